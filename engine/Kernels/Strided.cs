@@ -1,0 +1,144 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// Walking N-d strided layouts: dims are first merged where the memory is contiguous across
+/// them, so most walks reduce to a few long rows that the span kernels can take whole.
+/// </summary>
+internal static class Strided
+{
+    /// <summary>Merges adjacent dims that are contiguous for every operand. Returns the new rank.</summary>
+    public static int Coalesce(int[] shape, params int[][] strides)
+    {
+        int nd = shape.Length;
+        if (nd <= 1) return nd;
+        int w = 0;
+        for (int r = 1; r < nd; r++)
+        {
+            bool merge = true;
+            foreach (var st in strides)
+                if (st[w] != st[r] * shape[r] && shape[w] != 1 && shape[r] != 1) { merge = false; break; }
+            if (merge)
+            {
+                foreach (var st in strides)
+                    st[w] = shape[r] == 1 ? st[w] : shape[w] == 1 ? st[r] : st[r];
+                shape[w] *= shape[r];
+            }
+            else
+            {
+                w++;
+                shape[w] = shape[r];
+                foreach (var st in strides) st[w] = st[r];
+            }
+        }
+        return w + 1;
+    }
+
+    /// <summary>Copies (and converts) a strided source into a contiguous destination span.</summary>
+    public static void Copy<TS, TD>(TS[] src, int srcOffset, int[] shape, int[] strides, Span<TD> dst)
+        where TS : unmanaged where TD : unmanaged
+    {
+        var sh = (int[])shape.Clone();
+        var st = (int[])strides.Clone();
+        int nd = Coalesce(sh, st);
+        if (nd == 0) { dst[0] = Convert<TS, TD>(src[srcOffset]); return; }
+        int inner = sh[nd - 1], istride = st[nd - 1];
+        int rows = dst.Length / Math.Max(inner, 1);
+        if (dst.Length == 0) return;
+        Span<int> idx = stackalloc int[nd];
+        int off = srcOffset, d = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            var outRow = dst.Slice(d, inner);
+            if (istride == 1)
+            {
+                if (typeof(TS) == typeof(TD)) src.AsSpan(off, inner).CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<TD, TS>(outRow));
+                else ConvertSpan(src.AsSpan(off, inner), outRow);
+            }
+            else
+                for (int i = 0, o = off; i < inner; i++, o += istride) outRow[i] = Convert<TS, TD>(src[o]);
+            d += inner;
+            // odometer over the outer dims
+            for (int k = nd - 2; k >= 0; k--)
+            {
+                off += st[k];
+                if (++idx[k] < sh[k]) break;
+                off -= st[k] * sh[k];
+                idx[k] = 0;
+            }
+        }
+    }
+
+    /// <summary>Writes a contiguous source into a strided destination (setitem, copy_).</summary>
+    public static void Scatter<T>(ReadOnlySpan<T> src, T[] dst, int dstOffset, int[] shape, int[] strides) where T : unmanaged
+    {
+        var sh = (int[])shape.Clone();
+        var st = (int[])strides.Clone();
+        int nd = Coalesce(sh, st);
+        if (src.Length == 0) return;
+        if (nd == 0) { dst[dstOffset] = src[0]; return; }
+        int inner = sh[nd - 1], istride = st[nd - 1];
+        int rows = src.Length / inner;
+        Span<int> idx = stackalloc int[nd];
+        int off = dstOffset, s = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            if (istride == 1) src.Slice(s, inner).CopyTo(dst.AsSpan(off, inner));
+            else for (int i = 0, o = off; i < inner; i++, o += istride) dst[o] = src[s + i];
+            s += inner;
+            for (int k = nd - 2; k >= 0; k--)
+            {
+                off += st[k];
+                if (++idx[k] < sh[k]) break;
+                off -= st[k] * sh[k];
+                idx[k] = 0;
+            }
+        }
+    }
+
+    public static void ConvertSpan<TS, TD>(ReadOnlySpan<TS> src, Span<TD> dst) where TS : unmanaged where TD : unmanaged
+    {
+        if (typeof(TS) == typeof(float) && typeof(TD) == typeof(double))
+        {
+            System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<float, double>(
+                System.Runtime.InteropServices.MemoryMarshal.Cast<TS, float>(src), System.Runtime.InteropServices.MemoryMarshal.Cast<TD, double>(dst));
+            return;
+        }
+        if (typeof(TS) == typeof(double) && typeof(TD) == typeof(float))
+        {
+            System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(
+                System.Runtime.InteropServices.MemoryMarshal.Cast<TS, double>(src), System.Runtime.InteropServices.MemoryMarshal.Cast<TD, float>(dst));
+            return;
+        }
+        for (int i = 0; i < src.Length; i++) dst[i] = Convert<TS, TD>(src[i]);
+    }
+
+    /// <summary>Element conversion with PyTorch's rules: to bool is "!= 0", float to int truncates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TD Convert<TS, TD>(TS v) where TS : unmanaged where TD : unmanaged
+    {
+        if (typeof(TS) == typeof(TD)) return Unsafe.As<TS, TD>(ref v);
+        double d = ToDouble(v);
+        if (typeof(TD) == typeof(bool)) { bool b = typeof(TS) == typeof(long) ? Unsafe.As<TS, long>(ref v) != 0 : d != 0; return Unsafe.As<bool, TD>(ref b); }
+        if (typeof(TD) == typeof(float)) { float f = typeof(TS) == typeof(long) ? Unsafe.As<TS, long>(ref v) : (float)d; return Unsafe.As<float, TD>(ref f); }
+        if (typeof(TD) == typeof(double)) { double x = typeof(TS) == typeof(long) ? Unsafe.As<TS, long>(ref v) : d; return Unsafe.As<double, TD>(ref x); }
+        if (typeof(TD) == typeof(long)) { long l = typeof(TS) == typeof(long) ? Unsafe.As<TS, long>(ref v) : typeof(TS) == typeof(int) ? Unsafe.As<TS, int>(ref v) : (long)d; return Unsafe.As<long, TD>(ref l); }
+        if (typeof(TD) == typeof(int)) { int i = typeof(TS) == typeof(long) ? unchecked((int)Unsafe.As<TS, long>(ref v)) : unchecked((int)(long)d); return Unsafe.As<int, TD>(ref i); }
+        if (typeof(TD) == typeof(byte)) { byte b = typeof(TS) == typeof(long) ? unchecked((byte)Unsafe.As<TS, long>(ref v)) : unchecked((byte)(long)d); return Unsafe.As<byte, TD>(ref b); }
+        throw new NotSupportedException(typeof(TD).Name);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ToDouble<T>(T v) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return Unsafe.As<T, float>(ref v);
+        if (typeof(T) == typeof(double)) return Unsafe.As<T, double>(ref v);
+        if (typeof(T) == typeof(long)) return Unsafe.As<T, long>(ref v);
+        if (typeof(T) == typeof(int)) return Unsafe.As<T, int>(ref v);
+        if (typeof(T) == typeof(byte)) return Unsafe.As<T, byte>(ref v);
+        if (typeof(T) == typeof(bool)) return Unsafe.As<T, bool>(ref v) ? 1 : 0;
+        throw new NotSupportedException(typeof(T).Name);
+    }
+}

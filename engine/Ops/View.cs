@@ -1,0 +1,408 @@
+using Torchlet.Kernels;
+
+namespace Torchlet;
+
+/// <summary>
+/// Views share storage with their base (the notes §2.2 stress it): only strides/offset change.
+/// Each view's backward maps the gradient back to the base's shape.
+/// </summary>
+public partial class Tensor
+{
+    // ---------------------------------------------------------------- shape inference
+
+    internal int[] InferShape(ReadOnlySpan<long> size, string op)
+    {
+        var r = new int[size.Length];
+        int infer = -1; long known = 1;
+        for (int i = 0; i < size.Length; i++)
+        {
+            if (size[i] == -1)
+            {
+                if (infer >= 0) throw new ArgumentException($"{op}: only one dimension can be inferred (got -1 at dims {infer} and {i})");
+                infer = i;
+            }
+            else if (size[i] < 0) throw new ArgumentException($"{op}: invalid shape dimension {size[i]} at index {i}");
+            else { r[i] = (int)size[i]; known *= size[i]; }
+        }
+        int n = Numel;
+        if (infer >= 0)
+        {
+            if (known == 0 || n % known != 0)
+                throw new ArgumentException($"shape '[{string.Join(", ", size.ToArray())}]' is invalid for input of size {n}");
+            r[infer] = (int)(n / known);
+        }
+        else if (known != n)
+            throw new ArgumentException($"shape '[{string.Join(", ", size.ToArray())}]' is invalid for input of size {n}");
+        return r;
+    }
+
+    /// <summary>Strides that let a tensor of this layout be viewed as <paramref name="newShape"/>, or null (PyTorch's computeStride).</summary>
+    static int[]? ViewStrides(int[] oldShape, int[] oldStrides, int[] newShape)
+    {
+        if (oldShape.Length == 0) { oldShape = [1]; oldStrides = [1]; }
+        var ns = new int[newShape.Length];
+        if (Shape.Numel(oldShape) == 0) return Shape.ContiguousStrides(newShape);
+        int viewD = newShape.Length - 1;
+        long chunkBase = oldStrides[^1], tensorNumel = 1, viewNumel = 1;
+        for (int td = oldShape.Length - 1; td >= 0; td--)
+        {
+            tensorNumel *= oldShape[td];
+            if (td == 0 || (oldShape[td - 1] != 1 && oldStrides[td - 1] != tensorNumel * chunkBase))
+            {
+                while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1))
+                {
+                    ns[viewD] = (int)(viewNumel * chunkBase);
+                    viewNumel *= newShape[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) return null;
+                if (td > 0) { chunkBase = oldStrides[td - 1]; tensorNumel = 1; viewNumel = 1; }
+            }
+        }
+        return viewD == -1 ? ns : null;
+    }
+
+    Tensor AsView(int[] shape, int[] strides, int offset) => new(_storage, shape, strides, offset);
+
+    // ---------------------------------------------------------------- views
+
+    /// <summary>A view with a new shape (one dim may be -1). Fails if the strides do not allow it; use reshape then.</summary>
+    public Tensor view(params long[] size)
+    {
+        var shape = InferShape(size, "view");
+        var st = _contiguous ? Shape.ContiguousStrides(shape) : ViewStrides(_shape, _strides, shape)
+            ?? throw new InvalidOperationException($"view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces): cannot view shape {Shape.Str(_shape)} with strides {Shape.Str(_strides)} as {Shape.Str(shape)}. Use .reshape(...) instead.");
+        var r = AsView(shape, st, _offset);
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.reshape_nograd(orig)], false, this); }
+        return r;
+    }
+
+    public Tensor view_as(Tensor other) => view(other.shape);
+
+    /// <summary>A view when the layout allows it, otherwise a contiguous copy.</summary>
+    public Tensor reshape(params long[] size)
+    {
+        var shape = InferShape(size, "reshape");
+        var st = _contiguous ? Shape.ContiguousStrides(shape) : ViewStrides(_shape, _strides, shape);
+        if (st is not null)
+        {
+            var r = AsView(shape, st, _offset);
+            if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.reshape_nograd(orig)], false, this); }
+            return r;
+        }
+        var c = contiguous();
+        var v = c.AsView(shape, Shape.ContiguousStrides(shape), c._offset);
+        if (NeedsGrad(this)) { var orig = _shape; Record(v, "UnsafeViewBackward0", g => [g.reshape_nograd(orig)], false, c); }
+        return v;
+    }
+
+    public Tensor reshape_as(Tensor other) => reshape(other.shape);
+
+    internal Tensor reshape_nograd(int[] shape)
+    {
+        if (Shape.SameShape(shape, _shape)) return this;
+        var st = _contiguous ? Shape.ContiguousStrides(shape) : ViewStrides(_shape, _strides, shape);
+        if (st is not null) return AsView(shape, st, _offset);
+        var c = contiguous_nograd();
+        return c.AsView(shape, Shape.ContiguousStrides(shape), c._offset);
+    }
+
+    /// <summary>Broadcasts size-1 dims to larger sizes without copying (stride 0). -1 keeps a dim.</summary>
+    public Tensor expand(params long[] size)
+    {
+        if (size.Length < _shape.Length)
+            throw new ArgumentException($"expand: the number of sizes provided ({size.Length}) must be greater or equal to the number of dimensions in the tensor ({_shape.Length})");
+        var target = new int[size.Length];
+        int off = size.Length - _shape.Length;
+        for (int i = 0; i < size.Length; i++)
+        {
+            if (size[i] == -1)
+            {
+                if (i < off) throw new ArgumentException($"expand: -1 is not allowed in a leading, non-existing dimension ({i})");
+                target[i] = _shape[i - off];
+            }
+            else target[i] = (int)size[i];
+        }
+        var r = expand_nograd(target);
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ExpandBackward0", g => [g.SumToShape(orig)], false, this); }
+        return r;
+    }
+
+    public Tensor expand_as(Tensor other) => expand(other.shape);
+
+    internal Tensor expand_nograd(int[] target)
+    {
+        if (Shape.SameShape(target, _shape)) return this;
+        return AsView(target, Shape.ExpandStrides(_shape, _strides, target), _offset);
+    }
+
+    public Tensor unsqueeze(long dim)
+    {
+        int d = Shape.NormDim((int)dim, _shape.Length + 1, "dim");
+        var sh = new int[_shape.Length + 1]; var st = new int[_shape.Length + 1];
+        for (int i = 0, j = 0; i < sh.Length; i++)
+        {
+            if (i == d) { sh[i] = 1; st[i] = j < _shape.Length ? _strides[j] * _shape[j] : 1; continue; }
+            sh[i] = _shape[j]; st[i] = _strides[j]; j++;
+        }
+        var r = AsView(sh, st, _offset);
+        if (NeedsGrad(this)) Record(r, "UnsqueezeBackward0", g => [g.squeeze_nograd(d)], false, this);
+        return r;
+    }
+
+    /// <summary>Removes all size-1 dims, or only <paramref name="dim"/> if it has size 1.</summary>
+    public Tensor squeeze(long? dim = null)
+    {
+        Tensor r;
+        if (dim is null)
+        {
+            var keep = Enumerable.Range(0, _shape.Length).Where(i => _shape[i] != 1).ToArray();
+            r = AsView(keep.Select(i => _shape[i]).ToArray(), keep.Select(i => _strides[i]).ToArray(), _offset);
+        }
+        else r = squeeze_nograd(Shape.NormDim((int)dim, _shape.Length, "dim"));
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, dim is null ? "SqueezeBackward0" : "SqueezeBackward1", g => [g.reshape_nograd(orig)], false, this); }
+        return r;
+    }
+
+    internal Tensor squeeze_nograd(int d)
+    {
+        if (_shape.Length == 0 || _shape[d] != 1) return AsView(_shape, _strides, _offset);
+        var sh = _shape.Where((_, i) => i != d).ToArray();
+        var st = _strides.Where((_, i) => i != d).ToArray();
+        return AsView(sh, st, _offset);
+    }
+
+    public Tensor permute(params long[] dims)
+    {
+        if (dims.Length != _shape.Length)
+            throw new ArgumentException($"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {_shape.Length} is not equal to len(dims) = {dims.Length}");
+        var p = new int[dims.Length];
+        var seen = new bool[dims.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            p[i] = Shape.NormDim((int)dims[i], _shape.Length, "dims");
+            if (seen[p[i]]) throw new ArgumentException($"permute(): duplicate dims are not allowed (dim {p[i]} appears twice in [{string.Join(", ", dims)}])");
+            seen[p[i]] = true;
+        }
+        var r = AsView(p.Select(i => _shape[i]).ToArray(), p.Select(i => _strides[i]).ToArray(), _offset);
+        if (NeedsGrad(this))
+        {
+            var inv = new long[p.Length];
+            for (int i = 0; i < p.Length; i++) inv[p[i]] = i;
+            Record(r, "PermuteBackward0", g => [g.permute(inv)], false, this);
+        }
+        return r;
+    }
+
+    public Tensor transpose(long dim0, long dim1)
+    {
+        int a = Shape.NormDim((int)dim0, _shape.Length, "dim0"), b = Shape.NormDim((int)dim1, _shape.Length, "dim1");
+        var r = transpose_nograd(a, b);
+        if (NeedsGrad(this)) Record(r, "TransposeBackward0", g => [g.transpose_nograd(a, b)], false, this);
+        return r;
+    }
+
+    internal Tensor transpose_nograd(int a, int b)
+    {
+        if (_shape.Length == 0) return this;
+        var sh = (int[])_shape.Clone(); var st = (int[])_strides.Clone();
+        (sh[a], sh[b]) = (sh[b], sh[a]); (st[a], st[b]) = (st[b], st[a]);
+        return AsView(sh, st, _offset);
+    }
+
+    public Tensor swapaxes(long a, long b) => transpose(a, b);
+
+    /// <summary>Transpose of a matrix (≤ 2-D), as torch.Tensor.t.</summary>
+    public Tensor t()
+    {
+        if (_shape.Length > 2) throw new ArgumentException($"t() expects a tensor with <= 2 dimensions, but self is {_shape.Length}D; use transpose(dim0, dim1) or mT");
+        var r = _shape.Length < 2 ? AsView(_shape, _strides, _offset) : transpose_nograd(0, 1);
+        if (NeedsGrad(this)) Record(r, "TBackward0", g => [g.t()], false, this);
+        return r;
+    }
+
+    public Tensor T => _shape.Length <= 2 ? t() : permute(Enumerable.Range(0, _shape.Length).Reverse().Select(i => (long)i).ToArray());
+    public Tensor mT => transpose(-2, -1);
+
+    public Tensor flatten(long start_dim = 0, long end_dim = -1)
+    {
+        if (_shape.Length == 0) return reshape(1);
+        int s = Shape.NormDim((int)start_dim, _shape.Length, "start_dim"), e = Shape.NormDim((int)end_dim, _shape.Length, "end_dim");
+        if (s > e) throw new ArgumentException($"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})");
+        if (s == e) return this;
+        var sh = new List<long>();
+        for (int i = 0; i < s; i++) sh.Add(_shape[i]);
+        long m = 1; for (int i = s; i <= e; i++) m *= _shape[i];
+        sh.Add(m);
+        for (int i = e + 1; i < _shape.Length; i++) sh.Add(_shape[i]);
+        return reshape(sh.ToArray());
+    }
+
+    public Tensor unflatten(long dim, params long[] sizes)
+    {
+        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        long prod = 1; int infer = -1;
+        for (int i = 0; i < sizes.Length; i++) if (sizes[i] == -1) infer = i; else prod *= sizes[i];
+        if (infer < 0 && prod != _shape[d] || infer >= 0 && (prod == 0 || _shape[d] % prod != 0))
+            throw new ArgumentException($"unflatten: Provided sizes [{string.Join(", ", sizes)}] don't multiply up to the size of dim {dim} ({_shape[d]}) in the input tensor");
+        var sh = new List<long>();
+        for (int i = 0; i < d; i++) sh.Add(_shape[i]);
+        sh.AddRange(sizes);
+        for (int i = d + 1; i < _shape.Length; i++) sh.Add(_shape[i]);
+        return view(sh.ToArray());
+    }
+
+    /// <summary>A view of <paramref name="length"/> elements of <paramref name="dim"/> starting at <paramref name="start"/>.</summary>
+    public Tensor narrow(long dim, long start, long length)
+    {
+        if (_shape.Length == 0) throw new ArgumentException("narrow() cannot be applied to a 0-dim tensor.");
+        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int size = _shape[d];
+        if (start < -size || start > size) throw new IndexOutOfRangeException($"narrow(): start ({start}) is out of range for dimension {d} of size {size}");
+        if (start < 0) start += size;
+        if (length < 0 || start + length > size)
+            throw new ArgumentException($"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}) of dimension {d}");
+        return Slice(d, (int)start, (int)(start + length), 1);
+    }
+
+    /// <summary>Basic slicing x[start:stop:step] along one dim (a view). Backward scatters into zeros.</summary>
+    internal Tensor Slice(int d, int start, int stop, int step)
+    {
+        var sh = (int[])_shape.Clone(); var st = (int[])_strides.Clone();
+        int len = Math.Max(0, (stop - start + step - 1) / step);
+        sh[d] = len; st[d] = _strides[d] * step;
+        var r = AsView(sh, st, _offset + (len > 0 ? start * _strides[d] : 0));
+        if (NeedsGrad(this))
+        {
+            var orig = _shape; var dt = dtype;
+            Record(r, "SliceBackward0", g =>
+            {
+                var z = Empty(orig, dt, clear: true);
+                z.Slice(d, start, stop, step).CopyFrom(g);
+                return [z];
+            }, false, this);
+        }
+        return r;
+    }
+
+    /// <summary>Picks index <paramref name="index"/> of <paramref name="dim"/>, removing the dim (x[i]).</summary>
+    public Tensor select(long dim, long index)
+    {
+        if (_shape.Length == 0) throw new IndexOutOfRangeException("select() cannot be applied to a 0-dim tensor.");
+        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int size = _shape[d];
+        if (index < -size || index >= size)
+            throw new IndexOutOfRangeException($"index {index} is out of bounds for dimension {d} with size {size}");
+        int i = (int)(index < 0 ? index + size : index);
+        var sh = _shape.Where((_, k) => k != d).ToArray();
+        var st = _strides.Where((_, k) => k != d).ToArray();
+        var r = AsView(sh, st, _offset + i * _strides[d]);
+        if (NeedsGrad(this))
+        {
+            var orig = _shape; var dt = dtype;
+            Record(r, "SelectBackward0", g =>
+            {
+                var z = Empty(orig, dt, clear: true);
+                z.select_nograd(d, i).CopyFrom(g);
+                return [z];
+            }, false, this);
+        }
+        return r;
+    }
+
+    internal Tensor select_nograd(int d, int i) =>
+        AsView(_shape.Where((_, k) => k != d).ToArray(), _strides.Where((_, k) => k != d).ToArray(), _offset + i * _strides[d]);
+
+    // ---------------------------------------------------------------- copies
+
+    /// <summary>This tensor if already contiguous, otherwise a contiguous copy (CloneBackward0).</summary>
+    public Tensor contiguous()
+    {
+        if (_contiguous) return this;
+        var r = contiguous_nograd();
+        if (NeedsGrad(this)) Record(r, "CloneBackward0", g => [g], false, this);
+        return r;
+    }
+
+    internal Tensor contiguous_nograd() => _contiguous ? this : clone_nograd();
+
+    public Tensor clone()
+    {
+        var r = clone_nograd();
+        if (NeedsGrad(this)) Record(r, "CloneBackward0", g => [g], false, this);
+        return r;
+    }
+
+    internal Tensor clone_nograd() => to_nograd(dtype, forceCopy: true);
+
+    /// <summary>Converts to <paramref name="type"/> (a copy unless the dtype already matches).</summary>
+    public Tensor to(ScalarType type, bool copy = false)
+    {
+        if (type == dtype && !copy) return this;
+        var r = to_nograd(type, forceCopy: true);
+        if (NeedsGrad(this) && type.IsFloating()) { var orig = dtype; Record(r, "ToCopyBackward0", g => [g.to(orig)], false, this); }
+        return r;
+    }
+
+    public Tensor type(ScalarType type) => to(type);
+    public Tensor @float() => to(ScalarType.Float32);
+    public Tensor @double() => to(ScalarType.Float64);
+    public Tensor @long() => to(ScalarType.Int64);
+    public Tensor @int() => to(ScalarType.Int32);
+    public Tensor @byte() => to(ScalarType.Byte);
+    public Tensor @bool() => to(ScalarType.Bool);
+    public Tensor cpu() => this;
+
+    internal Tensor to_nograd(ScalarType type, bool forceCopy)
+    {
+        if (type == dtype && !forceCopy) return this;
+        var r = Empty(_shape, type);
+        switch (dtype)
+        {
+            case ScalarType.Float32: ConvertTo<float>(r); break;
+            case ScalarType.Float64: ConvertTo<double>(r); break;
+            case ScalarType.Int64: ConvertTo<long>(r); break;
+            case ScalarType.Int32: ConvertTo<int>(r); break;
+            case ScalarType.Byte: ConvertTo<byte>(r); break;
+            case ScalarType.Bool: ConvertTo<bool>(r); break;
+        }
+        return r;
+    }
+
+    void ConvertTo<TS>(Tensor dst) where TS : unmanaged
+    {
+        var src = Buffer<TS>();
+        switch (dst.dtype)
+        {
+            case ScalarType.Float32: CopyOrConvert(src, dst.Span<float>()); break;
+            case ScalarType.Float64: CopyOrConvert(src, dst.Span<double>()); break;
+            case ScalarType.Int64: CopyOrConvert(src, dst.Span<long>()); break;
+            case ScalarType.Int32: CopyOrConvert(src, dst.Span<int>()); break;
+            case ScalarType.Byte: CopyOrConvert(src, dst.Span<byte>()); break;
+            case ScalarType.Bool: CopyOrConvert(src, dst.Span<bool>()); break;
+        }
+    }
+
+    void CopyOrConvert<TS, TD>(TS[] src, Span<TD> dst) where TS : unmanaged where TD : unmanaged
+    {
+        if (_contiguous)
+        {
+            var s = src.AsSpan(_offset, dst.Length);
+            if (typeof(TS) == typeof(TD)) System.Runtime.InteropServices.MemoryMarshal.Cast<TS, TD>(s).CopyTo(dst);
+            else Strided.ConvertSpan(s, dst);
+        }
+        else Strided.Copy(src, _offset, _shape, _strides, dst);
+    }
+
+    /// <summary>Sums a broadcast gradient back to <paramref name="shape"/> (the inverse of expand).</summary>
+    internal Tensor SumToShape(int[] shape)
+    {
+        if (Shape.SameShape(shape, _shape)) return this;
+        int lead = _shape.Length - shape.Length;
+        var dims = new List<long>();
+        for (int i = 0; i < _shape.Length; i++)
+            if (i < lead || (shape[i - lead] == 1 && _shape[i] != 1)) dims.Add(i);
+        var r = dims.Count == 0 ? this : sum(dims.ToArray(), keepdim: true);
+        return r.reshape_nograd(shape);
+    }
+}

@@ -1,0 +1,46 @@
+namespace Torchlet;
+
+public static partial class torch
+{
+    /// <summary>Elementwise choice: x where condition is true, else y (broadcast). Gradient flows to the chosen side.</summary>
+    public static Tensor where(Tensor condition, Tensor x, Tensor y)
+    {
+        if (condition.dtype != ScalarType.Bool && condition.dtype != ScalarType.Byte)
+            throw new ArgumentException($"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype.TorchName()}");
+        var ct = Tensor.ResultType(x, y);
+        var shape = Shape.Broadcast(Shape.Broadcast(condition._shape, x._shape, "where"), y._shape, "where");
+        var c = condition.to_nograd(ScalarType.Bool, false).expand_nograd(shape).contiguous_nograd();
+        var r = y.to_nograd(ct, false).expand_nograd(shape).clone_nograd();
+        var xv = x.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
+        var mask = c.Span<bool>();
+        switch (ct)
+        {
+            case ScalarType.Float32: Pick(mask, xv.Span<float>(), r.Span<float>()); break;
+            case ScalarType.Float64: Pick(mask, xv.Span<double>(), r.Span<double>()); break;
+            case ScalarType.Int64: Pick(mask, xv.Span<long>(), r.Span<long>()); break;
+            case ScalarType.Int32: Pick(mask, xv.Span<int>(), r.Span<int>()); break;
+            case ScalarType.Byte: Pick(mask, xv.Span<byte>(), r.Span<byte>()); break;
+            case ScalarType.Bool: Pick(mask, xv.Span<bool>(), r.Span<bool>()); break;
+        }
+        if (Tensor.NeedsGrad(x, y))
+        {
+            var sc = new SavedTensor(c);
+            Tensor.Record(r, "WhereBackward0", g =>
+            {
+                var m = sc.Get();
+                var z = zeros_like(g);
+                return [x._requiresGrad ? Tensor.GradFor(where(m, g, z), x) : null,
+                        y._requiresGrad ? Tensor.GradFor(where(m, z, g), y) : null];
+            }, true, x, y);
+        }
+        return r;
+    }
+
+    public static Tensor where(Tensor condition, Tensor x, Scalar y) => where(condition, x, Tensor.ScalarTensor(y, Tensor.ResultType(x, y)));
+    public static Tensor where(Tensor condition, Scalar x, Tensor y) => where(condition, Tensor.ScalarTensor(x, Tensor.ResultType(y, x)), y);
+
+    static void Pick<T>(ReadOnlySpan<bool> mask, ReadOnlySpan<T> x, Span<T> r) where T : unmanaged
+    {
+        for (int i = 0; i < r.Length; i++) if (mask[i]) r[i] = x[i];
+    }
+}

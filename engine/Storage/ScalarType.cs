@@ -1,0 +1,87 @@
+namespace Torchlet;
+
+/// <summary>Element types, numbered as libtorch (and TorchSharp) number them.</summary>
+public enum ScalarType : sbyte
+{
+    Byte = 0,
+    Int32 = 3,
+    Int64 = 4,
+    Float32 = 6,
+    Float64 = 7,
+    Bool = 11,
+}
+
+internal static class ScalarTypes
+{
+    public static bool IsFloating(this ScalarType t) => t is ScalarType.Float32 or ScalarType.Float64;
+    public static bool IsIntegral(this ScalarType t, bool includeBool = false) =>
+        t is ScalarType.Byte or ScalarType.Int32 or ScalarType.Int64 || (includeBool && t == ScalarType.Bool);
+
+    /// <summary>The name PyTorch prints: torch.float32, torch.int64, ...</summary>
+    public static string TorchName(this ScalarType t) => t switch
+    {
+        ScalarType.Byte => "torch.uint8",
+        ScalarType.Int32 => "torch.int32",
+        ScalarType.Int64 => "torch.int64",
+        ScalarType.Float32 => "torch.float32",
+        ScalarType.Float64 => "torch.float64",
+        ScalarType.Bool => "torch.bool",
+        _ => t.ToString(),
+    };
+
+    /// <summary>Legacy type name used in PyTorch's autograd errors: torch.FloatTensor, ...</summary>
+    public static string LegacyName(this ScalarType t) => t switch
+    {
+        ScalarType.Byte => "torch.ByteTensor",
+        ScalarType.Int32 => "torch.IntTensor",
+        ScalarType.Int64 => "torch.LongTensor",
+        ScalarType.Float32 => "torch.FloatTensor",
+        ScalarType.Float64 => "torch.DoubleTensor",
+        ScalarType.Bool => "torch.BoolTensor",
+        _ => t.ToString(),
+    };
+
+    public static int ElementSize(this ScalarType t) => t switch
+    {
+        ScalarType.Byte or ScalarType.Bool => 1,
+        ScalarType.Int32 or ScalarType.Float32 => 4,
+        _ => 8,
+    };
+
+    static int Rank(ScalarType t) => t switch
+    {
+        ScalarType.Bool => 0,
+        ScalarType.Byte => 1,
+        ScalarType.Int32 => 2,
+        ScalarType.Int64 => 3,
+        ScalarType.Float32 => 4,
+        ScalarType.Float64 => 5,
+        _ => throw new ArgumentOutOfRangeException(nameof(t)),
+    };
+
+    /// <summary>torch.promote_types for the dtypes Torchlet has (a total order here).</summary>
+    public static ScalarType Promote(ScalarType a, ScalarType b) => Rank(a) >= Rank(b) ? a : b;
+
+    /// <summary>0 = bool, 1 = integral, 2 = floating: PyTorch's promotion categories.</summary>
+    public static int Category(this ScalarType t) => t == ScalarType.Bool ? 0 : t.IsFloating() ? 2 : 1;
+
+    public static Type ClrType(this ScalarType t) => t switch
+    {
+        ScalarType.Byte => typeof(byte),
+        ScalarType.Int32 => typeof(int),
+        ScalarType.Int64 => typeof(long),
+        ScalarType.Float32 => typeof(float),
+        ScalarType.Float64 => typeof(double),
+        ScalarType.Bool => typeof(bool),
+        _ => throw new ArgumentOutOfRangeException(nameof(t)),
+    };
+
+    public static ScalarType FromClr(Type t) =>
+        t == typeof(float) ? ScalarType.Float32 :
+        t == typeof(double) ? ScalarType.Float64 :
+        t == typeof(long) ? ScalarType.Int64 :
+        t == typeof(int) ? ScalarType.Int32 :
+        t == typeof(byte) ? ScalarType.Byte :
+        t == typeof(bool) ? ScalarType.Bool :
+        throw new ArgumentException($"Torchlet has no dtype for the C# type {t.Name}; expected float, double, long, int, byte or bool.");
+}

@@ -1,0 +1,110 @@
+namespace Torchlet;
+
+/// <summary>Shape, stride and dimension arithmetic shared by every op.</summary>
+internal static class Shape
+{
+    public static readonly int[] Scalar = [];
+
+    public static int Numel(ReadOnlySpan<int> shape)
+    {
+        long n = 1;
+        foreach (var s in shape) n *= s;
+        if (n > Array.MaxLength) throw new ArgumentException($"a tensor of shape {Str(shape)} has {n} elements, more than the {Array.MaxLength} a .NET array can hold");
+        return (int)n;
+    }
+
+    public static int[] ContiguousStrides(int[] shape)
+    {
+        if (shape.Length == 0) return Scalar;
+        var st = new int[shape.Length];
+        int acc = 1;
+        for (int i = shape.Length - 1; i >= 0; i--) { st[i] = acc; acc *= Math.Max(shape[i], 1); }
+        return st;
+    }
+
+    public static bool IsContiguous(int[] shape, int[] strides)
+    {
+        int expected = 1;
+        for (int i = shape.Length - 1; i >= 0; i--)
+        {
+            if (shape[i] == 1) continue;
+            if (strides[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    public static bool SameShape(int[] a, int[] b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        return a.AsSpan().SequenceEqual(b);
+    }
+
+    /// <summary>Wraps a possibly negative dim into [0, ndim) or throws PyTorch's IndexError text.</summary>
+    public static int NormDim(int dim, int ndim, string? argName = null)
+    {
+        int n = Math.Max(ndim, 1);
+        if (dim < -n || dim >= n)
+            throw new IndexOutOfRangeException($"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})" + (argName is null ? "" : $" for argument '{argName}'"));
+        return dim < 0 ? dim + n : dim;
+    }
+
+    public static int[] Broadcast(int[] a, int[] b, string? opName = null)
+    {
+        if (SameShape(a, b)) return a;
+        int n = Math.Max(a.Length, b.Length);
+        var r = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int da = i - (n - a.Length), db = i - (n - b.Length);
+            int sa = da >= 0 ? a[da] : 1, sb = db >= 0 ? b[db] : 1;
+            if (sa == sb || sb == 1) r[i] = sa;
+            else if (sa == 1) r[i] = sb;
+            else throw new ArgumentException(
+                $"{(opName is null ? "" : opName + ": ")}The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton dimension {i}; shapes {Str(a)} and {Str(b)} cannot be broadcast together");
+        }
+        return r;
+    }
+
+    /// <summary>Strides that view a tensor of shape <paramref name="shape"/> as <paramref name="target"/> (stride 0 on broadcast dims).</summary>
+    public static int[] ExpandStrides(int[] shape, int[] strides, int[] target)
+    {
+        var r = new int[target.Length];
+        int off = target.Length - shape.Length;
+        for (int i = 0; i < target.Length; i++)
+        {
+            int d = i - off;
+            if (d < 0) { r[i] = 0; continue; }
+            if (shape[d] == target[i]) r[i] = shape[d] == 1 ? 0 : strides[d];
+            else if (shape[d] == 1) r[i] = 0;
+            else throw new ArgumentException($"The expanded size of the tensor ({target[i]}) must match the existing size ({shape[d]}) at non-singleton dimension {i}.  Target sizes: {Str(target)}.  Tensor sizes: {Str(shape)}");
+        }
+        return r;
+    }
+
+    public static string Str(ReadOnlySpan<int> shape)
+    {
+        var sb = new System.Text.StringBuilder("[");
+        for (int i = 0; i < shape.Length; i++) { if (i > 0) sb.Append(", "); sb.Append(shape[i]); }
+        return sb.Append(']').ToString();
+    }
+
+    public static int[] FromLong(ReadOnlySpan<long> s)
+    {
+        var r = new int[s.Length];
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] < 0) throw new ArgumentException($"Trying to create tensor with negative dimension {s[i]}: [{string.Join(", ", s.ToArray())}]");
+            if (s[i] > int.MaxValue) throw new ArgumentException($"dimension {i} of size {s[i]} is larger than Torchlet supports ({int.MaxValue})");
+            r[i] = (int)s[i];
+        }
+        return r;
+    }
+
+    public static long[] ToLong(int[] s)
+    {
+        var r = new long[s.Length];
+        for (int i = 0; i < s.Length; i++) r[i] = s[i];
+        return r;
+    }
+}

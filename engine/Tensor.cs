@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Torchlet;
+
+/// <summary>
+/// An n-dimensional array: a view (shape, strides, offset) over a <see cref="Storage"/>, plus
+/// the autograd state (<c>requires_grad</c>, <c>grad</c>, <c>grad_fn</c>). Ops live in the
+/// partial files under Ops/, each with its backward rule beside its forward.
+/// </summary>
+public partial class Tensor
+{
+    internal readonly Storage _storage;
+    internal readonly int[] _shape;
+    internal readonly int[] _strides;
+    internal readonly int _offset;
+    internal readonly bool _contiguous;
+
+    internal bool _requiresGrad;
+    internal Node? _gradFn;
+    Tensor? _grad;
+    AccumulateGrad? _accumulator;
+
+    internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+    {
+        _storage = storage; _shape = shape; _strides = strides; _offset = offset;
+        _contiguous = Shape.IsContiguous(shape, strides);
+    }
+
+    internal Tensor(Storage storage, int[] shape) : this(storage, shape, Shape.ContiguousStrides(shape), 0) { }
+
+    /// <summary>Copy constructor for <see cref="Parameter"/>: shares storage and layout.</summary>
+    protected Tensor(Tensor other)
+    {
+        _storage = other._storage; _shape = other._shape; _strides = other._strides;
+        _offset = other._offset; _contiguous = other._contiguous;
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    public ScalarType dtype => _storage.DType;
+    public string device => "cpu";
+    public long[] shape => Shape.ToLong(_shape);
+    public long[] size() => Shape.ToLong(_shape);
+    public long size(int dim) => _shape[Shape.NormDim(dim, _shape.Length)];
+    public long[] stride() => Shape.ToLong(_strides);
+    public long stride(int dim) => _strides[Shape.NormDim(dim, _shape.Length)];
+    public long storage_offset() => _offset;
+    public int dim() => _shape.Length;
+    public int ndim => _shape.Length;
+    public long numel() => Numel;
+    public bool is_contiguous() => _contiguous;
+    public bool is_floating_point() => dtype.IsFloating();
+    public long element_size() => dtype.ElementSize();
+    internal int Numel => Shape.Numel(_shape);
+
+    // ---------------------------------------------------------------- autograd state
+
+    /// <summary>Whether autograd records ops on this tensor. Settable on leaves only, as in PyTorch.</summary>
+    public bool requires_grad
+    {
+        get => _requiresGrad;
+        set => requires_grad_(value);
+    }
+
+    public Tensor requires_grad_(bool requires_grad = true)
+    {
+        if (requires_grad && !dtype.IsFloating())
+            throw new InvalidOperationException($"only Tensors of floating point dtype can require gradients (this tensor is {dtype.TorchName()}); create it with dtype: torch.float32");
+        if (!requires_grad && _gradFn is not null)
+            throw new InvalidOperationException("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+        _requiresGrad = requires_grad;
+        return this;
+    }
+
+    /// <summary>The accumulated gradient; null until a backward pass reaches this tensor.</summary>
+    public Tensor? grad
+    {
+        get => _grad;
+        set
+        {
+            if (value is not null && !Shape.SameShape(value._shape, _shape))
+                throw new ArgumentException($"assigned grad has data of a different size: expected {Shape.Str(_shape)}, got {Shape.Str(value._shape)}");
+            if (value is not null && value.dtype != dtype)
+                throw new ArgumentException($"assigned grad has data of a different type: expected {dtype.TorchName()}, got {value.dtype.TorchName()}");
+            _grad = value;
+        }
+    }
+
+    /// <summary>The backward node of the op that made this tensor; null for leaves.</summary>
+    public Node? grad_fn => _gradFn;
+    public bool is_leaf => _gradFn is null;
+
+    /// <summary>Asks a non-leaf tensor to keep its gradient in <c>.grad</c> after backward.</summary>
+    public void retain_grad()
+    {
+        if (!_requiresGrad) throw new InvalidOperationException("can't retain_grad on Tensor that has requires_grad=False");
+        if (_gradFn is null) return;
+        (_gradFn.RetainGrad ??= new List<Tensor>()).Add(this);
+    }
+
+    internal AccumulateGrad GradAccumulator() => _accumulator ??= new AccumulateGrad(this);
+
+    /// <summary>The node an op's output links to for this input, or null when no gradient flows here.</summary>
+    internal Node? GradEdge => !_requiresGrad ? null : _gradFn ?? GradAccumulator();
+
+    internal void AccumulateIntoGrad(Tensor g)
+    {
+        if (!Shape.SameShape(g._shape, _shape)) g = g.SumToShape(_shape);
+        if (g.dtype != dtype) g = g.to(dtype);
+        if (_grad is null) _grad = g.Owned();
+        else _grad.add_(g);
+    }
+
+    /// <summary>Computes the gradient of this tensor w.r.t. the graph leaves (<c>loss.backward()</c>).</summary>
+    public void backward(Tensor? gradient = null, bool retain_graph = false)
+    {
+        if (gradient is null)
+        {
+            if (Numel != 1)
+                throw new InvalidOperationException($"grad can be implicitly created only for scalar outputs; this tensor has shape {Shape.Str(_shape)}: pass gradient: a tensor of that shape");
+            if (!_requiresGrad)
+                throw new InvalidOperationException("element 0 of tensors does not require grad and does not have a grad_fn");
+            gradient = torch.ones_like(this);
+        }
+        else if (!Shape.SameShape(gradient._shape, _shape))
+            throw new ArgumentException($"Mismatch in shape: grad_output[0] has a shape of {Shape.Str(gradient._shape)} and output[0] has a shape of {Shape.Str(_shape)}.");
+        Engine.Run([this], [gradient.detach()], retain_graph);
+    }
+
+    /// <summary>A new tensor sharing storage, cut from the graph (<c>requires_grad=False</c>).</summary>
+    public Tensor detach() => new(_storage, _shape, _strides, _offset);
+
+    public Tensor detach_()
+    {
+        _gradFn = null; _requiresGrad = false;
+        return this;
+    }
+
+    // ---------------------------------------------------------------- values
+
+    /// <summary>The single value of a one-element tensor, converted to <typeparamref name="T"/>.</summary>
+    public T item<T>() where T : unmanaged
+    {
+        if (Numel != 1)
+            throw new InvalidOperationException($"a Tensor with {Numel} elements cannot be converted to Scalar (item() needs exactly one element; shape is {Shape.Str(_shape)})");
+        var s = GetScalar(_offset);
+        return s.As<T>();
+    }
+
+    /// <summary>Reads the elements in row-major order: <c>x.data&lt;float&gt;().ToArray()</c>.</summary>
+    public TensorAccessor<T> data<T>() where T : unmanaged
+    {
+        if (typeof(T) != dtype.ClrType())
+            throw new ArgumentException($"data<{typeof(T).Name}>() does not match the tensor's dtype {dtype.TorchName()}; use data<{dtype.ClrType().Name}>() or convert with .to(...)");
+        return new TensorAccessor<T>(this);
+    }
+
+    /// <summary>Elements as a flat array in row-major order (<c>tolist()</c> flattened).</summary>
+    public T[] ToArray<T>() where T : unmanaged => to(ScalarTypes.FromClr(typeof(T))).contiguous().Span<T>().ToArray();
+
+    internal Scalar GetScalar(int storageIndex) => _storage switch
+    {
+        Storage<float> s => s.Data[storageIndex],
+        Storage<double> s => s.Data[storageIndex],
+        Storage<long> s => s.Data[storageIndex],
+        Storage<int> s => s.Data[storageIndex],
+        Storage<byte> s => (int)s.Data[storageIndex],
+        Storage<bool> s => s.Data[storageIndex],
+        _ => throw new InvalidOperationException(),
+    };
+
+    /// <summary>Storage index of the element at row-major position <paramref name="flat"/>.</summary>
+    internal int StorageIndex(int flat)
+    {
+        if (_contiguous) return _offset + flat;
+        int idx = _offset;
+        for (int d = _shape.Length - 1; d >= 0; d--)
+        {
+            int s = _shape[d];
+            idx += (flat % s) * _strides[d];
+            flat /= s;
+        }
+        return idx;
+    }
+
+    /// <summary>The elements of a contiguous tensor, in order.</summary>
+    internal Span<T> Span<T>() where T : unmanaged
+    {
+        Debug.Assert(_contiguous);
+        return ((Storage<T>)_storage).Data.AsSpan(_offset, Numel);
+    }
+
+    internal T[] Buffer<T>() where T : unmanaged => ((Storage<T>)_storage).Data;
+
+    /// <summary>This tensor if it owns a fresh contiguous buffer nobody else sees, else a copy.</summary>
+    internal Tensor Owned() => clone_nograd();
+
+    internal void BumpVersion() => _storage.Version++;
+
+    public override string ToString() => TensorFormatter.Format(this);
+
+    /// <summary>PyTorch's <c>str(t)</c>.</summary>
+    public string str() => ToString();
+}
+
+/// <summary>Row-major read access to a tensor's elements (<c>x.data&lt;float&gt;()</c>).</summary>
+public readonly struct TensorAccessor<T> : IEnumerable<T> where T : unmanaged
+{
+    readonly Tensor _t;
+    internal TensorAccessor(Tensor t) { _t = t; }
+    public long Count => _t.Numel;
+    public T this[long i]
+    {
+        get
+        {
+            if ((ulong)i >= (ulong)_t.Numel) throw new IndexOutOfRangeException($"index {i} is out of range for a tensor with {_t.Numel} elements");
+            return _t.Buffer<T>()[_t.StorageIndex((int)i)];
+        }
+    }
+    public T[] ToArray() => _t.contiguous().Span<T>().ToArray();
+    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)ToArray()).GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A tensor registered as a module parameter; requires grad by default.</summary>
+public class Parameter : Tensor
+{
+    public Parameter(Tensor data, bool requires_grad = true) : base(data.detach())
+    {
+        if (requires_grad) requires_grad_(true);
+    }
+}
