@@ -21,7 +21,7 @@ public class PrintingTests
     public static IEnumerable<object[]> Cases => Fixtures.Names("printing");
 
     /// <summary>A fixture tensor from its exact little-endian bytes.</summary>
-    static Tensor Raw(JsonElement e)
+    internal static Tensor Raw(JsonElement e)
     {
         var dt = Fixtures.DType(e.GetProperty("dtype").GetString()!);
         var shape = Fixtures.ShapeOf(e);
