@@ -200,10 +200,8 @@ internal static class TensorFormatter
     static (string[] strs, int width) FormatFloats(double[] v, PrintOptions o)
     {
         int prec = o.Precision;
-        int width = 1;
-        bool intMode = true, sciMode = false;
+        bool intMode = true, sciMode = false, any = false;
         double min = double.PositiveInfinity, max = 0;
-        bool any = false;
         foreach (var x in v)
         {
             if (!double.IsFinite(x) || x == 0) continue;
@@ -213,43 +211,32 @@ internal static class TensorFormatter
             if (a > max) max = a;
             if (x != Math.Ceiling(x)) intMode = false;
         }
-        if (any)
-        {
-            if (intMode)
-            {
-                if (max / min > 1000.0 || max > 1.0e8)
-                {
-                    sciMode = true;
-                    foreach (var x in v) if (double.IsFinite(x) && x != 0) width = Math.Max(width, Sci(x, prec).Length);
-                }
-                else
-                    foreach (var x in v) if (double.IsFinite(x) && x != 0) width = Math.Max(width, Fixed(x, 0).Length + 1);
-            }
-            else if (max / min > 1000.0 || max > 1.0e8 || min < 1.0e-4)
-            {
-                sciMode = true;
-                foreach (var x in v) if (double.IsFinite(x) && x != 0) width = Math.Max(width, Sci(x, prec).Length);
-            }
-            else
-                foreach (var x in v) if (double.IsFinite(x) && x != 0) width = Math.Max(width, Fixed(x, prec).Length);
-            // As in PyTorch, a forced sci_mode applies only when there was a finite nonzero value.
-            if (o.SciMode is bool forced) sciMode = forced;
-        }
+        if (any) sciMode = max / min > 1000.0 || max > 1.0e8 || (!intMode && min < 1.0e-4);
+
+        // The width comes from the nonzero finite values in the mode chosen above; a forced
+        // sci_mode (applied, as in PyTorch, only when such values exist) changes the output only.
         var strs = new string[v.Length];
+        int width = 1;
         for (int i = 0; i < v.Length; i++)
         {
-            double x = v[i];
-            string r;
-            if (sciMode) r = Sci(x, prec);
-            else if (intMode)
-            {
-                r = Fixed(x, 0);
-                if (double.IsFinite(x)) r += ".";
-            }
-            else r = Fixed(x, prec);
-            strs[i] = Pad(r, width);
+            strs[i] = FormatFloat(v[i], sciMode, intMode, prec);
+            if (double.IsFinite(v[i]) && v[i] != 0)
+                width = Math.Max(width, strs[i].Length);
         }
+        if (any && o.SciMode is bool forced && forced != sciMode)
+            for (int i = 0; i < v.Length; i++) strs[i] = FormatFloat(v[i], forced, intMode, prec);
+        for (int i = 0; i < v.Length; i++) strs[i] = Pad(strs[i], width);
         return (strs, width);
+    }
+
+    // _Formatter.format without the padding. Int mode appends "." to finite values, which is
+    // also the "+ 1" PyTorch adds to their width.
+    static string FormatFloat(double x, bool sci, bool intMode, int prec)
+    {
+        if (sci) return Sci(x, prec);
+        if (!intMode) return Fixed(x, prec);
+        var r = Fixed(x, 0);
+        return double.IsFinite(x) ? r + "." : r;
     }
 
     static string Pad(string s, int width) => s.Length >= width ? s : new string(' ', width - s.Length) + s;
@@ -261,7 +248,7 @@ internal static class TensorFormatter
     {
         if (double.IsNaN(x)) return "nan";
         if (double.IsInfinity(x)) return x > 0 ? "inf" : "-inf";
-        var digits = RoundScaled(Math.Abs(x), prec).ToString(CultureInfo.InvariantCulture);
+        var digits = ScaledDigits(Math.Abs(x), prec);
         if (prec > 0)
         {
             digits = digits.PadLeft(prec + 1, '0');
@@ -277,21 +264,21 @@ internal static class TensorFormatter
         if (double.IsInfinity(x)) return x > 0 ? "inf" : "-inf";
         double a = Math.Abs(x);
         int e10 = 0;
-        BigInteger n = BigInteger.Zero;
+        string digits = "0";
         if (a != 0)
         {
+            // The estimate from log10 can be one off either way; the digit count settles it.
             e10 = (int)Math.Floor(Math.Log10(a));
-            var lo = BigInteger.Pow(10, prec);
             while (true)
             {
-                n = RoundScaled(a, prec - e10);
-                if (n >= lo * 10) e10++;
-                else if (n < lo) e10--;
+                digits = ScaledDigits(a, prec - e10);
+                if (digits.Length > prec + 1) e10++;
+                else if (digits.Length < prec + 1) e10--;
                 else break;
             }
         }
-        var digits = n.ToString(CultureInfo.InvariantCulture).PadLeft(prec + 1, '0');
-        var sb = new StringBuilder();
+        digits = digits.PadLeft(prec + 1, '0');
+        var sb = new StringBuilder(prec + 8);
         if (double.IsNegative(x)) sb.Append('-');
         sb.Append(digits[0]);
         if (prec > 0) sb.Append('.').Append(digits, 1, prec);
@@ -299,20 +286,42 @@ internal static class TensorFormatter
         return sb.ToString();
     }
 
-    /// <summary>round_half_even(x · 10^k) for finite x ≥ 0, computed exactly.</summary>
-    static BigInteger RoundScaled(double x, int k)
+    /// <summary>The decimal digits of round_half_even(x · 10^k), x finite and ≥ 0, computed exactly.</summary>
+    static string ScaledDigits(double x, int k)
     {
         long bits = BitConverter.DoubleToInt64Bits(x);
         int exp = (int)((bits >> 52) & 0x7FF);
         long man = bits & 0xF_FFFF_FFFF_FFFF;
         if (exp == 0) exp = 1; else man |= 1L << 52;
         int e2 = exp - 1075; // x = man · 2^e2
-        BigInteger num = man, den = BigInteger.One;
-        if (e2 > 0) num <<= e2; else den <<= -e2;
-        if (k > 0) num *= BigInteger.Pow(10, k); else if (k < 0) den *= BigInteger.Pow(10, -k);
-        var q = BigInteger.DivRem(num, den, out var r);
-        int c = (r << 1).CompareTo(den);
-        if (c > 0 || (c == 0 && !q.IsEven)) q += 1;
-        return q;
+        int up = Math.Max(e2, 0), down = Math.Max(-e2, 0);
+        // Usual magnitudes fit in 128 bits; the rest take the BigInteger path.
+        if (53 + up + Pow10Bits(Math.Max(k, 0)) <= 126 && down + Pow10Bits(Math.Max(-k, 0)) <= 125)
+        {
+            UInt128 num = (UInt128)(ulong)man << up, den = UInt128.One << down;
+            if (k > 0) num *= s_pow10[k]; else if (k < 0) den *= s_pow10[-k];
+            UInt128 q = num / den, r = num - q * den;
+            UInt128 twice = r << 1;
+            if (twice > den || (twice == den && (q & 1) == 1)) q++;
+            return q.ToString(CultureInfo.InvariantCulture);
+        }
+        BigInteger bnum = man, bden = BigInteger.One;
+        bnum <<= up;
+        bden <<= down;
+        if (k > 0) bnum *= BigInteger.Pow(10, k); else if (k < 0) bden *= BigInteger.Pow(10, -k);
+        var bq = BigInteger.DivRem(bnum, bden, out var br);
+        int c = (br << 1).CompareTo(bden);
+        if (c > 0 || (c == 0 && !bq.IsEven)) bq += 1;
+        return bq.ToString(CultureInfo.InvariantCulture);
     }
+
+    static readonly UInt128[] s_pow10 = Enumerable.Range(0, 39).Select(i =>
+    {
+        UInt128 p = 1;
+        for (int j = 0; j < i; j++) p *= 10;
+        return p;
+    }).ToArray();
+
+    // Bits needed for 10^k (an upper bound; 127 for k beyond the table, forcing the BigInteger path).
+    static int Pow10Bits(int k) => k > 38 ? 127 : (int)(k * 3.3219280948873623) + 1;
 }

@@ -141,6 +141,79 @@ public static partial class torch
             return (hi << 32) | Random();
         }
 
+        /// <summary>Fills <paramref name="dst"/> with consecutive 32-bit draws (the same stream as repeated Random()).</summary>
+        internal void Fill32(Span<uint> dst)
+        {
+            var s = _mt;
+            int i = 0;
+            while (i < dst.Length)
+            {
+                if (_left == 1) { dst[i++] = Random(); continue; }
+                // _left - 1 draws are available before the next refill.
+                int k = Math.Min(dst.Length - i, _left - 1), next = _next;
+                for (int j = 0; j < k; j++)
+                {
+                    uint y = s[next + j];
+                    y ^= y >> 11;
+                    y ^= (y << 7) & 0x9d2c5680;
+                    y ^= (y << 15) & 0xefc60000;
+                    dst[i + j] = y ^ (y >> 18);
+                }
+                _next += k;
+                _left -= k;
+                i += k;
+            }
+        }
+
+        /// <summary>Fills float32 values x·range + from (fused), x = 24 bits of each draw / 2^24.</summary>
+        internal void UniformFloats(Span<float> dst, float from, float range)
+        {
+            Span<uint> buf = stackalloc uint[Chunk];
+            for (int i = 0; i < dst.Length; i += Chunk)
+            {
+                var d = dst.Slice(i, Math.Min(Chunk, dst.Length - i));
+                var b = buf[..d.Length];
+                Fill32(b);
+                for (int j = 0; j < d.Length; j++) d[j] = MathF.FusedMultiplyAdd((b[j] & 0xFFFFFF) * (1f / 16777216f), range, from);
+            }
+        }
+
+        /// <summary>Fills float64 values x·range + from (fused), x = 53 bits of each 64-bit draw / 2^53.</summary>
+        internal void UniformDoubles(Span<double> dst, double from, double range)
+        {
+            Span<uint> buf = stackalloc uint[Chunk];
+            for (int i = 0; i < dst.Length; i += Chunk / 2)
+            {
+                var d = dst.Slice(i, Math.Min(Chunk / 2, dst.Length - i));
+                var b = buf[..(2 * d.Length)];
+                Fill32(b);
+                for (int j = 0; j < d.Length; j++)
+                {
+                    ulong r = ((ulong)b[2 * j] << 32) | b[2 * j + 1];
+                    d[j] = Math.FusedMultiplyAdd((r & 0x1F_FFFF_FFFF_FFFF) * (1.0 / 9007199254740992.0), range, from);
+                }
+            }
+        }
+
+        /// <summary>Fills (draw % range) + from per element, with 32- or 64-bit draws (uniform_int_from_to_distribution).</summary>
+        internal void IntsFromTo(Span<long> dst, ulong range, ulong from, bool wide)
+        {
+            Span<uint> buf = stackalloc uint[Chunk];
+            int per = wide ? Chunk / 2 : Chunk;
+            for (int i = 0; i < dst.Length; i += per)
+            {
+                var d = dst.Slice(i, Math.Min(per, dst.Length - i));
+                var b = buf[..(wide ? 2 * d.Length : d.Length)];
+                Fill32(b);
+                if (wide)
+                    for (int j = 0; j < d.Length; j++) d[j] = unchecked((long)((((ulong)b[2 * j] << 32) | b[2 * j + 1]) % range + from));
+                else
+                    for (int j = 0; j < d.Length; j++) d[j] = unchecked((long)(b[j] % range + from));
+            }
+        }
+
+        const int Chunk = 512;
+
         void NextState()
         {
             var s = _mt;
@@ -522,16 +595,14 @@ public partial class Tensor
             float f = (float)from, t = (float)to, range = t - f;
             if (!float.IsFinite(range))
                 throw new ArgumentException($"uniform_ expects to-from <= std::numeric_limits<Float>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
-            lock (g.Sync)
-                FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = MathF.FusedMultiplyAdd(g.Uniform24(), range, f); });
+            lock (g.Sync) FillInOrder<float>(d => g.UniformFloats(d, f, range));
         }
         else
         {
             double range = to - from;
             if (!double.IsFinite(range))
                 throw new ArgumentException($"uniform_ expects to-from <= std::numeric_limits<Double>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
-            lock (g.Sync)
-                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = Math.FusedMultiplyAdd(g.Uniform53(), range, from); });
+            lock (g.Sync) FillInOrder<double>(d => g.UniformDoubles(d, from, range));
         }
         return this;
     }
@@ -675,12 +746,7 @@ public partial class Tensor
         var g = Gen(generator);
         bool wide = range >= 1UL << 32 && dtype is ScalarType.Int64 or ScalarType.Float32 or ScalarType.Float64;
         ulong b = unchecked((ulong)from);
-        lock (g.Sync)
-            FillInOrder<long>(d =>
-            {
-                if (wide) for (int i = 0; i < d.Length; i++) d[i] = unchecked((long)(g.Random64() % range + b));
-                else for (int i = 0; i < d.Length; i++) d[i] = unchecked((long)(g.Random() % range + b));
-            });
+        lock (g.Sync) FillInOrder<long>(d => g.IntsFromTo(d, range, b, wide));
     }
 
     // ATen's update_from / update_to: move a bound that the float dtype cannot represent inside the range.
@@ -938,7 +1004,7 @@ internal static class RandomKernels
     public static void NormalFillFloat(Span<float> d, float mean, float std, torch.Generator g)
     {
         int n = d.Length;
-        for (int i = 0; i < n; i++) d[i] = g.Uniform24();
+        g.UniformFloats(d, 0, 1);
         int blocks = n / 16;
         TransformBlocks(d[..(blocks * 16)], mean, std);
         if (n % 16 != 0)
@@ -1155,13 +1221,27 @@ internal static class RandomKernels
     public static void NormalFillDouble(Span<double> d, double mean, double std, torch.Generator g)
     {
         int n = d.Length;
-        for (int i = 0; i < n; i++) d[i] = g.Uniform53();
-        for (int i = 0; i + 16 <= n; i += 16) Transform16(d.Slice(i, 16), mean, std);
+        g.UniformDoubles(d, 0, 1);
+        TransformBlocks(d[..(n / 16 * 16)], mean, std);
         if (n % 16 != 0)
         {
             var tail = d[(n - 16)..];
             for (int i = 0; i < 16; i++) tail[i] = g.Uniform53();
             Transform16(tail, mean, std);
+        }
+    }
+
+    static unsafe void TransformBlocks(Span<double> d, double mean, double std)
+    {
+        int blocks = d.Length / 16;
+        fixed (double* p = d)
+        {
+            var ptr = (nint)p;
+            Threading.For(blocks, 1500, (b0, b1) =>
+            {
+                var span = new Span<double>((double*)ptr + b0 * 16, (b1 - b0) * 16);
+                for (int b = 0; b < b1 - b0; b++) Transform16(span.Slice(b * 16, 16), mean, std);
+            });
         }
     }
 
