@@ -474,17 +474,19 @@ public partial class Tensor
 
     /// <summary>
     /// The order PyTorch's TensorIterator visits an output in: dims by decreasing stride (ties keep
-    /// their order), i.e. memory order. Returns that permuted shape and strides.
+    /// their order), i.e. memory order. Iterating row-major over the permuted dims visits it so.
     /// </summary>
-    (int[] shape, int[] strides) IterationLayout()
+    int[] IterationPerm()
     {
-        int nd = _shape.Length;
-        var perm = Enumerable.Range(0, nd).ToArray();
-        for (int i = 1; i < nd; i++)
+        var perm = Enumerable.Range(0, _shape.Length).ToArray();
+        for (int i = 1; i < perm.Length; i++)
             for (int j = i; j > 0 && _strides[perm[j - 1]] < _strides[perm[j]]; j--)
                 (perm[j - 1], perm[j]) = (perm[j], perm[j - 1]);
-        return (perm.Select(d => _shape[d]).ToArray(), perm.Select(d => _strides[d]).ToArray());
+        return perm;
     }
+
+    static Tensor Permuted(Tensor t, int[] perm) =>
+        new(t._storage, perm.Select(d => t._shape[d]).ToArray(), perm.Select(d => t._strides[d]).ToArray(), t._offset);
 
     void CheckNoInternalOverlap(string op)
     {
@@ -508,28 +510,17 @@ public partial class Tensor
 
     void WriteInIterationOrder(Tensor values)
     {
-        if (_contiguous) { CopyFrom(values.reshape_nograd(_shape)); return; }
-        var (sh, st) = IterationLayout();
-        new Tensor(_storage, sh, st, _offset).CopyFrom(values.reshape_nograd(sh));
+        var dst = _contiguous ? this : Permuted(this, IterationPerm());
+        dst.CopyFrom(values.reshape_nograd(dst._shape));
     }
 
     /// <summary>Values of <paramref name="t"/> (broadcast to this tensor's shape) as doubles, in this tensor's iteration order.</summary>
     double[] GatherInIterationOrder(Tensor t)
     {
         var ex = t.expand_nograd(_shape);
-        var view = ex;
-        if (!_contiguous)
-        {
-            int nd = _shape.Length;
-            var perm = Enumerable.Range(0, nd).ToArray();
-            for (int i = 1; i < nd; i++)
-                for (int j = i; j > 0 && _strides[perm[j - 1]] < _strides[perm[j]]; j--)
-                    (perm[j - 1], perm[j]) = (perm[j], perm[j - 1]);
-            view = new Tensor(ex._storage, perm.Select(d => ex._shape[d]).ToArray(), perm.Select(d => ex._strides[d]).ToArray(), ex._offset);
-        }
+        var view = _contiguous ? ex : Permuted(ex, IterationPerm());
         return view.to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>().ToArray();
     }
-
 
     // ---------------------------------------------------------------- autograd for random ops
 

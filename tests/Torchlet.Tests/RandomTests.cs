@@ -112,7 +112,8 @@ public class RandomTests
                 "randperm" => torch.randperm(s.GetProperty("n").GetInt64(), dtype: Dt()),
                 "bernoulli" => torch.bernoulli(PrintingTests.Raw(s.GetProperty("p"))),
                 "bernoulli_p" => torch.bernoulli(PrintingTests.Raw(s.GetProperty("input")), s.GetProperty("p").GetDouble()),
-                "bernoulli_t" => torch.empty(Size(), dtype: Dt()).bernoulli_(PrintingTests.Raw(s.GetProperty("p"))),
+                "bernoulli_t" => (s.GetProperty("transpose").GetBoolean() ? torch.empty(Size(), dtype: Dt()).t() : torch.empty(Size(), dtype: Dt()))
+                    .bernoulli_(PrintingTests.Raw(s.GetProperty("p"))),
                 "multinomial" => torch.multinomial(PrintingTests.Raw(s.GetProperty("p")), s.GetProperty("n").GetInt64(), s.GetProperty("replacement").GetBoolean()),
                 "get_rng_state" => torch.get_rng_state(),
                 _ => null,
