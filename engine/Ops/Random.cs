@@ -1,0 +1,1250 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Torchlet.Kernels;
+
+namespace Torchlet;
+
+/// <summary>
+/// Random numbers as PyTorch's CPU backend makes them. The generator is PyTorch's mt19937 (same
+/// seeding, same 32/64-bit draws, same cached Box–Muller sample) and every sampler consumes the
+/// stream exactly as ATen's CPU kernels do, so <c>manual_seed(s)</c> gives PyTorch's numbers.
+/// Draws are always sequential, so results never depend on <c>torch.set_num_threads</c>.
+/// </summary>
+public static partial class torch
+{
+    /// <summary>
+    /// A source of random numbers (<c>torch.Generator</c>): PyTorch's CPU generator, an mt19937
+    /// engine plus the cached second Box–Muller sample. Thread-safe; each op holds its lock while drawing.
+    /// </summary>
+    public sealed class Generator
+    {
+        const int N = 624, M = 397;
+        const int StateBytes = 5056; // sizeof(at::detail::CPUGeneratorImplState)
+
+        internal readonly Lock Sync = new();
+        readonly uint[] _mt = new uint[N];
+        int _left, _next;
+        ulong _seed;
+        double? _nextDoubleNormal;
+        float? _nextFloatNormal; // PyTorch keeps it in the state; no CPU kernel of ours draws it
+
+        /// <summary>A generator seeded with <paramref name="seed"/> (PyTorch's default 67280421310721).</summary>
+        public Generator(long seed = 67280421310721) => Reseed(unchecked((ulong)seed));
+
+        public string device => "cpu";
+
+        /// <summary>Reseeds; also forgets the cached normal sample, as PyTorch does.</summary>
+        public Generator manual_seed(long seed)
+        {
+            lock (Sync) Reseed(unchecked((ulong)seed));
+            return this;
+        }
+
+        /// <summary>The seed this generator was last seeded with.</summary>
+        public long initial_seed()
+        {
+            lock (Sync) return unchecked((long)_seed);
+        }
+
+        /// <summary>Reseeds from a non-deterministic 53-bit source (as c10's getNonDeterministicRandom) and returns the seed.</summary>
+        public long seed()
+        {
+            long s = NonDeterministicSeed();
+            manual_seed(s);
+            return s;
+        }
+
+        internal static long NonDeterministicSeed() =>
+            (long)(BinaryPrimitives.ReadUInt64LittleEndian(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) & 0x1F_FFFF_FFFF_FFFF);
+
+        void Reseed(ulong seed)
+        {
+            _seed = seed;
+            _mt[0] = (uint)seed;
+            for (int j = 1; j < N; j++) _mt[j] = 1812433253u * (_mt[j - 1] ^ (_mt[j - 1] >> 30)) + (uint)j;
+            _left = 1;
+            _next = 0;
+            _nextDoubleNormal = null;
+            _nextFloatNormal = null;
+        }
+
+        /// <summary>
+        /// The state as PyTorch's <c>get_rng_state()</c> bytes (CPUGeneratorImplState, 5056 bytes), so a
+        /// state saved by either library restores in the other.
+        /// </summary>
+        public Tensor get_state()
+        {
+            var b = new byte[StateBytes];
+            lock (Sync)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(0), _seed);
+                BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), _left);
+                BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(12), 1);
+                BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(16), (ulong)_next);
+                for (int j = 0; j < N; j++) BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(24 + 8 * j), _mt[j]);
+                BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(5024), _nextDoubleNormal ?? 0.0);
+                BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(5040), _nextDoubleNormal.HasValue ? 1 : 0);
+                BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(5048), _nextFloatNormal ?? 0f);
+                b[5052] = _nextFloatNormal.HasValue ? (byte)1 : (byte)0;
+            }
+            return torch.tensor(b);
+        }
+
+        /// <summary>Restores a state from <see cref="get_state"/> (or PyTorch's <c>get_rng_state()</c>).</summary>
+        public Generator set_state(Tensor new_state)
+        {
+            if (new_state.dtype != ScalarType.Byte)
+                throw new ArgumentException($"RNG state must be a torch.ByteTensor (dtype torch.uint8), got {new_state.dtype.TorchName()}");
+            if (new_state.Numel != StateBytes)
+                throw new ArgumentException($"Expected a CPUGeneratorImplState of size {StateBytes} but found the input RNG state size to be {new_state.Numel}");
+            var b = new_state.contiguous_nograd().Span<byte>();
+            int left = BinaryPrimitives.ReadInt32LittleEndian(b[8..]);
+            int seeded = BinaryPrimitives.ReadInt32LittleEndian(b[12..]) & 0xFF; // a C++ bool in an int slot
+            ulong next = BinaryPrimitives.ReadUInt64LittleEndian(b[16..]);
+            if (seeded == 0 || left <= 0 || left > N || (uint)next > N)
+                throw new ArgumentException($"Invalid mt19937 state (seeded={seeded}, left={left}, next={(uint)next}; expected seeded, 0 < left <= {N}, next <= {N})");
+            lock (Sync)
+            {
+                _seed = BinaryPrimitives.ReadUInt64LittleEndian(b);
+                _left = left;
+                _next = (int)(uint)next;
+                for (int j = 0; j < N; j++) _mt[j] = (uint)BinaryPrimitives.ReadUInt64LittleEndian(b[(24 + 8 * j)..]);
+                _nextDoubleNormal = BinaryPrimitives.ReadInt32LittleEndian(b[5040..]) != 0 ? BinaryPrimitives.ReadDoubleLittleEndian(b[5024..]) : null;
+                _nextFloatNormal = b[5052] != 0 ? BinaryPrimitives.ReadSingleLittleEndian(b[5048..]) : null;
+            }
+            return this;
+        }
+
+        // ------------------------------------------------------------ draws (caller holds Sync)
+
+        /// <summary>One 32-bit draw (CPUGeneratorImpl::random).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal uint Random()
+        {
+            if (--_left == 0) NextState();
+            uint y = _mt[_next++];
+            y ^= y >> 11;
+            y ^= (y << 7) & 0x9d2c5680;
+            y ^= (y << 15) & 0xefc60000;
+            y ^= y >> 18;
+            return y;
+        }
+
+        /// <summary>Two draws, the first as the high word (CPUGeneratorImpl::random64).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal ulong Random64()
+        {
+            ulong hi = Random();
+            return (hi << 32) | Random();
+        }
+
+        /// <summary>Fills <paramref name="dst"/> with consecutive 32-bit draws (the same stream as repeated Random()).</summary>
+        internal void Fill32(Span<uint> dst)
+        {
+            var s = _mt;
+            int i = 0;
+            while (i < dst.Length)
+            {
+                if (_left == 1) { dst[i++] = Random(); continue; }
+                // _left - 1 draws are available before the next refill.
+                int k = Math.Min(dst.Length - i, _left - 1), next = _next;
+                for (int j = 0; j < k; j++)
+                {
+                    uint y = s[next + j];
+                    y ^= y >> 11;
+                    y ^= (y << 7) & 0x9d2c5680;
+                    y ^= (y << 15) & 0xefc60000;
+                    dst[i + j] = y ^ (y >> 18);
+                }
+                _next += k;
+                _left -= k;
+                i += k;
+            }
+        }
+
+        /// <summary>Fills float32 values x·range + from (fused), x = 24 bits of each draw / 2^24.</summary>
+        internal void UniformFloats(Span<float> dst, float from, float range)
+        {
+            Span<uint> buf = stackalloc uint[Chunk];
+            for (int i = 0; i < dst.Length; i += Chunk)
+            {
+                var d = dst.Slice(i, Math.Min(Chunk, dst.Length - i));
+                var b = buf[..d.Length];
+                Fill32(b);
+                for (int j = 0; j < d.Length; j++) d[j] = MathF.FusedMultiplyAdd((b[j] & 0xFFFFFF) * (1f / 16777216f), range, from);
+            }
+        }
+
+        /// <summary>Fills float64 values x·range + from (fused), x = 53 bits of each 64-bit draw / 2^53.</summary>
+        internal void UniformDoubles(Span<double> dst, double from, double range)
+        {
+            Span<uint> buf = stackalloc uint[Chunk];
+            for (int i = 0; i < dst.Length; i += Chunk / 2)
+            {
+                var d = dst.Slice(i, Math.Min(Chunk / 2, dst.Length - i));
+                var b = buf[..(2 * d.Length)];
+                Fill32(b);
+                for (int j = 0; j < d.Length; j++)
+                {
+                    ulong r = ((ulong)b[2 * j] << 32) | b[2 * j + 1];
+                    d[j] = Math.FusedMultiplyAdd((r & 0x1F_FFFF_FFFF_FFFF) * (1.0 / 9007199254740992.0), range, from);
+                }
+            }
+        }
+
+        /// <summary>Fills (draw % range) + from per element, with 32- or 64-bit draws (uniform_int_from_to_distribution).</summary>
+        internal void IntsFromTo(Span<long> dst, ulong range, ulong from, bool wide)
+        {
+            Span<uint> buf = stackalloc uint[Chunk];
+            int per = wide ? Chunk / 2 : Chunk;
+            for (int i = 0; i < dst.Length; i += per)
+            {
+                var d = dst.Slice(i, Math.Min(per, dst.Length - i));
+                var b = buf[..(wide ? 2 * d.Length : d.Length)];
+                Fill32(b);
+                if (wide)
+                    for (int j = 0; j < d.Length; j++) d[j] = unchecked((long)((((ulong)b[2 * j] << 32) | b[2 * j + 1]) % range + from));
+                else
+                    for (int j = 0; j < d.Length; j++) d[j] = unchecked((long)(b[j] % range + from));
+            }
+        }
+
+        const int Chunk = 512;
+
+        void NextState()
+        {
+            var s = _mt;
+            _left = N;
+            _next = 0;
+            int p = 0;
+            for (; p < N - M; p++) s[p] = s[p + M] ^ Twist(s[p], s[p + 1]);
+            for (; p < N - 1; p++) s[p] = s[p + M - N] ^ Twist(s[p], s[p + 1]);
+            s[N - 1] = s[M - 1] ^ Twist(s[N - 1], s[0]);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static uint Twist(uint u, uint v) => ((u & 0x80000000u) | (v & 0x7fffffffu)) >> 1 ^ ((v & 1) != 0 ? 0x9908b0dfu : 0u);
+
+        /// <summary>uniform_real_distribution&lt;float&gt;(0, 1): 24 bits of one draw.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal float Uniform24() => (Random() & 0xFFFFFF) * (1f / 16777216f);
+
+        /// <summary>uniform_real_distribution&lt;double&gt;(0, 1): 53 bits of a 64-bit draw.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal double Uniform53() => (Random64() & 0x1F_FFFF_FFFF_FFFF) * (1.0 / 9007199254740992.0);
+
+        /// <summary>
+        /// normal_distribution&lt;double&gt;: Box–Muller on two 53-bit uniforms, returning r·cos θ and
+        /// caching r·sin θ for the next call. The final <c>val·std + mean</c> is fused as GCC compiles it.
+        /// </summary>
+        internal double Normal(double mean, double std)
+        {
+            double ret;
+            if (_nextDoubleNormal is double cached)
+            {
+                _nextDoubleNormal = null;
+                ret = cached;
+            }
+            else
+            {
+                double u1 = Uniform53(), u2 = Uniform53();
+                double r = Math.Sqrt(-2.0 * Math.Log(1.0 - u2));
+                double theta = 2.0 * Math.PI * u1;
+                _nextDoubleNormal = r * Math.Sin(theta);
+                ret = r * Math.Cos(theta);
+            }
+            return Math.FusedMultiplyAdd(ret, std, mean);
+        }
+    }
+
+    static readonly Generator s_defaultGenerator = new(Generator.NonDeterministicSeed());
+
+    /// <summary>The generator every random op uses unless given one (<c>torch.default_generator</c>).</summary>
+    public static Generator default_generator => s_defaultGenerator;
+
+    /// <summary>Seeds the default generator: the same seed gives the same numbers as PyTorch's CPU generator.</summary>
+    public static Generator manual_seed(long seed) => s_defaultGenerator.manual_seed(seed);
+
+    /// <summary>Seeds the default generator non-deterministically and returns the seed.</summary>
+    public static long seed() => s_defaultGenerator.seed();
+
+    /// <summary>The seed the default generator was last seeded with.</summary>
+    public static long initial_seed() => s_defaultGenerator.initial_seed();
+
+    /// <summary>The default generator's state as PyTorch's 5056-byte uint8 tensor.</summary>
+    public static Tensor get_rng_state() => s_defaultGenerator.get_state();
+
+    public static void set_rng_state(Tensor new_state) => s_defaultGenerator.set_state(new_state);
+
+    // ---------------------------------------------------------------- rand / randn
+
+    static Tensor NewFloating(long[] size, ScalarType? dtype, string op)
+    {
+        var dt = dtype ?? float32;
+        if (!dt.IsFloating())
+            throw new ArgumentException($"{op}: expected a floating point dtype (torch.float32 or torch.float64), got {dt.TorchName()}");
+        return Tensor.Empty(Shape.FromLong(size), dt);
+    }
+
+    static Tensor Leaf(Tensor t, bool requires_grad) => requires_grad ? t.requires_grad_(true) : t;
+
+    /// <summary>Uniform samples on [0, 1), float32 unless <paramref name="dtype"/> says otherwise.</summary>
+    public static Tensor rand(params long[] size) => rand(size, null);
+    public static Tensor rand(long[] size, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) =>
+        Leaf(NewFloating(size, dtype, "rand").UniformFill(0, 1, generator), requires_grad);
+    public static Tensor rand(long d0, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => rand([d0], dtype, requires_grad, generator);
+    public static Tensor rand(long d0, long d1, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => rand([d0, d1], dtype, requires_grad, generator);
+    public static Tensor rand(long d0, long d1, long d2, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => rand([d0, d1, d2], dtype, requires_grad, generator);
+    public static Tensor rand(long d0, long d1, long d2, long d3, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => rand([d0, d1, d2, d3], dtype, requires_grad, generator);
+
+    /// <summary>Standard normal samples, float32 unless <paramref name="dtype"/> says otherwise.</summary>
+    public static Tensor randn(params long[] size) => randn(size, null);
+    public static Tensor randn(long[] size, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) =>
+        Leaf(NewFloating(size, dtype, "randn").NormalFill(0, 1, generator), requires_grad);
+    public static Tensor randn(long d0, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => randn([d0], dtype, requires_grad, generator);
+    public static Tensor randn(long d0, long d1, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => randn([d0, d1], dtype, requires_grad, generator);
+    public static Tensor randn(long d0, long d1, long d2, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => randn([d0, d1, d2], dtype, requires_grad, generator);
+    public static Tensor randn(long d0, long d1, long d2, long d3, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => randn([d0, d1, d2, d3], dtype, requires_grad, generator);
+
+    /// <summary>rand with <paramref name="input"/>'s shape (and dtype, unless given); a permuted dense layout is kept, as PyTorch does.</summary>
+    public static Tensor rand_like(Tensor input, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null)
+    {
+        var dt = dtype ?? input.dtype;
+        if (!dt.IsFloating()) throw new ArgumentException($"rand_like: expected a floating point dtype, got {dt.TorchName()}; pass dtype: torch.float32");
+        return Leaf(Tensor.EmptyLike(input, dt).UniformFill(0, 1, generator), requires_grad);
+    }
+
+    public static Tensor randn_like(Tensor input, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null)
+    {
+        var dt = dtype ?? input.dtype;
+        if (!dt.IsFloating()) throw new ArgumentException($"randn_like: expected a floating point dtype, got {dt.TorchName()}; pass dtype: torch.float32");
+        return Leaf(Tensor.EmptyLike(input, dt).NormalFill(0, 1, generator), requires_grad);
+    }
+
+    // ---------------------------------------------------------------- normal
+
+    /// <summary>Normal samples with the given mean and standard deviation.</summary>
+    public static Tensor normal(double mean, double std, long[] size, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null)
+    {
+        var t = NewFloating(size, dtype, "normal");
+        Tensor.CheckNormalStd(std);
+        return Leaf(t.NormalFill(mean, std, generator), requires_grad);
+    }
+
+    /// <summary>One sample per element, N(mean[i], std[i]) with mean and std broadcast; the result has mean's dtype.</summary>
+    public static Tensor normal(Tensor mean, Tensor std, Generator? generator = null)
+    {
+        var dt = Tensor.CheckFloat(mean, "normal");
+        Tensor.CheckFloat(std, "normal");
+        var shape = Shape.Broadcast(mean._shape, std._shape, "normal");
+        Tensor.CheckNormalStd(std);
+        Tensor r;
+        using (no_grad())
+        {
+            r = Tensor.Empty(shape, dt).NormalFill(0, 1, generator);
+            r.mul_(std).add_(mean);
+        }
+        return Tensor.NeedsGrad(mean, std) ? Tensor.RecordZeroGrad(r, "NormalBackward3", [mean, std]) : r;
+    }
+
+    /// <summary>N(mean[i], std) per element.</summary>
+    public static Tensor normal(Tensor mean, double std = 1.0, Generator? generator = null)
+    {
+        var dt = Tensor.CheckFloat(mean, "normal");
+        Tensor.CheckNormalStd(std);
+        Tensor r;
+        using (no_grad())
+        {
+            r = Tensor.Empty(mean._shape, dt).NormalFill(0, std, generator);
+            r.add_(mean);
+        }
+        return Tensor.NeedsGrad(mean) ? Tensor.RecordZeroGrad(r, "NormalBackward1", [mean]) : r;
+    }
+
+    /// <summary>N(mean, std[i]) per element.</summary>
+    public static Tensor normal(double mean, Tensor std, Generator? generator = null)
+    {
+        var dt = Tensor.CheckFloat(std, "normal");
+        Tensor.CheckNormalStd(std);
+        Tensor r;
+        using (no_grad())
+        {
+            r = Tensor.Empty(std._shape, dt).NormalFill(0, 1, generator);
+            r.mul_(std).add_(mean);
+        }
+        return Tensor.NeedsGrad(std) ? Tensor.RecordZeroGrad(r, "NormalBackward2", [std]) : r;
+    }
+
+    // ---------------------------------------------------------------- randint / randperm
+
+    /// <summary>Integers uniform on [0, high), int64 unless <paramref name="dtype"/> says otherwise.</summary>
+    public static Tensor randint(long high, long[] size, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) =>
+        randint(0, high, size, dtype, requires_grad, generator);
+
+    /// <summary>Integers uniform on [low, high).</summary>
+    public static Tensor randint(long low, long high, long[] size, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null)
+    {
+        var t = Tensor.Empty(Shape.FromLong(size), dtype ?? int64);
+        if (requires_grad && !t.dtype.IsFloating())
+            throw new ArgumentException($"Only Tensors of floating point dtype can require gradients; randint makes {t.dtype.TorchName()}: pass dtype: torch.float32 to use requires_grad");
+        return Leaf(t.RandomFill(low, high, generator, "randint"), requires_grad);
+    }
+
+    public static Tensor randint_like(Tensor input, long high, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) =>
+        randint_like(input, 0, high, dtype, requires_grad, generator);
+
+    public static Tensor randint_like(Tensor input, long low, long high, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null)
+    {
+        var t = Tensor.EmptyLike(input, dtype ?? input.dtype);
+        if (requires_grad && !t.dtype.IsFloating())
+            throw new ArgumentException($"Only Tensors of floating point dtype can require gradients; randint_like makes {t.dtype.TorchName()}");
+        return Leaf(t.RandomFill(low, high, generator, "randint_like"), requires_grad);
+    }
+
+    /// <summary>A random permutation of 0..n-1 (int64 unless <paramref name="dtype"/> says otherwise), by PyTorch's CPU shuffle.</summary>
+    public static Tensor randperm(long n, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null)
+    {
+        var dt = dtype ?? int64;
+        var shape = Shape.FromLong([n]);
+        switch (dt)
+        {
+            case ScalarType.Bool: throw new ArgumentException("\"randperm\" not implemented for 'Bool': use an integer or floating dtype");
+            case ScalarType.Byte when n > 256: throw new ArgumentException($"randperm: n cannot be greater than 256 for torch.uint8 (values 0..n-1 must fit), got n={n}");
+            case ScalarType.Float32 when n > (1 << 24) + 1: throw new ArgumentException($"n cannot be greater than 2^24+1 for Float type (float32 holds consecutive integers only up to 2^24), got n={n}");
+        }
+        if (requires_grad && !dt.IsFloating())
+            throw new ArgumentException($"Only Tensors of floating point dtype can require gradients; randperm makes {dt.TorchName()}");
+        var g = generator ?? s_defaultGenerator;
+        var r = new long[shape[0]];
+        lock (g.Sync)
+        {
+            for (int i = 0; i < r.Length; i++) r[i] = i;
+            for (long i = 0; i < n - 1; i++)
+            {
+                long z = g.Random() % (n - i);
+                (r[i], r[z + i]) = (r[z + i], r[i]);
+            }
+        }
+        var t = new Tensor(new Storage<long>(r), shape);
+        return Leaf(dt == int64 ? t : t.to_nograd(dt, false), requires_grad);
+    }
+
+    // ---------------------------------------------------------------- bernoulli / multinomial
+
+    /// <summary>0/1 samples with P(1) = input[i]; the result has input's dtype.</summary>
+    public static Tensor bernoulli(Tensor input, Generator? generator = null) => input.bernoulli(generator);
+
+    /// <summary>0/1 samples with P(1) = p, shaped like input.</summary>
+    public static Tensor bernoulli(Tensor input, double p, Generator? generator = null) => input.bernoulli(p, generator);
+
+    /// <summary>Category indices drawn from the rows of <paramref name="input"/> (unnormalised probabilities).</summary>
+    public static Tensor multinomial(Tensor input, long num_samples, bool replacement = false, Generator? generator = null) =>
+        input.multinomial(num_samples, replacement, generator);
+}
+
+public partial class Tensor
+{
+    delegate void SpanFill<T>(Span<T> dst);
+
+    static torch.Generator Gen(torch.Generator? g) => g ?? torch.default_generator;
+
+    // ---------------------------------------------------------------- layout helpers
+
+    /// <summary>empty_like with PyTorch's preserve format: a dense (permuted) layout keeps its strides, others become contiguous.</summary>
+    internal static Tensor EmptyLike(Tensor t, ScalarType dtype)
+    {
+        if (t._contiguous || !IsNonOverlappingAndDense(t)) return Empty(t._shape, dtype);
+        return Empty(t._shape, (int[])t._strides.Clone(), dtype);
+    }
+
+    static bool IsNonOverlappingAndDense(Tensor t)
+    {
+        var dims = Enumerable.Range(0, t._shape.Length).Where(d => t._shape[d] > 1).OrderBy(d => t._strides[d]).ToArray();
+        long expected = 1;
+        foreach (var d in dims)
+        {
+            if (t._strides[d] != expected) return false;
+            expected *= t._shape[d];
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The order PyTorch's TensorIterator visits an output in: dims by decreasing stride (ties keep
+    /// their order), i.e. memory order. Iterating row-major over the permuted dims visits it so.
+    /// </summary>
+    int[] IterationPerm()
+    {
+        var perm = Enumerable.Range(0, _shape.Length).ToArray();
+        for (int i = 1; i < perm.Length; i++)
+            for (int j = i; j > 0 && _strides[perm[j - 1]] < _strides[perm[j]]; j--)
+                (perm[j - 1], perm[j]) = (perm[j], perm[j - 1]);
+        return perm;
+    }
+
+    static Tensor Permuted(Tensor t, int[] perm) =>
+        new(t._storage, perm.Select(d => t._shape[d]).ToArray(), perm.Select(d => t._strides[d]).ToArray(), t._offset);
+
+    void CheckNoInternalOverlap(string op)
+    {
+        for (int d = 0; d < _shape.Length; d++)
+            if (_shape[d] > 1 && _strides[d] == 0)
+                throw new InvalidOperationException($"{op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (this tensor of shape {Shape.Str(_shape)} is an expanded view). Please clone() the tensor before performing the operation.");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fill"/> over a buffer of Numel values, visited in TensorIterator order, and
+    /// stores them (converted) in this tensor. Contiguous tensors of type T are filled in place.
+    /// </summary>
+    void FillInOrder<T>(SpanFill<T> fill) where T : unmanaged
+    {
+        var t = ScalarTypes.FromClr(typeof(T));
+        if (_contiguous && dtype == t) { fill(Span<T>()); return; }
+        var tmp = Empty([Numel], t);
+        fill(tmp.Span<T>());
+        WriteInIterationOrder(tmp);
+    }
+
+    void WriteInIterationOrder(Tensor values)
+    {
+        var dst = _contiguous ? this : Permuted(this, IterationPerm());
+        dst.CopyFrom(values.reshape_nograd(dst._shape));
+    }
+
+    /// <summary>Values of <paramref name="t"/> (broadcast to this tensor's shape) as doubles, in this tensor's iteration order.</summary>
+    double[] GatherInIterationOrder(Tensor t)
+    {
+        var ex = t.expand_nograd(_shape);
+        var view = _contiguous ? ex : Permuted(ex, IterationPerm());
+        return view.to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>().ToArray();
+    }
+
+    // ---------------------------------------------------------------- autograd for random ops
+
+    /// <summary>Random outputs carry no gradient to their parameters: PyTorch records zeros.</summary>
+    internal static Tensor RecordZeroGrad(Tensor r, string name, Tensor[] inputs)
+    {
+        var shapes = inputs.Select(i => i.shape).ToArray();
+        return Record(r, name, g => shapes.Select(s => (Tensor?)torch.zeros(s, dtype: g.dtype)).ToArray(), false, inputs);
+    }
+
+    /// <summary>
+    /// Finishes an in-place random op: bumps the version and, for a non-leaf that requires grad
+    /// (leaves were rejected by CheckInplace), makes a zero-gradient node its history.
+    /// </summary>
+    Tensor RandomInplaceDone(string gradFn, Tensor? p = null)
+    {
+        BumpVersion();
+        bool selfGrad = _requiresGrad, pGrad = p is not null && p._requiresGrad;
+        if (GradMode.Enabled && (selfGrad || pGrad))
+        {
+            var next = p is null ? new[] { GradEdge } : new[] { GradEdge, p.GradEdge };
+            var shapes = p is null ? new[] { shape } : new[] { shape, p.shape };
+            _gradFn = new Node(gradFn, g => shapes.Select(s => (Tensor?)torch.zeros(s, dtype: g.dtype)).ToArray(), next);
+            _requiresGrad = true;
+        }
+        return this;
+    }
+
+    void CheckRandomInplace(string op, bool floatingOnly)
+    {
+        if (floatingOnly) CheckFloat(this, op);
+        CheckInplace(dtype, op);
+        CheckNoInternalOverlap(op);
+    }
+
+    internal static void CheckNormalStd(double std)
+    {
+        if (!(std >= 0.0)) throw new ArgumentException($"normal expects std >= 0.0, but found std {std}");
+    }
+
+    internal static void CheckNormalStd(Tensor std)
+    {
+        foreach (var v in std.to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>())
+            if (!(v >= 0.0)) throw new ArgumentException($"normal expects all elements of std >= 0.0, but found std {v}");
+    }
+
+    // ---------------------------------------------------------------- uniform_
+
+    /// <summary>Fills with samples uniform on [from, to) (PyTorch's uniform_real_distribution, bit for bit).</summary>
+    public Tensor uniform_(double from = 0, double to = 1, torch.Generator? generator = null)
+    {
+        CheckRandomInplace("uniform_", true);
+        return UniformFill(from, to, generator).RandomInplaceDone("UniformBackward0");
+    }
+
+    internal Tensor UniformFill(double from, double to, torch.Generator? generator)
+    {
+        CheckFloat(this, "uniform_");
+        if (!(from <= to)) throw new ArgumentException($"uniform_ expects to return a [from, to) range, but found from={from} > to={to}");
+        var g = Gen(generator);
+        if (dtype == ScalarType.Float32)
+        {
+            float f = (float)from, t = (float)to, range = t - f;
+            if (!float.IsFinite(range))
+                throw new ArgumentException($"uniform_ expects to-from <= std::numeric_limits<Float>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
+            lock (g.Sync) FillInOrder<float>(d => g.UniformFloats(d, f, range));
+        }
+        else
+        {
+            double range = to - from;
+            if (!double.IsFinite(range))
+                throw new ArgumentException($"uniform_ expects to-from <= std::numeric_limits<Double>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
+            lock (g.Sync) FillInOrder<double>(d => g.UniformDoubles(d, from, range));
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- normal_
+
+    /// <summary>Fills with N(mean, std²) samples, drawing exactly as PyTorch's CPU normal_ does.</summary>
+    public Tensor normal_(double mean = 0, double std = 1, torch.Generator? generator = null)
+    {
+        CheckRandomInplace("normal_", true);
+        CheckNormalStd(std);
+        return NormalFill(mean, std, generator).RandomInplaceDone("NormalBackward0");
+    }
+
+    internal Tensor NormalFill(double mean, double std, torch.Generator? generator)
+    {
+        CheckFloat(this, "normal_");
+        var g = Gen(generator);
+        lock (g.Sync)
+        {
+            if (Numel >= 16 && _contiguous)
+            {
+                // ATen's normal_fill: all uniforms first, Box–Muller in blocks of 16, the tail redone on the last 16.
+                if (dtype == ScalarType.Float32) RandomKernels.NormalFillFloat(Span<float>(), (float)mean, (float)std, g);
+                else RandomKernels.NormalFillDouble(Span<double>(), mean, std, g);
+            }
+            else if (dtype == ScalarType.Float32)
+                FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)g.Normal(mean, std); });
+            else
+                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Normal(mean, std); });
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- exponential_
+
+    /// <summary>Fills with Exp(lambd) samples: -log(1 - u) / lambd on 53-bit uniforms.</summary>
+    public Tensor exponential_(double lambd = 1, torch.Generator? generator = null)
+    {
+        CheckRandomInplace("exponential_", true);
+        if (!(lambd >= 0.0)) throw new ArgumentException($"exponential_ expects lambda >= 0.0, but found lambda={lambd}");
+        return ExponentialFill(lambd, generator).RandomInplaceDone("ExponentialBackward0");
+    }
+
+    Tensor ExponentialFill(double lambd, torch.Generator? generator)
+    {
+        var g = Gen(generator);
+        double k = -1.0 / lambd;
+        lock (g.Sync)
+        {
+            if (dtype == ScalarType.Float32)
+                FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)(k * Math.Log(1.0 - g.Uniform53())); });
+            else
+                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = k * Math.Log(1.0 - g.Uniform53()); });
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- random_
+
+    /// <summary>
+    /// Fills with integers uniform over the dtype's natural range: [0, max] for integer dtypes,
+    /// [0, 2^mantissa] for floating ones, {False, True} for bool.
+    /// </summary>
+    public Tensor random_(torch.Generator? generator = null)
+    {
+        CheckRandomInplace("random_", false);
+        var g = Gen(generator);
+        lock (g.Sync)
+        {
+            switch (dtype)
+            {
+                case ScalarType.Int64: FillInOrder<long>(d => { for (int i = 0; i < d.Length; i++) d[i] = (long)(g.Random64() & long.MaxValue); }); break;
+                case ScalarType.Float64: FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Random64() % ((1UL << 53) + 1); }); break;
+                case ScalarType.Float32: FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Random() % ((1u << 24) + 1); }); break;
+                case ScalarType.Int32: FillInOrder<int>(d => { for (int i = 0; i < d.Length; i++) d[i] = (int)(g.Random() & int.MaxValue); }); break;
+                case ScalarType.Byte: FillInOrder<byte>(d => { for (int i = 0; i < d.Length; i++) d[i] = (byte)g.Random(); }); break;
+                case ScalarType.Bool: FillInOrder<bool>(d => { for (int i = 0; i < d.Length; i++) d[i] = (g.Random() & 1) != 0; }); break;
+            }
+        }
+        return RandomInplaceDone("RandomBackward2");
+    }
+
+    /// <summary>Fills with integers uniform on [0, to).</summary>
+    public Tensor random_(long to, torch.Generator? generator = null)
+    {
+        CheckRandomInplace("random_", false);
+        return RandomFill(0, to, generator, "random_").RandomInplaceDone("RandomBackward1");
+    }
+
+    /// <summary>Fills with integers uniform on [from, to); to = null means up to the dtype's largest value.</summary>
+    public Tensor random_(long from, long? to, torch.Generator? generator = null)
+    {
+        CheckRandomInplace("random_", false);
+        if (to is long hi) RandomFill(from, hi, generator, "random_");
+        else RandomFillToMax(from, generator);
+        return RandomInplaceDone("RandomBackward0");
+    }
+
+    internal Tensor RandomFill(long from, long to, torch.Generator? generator, string op)
+    {
+        if (from >= to)
+            throw new ArgumentException($"random_ expects 'from' to be less than 'to', but got from={from} >= to={to}" + (op == "random_" ? "" : $" ({op}: low={from}, high={to})"));
+        if (dtype.IsFloating())
+        {
+            from = UpdateFrom(from);
+            to = UpdateTo(to);
+            if (from >= to)
+                throw new ArgumentException($"random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got from={from} >= to={to}");
+        }
+        CheckFromToInRange(from, to - 1);
+        RandomFromTo(unchecked((ulong)to - (ulong)from), from, generator);
+        return this;
+    }
+
+    void RandomFillToMax(long from, torch.Generator? generator)
+    {
+        if (from == long.MinValue && dtype is ScalarType.Int64 or ScalarType.Float32 or ScalarType.Float64)
+        {
+            // The full 64-bit range: one 64-bit draw reinterpreted as signed.
+            var g = Gen(generator);
+            lock (g.Sync) FillInOrder<long>(d => { for (int i = 0; i < d.Length; i++) d[i] = unchecked((long)g.Random64()); });
+            return;
+        }
+        long toInc;
+        if (dtype.IsFloating())
+        {
+            toInc = 1L << (dtype == ScalarType.Float32 ? 24 : 53);
+            from = UpdateFrom(from);
+            if (from >= toInc)
+                throw new ArgumentException($"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, but got from={from} > to_inc={toInc}");
+        }
+        else toInc = dtype switch { ScalarType.Bool => 1, ScalarType.Byte => byte.MaxValue, ScalarType.Int32 => int.MaxValue, _ => long.MaxValue };
+        CheckFromToInRange(from, toInc);
+        RandomFromTo(unchecked((ulong)toInc - (ulong)from + 1), from, generator);
+    }
+
+    // uniform_int_from_to_distribution: a 64-bit draw only when the range needs it (and the dtype can hold it).
+    void RandomFromTo(ulong range, long from, torch.Generator? generator)
+    {
+        var g = Gen(generator);
+        bool wide = range >= 1UL << 32 && dtype is ScalarType.Int64 or ScalarType.Float32 or ScalarType.Float64;
+        ulong b = unchecked((ulong)from);
+        lock (g.Sync) FillInOrder<long>(d => g.IntsFromTo(d, range, b, wide));
+    }
+
+    // ATen's update_from / update_to: move a bound that the float dtype cannot represent inside the range.
+    long UpdateFrom(long from)
+    {
+        long fromPlus1 = CastThroughDtype(from + 1);
+        if (fromPlus1 < from)
+        {
+            long f = Math.Abs(from + 1);
+            int n = 0;
+            while ((f >>= 1) != 0) ++n;
+            from = fromPlus1 + (1L << (n - MantissaDigits + 1));
+        }
+        return from;
+    }
+
+    long UpdateTo(long to)
+    {
+        long toMinus1 = CastThroughDtype(to - 1);
+        if (toMinus1 >= to)
+        {
+            long t = Math.Abs(to - 1);
+            int n = 0;
+            while ((t >>= 1) != 0) ++n;
+            to = toMinus1 - (1L << (n - MantissaDigits + 1));
+        }
+        return to;
+    }
+
+    int MantissaDigits => dtype == ScalarType.Float32 ? 24 : 53;
+
+    long CastThroughDtype(long v) => dtype == ScalarType.Float32 ? SaturatingToLong((float)v) : SaturatingToLong((double)v);
+
+    static long SaturatingToLong(double v) => v >= 9.2233720368547758E18 ? long.MaxValue : (long)v;
+
+    void CheckFromToInRange(long from, long toInc)
+    {
+        string cname = dtype switch
+        {
+            ScalarType.Byte => "unsigned char", ScalarType.Int32 => "int", ScalarType.Int64 => "long int",
+            ScalarType.Bool => "bool", ScalarType.Float32 => "float", _ => "double",
+        };
+        if (dtype.IsFloating())
+        {
+            int digits = MantissaDigits;
+            long lim = 1L << digits;
+            foreach (var (v, name) in new[] { (from, "from"), (toInc, "to - 1") })
+                if (v < -lim || v > lim)
+                    Warnings.Warn($"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations {cname} can support discrete uniform distribution only within this range. This warning will become an error in version 1.7 release, please fix the code in advance");
+            return;
+        }
+        var (min, max) = dtype switch
+        {
+            ScalarType.Byte => (0L, 255L), ScalarType.Int32 => (int.MinValue, int.MaxValue),
+            ScalarType.Bool => (0L, 1L), _ => (long.MinValue, long.MaxValue),
+        };
+        if (from < min || from > max)
+            throw new ArgumentException($"from is out of bounds for {cname}: {dtype.TorchName()} holds [{min}, {max}], got from={from}");
+        if (toInc < min || toInc > max)
+            throw new ArgumentException($"to - 1 is out of bounds for {cname}: {dtype.TorchName()} holds [{min}, {max}], got to - 1={toInc}");
+    }
+
+    // ---------------------------------------------------------------- bernoulli
+
+    /// <summary>Fills with 1 with probability p, else 0 (53-bit uniforms compared with p).</summary>
+    public Tensor bernoulli_(double p = 0.5, torch.Generator? generator = null)
+    {
+        CheckRandomInplace("bernoulli_", false);
+        if (!(p >= 0 && p <= 1)) throw new ArgumentException($"bernoulli_ expects p to be in [0, 1], but got p={p}");
+        var g = Gen(generator);
+        lock (g.Sync) FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < p ? 1 : 0; });
+        return RandomInplaceDone("BernoulliBackward2");
+    }
+
+    /// <summary>Fills element i with 1 with probability p[i] (p broadcast to this shape), else 0.</summary>
+    public Tensor bernoulli_(Tensor p, torch.Generator? generator = null)
+    {
+        CheckRandomInplace("bernoulli_", false);
+        BernoulliFill(p, generator);
+        return RandomInplaceDone("BernoulliBackward1", p);
+    }
+
+    void BernoulliFill(Tensor p, torch.Generator? generator)
+    {
+        if (!p.dtype.IsFloating())
+            throw new ArgumentException($"\"bernoulli_tensor_cpu_p_\" not implemented for '{p.dtype.LegacyName()[6..^6]}': bernoulli needs floating point probabilities, got p of dtype {p.dtype.TorchName()}");
+        if (p._shape.Length > _shape.Length)
+            throw new ArgumentException($"bernoulli_: p of shape {Shape.Str(p._shape)} has more dimensions than the tensor of shape {Shape.Str(_shape)} it fills; p must broadcast to that shape");
+        if (!Shape.SameShape(p._shape, _shape)) Shape.ExpandStrides(p._shape, p._strides, _shape);
+        var probs = GatherInIterationOrder(p);
+        for (int i = 0; i < probs.Length; i++)
+            if (!(probs[i] >= 0 && probs[i] <= 1))
+                throw new ArgumentException($"bernoulli: every probability must be in [0, 1] (Expected p_in >= 0 && p_in <= 1 to be true, but got false): found p={probs[i]}");
+        var g = Gen(generator);
+        lock (g.Sync)
+        {
+            // float probabilities use a 24-bit uniform, double ones a 53-bit one, as ATen's bernoulli_distribution<T>.
+            if (p.dtype == ScalarType.Float64)
+                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < probs[i] ? 1 : 0; });
+            else
+                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform24() < (float)probs[i] ? 1 : 0; });
+        }
+    }
+
+    /// <summary>torch.bernoulli(self): 0/1 samples with P(1) = self[i], same dtype and shape.</summary>
+    public Tensor bernoulli(torch.Generator? generator = null)
+    {
+        var r = Empty(_shape, dtype);
+        r.BernoulliFill(this, generator);
+        return NeedsGrad(this) ? RecordZeroGrad(r, "BernoulliBackward0", [this]) : r;
+    }
+
+    /// <summary>0/1 samples with P(1) = p, shaped like this tensor.</summary>
+    public Tensor bernoulli(double p, torch.Generator? generator = null)
+    {
+        if (!(p >= 0 && p <= 1)) throw new ArgumentException($"bernoulli_ expects p to be in [0, 1], but got p={p}");
+        var r = Empty(_shape, dtype);
+        var g = Gen(generator);
+        lock (g.Sync) r.FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < p ? 1 : 0; });
+        return r; // not differentiable in PyTorch either: the result does not depend on this tensor's values
+    }
+
+    // ---------------------------------------------------------------- multinomial
+
+    /// <summary>
+    /// Draws <paramref name="num_samples"/> category indices per row of this 1-D or 2-D tensor of
+    /// non-negative weights. Without replacement it uses PyTorch's exponential race (the top k of
+    /// p / Exp(1)); with replacement, a binary search in the normalised cumulative sums. Unlike
+    /// PyTorch 1.13 (which then returns zero-probability categories), asking for more samples
+    /// without replacement than a row has nonzero weights is an error.
+    /// </summary>
+    public Tensor multinomial(long num_samples, bool replacement = false, torch.Generator? generator = null)
+    {
+        if (_shape.Length is < 1 or > 2)
+            throw new ArgumentException($"prob_dist must be 1 or 2 dim, got a tensor of shape {Shape.Str(_shape)}");
+        if (!dtype.IsFloating())
+            throw new ArgumentException($"multinomial only supports floating-point dtypes for input, got: {dtype.LegacyName()[6..^6]} ({dtype.TorchName()})");
+        if (num_samples <= 0) throw new ArgumentException($"cannot sample n_sample <= 0 samples (got num_samples={num_samples})");
+        int nCat = _shape[^1], nDist = _shape.Length == 2 ? _shape[0] : 1;
+        if (!replacement && num_samples > nCat)
+            throw new ArgumentException($"cannot sample n_sample > prob_dist.size(-1) samples without replacement (num_samples={num_samples}, {nCat} categories)");
+        if (nCat > 1 << 24) throw new ArgumentException($"number of categories cannot exceed 2^24, got {nCat}");
+        int ns = (int)num_samples;
+        var result = Empty(_shape.Length == 1 ? [ns] : [nDist, ns], ScalarType.Int64);
+        if (result.Numel == 0) return result;
+        var p = to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>().ToArray();
+        var g = Gen(generator);
+        var outv = result.Span<long>();
+
+        if (!replacement)
+        {
+            foreach (var v in p)
+                if (!(v >= 0 && v < double.PositiveInfinity))
+                    throw new ArgumentException($"probability tensor contains either `inf`, `nan` or element < 0 (found {v})");
+            for (int r = 0; r < nDist; r++)
+            {
+                int nonzero = 0;
+                for (int j = 0; j < nCat; j++) if (p[r * nCat + j] != 0) nonzero++;
+                if (nonzero == 0) throw new ArgumentException($"invalid multinomial distribution (sum of probabilities <= 0) in row {r}");
+                if (!replacement && nonzero < ns)
+                    throw new ArgumentException($"invalid multinomial distribution (with replacement=False, not enough non-negative category to sample): row {r} has {nonzero} nonzero probabilities, {ns} samples requested");
+            }
+            // q ~ Exp(1) per entry (same layout rules as empty_like); the winners maximise p / q.
+            var q = EmptyLike(this, dtype);
+            q.ExponentialFill(1.0, generator);
+            var qv = q.to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>();
+            var key = new double[nCat];
+            var order = new int[nCat];
+            for (int r = 0; r < nDist; r++)
+            {
+                for (int j = 0; j < nCat; j++)
+                {
+                    // p / q in the tensor's dtype, as div_out computes it.
+                    double pj = p[r * nCat + j], qj = qv[r * nCat + j];
+                    key[j] = dtype == ScalarType.Float32 ? (float)pj / (float)qj : pj / qj;
+                    order[j] = j;
+                }
+                Array.Sort(order, (a, b) => key[b].CompareTo(key[a]) is var c && c != 0 ? c : a.CompareTo(b));
+                for (int k = 0; k < ns; k++) outv[r * ns + k] = order[k];
+            }
+            return result;
+        }
+
+        for (int r = 0; r < nDist; r++)
+            for (int j = 0; j < nCat; j++)
+            {
+                double v = p[r * nCat + j];
+                if (!(v >= 0)) throw new ArgumentException($"invalid multinomial distribution (encountering probability entry < 0): found {v} in row {r}");
+                if (double.IsInfinity(v)) throw new ArgumentException($"invalid multinomial distribution (encountering probability entry = infinity or NaN) in row {r}");
+            }
+        var cum = new double[nCat];
+        var sums = new double[nDist];
+        for (int r = 0; r < nDist; r++)
+        {
+            sums[r] = dtype == ScalarType.Float32 ? CumSumF32(p.AsSpan(r * nCat, nCat), cum) : CumSumF64(p.AsSpan(r * nCat, nCat), cum);
+            if (!(sums[r] > 0)) throw new ArgumentException($"invalid multinomial distribution (sum of probabilities <= 0) in row {r}");
+        }
+        lock (g.Sync)
+        {
+            for (int r = 0; r < nDist; r++)
+            {
+                // Cumulative sums in the tensor's dtype, normalised, the last bucket forced to 1.
+                if (dtype == ScalarType.Float32)
+                {
+                    float s = (float)sums[r];
+                    CumSumF32(p.AsSpan(r * nCat, nCat), cum);
+                    for (int j = 0; j < nCat; j++) cum[j] = (float)cum[j] / s;
+                }
+                else
+                {
+                    double s = sums[r];
+                    CumSumF64(p.AsSpan(r * nCat, nCat), cum);
+                    for (int j = 0; j < nCat; j++) cum[j] /= s;
+                }
+                cum[nCat - 1] = 1;
+                for (int k = 0; k < ns; k++)
+                {
+                    double u = g.Uniform53();
+                    int lo = 0, hi = nCat;
+                    while (hi - lo > 0)
+                    {
+                        int mid = lo + (hi - lo) / 2;
+                        if (cum[mid] < u) lo = mid + 1; else hi = mid;
+                    }
+                    outv[r * ns + k] = lo;
+                }
+            }
+        }
+        return result;
+    }
+
+    static double CumSumF32(ReadOnlySpan<double> p, double[] cum)
+    {
+        float s = 0;
+        for (int j = 0; j < p.Length; j++) { s += (float)p[j]; cum[j] = s; }
+        return s;
+    }
+
+    static double CumSumF64(ReadOnlySpan<double> p, double[] cum)
+    {
+        double s = 0;
+        for (int j = 0; j < p.Length; j++) { s += p[j]; cum[j] = s; }
+        return s;
+    }
+}
+
+/// <summary>
+/// ATen's normal_fill. float32 follows the AVX2 kernel PyTorch's x86 builds dispatch to
+/// (normal_fill_16_AVX2 with avx_mathfun's log256_ps / sincos256_ps, including the multiply-adds
+/// GCC fuses there), so results match bit for bit; it runs 8-wide with AVX2+FMA and falls back to
+/// a scalar transcription that gives the same bits.
+/// </summary>
+internal static class RandomKernels
+{
+    public static void NormalFillFloat(Span<float> d, float mean, float std, torch.Generator g)
+    {
+        int n = d.Length;
+        g.UniformFloats(d, 0, 1);
+        int blocks = n / 16;
+        TransformBlocks(d[..(blocks * 16)], mean, std);
+        if (n % 16 != 0)
+        {
+            var tail = d[(n - 16)..];
+            for (int i = 0; i < 16; i++) tail[i] = g.Uniform24();
+            Transform16(tail, mean, std);
+        }
+    }
+
+    static unsafe void TransformBlocks(Span<float> d, float mean, float std)
+    {
+        int blocks = d.Length / 16;
+        fixed (float* p = d)
+        {
+            var ptr = (nint)p;
+            // Pure per-block math: splitting it over threads cannot change any value.
+            Threading.For(blocks, 400, (b0, b1) =>
+            {
+                var span = new Span<float>((float*)ptr + b0 * 16, (b1 - b0) * 16);
+                for (int b = 0; b < b1 - b0; b++) Transform16(span.Slice(b * 16, 16), mean, std);
+            });
+        }
+    }
+
+    internal static bool UseVector => Avx2.IsSupported && Fma.IsSupported;
+
+    internal static void Transform16(Span<float> d, float mean, float std)
+    {
+        if (UseVector) Transform16Vector(d, mean, std);
+        else Transform16Scalar(d, mean, std);
+    }
+
+    // avx_mathfun constants: C double literals converted to float.
+    static readonly float MinNormPos = BitConverter.Int32BitsToSingle(0x00800000); // FLT_MIN
+    const float SqrtHF = (float)0.707106781186547524;
+    const float LogP0 = (float)7.0376836292E-2, LogP1 = (float)-1.1514610310E-1, LogP2 = (float)1.1676998740E-1;
+    const float LogP3 = (float)-1.2420140846E-1, LogP4 = (float)1.4249322787E-1, LogP5 = (float)-1.6668057665E-1;
+    const float LogP6 = (float)2.0000714765E-1, LogP7 = (float)-2.4999993993E-1, LogP8 = (float)3.3333331174E-1;
+    const float LogQ1 = (float)-2.12194440e-4, LogQ2 = (float)0.693359375;
+    const float DP1 = (float)-0.78515625, DP2 = (float)-2.4187564849853515625e-4, DP3 = (float)-3.77489497744594108e-8;
+    const float SinP0 = (float)-1.9515295891E-4, SinP1 = (float)8.3321608736E-3, SinP2 = (float)-1.6666654611E-1;
+    const float CosP0 = (float)2.443315711809948E-005, CosP1 = (float)-1.388731625493765E-003, CosP2 = (float)4.166664568298827E-002;
+    const float FOPI = (float)1.27323954473516;
+    const float TwoPi = (float)(2.0 * Math.PI);
+
+    internal static void Transform16Scalar(Span<float> d, float mean, float std)
+    {
+        for (int j = 0; j < 8; j++)
+        {
+            float u1 = 1f - d[j], u2 = d[j + 8];
+            float radius = MathF.Sqrt(-2f * Log(u1));
+            float theta = TwoPi * u2;
+            SinCos(theta, out float s, out float c);
+            d[j] = MathF.FusedMultiplyAdd(radius * c, std, mean);
+            d[j + 8] = MathF.FusedMultiplyAdd(radius * s, std, mean);
+        }
+    }
+
+    static float Log(float x)
+    {
+        bool invalid = x <= 0f;
+        x = x > MinNormPos ? x : MinNormPos;
+        uint bits = BitConverter.SingleToUInt32Bits(x);
+        int imm0 = (int)(bits >> 23) - 0x7f;
+        x = BitConverter.UInt32BitsToSingle((bits & ~0x7f800000u) | 0x3f000000u);
+        float e = imm0;
+        e += 1f;
+        bool mask = x < SqrtHF;
+        float tmp = mask ? x : 0f;
+        x -= 1f;
+        e -= mask ? 1f : 0f;
+        x += tmp;
+        float z = x * x;
+        float y = MathF.FusedMultiplyAdd(LogP0, x, LogP1);
+        y = MathF.FusedMultiplyAdd(y, x, LogP2);
+        y = MathF.FusedMultiplyAdd(y, x, LogP3);
+        y = MathF.FusedMultiplyAdd(y, x, LogP4);
+        y = MathF.FusedMultiplyAdd(y, x, LogP5);
+        y = MathF.FusedMultiplyAdd(y, x, LogP6);
+        y = MathF.FusedMultiplyAdd(y, x, LogP7);
+        y = MathF.FusedMultiplyAdd(y, x, LogP8);
+        y *= x;
+        y = MathF.FusedMultiplyAdd(y, z, e * LogQ1);
+        y = MathF.FusedMultiplyAdd(-z, 0.5f, y);
+        x += y;
+        x = MathF.FusedMultiplyAdd(e, LogQ2, x);
+        return invalid ? float.NaN : x;
+    }
+
+    static void SinCos(float xin, out float sin, out float cos)
+    {
+        uint signSin = BitConverter.SingleToUInt32Bits(xin) & 0x80000000u;
+        float x = MathF.Abs(xin);
+        int j = (int)(x * FOPI);
+        j = (j + 1) & ~1;
+        float y = j;
+        uint swapSin = (uint)(j & 4) << 29;
+        bool polyMask = (j & 2) == 0;
+        x = MathF.FusedMultiplyAdd(y, DP1, x);
+        x = MathF.FusedMultiplyAdd(y, DP2, x);
+        x = MathF.FusedMultiplyAdd(y, DP3, x);
+        uint signCos = (uint)(~(j - 2) & 4) << 29;
+        signSin ^= swapSin;
+        float z = x * x;
+        float yc = MathF.FusedMultiplyAdd(CosP0, z, CosP1);
+        yc = MathF.FusedMultiplyAdd(yc, z, CosP2);
+        yc *= z;
+        yc = MathF.FusedMultiplyAdd(yc, z, -(z * 0.5f));
+        yc += 1f;
+        float ys = MathF.FusedMultiplyAdd(SinP0, z, SinP1);
+        ys = MathF.FusedMultiplyAdd(ys, z, SinP2);
+        ys *= z;
+        ys = MathF.FusedMultiplyAdd(ys, x, x);
+        // The masked selects of the vector code, kept op for op so signed zeros come out the same.
+        float ysin2 = polyMask ? ys : 0f;
+        float ysin1 = polyMask ? 0f : yc;
+        ys -= ysin2;
+        yc -= ysin1;
+        float s = ysin1 + ysin2, c = yc + ys;
+        sin = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(s) ^ signSin);
+        cos = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(c) ^ signCos);
+    }
+
+    internal static void Transform16Vector(Span<float> d, float mean, float std)
+    {
+        ref float r0 = ref MemoryMarshal.GetReference(d);
+        var one = Vector256.Create(1f);
+        var u1 = Avx.Subtract(one, Vector256.LoadUnsafe(ref r0));
+        var u2 = Vector256.LoadUnsafe(ref r0, 8);
+        var radius = Avx.Sqrt(Avx.Multiply(Vector256.Create(-2f), LogV(u1)));
+        var theta = Avx.Multiply(Vector256.Create(TwoPi), u2);
+        SinCosV(theta, out var s, out var c);
+        var vm = Vector256.Create(mean);
+        var vs = Vector256.Create(std);
+        Fma.MultiplyAdd(Avx.Multiply(radius, c), vs, vm).StoreUnsafe(ref r0);
+        Fma.MultiplyAdd(Avx.Multiply(radius, s), vs, vm).StoreUnsafe(ref r0, 8);
+    }
+
+    static Vector256<float> LogV(Vector256<float> x)
+    {
+        var one = Vector256.Create(1f);
+        var invalid = Avx.Compare(x, Vector256<float>.Zero, FloatComparisonMode.OrderedLessThanOrEqualSignaling);
+        x = Avx.Max(x, Vector256.Create(MinNormPos));
+        var imm0 = Avx2.ShiftRightLogical(x.AsInt32(), 23);
+        x = Avx.And(x, Vector256.Create(~0x7f800000).AsSingle());
+        x = Avx.Or(x, Vector256.Create(0.5f));
+        imm0 = Avx2.Subtract(imm0, Vector256.Create(0x7f));
+        var e = Avx.ConvertToVector256Single(imm0);
+        e = Avx.Add(e, one);
+        var mask = Avx.Compare(x, Vector256.Create(SqrtHF), FloatComparisonMode.OrderedLessThanSignaling);
+        var tmp = Avx.And(x, mask);
+        x = Avx.Subtract(x, one);
+        e = Avx.Subtract(e, Avx.And(one, mask));
+        x = Avx.Add(x, tmp);
+        var z = Avx.Multiply(x, x);
+        var y = Fma.MultiplyAdd(Vector256.Create(LogP0), x, Vector256.Create(LogP1));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP2));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP3));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP4));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP5));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP6));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP7));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP8));
+        y = Avx.Multiply(y, x);
+        y = Fma.MultiplyAdd(y, z, Avx.Multiply(e, Vector256.Create(LogQ1)));
+        y = Fma.MultiplyAddNegated(z, Vector256.Create(0.5f), y);
+        x = Avx.Add(x, y);
+        x = Fma.MultiplyAdd(e, Vector256.Create(LogQ2), x);
+        return Avx.Or(x, invalid);
+    }
+
+    static void SinCosV(Vector256<float> x, out Vector256<float> sin, out Vector256<float> cos)
+    {
+        var signSin = Avx.And(x, Vector256.Create(unchecked((int)0x80000000)).AsSingle());
+        x = Avx.And(x, Vector256.Create(0x7fffffff).AsSingle());
+        var y = Avx.Multiply(x, Vector256.Create(FOPI));
+        var imm2 = Avx.ConvertToVector256Int32WithTruncation(y);
+        imm2 = Avx2.Add(imm2, Vector256.Create(1));
+        imm2 = Avx2.And(imm2, Vector256.Create(~1));
+        y = Avx.ConvertToVector256Single(imm2);
+        var imm4 = imm2;
+        var imm0 = Avx2.ShiftLeftLogical(Avx2.And(imm2, Vector256.Create(4)), 29);
+        imm2 = Avx2.CompareEqual(Avx2.And(imm2, Vector256.Create(2)), Vector256<int>.Zero);
+        var swapSin = imm0.AsSingle();
+        var polyMask = imm2.AsSingle();
+        x = Fma.MultiplyAdd(y, Vector256.Create(DP1), x);
+        x = Fma.MultiplyAdd(y, Vector256.Create(DP2), x);
+        x = Fma.MultiplyAdd(y, Vector256.Create(DP3), x);
+        imm4 = Avx2.Subtract(imm4, Vector256.Create(2));
+        imm4 = Avx2.AndNot(imm4, Vector256.Create(4));
+        imm4 = Avx2.ShiftLeftLogical(imm4, 29);
+        var signCos = imm4.AsSingle();
+        signSin = Avx.Xor(signSin, swapSin);
+        var z = Avx.Multiply(x, x);
+        var yc = Fma.MultiplyAdd(Vector256.Create(CosP0), z, Vector256.Create(CosP1));
+        yc = Fma.MultiplyAdd(yc, z, Vector256.Create(CosP2));
+        yc = Avx.Multiply(yc, z);
+        yc = Fma.MultiplySubtract(yc, z, Avx.Multiply(z, Vector256.Create(0.5f)));
+        yc = Avx.Add(yc, Vector256.Create(1f));
+        var ys = Fma.MultiplyAdd(Vector256.Create(SinP0), z, Vector256.Create(SinP1));
+        ys = Fma.MultiplyAdd(ys, z, Vector256.Create(SinP2));
+        ys = Avx.Multiply(ys, z);
+        ys = Fma.MultiplyAdd(ys, x, x);
+        var ysin2 = Avx.And(polyMask, ys);
+        var ysin1 = Avx.AndNot(polyMask, yc);
+        ys = Avx.Subtract(ys, ysin2);
+        yc = Avx.Subtract(yc, ysin1);
+        sin = Avx.Xor(Avx.Add(ysin1, ysin2), signSin);
+        cos = Avx.Xor(Avx.Add(yc, ys), signCos);
+    }
+
+    /// <summary>normal_fill&lt;double&gt;: the scalar kernel, with the final multiply-add fused as GCC compiles it.</summary>
+    public static void NormalFillDouble(Span<double> d, double mean, double std, torch.Generator g)
+    {
+        int n = d.Length;
+        g.UniformDoubles(d, 0, 1);
+        TransformBlocks(d[..(n / 16 * 16)], mean, std);
+        if (n % 16 != 0)
+        {
+            var tail = d[(n - 16)..];
+            for (int i = 0; i < 16; i++) tail[i] = g.Uniform53();
+            Transform16(tail, mean, std);
+        }
+    }
+
+    static unsafe void TransformBlocks(Span<double> d, double mean, double std)
+    {
+        int blocks = d.Length / 16;
+        fixed (double* p = d)
+        {
+            var ptr = (nint)p;
+            Threading.For(blocks, 1500, (b0, b1) =>
+            {
+                var span = new Span<double>((double*)ptr + b0 * 16, (b1 - b0) * 16);
+                for (int b = 0; b < b1 - b0; b++) Transform16(span.Slice(b * 16, 16), mean, std);
+            });
+        }
+    }
+
+    static void Transform16(Span<double> d, double mean, double std)
+    {
+        for (int j = 0; j < 8; j++)
+        {
+            double u1 = 1 - d[j], u2 = d[j + 8];
+            double radius = Math.Sqrt(-2 * Math.Log(u1));
+            double theta = 2.0 * Math.PI * u2;
+            d[j] = Math.FusedMultiplyAdd(radius * Math.Cos(theta), std, mean);
+            d[j + 8] = Math.FusedMultiplyAdd(radius * Math.Sin(theta), std, mean);
+        }
+    }
+}
