@@ -400,9 +400,10 @@ internal sealed class AdvIndex
 
     /// <summary>
     /// Indices per dim of <paramref name="srcShape"/> (null where a dim is not indexed); entries are int64.
-    /// <paramref name="outOfBounds"/> makes the error text (value, ordinal of the index tensor, dim size).
+    /// <paramref name="outOfBounds"/> makes the error text (value, ordinal of the index tensor, dim size);
+    /// index_select and index_add refuse negative indices, x[idx] and index_fill wrap them.
     /// </summary>
-    public static AdvIndex Create(int[] srcShape, IReadOnlyList<Tensor?> perDim, Func<long, int, int, string>? outOfBounds = null)
+    public static AdvIndex Create(int[] srcShape, IReadOnlyList<Tensor?> perDim, Func<long, int, int, string>? outOfBounds = null, bool allowNegative = true)
     {
         var dims = new List<int>();
         for (int d = 0; d < perDim.Count; d++) if (perDim[d] is not null) dims.Add(d);
@@ -427,7 +428,7 @@ internal sealed class AdvIndex
             for (int i = 0; i < v.Length; i++)
             {
                 long x = v[i];
-                if (x < -size || x >= size)
+                if (x < (allowNegative ? -size : 0) || x >= size)
                     throw new IndexOutOfRangeException(outOfBounds?.Invoke(x, k, size) ?? $"index {x} is out of bounds for dimension {k} with size {size}");
                 a[i] = (int)(x < 0 ? x + size : x);
             }

@@ -307,7 +307,7 @@ public partial class Tensor
         if (index.dtype != ScalarType.Int64)
             throw new ArgumentException($"{op}(): Expected dtype int64 for index, but got {index.dtype.TorchName()}");
         if (src is not null && src.dtype != dtype)
-            throw new ArgumentException($"{op}(): Expected self.dtype to be equal to src.dtype (self is {dtype.TorchName()}, src is {src.dtype.TorchName()})");
+            throw new ArgumentException($"scatter(): Expected self.dtype to be equal to src.dtype (self is {dtype.TorchName()}, src is {src.dtype.TorchName()})");
         int d = Shape.NormDim((int)dim, _shape.Length, "dim");
         var self = NonEmpty(_shape); var ish = NonEmpty(index._shape);
         if (ish.Length != self.Length)
@@ -485,17 +485,17 @@ public partial class Tensor
     // ---------------------------------------------------------------- index_select / index_add / index_fill
 
     /// <summary>An AdvIndex picking <paramref name="index"/> (0-D or 1-D) along dim <paramref name="d"/>.</summary>
-    AdvIndex DimIndex(int d, Tensor index, string op, bool allowInt32, Func<long, int, int, string> outOfBounds)
+    AdvIndex DimIndex(int d, Tensor index, string op, bool allowInt32, Func<long, int, int, string> outOfBounds, bool allowNegative)
     {
         if (index.dtype != ScalarType.Int64 && !(allowInt32 && index.dtype == ScalarType.Int32))
             throw new ArgumentException(allowInt32
                 ? $"{op}(): Expected dtype int32 or int64 for index, but got {index.dtype.TorchName()}"
-                : $"{op}(): Expected dtype int64 for index, but got {index.dtype.TorchName()}.");
+                : $"{op}(): Expected dtype int64 for index. (got {index.dtype.TorchName()})");
         if (index._shape.Length > 1)
             throw new IndexOutOfRangeException($"{op}(): Index is supposed to be a vector, but got a {index._shape.Length}-D index of shape {Shape.Str(index._shape)}");
         var perDim = new Tensor?[_shape.Length];
         perDim[d] = index.to_nograd(ScalarType.Int64, false).reshape_nograd([index.Numel]);
-        return AdvIndex.Create(_shape, perDim, outOfBounds);
+        return AdvIndex.Create(_shape, perDim, outOfBounds, allowNegative);
     }
 
     int IndexDim(long dim, string op)
@@ -509,7 +509,7 @@ public partial class Tensor
     public Tensor index_select(long dim, Tensor index)
     {
         int d = IndexDim(dim, "index_select");
-        var adv = DimIndex(d, index, "index_select", allowInt32: true, (_, _, _) => "index out of range in self");
+        var adv = DimIndex(d, index, "index_select", allowInt32: true, (_, _, _) => "index out of range in self", allowNegative: false);
         var r = adv.Gather(this);
         if (NeedsGrad(this))
         {
@@ -566,7 +566,9 @@ public partial class Tensor
         int d = IndexDim(dim, op);
         if (source.dtype != dtype)
             throw new ArgumentException($"index_add_(): self ({ShortName(dtype)}) and source ({ShortName(source.dtype)}) must have the same scalar type");
-        var adv = DimIndex(d, index, "index_add_", allowInt32: true, (v, _, size) => $"index {v} is out of bounds for dimension {d} with size {size}");
+        if (index.Numel != (source._shape.Length == 0 ? 1 : source._shape[Math.Min(d, source._shape.Length - 1)]))
+            throw new ArgumentException($"index_add_(): Number of indices ({index.Numel}) should be equal to source.size(dim): ({(source._shape.Length == 0 ? 1 : source._shape[Math.Min(d, source._shape.Length - 1)])}), for dim: {d}");
+        var adv = DimIndex(d, index, "index_add_", allowInt32: true, (_, _, _) => "index out of range in self", allowNegative: false);
         if (!Shape.SameShape(NonEmpty(source._shape), adv.ResultShape) && !(source._shape.Length == 0 && adv.ResultShape.Length == 1 && adv.ResultShape[0] == 1))
             throw new ArgumentException($"index_add_(): Source/destination tensor must have same slice shapes: source is {Shape.Str(source._shape)}, expected {Shape.Str(adv.ResultShape)} (self {Shape.Str(_shape)} with dim {d} of size {index.Numel})");
         var vals = source.reshape_nograd(adv.ResultShape);
@@ -607,7 +609,7 @@ public partial class Tensor
     AdvIndex IndexFillIndex(long dim, Tensor index)
     {
         int d = IndexDim(dim, "index_fill_");
-        return DimIndex(d, index, "index_fill_", allowInt32: false, (v, _, size) => $"index {v} is out of bounds for dimension {d} with size {size}");
+        return DimIndex(d, index, "index_fill_", allowInt32: false, (v, _, size) => $"index {v} is out of bounds for dimension {d} with size {size}", allowNegative: true);
     }
 
     // ---------------------------------------------------------------- masked_fill / masked_select
@@ -634,7 +636,7 @@ public partial class Tensor
         var m = CheckMask(mask, "masked_fill_", "masked_fill_ only supports boolean masks");
         if (value is not null && value._shape.Length != 0)
             throw new ArgumentException($"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._shape.Length} dimension(s).");
-        var shape = Shape.Broadcast(_shape, m._shape, "masked_fill");
+        var shape = Shape.Broadcast(m._shape, _shape, "masked_fill");
         var mc = m.expand_nograd(shape).contiguous_nograd();
         var r = expand_nograd(shape).clone_nograd();
         var v = value is null ? ScalarTensor(scalar, dtype) : value.to_nograd(dtype, false);
@@ -669,7 +671,7 @@ public partial class Tensor
         var m = CheckMask(mask, "masked_fill_", "masked_fill_ only supports boolean masks");
         if (value is not null && value._shape.Length != 0)
             throw new ArgumentException($"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._shape.Length} dimension(s).");
-        var shape = Shape.Broadcast(_shape, m._shape, "masked_fill_");
+        var shape = Shape.Broadcast(m._shape, _shape, "masked_fill_");
         if (!Shape.SameShape(shape, _shape))
             throw new ArgumentException($"output with shape {Shape.Str(_shape)} doesn't match the broadcast shape {Shape.Str(shape)}");
         if (GradMode.Enabled && (_requiresGrad || (value is not null && value._requiresGrad)))
@@ -714,7 +716,7 @@ public partial class Tensor
     public Tensor masked_select(Tensor mask)
     {
         var m = CheckMask(mask, "masked_select", "masked_select: expected BoolTensor or ByteTensor for mask");
-        var shape = Shape.Broadcast(_shape, m._shape, "masked_select");
+        var shape = Shape.Broadcast(m._shape, _shape, "masked_select");
         var mc = m.expand_nograd(shape).contiguous_nograd();
         var r = MaskedPick(expand_nograd(shape), mc);
         if (NeedsGrad(this))
