@@ -18,6 +18,9 @@ public partial class Tensor
     /// <summary><c>x[indices]</c>: a view for basic indices, a copy (IndexBackward0) with index tensors or masks.</summary>
     public Tensor index(params TensorIndex[] indices)
     {
+        // x[mask] with a mask of x's own shape, outside autograd: one pass, no coordinate lists.
+        if (!NeedsGrad(this) && FullMask(indices) is { } mask)
+            return MaskedPick(this, mask.contiguous_nograd());
         var plan = IndexPlan.Build(this, indices, tensorsAreAdvanced: false);
         var sliced = plan.ViewRecorded(this);
         if (plan.Adv is not { } adv) return sliced;
@@ -83,8 +86,27 @@ public partial class Tensor
     // ---------------------------------------------------------------- writing
 
     /// <summary><c>x[indices] = value</c>: writes <paramref name="value"/> (broadcast) into the indexed elements of this tensor.</summary>
-    public Tensor index_put_(Tensor value, params TensorIndex[] indices) =>
-        IndexPut(IndexPlan.Build(this, indices, tensorsAreAdvanced: false), value, accumulate: false);
+    public Tensor index_put_(Tensor value, params TensorIndex[] indices)
+    {
+        // x[mask] = scalar outside autograd (the common "zero the negatives" idiom) is a masked fill.
+        if (value.Numel == 1 && !(GradMode.Enabled && (_requiresGrad || value._requiresGrad)) && FullMask(indices) is { } mask)
+        {
+            CheckInplace(dtype, "index_put_");
+            if (value.dtype != dtype && !value._wrappedNumber)
+                throw new ArgumentException($"Index put requires the source and destination dtypes match, got {ShortName(dtype)} for the destination and {ShortName(value.dtype)} for the source.");
+            var v = value.to_nograd(dtype, false).reshape_nograd(Shape.Scalar);
+            var m = mask.contiguous_nograd();
+            if (_contiguous) FillWhere(this, m, v);
+            else { var r = clone_nograd(); FillWhere(r, m, v); CopyFrom(r); }
+            BumpVersion();
+            return this;
+        }
+        return IndexPut(IndexPlan.Build(this, indices, tensorsAreAdvanced: false), value, accumulate: false);
+    }
+
+    /// <summary>The index when it is a single bool mask of exactly this tensor's shape, else null.</summary>
+    Tensor? FullMask(TensorIndex[] indices) =>
+        indices.Length == 1 && indices[0].tensor is { } t && t.dtype == ScalarType.Bool && t._shape.Length > 0 && Shape.SameShape(t._shape, _shape) ? t : null;
 
     public Tensor index_put_(Scalar value, params TensorIndex[] indices) => index_put_((Tensor)value, indices);
 
@@ -105,18 +127,17 @@ public partial class Tensor
     Tensor IndexPut(IndexPlan plan, Tensor value, bool accumulate)
     {
         bool graph = GradMode.Enabled && (_requiresGrad || value._requiresGrad);
-        if (GradMode.Enabled && _requiresGrad && _gradFn is null)
-        {
-            if (plan.HasViewSteps)
-                throw new InvalidOperationException("a view of a leaf Variable that requires grad is being used in an in-place operation. Wrap the assignment in 'using (torch.no_grad())' or assign into a clone().");
-            CheckInplace(dtype, "index_put_");
-        }
+        if (GradMode.Enabled && _requiresGrad && _gradFn is null && plan.HasViewSteps)
+            throw new InvalidOperationException("a view of a leaf Variable that requires grad is being used in an in-place operation. Wrap the assignment in 'using (torch.no_grad())' or assign into a clone().");
+        CheckInplace(dtype, "index_put_");
         var sliced = plan.View(this);
         var valueShape = StripLeadingOnes(value._shape);
         Tensor src;
         if (plan.Adv is not { } adv)
         {
             // copy_ semantics: any dtype converts, the value broadcasts to the region.
+            if (valueShape.Length > sliced._shape.Length)
+                throw new ArgumentException($"expand({value.dtype.LegacyName()}{{{Shape.Str(valueShape)}}}, size={Shape.Str(sliced._shape)}): the number of sizes provided ({sliced._shape.Length}) must be greater or equal to the number of dimensions in the tensor ({valueShape.Length})");
             src = value.reshape_nograd(valueShape).expand_nograd(sliced._shape);
             if (ReferenceEquals(src._storage, _storage)) src = src.clone_nograd();
             sliced.CopyFrom(src);
@@ -403,26 +424,38 @@ internal sealed class AdvIndex
     /// <paramref name="outOfBounds"/> makes the error text (value, ordinal of the index tensor, dim size);
     /// index_select and index_add refuse negative indices, x[idx] and index_fill wrap them.
     /// </summary>
-    public static AdvIndex Create(int[] srcShape, IReadOnlyList<Tensor?> perDim, Func<long, int, int, string>? outOfBounds = null, bool allowNegative = true)
+    public static AdvIndex Create(int[] srcShape, IReadOnlyList<Tensor?> perDim, Func<long, int, int, string>? outOfBounds = null, bool allowNegative = true) =>
+        Create(srcShape, perDim.Select(t => t is null ? null : new Entry(t, null)).ToList(), outOfBounds, allowNegative);
+
+    /// <summary>An index for one dim: an int64 tensor, or positions already known to be in range (a mask's nonzero column).</summary>
+    internal sealed record Entry(Tensor? Tensor, int[]? Positions)
+    {
+        public int[] Shape => Tensor?._shape ?? [Positions!.Length];
+    }
+
+    public static AdvIndex Create(int[] srcShape, IReadOnlyList<Entry?> perDim, Func<long, int, int, string>? outOfBounds = null, bool allowNegative = true)
     {
         var dims = new List<int>();
         for (int d = 0; d < perDim.Count; d++) if (perDim[d] is not null) dims.Add(d);
-        var b = perDim[dims[0]]!._shape;
+        var b = perDim[dims[0]]!.Shape;
         bool ok = true;
         foreach (var d in dims)
         {
             if (!ok) break;
-            try { b = Shape.Broadcast(b, perDim[d]!._shape); }
+            try { b = Torchlet.Shape.Broadcast(b, perDim[d]!.Shape); }
             catch (ArgumentException) { ok = false; }
         }
         if (!ok)
             throw new IndexOutOfRangeException("shape mismatch: indexing tensors could not be broadcast together with shapes " +
-                string.Join(", ", dims.Select(d => Shape.Str(perDim[d]!._shape))));
+                string.Join(", ", dims.Select(d => Torchlet.Shape.Str(perDim[d]!.Shape))));
         var idx = new int[dims.Count][];
         for (int k = 0; k < dims.Count; k++)
         {
             int size = srcShape[dims[k]];
-            var t = perDim[dims[k]]!.expand_nograd(b).contiguous_nograd();
+            var entry = perDim[dims[k]]!;
+            if (entry.Positions is { } pos && pos.Length == Torchlet.Shape.Numel(b)) { idx[k] = pos; continue; }
+            var t = (entry.Tensor ?? new Tensor(new Storage<int>(entry.Positions!), [entry.Positions!.Length]).to_nograd(ScalarType.Int64, false))
+                .expand_nograd(b).contiguous_nograd();
             var v = t.Span<long>();
             var a = new int[v.Length];
             for (int i = 0; i < v.Length; i++)
@@ -507,22 +540,18 @@ internal sealed class AdvIndex
         int post = blk.Numel, nb = _nb, baseOff = s._offset;
         int rows = pre.Length * nb;
         if (rows == 0 || post == 0) return;
-        if (post == 1)
-        {
-            Threading.For(rows, 2, (a, e) =>
-            {
-                for (int r = a; r < e; r++) dst[r] = src[baseOff + pre[r / nb] + bo[r % nb]];
-            });
-            return;
-        }
         bool dense = blk.Dense;
-        Threading.For(rows, post, (a, e) =>
+        Threading.For(rows, post == 1 ? 2 : post, (a, e) =>
         {
+            // rows are (pre position p, index position b) pairs in row-major order
+            int p = a / nb, b = a % nb;
             for (int r = a; r < e; r++)
             {
-                int off = baseOff + pre[r / nb] + bo[r % nb];
-                if (dense) src.AsSpan(off, post).CopyTo(dst.AsSpan(r * post, post));
+                int off = baseOff + pre[p] + bo[b];
+                if (post == 1) dst[r] = src[off];
+                else if (dense) src.AsSpan(off, post).CopyTo(dst.AsSpan(r * post, post));
                 else blk.Read(src, off, dst.AsSpan(r * post, post));
+                if (++b == nb) { b = 0; p++; }
             }
         });
     }
@@ -553,9 +582,14 @@ internal sealed class AdvIndex
         int post = blk.Numel, nb = _nb, baseOff = d._offset;
         var src = values.Span<T>();
         var dst = d.Buffer<T>();
-        int rows = pre.Length * nb;
-        for (int r = 0; r < rows; r++)
-            blk.Write<T, TW>(src.Slice(r * post, post), dst, baseOff + pre[r / nb] + bo[r % nb]);
+        for (int p = 0, r = 0; p < pre.Length; p++)
+        {
+            int off = baseOff + pre[p];
+            if (post == 1)
+                for (int b = 0; b < nb; b++, r++) TW.Apply(ref dst[off + bo[b]], src[r]);
+            else
+                for (int b = 0; b < nb; b++, r++) blk.Write<T, TW>(src.Slice(r * post, post), dst, off + bo[b]);
+        }
     }
 }
 
@@ -591,8 +625,7 @@ internal sealed class IndexPlan
                 case TensorIndex.Kind.Ellipsis: ellipses++; break;
                 case TensorIndex.Kind.Tensor:
                     var t = ix.tensor!;
-                    if (IsMask(t)) specified += t._shape.Length;
-                    else if (t._shape.Length > 0 || tensorsAreAdvanced || t.dtype.IsIntegral()) specified++;
+                    specified += IsMask(t) ? t._shape.Length : 1;
                     break;
             }
         }
@@ -601,14 +634,14 @@ internal sealed class IndexPlan
 
         var cur = new List<int>(self._shape);
         var steps = new List<Step>();
-        var adv = new List<Tensor?>();
+        var adv = new List<AdvIndex.Entry?>();
         bool single = indices.Length == 1;
         int dim = 0, realDim = 0;
 
-        void Record(int at, Tensor t)
+        void Record(int at, AdvIndex.Entry e)
         {
             while (adv.Count <= at) adv.Add(null);
-            adv[at] = t;
+            adv[at] = e;
         }
         void Select(long i, string shown, bool fromEnd = false)
         {
@@ -624,7 +657,7 @@ internal sealed class IndexPlan
         {
             steps.Add(new Step(Op.Unsqueeze, dim, 0, 0, 0));
             cur.Insert(dim, 1);
-            Record(dim, torch.tensor(value ? new long[] { 0 } : []));
+            Record(dim, new AdvIndex.Entry(null, value ? [0] : []));
             dim++;
         }
 
@@ -685,13 +718,13 @@ internal sealed class IndexPlan
                             break;
                         }
                         var cols = t.NonzeroCoords();
-                        for (int j = 0; j < cols.Length; j++) Record(dim + j, torch.tensor(Array.ConvertAll(cols[j], v => (long)v)));
+                        for (int j = 0; j < cols.Length; j++) Record(dim + j, new AdvIndex.Entry(null, cols[j]));
                         dim += cols.Length; realDim += cols.Length;
                         break;
                     }
                     if (t.dtype != ScalarType.Int64)
                         throw new IndexOutOfRangeException($"tensors used as indices must be long, byte or bool tensors (got {t.dtype.TorchName()}); convert the index with .@long()");
-                    Record(dim, t);
+                    Record(dim, new AdvIndex.Entry(t, null));
                     dim++; realDim++;
                     break;
                 }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -26,7 +25,7 @@ public partial class Tensor
             var t = tensors[i] ?? throw new ArgumentNullException(nameof(tensors), $"{op}: tensor number {i} in the list is null");
             if (t._shape.Length == 0) throw new ArgumentException($"zero-dimensional tensor (at position {i}) cannot be concatenated");
             dt = ScalarTypes.Promote(dt, t.dtype);
-            // PyTorch still skips 1-D empty tensors of shape [0] (legacy behaviour), whatever their rank.
+            // Like PyTorch, 1-D empty tensors (shape [0]) are skipped whatever the rank of the others (legacy behaviour).
             if (refI < 0 && !IsLegacyEmpty(t)) refI = i;
         }
         var first = tensors[refI < 0 ? 0 : refI];
@@ -64,6 +63,28 @@ public partial class Tensor
         return (r, d, starts);
     }
 
+    /// <summary>stack without intermediate views: input i fills the i-th block of length inner in every outer row.</summary>
+    static Tensor StackNoGrad(IList<Tensor> tensors, int d)
+    {
+        var first = tensors[0];
+        var dt = first.dtype;
+        foreach (var t in tensors) dt = ScalarTypes.Promote(dt, t.dtype);
+        var outShape = new int[first._shape.Length + 1];
+        for (int k = 0, j = 0; k < outShape.Length; k++) outShape[k] = k == d ? tensors.Count : first._shape[j++];
+        var r = Empty(outShape, dt);
+        int outer = 1, inner = 1;
+        for (int k = 0; k < d; k++) outer *= outShape[k];
+        for (int k = d + 1; k < outShape.Length; k++) inner *= outShape[k];
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            var t = tensors[i];
+            if (t.Numel == 0) continue;
+            if (t.dtype == dt && t._contiguous) CopyRows(t, r, outer, inner, tensors.Count * inner, i * inner);
+            else r.select_nograd(d, i).CopyFrom(t);
+        }
+        return r;
+    }
+
     static bool IsLegacyEmpty(Tensor t) => t._shape.Length == 1 && t._shape[0] == 0;
 
     /// <summary>Block copy of a contiguous source into rows of a contiguous destination: outer × len elements.</summary>
@@ -83,7 +104,10 @@ public partial class Tensor
     static void CopyRows<T>(T[] s, int so, T[] d, int outer, int len, int rowLen, int at) where T : unmanaged
     {
         if (outer == 1) { s.AsSpan(so, len).CopyTo(d.AsSpan(at, len)); return; }
-        for (int o = 0; o < outer; o++) s.AsSpan(so + o * len, len).CopyTo(d.AsSpan(o * rowLen + at, len));
+        Threading.For(outer, len, (a, e) =>
+        {
+            for (int o = a; o < e; o++) s.AsSpan(so + o * len, len).CopyTo(d.AsSpan(o * rowLen + at, len));
+        });
     }
 
     internal static Tensor Cat(IList<Tensor> tensors, long dim)
@@ -118,9 +142,7 @@ public partial class Tensor
             if (!Shape.SameShape(tensors[i]._shape, first._shape))
                 throw new ArgumentException($"stack expects each tensor to be equal size, but got {Shape.Str(first._shape)} at entry 0 and {Shape.Str(tensors[i]._shape)} at entry {i}");
         int d = Shape.NormDim((int)dim, first._shape.Length + 1);
-        var views = new Tensor[tensors.Count];
-        for (int i = 0; i < views.Length; i++) views[i] = tensors[i].unsqueeze_nograd(d);
-        var (r, _, _) = CatNoGrad(views, d, "stack");
+        var r = StackNoGrad(tensors, d);
         bool any = false;
         foreach (var t in tensors) any |= t._requiresGrad;
         if (any && GradMode.Enabled)
@@ -374,9 +396,9 @@ public partial class Tensor
     Tensor ScatterInplace(long dim, Tensor index, Tensor? src, Scalar value, bool add, string op)
     {
         bool srcGrad = src is not null && src._requiresGrad;
+        CheckInplace(dtype, op);
         if (GradMode.Enabled && (_requiresGrad || srcGrad))
         {
-            CheckInplace(dtype, op);
             ValidateScatter(dim, index, src, op.TrimEnd('_'));
             return AssignInplace(Self.ScatterOp(dim, index, src, value, add, op.TrimEnd('_')));
         }
@@ -549,9 +571,9 @@ public partial class Tensor
 
     public Tensor index_add_(long dim, Tensor index, Tensor source, Scalar? alpha = null)
     {
+        CheckInplace(dtype, "index_add_");
         if (GradMode.Enabled && (_requiresGrad || source._requiresGrad))
         {
-            CheckInplace(dtype, "index_add_");
             ValidateIndexAdd(dim, index, source, alpha, "index_add_");
             return AssignInplace(Self.index_add(dim, index, source, alpha));
         }
@@ -594,9 +616,9 @@ public partial class Tensor
 
     public Tensor index_fill_(long dim, Tensor index, Scalar value)
     {
+        CheckInplace(dtype, "index_fill_");
         if (NeedsGrad(this))
         {
-            CheckInplace(dtype, "index_fill_");
             IndexFillIndex(dim, index);
             return AssignInplace(Self.index_fill(dim, index, value));
         }
@@ -674,9 +696,9 @@ public partial class Tensor
         var shape = Shape.Broadcast(m._shape, _shape, "masked_fill_");
         if (!Shape.SameShape(shape, _shape))
             throw new ArgumentException($"output with shape {Shape.Str(_shape)} doesn't match the broadcast shape {Shape.Str(shape)}");
+        CheckInplace(dtype, "masked_fill_");
         if (GradMode.Enabled && (_requiresGrad || (value is not null && value._requiresGrad)))
         {
-            CheckInplace(dtype, "masked_fill_");
             return AssignInplace(value is null ? Self.masked_fill(m, scalar) : Self.masked_fill(m, value));
         }
         var mc = m.expand_nograd(_shape).contiguous_nograd();

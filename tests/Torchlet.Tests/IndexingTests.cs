@@ -414,6 +414,10 @@ public class IndexingTests
         Assert.Throws<IndexOutOfRangeException>(() => z[L(0, 9)] = 1.0);
         Assert.Throws<ArgumentException>(() => z[L(0, 1)] = ones(3));
         Assert.Throws<ArgumentException>(() => z[0] = ones(3));
+        var e5 = Assert.Throws<ArgumentException>(() => z[0] = ones(2, 4));
+        Assert.Contains("expand(torch.FloatTensor{[2, 4]}, size=[4]): the number of sizes provided (1) must be greater or equal to the number of dimensions in the tensor (2)", e5.Message);
+        var e6 = Assert.Throws<ArgumentException>(() => z[L(0)] = ones(2, 2, 4));
+        Assert.Contains("shape mismatch: value tensor of shape [2, 2, 4] cannot be broadcast to indexing result of shape [1, 4]", e6.Message);
         Assert.Equal(0f, z.abs().sum().item<float>());
         Assert.Equal(0, z._storage.Version);
     }

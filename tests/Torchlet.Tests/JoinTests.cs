@@ -290,6 +290,11 @@ public class JoinTests
         ["roll"] = (t => t[0].roll([1, -1], [0, 1]), [[3, 3]]),
         ["roll_flat"] = (t => t[0].roll(2), [[2, 3]]),
         ["index_put"] = (t => t[0].index_put([L(0, 0)], t[1], accumulate: true), [[2, 3], [3]]),
+        ["scatter_add_inplace"] = (t => (t[0] * 1).scatter_add_(0, tensor(new long[,] { { 1, 1 } }), t[1]), [[2, 2], [1, 2]]),
+        ["index_add_inplace"] = (t => (t[0] * 1).index_add_(1, L(0, 0), t[1]), [[2, 3], [2, 2]]),
+        ["index_fill_inplace"] = (t => (t[0] * 1).index_fill_(0, L(1), -1.0), [[2, 3]]),
+        ["masked_fill_inplace"] = (t => (t[0] * 1).masked_fill_(tensor(new[] { false, true, true }), 2.0), [[2, 3]]),
+        ["fliplr_flipud"] = (t => t[0].fliplr().flipud(), [[2, 3]]),
     };
 
     public static IEnumerable<object[]> GradCases() => Grad.Keys.Select(k => new object[] { k });
