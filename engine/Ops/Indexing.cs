@@ -44,15 +44,19 @@ public partial class Tensor
         if (indices.Length > _shape.Length)
             throw new IndexOutOfRangeException($"too many indices for tensor of dimension {_shape.Length}");
         if (indices.Length == 0) return Alias();
-        var r = this;
+        int offset = _offset;
         for (int k = 0; k < indices.Length; k++)
         {
-            int size = r._shape[0];
+            int size = _shape[k];
             long i = indices[k];
             if (i < -size || i >= size)
                 throw new IndexOutOfRangeException($"index {i} is out of bounds for dimension {k} with size {size}");
-            r = r.select(0, i);
+            offset += (int)(i < 0 ? i + size : i) * _strides[k];
         }
+        // Outside autograd one view does it (x[i, j].item() in loops); with autograd, a chain of SelectBackward0 as in PyTorch.
+        if (!NeedsGrad(this)) return AsView(_shape[indices.Length..], _strides[indices.Length..], offset);
+        var r = this;
+        foreach (var i in indices) r = r.select(0, i);
         return r;
     }
 
@@ -304,13 +308,13 @@ internal struct OrWrite : IWrite<bool>
 /// A strided block of elements (the dims an indexing op copies whole), coalesced once so the
 /// per-row copy is a span copy whenever the memory allows.
 /// </summary>
-internal sealed class Block
+internal sealed class StridedBlock
 {
     readonly int[] _sh, _st;
     readonly int _nd;
     public readonly int Numel;
 
-    public Block(int[] shape, int[] strides)
+    public StridedBlock(int[] shape, int[] strides)
     {
         _sh = (int[])shape.Clone(); _st = (int[])strides.Clone();
         Numel = Shape.Numel(shape);
@@ -512,7 +516,7 @@ internal sealed class AdvIndex
         return r;
     }
 
-    Block PostBlock(int[] strides) =>
+    StridedBlock PostBlock(int[] strides) =>
         new(_postDims.Select(d => _srcShape[d]).ToArray(), _postDims.Select(d => strides[d]).ToArray());
 
     /// <summary>src[indices] as a new contiguous tensor of <see cref="ResultShape"/>.</summary>

@@ -327,6 +327,10 @@ public class IndexingTests
         Assert.Equal(new long[] { 2, 1, 4 }, x[.., (1, 2)].shape);
         Assert.Equal(new long[] { 2, 3, 4 }, x[new long[0]].shape);
         Assert.Equal(23f, x[1, 2, 3].item<float>());
+        var row = x[-1, 0];
+        Assert.Same(x._storage, row._storage);
+        Assert.Equal(new float[] { 12, 13, 14, 15 }, row.data<float>().ToArray());
+        Assert.Equal(new float[] { 16, 20 }, x[1, .., 0][1..].data<float>().ToArray());
         Assert.Equal("AliasBackward0", x.requires_grad_()[new long[0]].grad_fn!.name());
     }
 
