@@ -24,6 +24,8 @@ internal static class Shape
 
     public static bool IsContiguous(int[] shape, int[] strides)
     {
+        // An empty tensor is contiguous whatever its strides (as in PyTorch); its Span is empty.
+        if (Array.IndexOf(shape, 0) >= 0) return true;
         int expected = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
