@@ -239,8 +239,11 @@ namespace Torchlet.Modules
                 for (int k = 0; k < ids.Count; k++)
                     if (!byId.TryAdd(ids[k], (g, k, g._params[k])))
                         throw new ArgumentException($"{who}: parameter index {ids[k]} appears twice in the loaded param_groups");
-                var probe = new ParamGroup([], options);
-                Validate(probe);
+                try { Validate(new ParamGroup([], options)); }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"{who}: the options of saved parameter group {gi} do not fit {_name} ({e.Message}); was the state dict saved by a different kind of optimizer?", e);
+                }
                 newOptions[gi] = new Dictionary<string, object>(options);
             }
             var loaded = new List<(ParamGroup group, int slot, object state)>();
