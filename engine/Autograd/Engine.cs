@@ -161,6 +161,23 @@ internal static class Engine
     static void Visit(Node n, int stamp)
     {
         n.Stamp = stamp; n.Pending = null; n.Needed = false; n.Target = false;
+        if (n.Hooks is { Count: > 0 }) MoveStaleRetains(n);
+    }
+
+    /// <summary>
+    /// An in-place op gives a tensor a new grad_fn; PyTorch moves its retain_grad to the new node
+    /// (user hooks stay with the old one). Done lazily here, before any node runs.
+    /// </summary>
+    static void MoveStaleRetains(Node n)
+    {
+        var hooks = n.Hooks!;
+        for (int i = hooks.Count - 1; i >= 0; i--)
+        {
+            if (hooks[i].Retain is not { } t || ReferenceEquals(t._gradFn, n)) continue;
+            var h = hooks[i];
+            hooks.RemoveAt(i);
+            if (t._gradFn is { } now) (now.Hooks ??= new List<TensorHook>()).Add(h);
+        }
     }
 
     static void Accumulate(Node n, Tensor g)

@@ -58,24 +58,33 @@ namespace Torchlet.Modules
             double weight_decay = 0, bool amsgrad = false, bool maximize = false)
             : base("Adam", groups, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
 
-        protected override void Validate(ParamGroup group)
+        readonly record struct Options(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay, bool AmsGrad, bool Maximize);
+        Options[] _parsed = [];
+
+        Options Parse(ParamGroup group)
         {
-            double lr = group.Number("lr", _name), eps = group.Number("eps", _name), wd = group.Number("weight_decay", _name);
             var (b1, b2) = group.Pair("betas", _name);
-            group.Flag("amsgrad", _name);
-            group.Flag("maximize", _name);
-            if (!(lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(lr)} ({_name} expects lr >= 0)");
-            if (!(eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {PyFloat(eps)} ({_name} expects eps >= 0)");
+            var o = new Options(group.Number("lr", _name), b1, b2, group.Number("eps", _name), group.Number("weight_decay", _name),
+                group.Flag("amsgrad", _name), group.Flag("maximize", _name));
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {PyFloat(o.Eps)} ({_name} expects eps >= 0)");
             if (!(b1 >= 0 && b1 < 1)) throw new ArgumentException($"Invalid beta parameter at index 0: {PyFloat(b1)} ({_name} expects 0 <= beta1 < 1)");
             if (!(b2 >= 0 && b2 < 1)) throw new ArgumentException($"Invalid beta parameter at index 1: {PyFloat(b2)} ({_name} expects 0 <= beta2 < 1)");
-            if (!(wd >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(wd)} ({_name} expects weight_decay >= 0)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            return o;
         }
 
-        protected override void Step(ParamGroup group)
+        protected override void Validate(ParamGroup group) => Parse(group);
+
+        protected override void StepGroups(IReadOnlyList<ParamGroup> groups)
         {
-            double lr = group.Number("lr", _name), eps = group.Number("eps", _name), wd = group.Number("weight_decay", _name);
-            var (b1, b2) = group.Pair("betas", _name);
-            bool amsgrad = group.Flag("amsgrad", _name), maximize = group.Flag("maximize", _name);
+            if (_parsed.Length != groups.Count) _parsed = new Options[groups.Count];
+            for (int g = 0; g < groups.Count; g++) _parsed[g] = Parse(groups[g]);
+            for (int g = 0; g < groups.Count; g++) Step(groups[g], _parsed[g]);
+        }
+
+        void Step(ParamGroup group, in Options o)
+        {
             var ps = group._params;
             for (int i = 0; i < ps.Length; i++)
             {
@@ -83,13 +92,13 @@ namespace Torchlet.Modules
                 if (p.grad is not { } grad) continue;
                 if (group._state[i] is not State st)
                     group._state[i] = st = new State { ExpAvg = Tensor.Empty(p._shape, p.dtype, clear: true), ExpAvgSq = Tensor.Empty(p._shape, p.dtype, clear: true) };
-                if (amsgrad) st.MaxExpAvgSq ??= Tensor.Empty(p._shape, p.dtype, clear: true);
+                if (o.AmsGrad) st.MaxExpAvgSq ??= Tensor.Empty(p._shape, p.dtype, clear: true);
                 st.Step += 1;
                 // Scalars in double as Python computes them, then rounded to the parameter's dtype by the kernel.
-                double bc1 = 1 - Math.Pow(b1, st.Step), bc2 = 1 - Math.Pow(b2, st.Step);
-                double stepSize = lr / bc1, bc2Sqrt = Math.Sqrt(bc2);
-                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, st, amsgrad, maximize, wd, b1, b2, eps, stepSize, bc2Sqrt);
-                else Update<double>(p, grad, st, amsgrad, maximize, wd, b1, b2, eps, stepSize, bc2Sqrt);
+                double bc1 = 1 - Math.Pow(o.Beta1, st.Step), bc2 = 1 - Math.Pow(o.Beta2, st.Step);
+                double stepSize = o.Lr / bc1, bc2Sqrt = Math.Sqrt(bc2);
+                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, st, o.AmsGrad, o.Maximize, o.WeightDecay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
+                else Update<double>(p, grad, st, o.AmsGrad, o.Maximize, o.WeightDecay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
             }
         }
 

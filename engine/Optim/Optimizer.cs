@@ -163,10 +163,7 @@ namespace Torchlet.Modules
         public void step()
         {
             using var _ = torch.no_grad();
-            // Options may have been changed since construction (schedulers, user code): check every
-            // group before any parameter moves, so a bad value leaves all parameters untouched.
-            foreach (var g in _groups) Validate(g);
-            foreach (var g in _groups) Step(g);
+            StepGroups(_groups);
         }
 
         /// <summary>Calls <paramref name="closure"/> (which recomputes the loss, with grad mode on) then steps; returns the loss.</summary>
@@ -182,8 +179,12 @@ namespace Torchlet.Modules
         /// <summary>Throws PyTorch's message for an invalid hyper-parameter of <paramref name="group"/>.</summary>
         protected abstract void Validate(ParamGroup group);
 
-        /// <summary>Updates the parameters of one group; runs under no_grad after every group passed <see cref="Validate"/>.</summary>
-        protected abstract void Step(ParamGroup group);
+        /// <summary>
+        /// Updates the parameters of all groups (under no_grad). Options may have changed since
+        /// construction (schedulers, user code): implementations check every group before any
+        /// parameter moves, so a bad value leaves all parameters untouched.
+        /// </summary>
+        protected abstract void StepGroups(IReadOnlyList<ParamGroup> groups);
 
         /// <summary>The state of one parameter as named tensors (PyTorch's <c>optimizer.state[p]</c>).</summary>
         protected abstract Dictionary<string, Tensor> SaveState(object state);

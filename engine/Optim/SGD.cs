@@ -41,23 +41,32 @@ namespace Torchlet.Modules
         public SGD(IEnumerable<ParamGroup> groups, double lr = 1e-3, double momentum = 0, double dampening = 0, double weight_decay = 0, bool nesterov = false, bool maximize = false)
             : base("SGD", groups, Defaults(lr, momentum, dampening, weight_decay, nesterov, maximize)) { }
 
-        protected override void Validate(ParamGroup group)
+        readonly record struct Options(double Lr, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Maximize);
+        Options[] _parsed = [];
+
+        Options Parse(ParamGroup group)
         {
-            double lr = group.Number("lr", _name), momentum = group.Number("momentum", _name);
-            double dampening = group.Number("dampening", _name), wd = group.Number("weight_decay", _name);
-            bool nesterov = group.Flag("nesterov", _name);
-            group.Flag("maximize", _name);
-            if (!(lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(lr)} ({_name} expects lr >= 0)");
-            if (!(momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {PyFloat(momentum)} ({_name} expects momentum >= 0)");
-            if (!(wd >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(wd)} ({_name} expects weight_decay >= 0)");
-            if (nesterov && (momentum <= 0 || dampening != 0)) throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={PyFloat(momentum)}, dampening={PyFloat(dampening)})");
+            var o = new Options(group.Number("lr", _name), group.Number("momentum", _name), group.Number("dampening", _name),
+                group.Number("weight_decay", _name), group.Flag("nesterov", _name), group.Flag("maximize", _name));
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {PyFloat(o.Momentum)} ({_name} expects momentum >= 0)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0))
+                throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={PyFloat(o.Momentum)}, dampening={PyFloat(o.Dampening)})");
+            return o;
         }
 
-        protected override void Step(ParamGroup group)
+        protected override void Validate(ParamGroup group) => Parse(group);
+
+        protected override void StepGroups(IReadOnlyList<ParamGroup> groups)
         {
-            double lr = group.Number("lr", _name), momentum = group.Number("momentum", _name);
-            double dampening = group.Number("dampening", _name), wd = group.Number("weight_decay", _name);
-            bool nesterov = group.Flag("nesterov", _name), maximize = group.Flag("maximize", _name);
+            if (_parsed.Length != groups.Count) _parsed = new Options[groups.Count];
+            for (int g = 0; g < groups.Count; g++) _parsed[g] = Parse(groups[g]);
+            for (int g = 0; g < groups.Count; g++) Step(groups[g], _parsed[g]);
+        }
+
+        void Step(ParamGroup group, in Options o)
+        {
             var ps = group._params;
             for (int i = 0; i < ps.Length; i++)
             {
@@ -65,14 +74,14 @@ namespace Torchlet.Modules
                 if (p.grad is not { } grad) continue;
                 Tensor? buf = null;
                 bool first = false;
-                if (momentum != 0)
+                if (o.Momentum != 0)
                 {
                     var st = group._state[i] as State ?? (State)(group._state[i] = new State());
                     if (st.MomentumBuffer is null) { st.MomentumBuffer = Tensor.Empty(p._shape, p.dtype); first = true; }
                     buf = st.MomentumBuffer;
                 }
-                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, buf, first, lr, momentum, dampening, wd, nesterov, maximize);
-                else Update<double>(p, grad, buf, first, lr, momentum, dampening, wd, nesterov, maximize);
+                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, buf, first, o.Lr, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, o.Maximize);
+                else Update<double>(p, grad, buf, first, o.Lr, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, o.Maximize);
             }
         }
 

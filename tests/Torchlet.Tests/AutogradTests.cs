@@ -489,6 +489,22 @@ public class AutogradTests
     }
 
     [Fact]
+    public void Retain_grad_follows_an_inplace_change_but_hooks_stay()
+    {
+        var c = Hook("inplace_moves_retain_grad");
+        var x = Leaf(1, 2);
+        var y = x * Leaf(2, 2);
+        y.retain_grad();
+        var seen = new List<Tensor>();
+        y.register_hook(g => seen.Add(g.clone()));
+        y.mul_(tensor(new[] { 3.0, 3.0 }));
+        (y * y).sum().backward();
+        Fixtures.AssertClose(c.GetProperty("y_grad"), y.grad!, what: "y.grad (w.r.t. the new y)");
+        Fixtures.AssertClose(c.GetProperty("x_grad"), x.grad!, what: "x.grad");
+        Fixtures.AssertClose(c.GetProperty("hook_saw"), Assert.Single(seen), what: "the hook (w.r.t. the old y)");
+    }
+
+    [Fact]
     public void Autograd_grad_captures_before_hooks_and_fires_retain_grad()
     {
         var c = Hook("grad_captures_before_hooks");
