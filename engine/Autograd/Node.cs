@@ -12,12 +12,13 @@ public class Node
     internal readonly Node?[] Next;
     internal bool Released;
     internal readonly bool SavesTensors;  // only nodes holding saved tensors refuse a second backward
-    internal List<Tensor>? RetainGrad;     // non-leaf tensors that asked for .grad (retain_grad)
+    internal List<TensorHook>? Hooks;      // register_hook / retain_grad of the tensor this node produced, in registration order
 
-    // Engine scratch state, valid during one backward pass.
+    // Engine scratch state, valid during one backward pass (see Engine.Run).
     internal Tensor? Pending;
-    internal int Dependencies;
     internal int Stamp;
+    internal bool Needed;
+    internal bool Target;
 
     internal Node(string name, Func<Tensor, Tensor?[]>? backward, Node?[] next, bool savesTensors = false)
     {
@@ -25,7 +26,7 @@ public class Node
     }
 
     /// <summary>PyTorch's class name of the backward function, e.g. <c>MulBackward0</c>.</summary>
-    public string name() => _name;
+    public virtual string name() => _name;
 
     /// <summary>The nodes this one passes gradients to (null where an input needs no gradient).</summary>
     public IReadOnlyList<Node?> next_functions => Next;
@@ -38,6 +39,38 @@ public sealed class AccumulateGrad : Node
 {
     internal readonly Tensor Variable;
     internal AccumulateGrad(Tensor variable) : base("AccumulateGrad", null, []) { Variable = variable; }
+
+    /// <summary>The C++ class name, as <c>x.grad_fn.next_functions[0][0].name()</c> prints in PyTorch.</summary>
+    public override string name() => "torch::autograd::AccumulateGrad";
+
+    /// <summary>The leaf tensor whose <c>.grad</c> this node fills (PyTorch's <c>.variable</c>).</summary>
+    public Tensor variable => Variable;
+}
+
+/// <summary>
+/// One entry of a tensor's hook list: a user hook (<c>register_hook</c>) or the marker that
+/// stores the gradient in <c>.grad</c> (<c>retain_grad</c>). Order matters, as in PyTorch:
+/// a hook registered before <c>retain_grad()</c> changes the retained value, one after does not.
+/// </summary>
+internal sealed class TensorHook
+{
+    public readonly Func<Tensor, Tensor?>? Fn;
+    public readonly Tensor? Retain;
+    public TensorHook(Func<Tensor, Tensor?> fn) { Fn = fn; }
+    public TensorHook(Tensor retain) { Retain = retain; }
+}
+
+/// <summary>Handle returned by <c>register_hook</c>; <see cref="remove"/> unregisters the hook.</summary>
+public sealed class RemovableHandle
+{
+    Action? _remove;
+    internal RemovableHandle(Action remove) { _remove = remove; }
+
+    public void remove()
+    {
+        _remove?.Invoke();
+        _remove = null;
+    }
 }
 
 /// <summary>
@@ -48,17 +81,27 @@ internal readonly struct SavedTensor
 {
     readonly Tensor _t;
     readonly int _version;
-    readonly string? _producer;
-    public SavedTensor(Tensor t) { _t = t; _version = t._storage.Version; _producer = t._gradFn?.name(); }
+    readonly bool _fresh;  // no history and no requires_grad when saved: normally the op's own output, recorded right after
+    public SavedTensor(Tensor t) { _t = t; _version = t._storage.Version; _fresh = t._gradFn is null && !t._requiresGrad; }
 
     public Tensor Get()
     {
         int now = _t._storage.Version;
-        if (now != _version)
-            throw new InvalidOperationException(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: " +
-                $"[{_t.dtype.LegacyName()} {Shape.Str(_t._shape)}]" + (_producer is null ? "" : $", which is output 0 of {_producer},") +
-                $" is at version {now}; expected version {_version} instead. Hint: make a copy (clone()) before the in-place change, or do the change out of place.");
+        if (now != _version) throw new InvalidOperationException(Message(now));
         return _t;
+    }
+
+    /// <summary>
+    /// PyTorch names the saved tensor's current grad_fn, or for an op's own saved output
+    /// (exp, tanh, sigmoid, ...) the node that saved it, which is the one running now.
+    /// </summary>
+    string Message(int now)
+    {
+        string? producer = _fresh && _t._gradFn is not null ? Engine.Current?.name() ?? _t._gradFn.name() : _t._gradFn?.name();
+        return "one of the variables needed for gradient computation has been modified by an inplace operation: " +
+            $"[{_t.dtype.LegacyName()} {Shape.Str(_t._shape)}]" + (producer is null ? "" : $", which is output 0 of {producer},") +
+            $" is at version {now}; expected version {_version} instead. " +
+            "Hint: the tensor was changed in place (a method ending in '_', an assignment into it, or an optimizer step) after this op used it; " +
+            "use the out-of-place op, or clone() the tensor before changing it.";
     }
 }

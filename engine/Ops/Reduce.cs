@@ -66,7 +66,7 @@ public partial class Tensor
         {
             var inShape = _shape; var self = this;
             var kept = ReducedShape(dims, true);
-            Record(r, "SumBackward" + (dim is null ? "0" : "1"), g => [GradFor(g.reshape_nograd(kept).expand_nograd(inShape), self)], false, this);
+            Record(r, "SumBackward" + (dim is null ? "0" : "1"), g => [GradFor(g.GradReshape(kept).GradExpand(inShape), self)], false, this);
         }
         return r;
     }
@@ -122,7 +122,7 @@ public partial class Tensor
         {
             var inShape = _shape; var self = this;
             var kept = ReducedShape(dims, true);
-            Record(r, "MeanBackward" + (dim is null ? "0" : "1"), g => [GradFor(g.div((double)k).reshape_nograd(kept).expand_nograd(inShape), self)], false, this);
+            Record(r, "MeanBackward" + (dim is null ? "0" : "1"), g => [GradFor(g.div((double)k).GradReshape(kept).GradExpand(inShape), self)], false, this);
         }
         return r;
     }

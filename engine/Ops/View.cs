@@ -73,7 +73,7 @@ public partial class Tensor
         var st = _contiguous ? Shape.ContiguousStrides(shape) : ViewStrides(_shape, _strides, shape)
             ?? throw new InvalidOperationException($"view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces): cannot view shape {Shape.Str(_shape)} with strides {Shape.Str(_strides)} as {Shape.Str(shape)}. Use .reshape(...) instead.");
         var r = AsView(shape, st, _offset);
-        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.reshape_nograd(orig)], false, this); }
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.GradReshape(orig)], false, this); }
         return r;
     }
 
@@ -87,12 +87,12 @@ public partial class Tensor
         if (st is not null)
         {
             var r = AsView(shape, st, _offset);
-            if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.reshape_nograd(orig)], false, this); }
+            if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.GradReshape(orig)], false, this); }
             return r;
         }
         var c = contiguous();
         var v = c.AsView(shape, Shape.ContiguousStrides(shape), c._offset);
-        if (NeedsGrad(this)) { var orig = _shape; Record(v, "UnsafeViewBackward0", g => [g.reshape_nograd(orig)], false, c); }
+        if (NeedsGrad(this)) { var orig = _shape; Record(v, "UnsafeViewBackward0", g => [g.GradReshape(orig)], false, c); }
         return v;
     }
 
@@ -146,7 +146,7 @@ public partial class Tensor
             sh[i] = _shape[j]; st[i] = _strides[j]; j++;
         }
         var r = AsView(sh, st, _offset);
-        if (NeedsGrad(this)) Record(r, "UnsqueezeBackward0", g => [g.squeeze_nograd(d)], false, this);
+        if (NeedsGrad(this)) Record(r, "UnsqueezeBackward0", g => [g.GradSqueeze(d)], false, this);
         return r;
     }
 
@@ -160,7 +160,7 @@ public partial class Tensor
             r = AsView(keep.Select(i => _shape[i]).ToArray(), keep.Select(i => _strides[i]).ToArray(), _offset);
         }
         else r = squeeze_nograd(Shape.NormDim((int)dim, _shape.Length, "dim"));
-        if (NeedsGrad(this)) { var orig = _shape; Record(r, dim is null ? "SqueezeBackward0" : "SqueezeBackward1", g => [g.reshape_nograd(orig)], false, this); }
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, dim is null ? "SqueezeBackward0" : "SqueezeBackward1", g => [g.GradReshape(orig)], false, this); }
         return r;
     }
 
@@ -198,7 +198,7 @@ public partial class Tensor
     {
         int a = Shape.NormDim((int)dim0, _shape.Length, "dim0"), b = Shape.NormDim((int)dim1, _shape.Length, "dim1");
         var r = transpose_nograd(a, b);
-        if (NeedsGrad(this)) Record(r, "TransposeBackward0", g => [g.transpose_nograd(a, b)], false, this);
+        if (NeedsGrad(this)) Record(r, "TransposeBackward0", g => [g.GradTranspose(a, b)], false, this);
         return r;
     }
 
@@ -275,12 +275,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var orig = _shape; var dt = dtype;
-            Record(r, "SliceBackward0", g =>
-            {
-                var z = Empty(orig, dt, clear: true);
-                z.Slice(d, start, stop, step).CopyFrom(g);
-                return [z];
-            }, false, this);
+            Record(r, "SliceBackward0", g => [GradIntoZeros(g, orig, dt, z => z.Slice(d, start, stop, step), "SliceBackwardBackward0")], false, this);
         }
         return r;
     }
@@ -300,12 +295,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var orig = _shape; var dt = dtype;
-            Record(r, "SelectBackward0", g =>
-            {
-                var z = Empty(orig, dt, clear: true);
-                z.select_nograd(d, i).CopyFrom(g);
-                return [z];
-            }, false, this);
+            Record(r, "SelectBackward0", g => [GradIntoZeros(g, orig, dt, z => z.select(d, i), "SelectBackwardBackward0")], false, this);
         }
         return r;
     }
@@ -403,6 +393,6 @@ public partial class Tensor
         for (int i = 0; i < _shape.Length; i++)
             if (i < lead || (shape[i - lead] == 1 && _shape[i] != 1)) dims.Add(i);
         var r = dims.Count == 0 ? this : sum(dims.ToArray(), keepdim: true);
-        return r.reshape_nograd(shape);
+        return r.GradReshape(shape);
     }
 }

@@ -1,0 +1,152 @@
+using System.Numerics;
+using Torchlet.Kernels;
+using Torchlet.Modules;
+
+namespace Torchlet
+{
+    public static partial class torch
+    {
+        public static partial class optim
+        {
+            /// <summary>Adam (and AMSGrad) with PyTorch 1.13's defaults and update rule.</summary>
+            public static Modules.Adam Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+                double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false) =>
+                new(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize);
+
+            /// <summary>Adam with PyTorch's <c>betas</c> pair: <c>optim.Adam(ps, lr: 2e-4, betas: (0.5, 0.999))</c>.</summary>
+            public static Modules.Adam Adam(IEnumerable<Tensor> parameters, (double beta1, double beta2) betas, double lr = 1e-3,
+                double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false) =>
+                new(parameters, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+
+            /// <summary>Adam over parameter groups; a group's own options (e.g. <c>"lr"</c>, <c>"betas"</c>) override these defaults.</summary>
+            public static Modules.Adam Adam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+                double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false) =>
+                new(groups, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize);
+
+            public static Modules.Adam Adam(IEnumerable<ParamGroup> groups, (double beta1, double beta2) betas, double lr = 1e-3,
+                double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false) =>
+                new(groups, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+        }
+    }
+}
+
+namespace Torchlet.Modules
+{
+    /// <summary>
+    /// torch.optim.Adam (PyTorch 1.13): g (+ weight_decay·p); m = β1·m + (1−β1)·g;
+    /// v = β2·v + (1−β2)·g²; p −= lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε), where AMSGrad uses the
+    /// running maximum of v. The step count t is kept per parameter. Options are kept under
+    /// PyTorch's names: "lr", "betas" (a (β1, β2) tuple), "eps", "weight_decay", "amsgrad", "maximize".
+    /// </summary>
+    public sealed class Adam : Optimizer
+    {
+        sealed class State
+        {
+            public double Step;
+            public required Tensor ExpAvg, ExpAvgSq;
+            public Tensor? MaxExpAvgSq;
+        }
+
+        static Dictionary<string, object> Defaults(double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad, bool maximize) =>
+            new() { ["lr"] = lr, ["betas"] = (beta1, beta2), ["eps"] = eps, ["weight_decay"] = weight_decay, ["amsgrad"] = amsgrad, ["maximize"] = maximize };
+
+        public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+            double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+            : base("Adam", parameters, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+
+        public Adam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+            double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+            : base("Adam", groups, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+
+        readonly record struct Options(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay, bool AmsGrad, bool Maximize);
+        Options[] _parsed = [];
+
+        Options Parse(ParamGroup group)
+        {
+            var (b1, b2) = group.Pair("betas", _name);
+            var o = new Options(group.Number("lr", _name), b1, b2, group.Number("eps", _name), group.Number("weight_decay", _name),
+                group.Flag("amsgrad", _name), group.Flag("maximize", _name));
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {PyFloat(o.Eps)} ({_name} expects eps >= 0)");
+            if (!(b1 >= 0 && b1 < 1)) throw new ArgumentException($"Invalid beta parameter at index 0: {PyFloat(b1)} ({_name} expects 0 <= beta1 < 1)");
+            if (!(b2 >= 0 && b2 < 1)) throw new ArgumentException($"Invalid beta parameter at index 1: {PyFloat(b2)} ({_name} expects 0 <= beta2 < 1)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            return o;
+        }
+
+        protected override void Validate(ParamGroup group) => Parse(group);
+
+        protected override void StepGroups(IReadOnlyList<ParamGroup> groups)
+        {
+            if (_parsed.Length != groups.Count) _parsed = new Options[groups.Count];
+            for (int g = 0; g < groups.Count; g++) _parsed[g] = Parse(groups[g]);
+            for (int g = 0; g < groups.Count; g++) Step(groups[g], _parsed[g]);
+        }
+
+        void Step(ParamGroup group, in Options o)
+        {
+            var ps = group._params;
+            for (int i = 0; i < ps.Length; i++)
+            {
+                var p = ps[i];
+                if (p.grad is not { } grad) continue;
+                if (group._state[i] is not State st)
+                    group._state[i] = st = new State { ExpAvg = Tensor.Empty(p._shape, p.dtype, clear: true), ExpAvgSq = Tensor.Empty(p._shape, p.dtype, clear: true) };
+                if (o.AmsGrad) st.MaxExpAvgSq ??= Tensor.Empty(p._shape, p.dtype, clear: true);
+                st.Step += 1;
+                // Scalars in double as Python computes them, then rounded to the parameter's dtype by the kernel.
+                double bc1 = 1 - Math.Pow(o.Beta1, st.Step), bc2 = 1 - Math.Pow(o.Beta2, st.Step);
+                double stepSize = o.Lr / bc1, bc2Sqrt = Math.Sqrt(bc2);
+                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, st, o.AmsGrad, o.Maximize, o.WeightDecay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
+                else Update<double>(p, grad, st, o.AmsGrad, o.Maximize, o.WeightDecay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
+            }
+        }
+
+        static void Update<T>(Tensor p, Tensor grad, State st, bool amsgrad, bool maximize, double wd, double b1, double b2, double eps, double stepSize, double bc2Sqrt)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var args = new OptimKernels.AdamArgs<T>
+            {
+                WeightDecay = T.CreateTruncating(wd), Beta1 = T.CreateTruncating(b1), OneMinusBeta1 = T.CreateTruncating(1 - b1),
+                Beta2 = T.CreateTruncating(b2), OneMinusBeta2 = T.CreateTruncating(1 - b2), BiasCorrection2Sqrt = T.CreateTruncating(bc2Sqrt),
+                Eps = T.CreateTruncating(eps), NegStepSize = T.CreateTruncating(-stepSize),
+                HasWeightDecay = wd != 0, AmsGrad = amsgrad, Maximize = maximize,
+            };
+            var pc = p.contiguous_nograd();
+            var gc = grad.contiguous_nograd();
+            OptimKernels.Adam(pc.Buffer<T>(), pc._offset, gc.Buffer<T>(), gc._offset, st.ExpAvg.Buffer<T>(), st.ExpAvgSq.Buffer<T>(),
+                amsgrad ? st.MaxExpAvgSq!.Buffer<T>() : null, pc.Numel, args);
+            if (!ReferenceEquals(pc, p)) p.CopyFrom(pc);
+            p.BumpVersion();
+        }
+
+        protected override Dictionary<string, Tensor> SaveState(object state)
+        {
+            var s = (State)state;
+            var d = new Dictionary<string, Tensor> { ["step"] = torch.tensor(s.Step), ["exp_avg"] = s.ExpAvg, ["exp_avg_sq"] = s.ExpAvgSq };
+            if (s.MaxExpAvgSq is not null) d["max_exp_avg_sq"] = s.MaxExpAvgSq;
+            return d;
+        }
+
+        protected override object LoadState(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
+        {
+            var step = Require(saved, "step", where);
+            if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");
+            foreach (var k in saved.Keys)
+                if (k is not ("step" or "exp_avg" or "exp_avg_sq" or "max_exp_avg_sq"))
+                    throw new ArgumentException($"{where}: unexpected entry '{k}' for Adam (it keeps 'step', 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'); was the state dict saved by a different kind of optimizer?");
+            var st = new State { Step = step.item<double>(), ExpAvg = Moment("exp_avg"), ExpAvgSq = Moment("exp_avg_sq") };
+            if (saved.ContainsKey("max_exp_avg_sq")) st.MaxExpAvgSq = Moment("max_exp_avg_sq");
+            else if (group.Flag("amsgrad", _name)) throw new ArgumentException($"{where}: 'max_exp_avg_sq' is missing but the group uses amsgrad");
+            return st;
+
+            Tensor Moment(string key)
+            {
+                var t = Require(saved, key, where);
+                if (!Shape.SameShape(t._shape, parameter._shape))
+                    throw new ArgumentException($"{where}: '{key}' has shape {Shape.Str(t._shape)}, but the parameter has shape {Shape.Str(parameter._shape)}");
+                return t;
+            }
+        }
+    }
+}
