@@ -22,6 +22,8 @@ internal interface IReducer<T> where T : unmanaged
     void Merge(Span<T> acc, ReadOnlySpan<T> p);
     /// <summary>Whether long accumulations should be blocked (cascaded) to bound float rounding error.</summary>
     bool Cascade { get; }
+    /// <summary>Whether f and the combine ignore the output index, so runs spanning several rows can go through <see cref="Accumulate"/> at once.</summary>
+    bool Plain { get; }
 }
 
 /// <summary>Per-thread scratch so row kernels that need a temporary do not allocate per call.</summary>
@@ -71,6 +73,7 @@ internal struct SumReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
     public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.Add(acc, x, acc);
     public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Add(acc, p, acc);
     public readonly bool Cascade => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+    public readonly bool Plain => true;
 }
 
 internal struct ProdReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
@@ -81,6 +84,7 @@ internal struct ProdReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
     public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.Multiply(acc, x, acc);
     public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Multiply(acc, p, acc);
     public readonly bool Cascade => false;
+    public readonly bool Plain => true;
 }
 
 /// <summary>Maximum; NaN propagates (TensorPrimitives.Max and T.Max follow IEEE 754 maximum).</summary>
@@ -93,6 +97,7 @@ internal struct MaxReducer<T> : IReducer<T> where T : unmanaged, INumber<T>, IMi
     public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.Max(acc, x, acc);
     public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Max(acc, p, acc);
     public readonly bool Cascade => false;
+    public readonly bool Plain => true;
 }
 
 internal struct MinReducer<T> : IReducer<T> where T : unmanaged, INumber<T>, IMinMaxValue<T>
@@ -104,6 +109,7 @@ internal struct MinReducer<T> : IReducer<T> where T : unmanaged, INumber<T>, IMi
     public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.Min(acc, x, acc);
     public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Min(acc, p, acc);
     public readonly bool Cascade => false;
+    public readonly bool Plain => true;
 }
 
 /// <summary>Sum of squares (the 2-norm before its square root).</summary>
@@ -115,6 +121,7 @@ internal struct SumSqReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
     public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.MultiplyAdd(x, x, acc, acc);
     public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Add(acc, p, acc);
     public readonly bool Cascade => true;
+    public readonly bool Plain => true;
 }
 
 /// <summary>Σ (x − mean[c])²: the second pass of the two-pass variance, against the exact mean of pass one.</summary>
@@ -144,6 +151,7 @@ internal readonly struct SquaredDeviationReducer<T>(T[] mean) : IReducer<T> wher
     }
     public void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Add(acc, p, acc);
     public bool Cascade => true;
+    public bool Plain => false;
 }
 
 /// <summary>Σ exp(x − shift[c]): the second pass of the stable logsumexp.</summary>
@@ -175,6 +183,7 @@ internal readonly struct SumExpReducer<T>(T[] shift) : IReducer<T> where T : unm
     }
     public void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Add(acc, p, acc);
     public bool Cascade => true;
+    public bool Plain => false;
 }
 
 /// <summary>
@@ -189,6 +198,8 @@ internal static class Reduction
     const int Columns = 4_096;      // column block of outer (B == 1) reductions
     const int CascadeRows = 256;    // rows accumulated in a temporary before merging (float accuracy)
     const long ChunkWork = 65_536;  // elements per chunk when splitting along A
+    const int NarrowRow = 1_024;    // rows shorter than this are folded pairwise in blocks
+    const int PairwiseBlock = 65_536; // elements per pairwise block
 
     public static void Run<T, TR>(T[] src, int off, int A, int C, int B, T[] dst, TR r)
         where T : unmanaged where TR : struct, IReducer<T>
@@ -296,6 +307,11 @@ internal static class Reduction
         where T : unmanaged where TR : struct, IReducer<T>
     {
         acc.Fill(r.Identity);
+        if (r.Plain && w == C && C < NarrowRow && a1 - a0 >= 4)
+        {
+            PairwiseRows(src, off, a0, a1, C, acc, r);
+            return;
+        }
         if (!r.Cascade || a1 - a0 <= CascadeRows)
         {
             for (int a = a0; a < a1; a++) r.Accumulate(acc, src.AsSpan(off + a * C + c0, w), c0);
@@ -308,6 +324,34 @@ internal static class Reduction
             int end = Math.Min(a1, a + CascadeRows);
             for (int i = a; i < end; i++) r.Accumulate(block, src.AsSpan(off + i * C + c0, w), c0);
             r.Merge(acc, block);
+        }
+    }
+
+    /// <summary>
+    /// Narrow rows: per block of rows, fold the second half onto the first with one long-span call,
+    /// then keep halving (a pairwise tree), so short rows cost no per-row call and sums stay accurate.
+    /// </summary>
+    static void PairwiseRows<T, TR>(T[] src, int off, int a0, int a1, int C, Span<T> acc, TR r)
+        where T : unmanaged where TR : struct, IReducer<T>
+    {
+        int block = Math.Max(2, Math.Min(a1 - a0, PairwiseBlock / C)) & ~1;
+        var tmp = Scratch<T>.Get(block / 2 * C);
+        for (int a = a0; a < a1; a += block)
+        {
+            int n = Math.Min(block, a1 - a), h = n / 2;
+            if (h == 0) { r.Accumulate(acc, src.AsSpan(off + a * C, C), 0); continue; }
+            var t = tmp.AsSpan(0, h * C);
+            t.Fill(r.Identity);
+            r.Accumulate(t, src.AsSpan(off + a * C, h * C), 0);
+            r.Accumulate(t, src.AsSpan(off + (a + h) * C, h * C), 0);
+            if ((n & 1) != 0) r.Accumulate(acc, src.AsSpan(off + (a + n - 1) * C, C), 0);
+            for (int m = h; m > 1; m /= 2)
+            {
+                int half = m / 2;
+                r.Merge(t.Slice(0, half * C), t.Slice(half * C, half * C));
+                if ((m & 1) != 0) r.Merge(t.Slice(0, C), t.Slice((m - 1) * C, C));
+            }
+            r.Merge(acc, t.Slice(0, C));
         }
     }
 
@@ -403,6 +447,27 @@ internal static class Reduction
         where T : unmanaged, INumber<T> where TAcc : unmanaged, INumber<TAcc>
     {
         if (A * K * I == 0) return;
+        if (I == 1)
+        {
+            // Rows along K are contiguous: one running accumulator per row.
+            Threading.For(A, K, (a0, a1) =>
+            {
+                for (int a = a0; a < a1; a++)
+                {
+                    var x = src.AsSpan(off + a * K, K);
+                    var d = dst.AsSpan(a * K, K);
+                    TAcc acc = product ? TAcc.One : TAcc.Zero;
+                    if (product)
+                    {
+                        if (reverse) for (int k = K - 1; k >= 0; k--) { acc *= TAcc.CreateTruncating(x[k]); d[k] = T.CreateTruncating(acc); }
+                        else for (int k = 0; k < K; k++) { acc *= TAcc.CreateTruncating(x[k]); d[k] = T.CreateTruncating(acc); }
+                    }
+                    else if (reverse) for (int k = K - 1; k >= 0; k--) { acc += TAcc.CreateTruncating(x[k]); d[k] = T.CreateTruncating(acc); }
+                    else for (int k = 0; k < K; k++) { acc += TAcc.CreateTruncating(x[k]); d[k] = T.CreateTruncating(acc); }
+                }
+            });
+            return;
+        }
         int blocks = (I + 1023) / 1024;
         Threading.For(A * blocks, (long)K * Math.Min(I, 1024), (p0, p1) =>
         {

@@ -215,6 +215,33 @@ public class ReduceTests
         Assert.Equal(new[] { 0f, 0f, 0.6f, 0.8f }, y.grad!.ToArray<float>());
     }
 
+    [Fact]
+    public void Saved_inputs_and_results_reject_in_place_changes()
+    {
+        var x = tensor(new[] { 1.0, 3.0, 2.0 }, requires_grad: true);
+        var v = x.mul(1).var();
+        var y = x.mul(1);
+        var s = y.std();
+        y.add_(1);
+        Assert.Contains("modified by an inplace operation", Assert.Throws<InvalidOperationException>(() => s.backward()).Message);
+        var m = x.amax();
+        m.add_(1);
+        Assert.Contains("modified by an inplace operation", Assert.Throws<InvalidOperationException>(() => m.backward()).Message);
+        v.backward();
+        Assert.Equal(new[] { -1f, 1f, 0f }, x.grad!.ToArray<float>());
+    }
+
+    [Fact]
+    public void Sum_of_non_contiguous_grad_flows_back_to_the_base()
+    {
+        var b = tensor(new[,] { { 1.0, 2.0, 3.0 }, { 4.0, 5.0, 6.0 } }, requires_grad: true);
+        var r = b.t().sum(0);                 // row sums of b, read through a transposed view
+        Assert.Equal(new[] { 6f, 15f }, r.ToArray<float>());
+        r.backward(tensor(new[] { 1.0, 10.0 }));
+        Assert.Equal(new[] { 1f, 1f, 1f, 10f, 10f, 10f }, b.grad!.ToArray<float>());
+        Assert.Equal("SumBackward1", r.grad_fn!.name());
+    }
+
     // ---------------------------------------------------------------- dtypes and API shape
 
     [Fact]
@@ -368,6 +395,8 @@ public class ReduceTests
         new object[] { new long[] { 16, 8, 32, 32 }, new[] { 0, 2, 3 } }, // BatchNorm statistics
         new object[] { new long[] { 2, 40_000, 3 }, new[] { 0, 2 } },  // not prefix/suffix: moved-last copy
         new object[] { new long[] { 70, 2, 600 }, new[] { 0, 2 } },    // mixed R K R, split along A
+        new object[] { new long[] { 999, 40 }, new[] { 0 } },          // pairwise row blocks: odd halves, a lone last row
+        new object[] { new long[] { 7, 5 }, new[] { 0 } },
         new object[] { new long[] { 5, 7 }, new[] { 0, 1 } },
         new object[] { new long[] { 1, 9, 1 }, new[] { 0, 2 } },       // only size-1 dims reduced
     };
