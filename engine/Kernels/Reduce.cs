@@ -27,7 +27,7 @@ internal interface IReducer<T> where T : unmanaged
 }
 
 /// <summary>Per-thread scratch so row kernels that need a temporary do not allocate per call.</summary>
-internal static class Scratch<T> where T : unmanaged
+internal static class ReduceScratch<T> where T : unmanaged
 {
     [ThreadStatic] static T[]? s_buf;
     public static T[] Get(int n)
@@ -131,7 +131,7 @@ internal readonly struct SquaredDeviationReducer<T>(T[] mean) : IReducer<T> wher
     public T Row(ReadOnlySpan<T> x, int c)
     {
         T m = mean[c];
-        var tmp = Scratch<T>.Get(Math.Min(x.Length, RowMath.Block));
+        var tmp = ReduceScratch<T>.Get(Math.Min(x.Length, RowMath.Block));
         double acc = 0;
         for (int i = 0; i < x.Length; i += RowMath.Block)
         {
@@ -145,7 +145,7 @@ internal readonly struct SquaredDeviationReducer<T>(T[] mean) : IReducer<T> wher
     public T Combine(T a, T b) => a + b;
     public void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0)
     {
-        var t = Scratch<T>.Get(x.Length).AsSpan(0, x.Length);
+        var t = ReduceScratch<T>.Get(x.Length).AsSpan(0, x.Length);
         TensorPrimitives.Subtract(x, mean.AsSpan(c0, x.Length), t);
         TensorPrimitives.MultiplyAdd<T>(t, t, acc, acc);
     }
@@ -161,7 +161,7 @@ internal readonly struct SumExpReducer<T>(T[] shift) : IReducer<T> where T : unm
     public T Row(ReadOnlySpan<T> x, int c)
     {
         T m = shift[c];
-        var tmp = Scratch<T>.Get(Math.Min(x.Length, RowMath.Block));
+        var tmp = ReduceScratch<T>.Get(Math.Min(x.Length, RowMath.Block));
         double acc = 0;
         for (int i = 0; i < x.Length; i += RowMath.Block)
         {
@@ -176,7 +176,7 @@ internal readonly struct SumExpReducer<T>(T[] shift) : IReducer<T> where T : unm
     public T Combine(T a, T b) => a + b;
     public void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0)
     {
-        var t = Scratch<T>.Get(x.Length).AsSpan(0, x.Length);
+        var t = ReduceScratch<T>.Get(x.Length).AsSpan(0, x.Length);
         TensorPrimitives.Subtract(x, shift.AsSpan(c0, x.Length), t);
         TensorPrimitives.Exp<T>(t, t);
         TensorPrimitives.Add(acc, t, acc);
@@ -335,7 +335,7 @@ internal static class Reduction
         where T : unmanaged where TR : struct, IReducer<T>
     {
         int block = Math.Max(2, Math.Min(a1 - a0, PairwiseBlock / C)) & ~1;
-        var tmp = Scratch<T>.Get(block / 2 * C);
+        var tmp = ReduceScratch<T>.Get(block / 2 * C);
         for (int a = a0; a < a1; a += block)
         {
             int n = Math.Min(block, a1 - a), h = n / 2;
@@ -403,7 +403,7 @@ internal static class Reduction
             {
                 int a = p / blocks, j0 = (p % blocks) * 1024, w = Math.Min(1024, I - j0);
                 int baseOff = off + a * K * I + j0;
-                var best = Scratch<T>.Get(w);
+                var best = ReduceScratch<T>.Get(w);
                 var bestIdx = new int[w];
                 src.AsSpan(baseOff, w).CopyTo(best);
                 for (int k = 1; k < K; k++)
@@ -508,7 +508,7 @@ internal static class Reduction
                 for (int k = 0; k < K; k++) if (T.IsZero(x[xo + b + k * I])) { z = k; break; }
                 // Before the first zero: reversed cumulative sum of g·y over k < z, divided by x_i.
                 double prefix = 1;
-                var y = Scratch<double>.Get(K);
+                var y = ReduceScratch<double>.Get(K);
                 for (int k = 0; k < z; k++) { prefix *= double.CreateTruncating(x[xo + b + k * I]); y[k] = prefix; }
                 double tail = 0;
                 for (int k = z - 1; k >= 0; k--)

@@ -140,10 +140,10 @@ public partial class Tensor
     }
 
     /// <summary>The incoming gradient of a reduction viewed with size-1 reduced dims, so it broadcasts against the input.</summary>
-    static Tensor Kept(Tensor g, int[] keptShape) => g.reshape_nograd(keptShape);
+    static Tensor ReduceKept(Tensor g, int[] keptShape) => g.reshape_nograd(keptShape);
 
     /// <summary>c10's short dtype names, used verbatim in PyTorch's reduction errors ("Got Long").</summary>
-    static string CName(ScalarType t) => t switch
+    static string C10Name(ScalarType t) => t switch
     {
         ScalarType.Byte => "Byte",
         ScalarType.Int32 => "Int",
@@ -170,7 +170,7 @@ public partial class Tensor
         {
             var inShape = _shape; var self = this;
             var kept = ReducedShape(dims, true);
-            Record(r, "SumBackward" + (dim is null ? "0" : "1"), g => [GradFor(Kept(g, kept).expand_nograd(inShape), self)], false, this);
+            Record(r, "SumBackward" + (dim is null ? "0" : "1"), g => [GradFor(ReduceKept(g, kept).expand_nograd(inShape), self)], false, this);
         }
         return r;
     }
@@ -187,7 +187,7 @@ public partial class Tensor
     {
         var t = dtype ?? this.dtype;
         if (!t.IsFloating())
-            throw new ArgumentException($"mean(): could not infer output dtype. {(dtype is null ? "Input" : "Optional")} dtype must be either a floating point or complex dtype. Got: {CName(t)}");
+            throw new ArgumentException($"mean(): could not infer output dtype. {(dtype is null ? "Input" : "Optional")} dtype must be either a floating point or complex dtype. Got: {C10Name(t)}");
         var dims = ReduceDims(dim, "mean");
         int k = ReducedCount(dims);
         var r = SumKernel(dims, keepdim, t);
@@ -196,14 +196,14 @@ public partial class Tensor
         {
             var inShape = _shape; var self = this;
             var kept = ReducedShape(dims, true);
-            Record(r, "MeanBackward" + (dim is null ? "0" : "1"), g => [GradFor(Kept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
+            Record(r, "MeanBackward" + (dim is null ? "0" : "1"), g => [GradFor(ReduceKept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
         }
         return r;
     }
 
     // ---------------------------------------------------------------- var / std
 
-    static double Correction(bool? unbiased, long? correction, string op)
+    static double VarCorrection(bool? unbiased, long? correction, string op)
     {
         if (unbiased is not null && correction is not null)
             throw new ArgumentException($"{op}(): give either unbiased ({unbiased}) or correction ({correction}), not both");
@@ -245,14 +245,14 @@ public partial class Tensor
     {
         int k = x.ReducedCount(dims);
         var centered = x.sub(x.mean(dims.Select(d => (long)d).ToArray(), keepdim: true));
-        return Kept(g, kept).mul(2.0 / (k - correction)).mul(centered);
+        return ReduceKept(g, kept).mul(2.0 / (k - correction)).mul(centered);
     }
 
     /// <summary>d std = d var / (2 std), with zero where std is 0 (PyTorch masks it).</summary>
     static Tensor StdBackward(Tensor g, Tensor std, Tensor x, int[] dims, int[] kept, double correction)
     {
-        var s = Kept(std, kept);
-        var gv = torch.where(s.eq(0), 0.0, Kept(g, kept).div(s.mul(2)));
+        var s = ReduceKept(std, kept);
+        var gv = torch.where(s.eq(0), 0.0, ReduceKept(g, kept).div(s.mul(2)));
         return VarBackward(gv, x, dims, kept, correction);
     }
 
@@ -262,7 +262,7 @@ public partial class Tensor
     /// <summary>Variance over <paramref name="dim"/> (all dims when null) with Bessel's correction unless <c>unbiased: false</c> or a <paramref name="correction"/> is given.</summary>
     public Tensor var(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = Correction(unbiased, correction, "var");
+        double corr = VarCorrection(unbiased, correction, "var");
         var dims = ReduceDims(dim, "var");
         var (v, _) = VarMeanKernel(dims, keepdim, corr, "var");
         if (NeedsGrad(this))
@@ -279,10 +279,10 @@ public partial class Tensor
     /// <summary>Standard deviation: the square root of <see cref="var(long[], bool?, bool, long?)"/>.</summary>
     public Tensor std(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = Correction(unbiased, correction, "std");
+        double corr = VarCorrection(unbiased, correction, "std");
         var dims = ReduceDims(dim, "std");
         var (v, _) = VarMeanKernel(dims, keepdim, corr, "std");
-        var s = v.sqrt_nograd();
+        var s = v.SqrtInPlace();
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var ss = new SavedTensor(s); var kept = ReducedShape(dims, true);
@@ -292,7 +292,7 @@ public partial class Tensor
     }
 
     /// <summary>Square root in place, for a freshly made contiguous float result.</summary>
-    Tensor sqrt_nograd()
+    Tensor SqrtInPlace()
     {
         if (dtype == ScalarType.Float32) TensorPrimitives.Sqrt(Span<float>(), Span<float>());
         else TensorPrimitives.Sqrt(Span<double>(), Span<double>());
@@ -305,7 +305,7 @@ public partial class Tensor
     /// <summary>Variance and mean from the same two passes over the data (torch.var_mean).</summary>
     public (Tensor var, Tensor mean) var_mean(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = Correction(unbiased, correction, "var_mean");
+        double corr = VarCorrection(unbiased, correction, "var_mean");
         var dims = ReduceDims(dim, "var_mean");
         var (v, m) = VarMeanKernel(dims, keepdim, corr, "var_mean");
         if (NeedsGrad(this))
@@ -313,7 +313,7 @@ public partial class Tensor
             var sx = new SavedTensor(this); var kept = ReducedShape(dims, true);
             var self = this; var inShape = _shape; int k = ReducedCount(dims);
             Record(v, "VarMeanBackward0", g => [VarBackward(g, sx.Get(), dims, kept, corr)], true, this);
-            Record(m, "VarMeanBackward0", g => [GradFor(Kept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
+            Record(m, "VarMeanBackward0", g => [GradFor(ReduceKept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
         }
         return (v, m);
     }
@@ -324,16 +324,16 @@ public partial class Tensor
     /// <summary>Standard deviation and mean from the same two passes over the data (torch.std_mean).</summary>
     public (Tensor std, Tensor mean) std_mean(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = Correction(unbiased, correction, "std_mean");
+        double corr = VarCorrection(unbiased, correction, "std_mean");
         var dims = ReduceDims(dim, "std_mean");
         var (v, m) = VarMeanKernel(dims, keepdim, corr, "std_mean");
-        var s = v.sqrt_nograd();
+        var s = v.SqrtInPlace();
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var ss = new SavedTensor(s); var kept = ReducedShape(dims, true);
             var self = this; var inShape = _shape; int k = ReducedCount(dims);
             Record(s, "StdMeanBackward0", g => [StdBackward(g, ss.Get(), sx.Get(), dims, kept, corr)], true, this);
-            Record(m, "StdMeanBackward0", g => [GradFor(Kept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
+            Record(m, "StdMeanBackward0", g => [GradFor(ReduceKept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
         }
         return (s, m);
     }
@@ -408,7 +408,7 @@ public partial class Tensor
         var idx = Empty(outShape, ScalarType.Int64);
         var x = (dtype == ScalarType.Bool ? to_nograd(ScalarType.Byte, false) : this).contiguous_nograd();
         var vals = wantValues ? Empty(outShape, x.dtype) : null;
-        var (A, K, I) = AroundDim(_shape, d);
+        var (A, K, I) = SplitAroundDim(_shape, d);
         var ib = idx.Buffer<long>();
         switch (x.dtype)
         {
@@ -427,7 +427,7 @@ public partial class Tensor
     {
         var z = Empty(shape, dt, clear: true);
         if (shape.Length == 0) { z.CopyFrom(g); return z; }
-        var (A, K, I) = AroundDim(shape, d);
+        var (A, K, I) = SplitAroundDim(shape, d);
         var gc = g.to_nograd(dt, false).contiguous_nograd();
         var ic = idx.contiguous_nograd();
         if (dt == ScalarType.Float32) Reduction.ScatterAlong(gc.Buffer<float>(), gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z.Buffer<float>());
@@ -455,8 +455,8 @@ public partial class Tensor
             var ld = dims.Select(d => (long)d).ToArray();
             Record(r, isMax ? "AmaxBackward0" : "AminBackward0", g =>
             {
-                var mask = sx.Get().eq(Kept(sr.Get(), kept)).to(g.dtype);
-                return [Kept(g, kept).div(mask.sum(ld, keepdim: true)).mul(mask)];
+                var mask = sx.Get().eq(ReduceKept(sr.Get(), kept)).to(g.dtype);
+                return [ReduceKept(g, kept).div(mask.sum(ld, keepdim: true)).mul(mask)];
             }, true, this);
         }
         return r;
@@ -499,8 +499,8 @@ public partial class Tensor
             {
                 var x = sx.Get().to(g.dtype);
                 if (x._shape.Length == 0) return [GradFor(g, self)];
-                if (!x.eq(0).any().item<bool>()) return [GradFor(Kept(g, kept).mul(Kept(sr.Get(), kept).div(x)), self)];
-                return [GradFor(ProdGradWithZeros(x, Kept(g, kept), dims), self)];
+                if (!x.eq(0).any().item<bool>()) return [GradFor(ReduceKept(g, kept).mul(ReduceKept(sr.Get(), kept).div(x)), self)];
+                return [GradFor(ProdGradWithZeros(x, ReduceKept(g, kept), dims), self)];
             }, true, this);
         }
         return r;
@@ -511,7 +511,7 @@ public partial class Tensor
     {
         var xc = x.contiguous_nograd();
         var gc = g.contiguous_nograd();
-        var (A, K, I) = dims.Length == 1 ? AroundDim(x._shape, dims[0]) : (1, x.Numel, 1);
+        var (A, K, I) = dims.Length == 1 ? SplitAroundDim(x._shape, dims[0]) : (1, x.Numel, 1);
         var dx = Empty(x._shape, x.dtype);
         if (x.dtype == ScalarType.Float32) Reduction.ProdBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>());
         else Reduction.ProdBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>());
@@ -533,7 +533,7 @@ public partial class Tensor
         if (p != "fro") throw new ArgumentException($"only valid string values are 'fro' and 'nuc', found {p}");
         if (dim is null || dim.Length <= 1) return NormCore(dim, keepdim, 2, "norm", "NormBackward1");
         if (dim.Length > 2) throw new ArgumentException($"Expected at most 2 dimensions, but got {dim.Length} dimensions instead.");
-        if (!dtype.IsFloating()) throw new ArgumentException($"norm(): input dtype should be either floating point or complex. Got {CName(dtype)} instead.");
+        if (!dtype.IsFloating()) throw new ArgumentException($"norm(): input dtype should be either floating point or complex. Got {C10Name(dtype)} instead.");
         int a = Shape.NormDim(checked((int)dim[0]), _shape.Length, "dim"), b = Shape.NormDim(checked((int)dim[1]), _shape.Length, "dim");
         if (a == b) throw new ArgumentException($"Expected dims to be different, got [{dim[0]}, {dim[1]}] instead");
         // PyTorch 1.13's frobenius_norm over two dims is sqrt(sum(x * x)): its graph ends in SqrtBackward0.
@@ -544,15 +544,15 @@ public partial class Tensor
     {
         if (!dtype.IsFloating())
             throw new ArgumentException(op == "norm"
-                ? $"norm(): input dtype should be either floating point or complex. Got {CName(dtype)} instead."
-                : $"{op}: Expected a floating point or complex tensor as input. Got {CName(dtype)}");
+                ? $"norm(): input dtype should be either floating point or complex. Got {C10Name(dtype)} instead."
+                : $"{op}: Expected a floating point or complex tensor as input. Got {C10Name(dtype)}");
         var dims = ReduceDims(dim, op);
         var r = NormKernel(dims, keepdim, p, op);
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var sr = new SavedTensor(r); var kept = ReducedShape(dims, true);
             var ld = dims.Select(d => (long)d).ToArray();
-            Record(r, gradName, g => [NormBackward(Kept(g, kept), sx.Get(), Kept(sr.Get(), kept), p, ld)], true, this);
+            Record(r, gradName, g => [NormBackward(ReduceKept(g, kept), sx.Get(), ReduceKept(sr.Get(), kept), p, ld)], true, this);
         }
         return r;
     }
@@ -563,7 +563,7 @@ public partial class Tensor
         if (p == 2)
         {
             var r = x.ReduceKernel(dims, keepdim, Reducer.SumSq);
-            return r.Numel == 0 ? r : r.sqrt_nograd();
+            return r.Numel == 0 ? r : r.SqrtInPlace();
         }
         if (p == 0) return x.ne(0).to_nograd(dtype, false).ReduceKernel(dims, keepdim, Reducer.Sum);
         var a = x.abs();
@@ -613,7 +613,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var sr = new SavedTensor(r); var kept = ReducedShape(dims, true);
-            Record(r, "LogsumexpBackward0", g => [Kept(g, kept).mul(sx.Get().sub(Kept(sr.Get(), kept)).exp())], true, this);
+            Record(r, "LogsumexpBackward0", g => [ReduceKept(g, kept).mul(sx.Get().sub(ReduceKept(sr.Get(), kept)).exp())], true, this);
         }
         return r;
     }
@@ -645,11 +645,11 @@ public partial class Tensor
     // ---------------------------------------------------------------- cumsum / cumprod
 
     /// <summary>Running sum along <paramref name="dim"/>; integer and bool inputs give int64.</summary>
-    public Tensor cumsum(long dim, ScalarType? dtype = null) => Cumulative(dim, dtype, false);
+    public Tensor cumsum(long dim, ScalarType? dtype = null) => CumulativeOp(dim, dtype, false);
     /// <summary>Running product along <paramref name="dim"/>; the gradient is exact with zeros in the input.</summary>
-    public Tensor cumprod(long dim, ScalarType? dtype = null) => Cumulative(dim, dtype, true);
+    public Tensor cumprod(long dim, ScalarType? dtype = null) => CumulativeOp(dim, dtype, true);
 
-    Tensor Cumulative(long dim, ScalarType? dtype, bool product)
+    Tensor CumulativeOp(long dim, ScalarType? dtype, bool product)
     {
         int d = Shape.NormDim(checked((int)dim), _shape.Length, "dim");
         var outType = dtype ?? (this.dtype.IsFloating() ? this.dtype : ScalarType.Int64);
@@ -670,7 +670,7 @@ public partial class Tensor
     }
 
     /// <summary>A shape seen as [A, K, I] around dim d: the dims before it, it, and the dims after it.</summary>
-    static (int A, int K, int I) AroundDim(int[] shape, int d)
+    static (int A, int K, int I) SplitAroundDim(int[] shape, int d)
     {
         if (shape.Length == 0) return (1, 1, 1);
         int A = 1, I = 1;
@@ -683,7 +683,7 @@ public partial class Tensor
     static Tensor CumulativeKernel(Tensor x, int d, bool product, bool reverse)
     {
         var r = Empty(x._shape, x.dtype);
-        var (A, K, I) = AroundDim(x._shape, d);
+        var (A, K, I) = SplitAroundDim(x._shape, d);
         switch (x.dtype)
         {
             case ScalarType.Float32: Reduction.Cumulative(x.Buffer<float>(), x._offset, A, K, I, r.Buffer<float>(), product, reverse); break;
@@ -699,7 +699,7 @@ public partial class Tensor
     static Tensor CumprodGrad(Tensor x, Tensor g, int d)
     {
         var xc = x.contiguous_nograd(); var gc = g.contiguous_nograd();
-        var (A, K, I) = AroundDim(x._shape, d);
+        var (A, K, I) = SplitAroundDim(x._shape, d);
         var dx = Empty(x._shape, x.dtype);
         if (x.dtype == ScalarType.Float32) Reduction.CumprodBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>());
         else Reduction.CumprodBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>());

@@ -292,6 +292,27 @@ public class ReduceTests
     }
 
     [Fact]
+    public void Named_arguments_read_like_pytorch()
+    {
+        var x = tensor(new[,] { { 1.0, -2.0, 3.0 }, { 4.0, 5.0, -6.0 } });
+        Assert.Equal(new long[] { 2, 1 }, x.sum(dim: 1, keepdim: true).shape);
+        Assert.Equal(new long[] { 1, 3 }, x.mean(dim: new long[] { 0 }, keepdim: true).shape);
+        Assert.Equal(new long[] { 3 }, x.std(dim: 0, unbiased: false).shape);
+        Assert.Equal(new long[] { 2 }, x.max(dim: 1).values.shape);
+        Assert.Equal(new long[] { 2 }, x.argmax(dim: 1).shape);
+        Assert.Equal(new long[] { 3 }, x.norm(dim: 0, p: 1).shape);
+        Assert.Equal(new long[] { 2, 1 }, x.logsumexp(dim: -1, keepdim: true).shape);
+        Assert.Equal(new long[] { 3 }, x.prod(dim: 0).shape);
+        Assert.Equal(new long[] { 2, 3 }, x.cumsum(dim: 1).shape);
+        Assert.Equal(new long[] { 3 }, x.all(dim: 0).shape);
+        // The literal 0 is a dim, not the uint8 dtype (0 converts to any enum in C#).
+        Assert.Equal(new[] { 5f, 3f, -3f }, x.sum(0).ToArray<float>());
+        Assert.Equal(new[] { 2.5f, 1.5f, -1.5f }, x.mean(0).ToArray<float>());
+        Assert.Equal(new[] { 4f, -10f, -18f }, x.prod(0).ToArray<float>());
+        Assert.Equal(new[] { 5f, 3f, -3f }, torch.sum(x, 0).ToArray<float>());
+    }
+
+    [Fact]
     public void Zero_dim_inputs_reduce_over_dim_0()
     {
         var s = tensor(4.0);
