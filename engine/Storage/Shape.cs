@@ -24,6 +24,7 @@ internal static class Shape
 
     public static bool IsContiguous(int[] shape, int[] strides)
     {
+        if (shape.AsSpan().Contains(0)) return true;  // an empty tensor is contiguous, as in PyTorch
         int expected = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
