@@ -19,7 +19,7 @@ internal static unsafe class Gemm
     /// <summary>Below this many multiply-adds the packing set-up costs more than it saves.</summary>
     internal const long DirectMaxWork = 16 * 16 * 16;
     /// <summary>Below this many multiply-adds a thread hand-off costs more than it saves.</summary>
-    internal const long ParallelMinWork = 64 * 64 * 64;
+    internal const long ParallelMinWork = 128 * 128 * 128;
 
     /// <summary>C = alpha·A·B + beta·C for any element type Torchlet has (bool excepted).</summary>
     public static void Run<T>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc, bool parallel = true)
@@ -348,40 +348,72 @@ internal static unsafe class Gemm
         for (int i = 0; i < m; i++)
         {
             T* ai = a + (long)i * rsa; T* ci = c + (long)i * ldc;
-            for (int j = 0; j < n; j++)
+            int j = 0;
+            // Four output columns at once: four independent add chains instead of one latency-bound chain.
+            for (; j + 4 <= n; j += 4)
+            {
+                T* bj = b + (long)j * csb;
+                T s0 = T.Zero, s1 = T.Zero, s2 = T.Zero, s3 = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    T ap = ai[(long)p * csa]; T* bp = bj + (long)p * rsb;
+                    s0 += ap * bp[0]; s1 += ap * bp[csb]; s2 += ap * bp[2L * csb]; s3 += ap * bp[3L * csb];
+                }
+                ci[j] = Finish(s0, alpha, beta, ci[j]); ci[j + 1] = Finish(s1, alpha, beta, ci[j + 1]);
+                ci[j + 2] = Finish(s2, alpha, beta, ci[j + 2]); ci[j + 3] = Finish(s3, alpha, beta, ci[j + 3]);
+            }
+            for (; j < n; j++)
             {
                 T* bj = b + (long)j * csb;
                 T acc = T.Zero;
                 for (int p = 0; p < k; p++) acc += ai[(long)p * csa] * bj[(long)p * rsb];
-                if (alpha != T.One) acc *= alpha;
-                ci[j] = Combine(acc, beta, ci[j]);
+                ci[j] = Finish(acc, alpha, beta, ci[j]);
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Finish<T>(T acc, T alpha, T beta, T c) where T : unmanaged, INumber<T> =>
+        Combine(alpha == T.One ? acc : alpha * acc, beta, c);
+
     /// <summary>
-    /// Matrix-vector products (n == 1 or m == 1), which the tiled kernel would pad to a full tile:
-    /// one dot product per output element, rows split across threads.
+    /// Matrix-vector products (n == 1 or m == 1), which the tiled kernel would pad to a full tile.
+    /// Seen as y = M·x with M of shape rows×k (for m == 1 the rows of M are B's columns): one dot
+    /// product per output when M's rows are contiguous, else y += x[p]·M[:, p] column by column so
+    /// that a column-major M is still read sequentially. Rows are split across threads.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Gemv<T>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc, bool parallel)
         where T : unmanaged, INumber<T>
     {
-        // As y = M·x with M rows of length k: for m == 1 the "rows" are B's columns.
         int rows = n == 1 ? m : n;
         T* mat = n == 1 ? a : b;
         int rowStride = n == 1 ? rsa : csb, colStride = n == 1 ? csa : rsb;
         T* vec = n == 1 ? b : a;
         int vecStride = n == 1 ? rsb : csa;
         int outStride = n == 1 ? ldc : 1;
+        bool byColumns = rowStride == 1 && colStride != 1;
         nint pm = (nint)mat, pv = (nint)vec, pc = (nint)c;
         void Body(int s, int e)
         {
             T* mt = (T*)pm, v = (T*)pv, cc = (T*)pc;
-            for (int r = s; r < e; r++)
+            if (!byColumns)
             {
-                T acc = Dot(k, mt + (long)r * rowStride, colStride, v, vecStride);
-                if (alpha != T.One) acc *= alpha;
-                cc[(long)r * outStride] = Combine(acc, beta, cc[(long)r * outStride]);
+                for (int r = s; r < e; r++)
+                    cc[(long)r * outStride] = Finish(Dot(k, mt + (long)r * rowStride, colStride, v, vecStride), alpha, beta, cc[(long)r * outStride]);
+                return;
+            }
+            const int Block = 2048;  // accumulators stay in L1 while M's columns stream past
+            T* acc = stackalloc T[Block];
+            for (int r0 = s; r0 < e; r0 += Block)
+            {
+                int len = Math.Min(Block, e - r0);
+                var accSpan = new Span<T>(acc, len);
+                accSpan.Clear();
+                for (int p = 0; p < k; p++)
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(mt + r0 + (long)p * colStride, len), v[(long)p * vecStride], accSpan, accSpan);
+                for (int r = 0; r < len; r++)
+                    cc[(long)(r0 + r) * outStride] = Finish(acc[r], alpha, beta, cc[(long)(r0 + r) * outStride]);
             }
         }
         if (parallel) Threading.For(rows, 2L * k, Body);
