@@ -65,8 +65,8 @@ public partial class Tensor
         var batch2 = t2._shape[..Math.Max(d2 - 2, 0)];
         var batch = BroadcastBatch(batch1, batch2, t1, t2);
         int batchProduct = Shape.Numel(batch);
-        var e1 = t1.expand([.. batch.Select(x => (long)x), n, m1]).reshape(batchProduct, n, m1);
-        var e2 = t2.expand([.. batch.Select(x => (long)x), m2, p]).reshape(batchProduct, m2, p);
+        var e1 = ExpandTo(t1, [.. batch, n, m1]).reshape(batchProduct, n, m1);
+        var e2 = ExpandTo(t2, [.. batch, m2, p]).reshape(batchProduct, m2, p);
         var shape = batch.ToList();
         if (d1 > 1) shape.Add(n);
         if (d2 > 1) shape.Add(p);
@@ -112,6 +112,9 @@ public partial class Tensor
         return r;
     }
 
+    /// <summary>t.expand(shape), skipped when t already has that shape (nothing to broadcast, no node to record).</summary>
+    static Tensor ExpandTo(Tensor t, int[] shape) => Shape.SameShape(t._shape, shape) ? t : t.expand(Shape.ToLong(shape));
+
     /// <summary>at::_unsafe_view: a fresh product reshaped without a copy (UnsafeViewBackward0).</summary>
     static Tensor UnsafeView(Tensor t, int[] shape)
     {
@@ -128,9 +131,9 @@ public partial class Tensor
     {
         CheckRank(this, 2, "self", "mm", "a matrix");
         CheckRank(mat2, 2, "mat2", "mm", "a matrix");
-        CheckMatmulTypes(this, mat2, "mm");
         if (_shape[1] != mat2._shape[0])
             throw new ArgumentException($"mat1 and mat2 shapes cannot be multiplied ({_shape[0]}x{_shape[1]} and {mat2._shape[0]}x{mat2._shape[1]})");
+        CheckMatmulTypes(this, mat2, "mm");
         var r = Empty([_shape[0], mat2._shape[1]], dtype);
         GemmInto(r, 1, this, mat2, 0, 0, beta: 0, alpha: 1);
         if (NeedsGrad(this, mat2)) RecordMm(r, "MmBackward0", this, mat2, 1);
@@ -142,8 +145,8 @@ public partial class Tensor
     {
         CheckRank(this, 3, "batch1", "bmm", "a 3D tensor");
         CheckRank(mat2, 3, "batch2", "bmm", "a 3D tensor");
-        CheckMatmulTypes(this, mat2, "bmm");
         CheckBmmShapes(this, mat2);
+        CheckMatmulTypes(this, mat2, "bmm");
         var r = Empty([_shape[0], _shape[1], mat2._shape[2]], dtype);
         GemmInto(r, _shape[0], this, mat2, _strides[0], mat2._strides[0], beta: 0, alpha: 1);
         if (NeedsGrad(this, mat2)) RecordBmm(r, "BmmBackward0", this, mat2, 1);
@@ -155,9 +158,9 @@ public partial class Tensor
     {
         if (dim() != 2 || vec.dim() != 1)
             throw new ArgumentException($"vector + matrix @ vector expected, got 1, {dim()}, {vec.dim()} (mv: self must be 2-D and vec 1-D; shapes are {Shape.Str(_shape)} and {Shape.Str(vec._shape)})");
-        CheckMatmulTypes(this, vec, "mv");
         if (_shape[1] != vec._shape[0])
             throw new ArgumentException($"size mismatch, got input ({_shape[0]}), mat ({_shape[0]}x{_shape[1]}), vec ({vec._shape[0]})");
+        CheckMatmulTypes(this, vec, "mv");
         var r = Empty([_shape[0]], dtype);
         // The vector as a [m, 1] matrix: the GEMM routes n == 1 to its matrix-vector path.
         GemmInto(r, 1, this, vec.AsView([vec._shape[0], 1], [vec._strides[0], 1], vec._offset), 0, 0, beta: 0, alpha: 1);
@@ -247,8 +250,8 @@ public partial class Tensor
     {
         CheckRank(batch1, 3, "batch1", "baddbmm", "a 3D tensor");
         CheckRank(batch2, 3, "batch2", "baddbmm", "a 3D tensor");
-        CheckMatmulTypes(batch1, batch2, "baddbmm");
         CheckBmmShapes(batch1, batch2);
+        CheckMatmulTypes(batch1, batch2, "baddbmm");
         int[] shape = [batch1._shape[0], batch1._shape[1], batch2._shape[2]];
         CheckExpandable(this, shape, "baddbmm");
         Scalar b = beta ?? 1, a = alpha ?? 1;

@@ -213,6 +213,9 @@ public class MatmulTests
         Assert.Contains("mat1 and mat2 shapes cannot be multiplied (1x3 and 4x5)", Throws<ArgumentException>(() => matmul(ones(3), ones(4, 5))).Message);
         Assert.Contains("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)", Throws<ArgumentException>(() => matmul(ones(2, 3), ones(4, 5))).Message);
         Assert.Contains("cannot be broadcast", Throws<ArgumentException>(() => addmm(ones(3, 4), ones(2, 3), ones(3, 4))).Message);
+        // As in PyTorch, a shape mismatch is reported before a dtype mismatch.
+        Assert.Contains("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)", Throws<ArgumentException>(() => mm(ones(2, 3), ones(4, 5).@double())).Message);
+        Assert.Contains("size mismatch, got input (2), mat (2x3), vec (4)", Throws<ArgumentException>(() => mv(ones(2, 3), ones(4).@double())).Message);
     }
 
     [Fact]
@@ -315,6 +318,11 @@ public class MatmulTests
         Assert.Equal("SqueezeBackward3", ones([3], requires_grad: true).matmul(y.select(0, 0)).grad_fn!.name());
         Assert.Equal("AddmmBackward0", addmm(ones([4], requires_grad: true), x, ones(3, 4)).grad_fn!.name());
         Assert.Null(ones(2, 3).mm(ones(3, 2)).grad_fn);
+        // Batched operands that need no broadcasting stay leaves.
+        var p = ones([2, 2, 3], requires_grad: true);
+        var q = ones([2, 3, 2], requires_grad: true);
+        Assert.Equal("UnsafeViewBackward0", p.matmul(q).grad_fn!.name());
+        Assert.True(p.is_leaf && q.is_leaf);
         using (no_grad()) Assert.Null(x.mm(ones(3, 2)).grad_fn);
     }
 }
