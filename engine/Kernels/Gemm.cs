@@ -9,10 +9,23 @@ namespace Torchlet.Kernels;
 /// <summary>
 /// Dense matrix multiply C = alpha·A·B + beta·C for row-major C, with A and B given by arbitrary
 /// row/column strides (a transposed or sliced view needs no copy: packing reads it in place).
-/// Float types use a BLIS/GotoBLAS-style algorithm: B is packed into KC×NC panels of NR-wide
-/// micro-panels, A into MC×KC panels of MR-tall micro-panels (alpha folded in), and a
-/// register-tiled micro-kernel computes MR×NR tiles of C from them. Integer types use a plain loop.
 /// beta == 0 means C is only written, never read (NaNs in C do not propagate), as in BLAS.
+/// <para>
+/// Float types use the BLIS/GotoBLAS algorithm. Per K block of KC, B is packed into a KC×NC panel
+/// of NR-wide micro-panels (L2-resident), then per M block A is packed into an MC×KC panel of
+/// MR-tall micro-panels (alpha folded in); a register-tiled micro-kernel then computes each MR×NR
+/// tile of C, reusing one A micro-panel (L1-resident) against every B micro-panel. Packing zero-pads
+/// ragged edges, so the kernel never branches on sizes; edge tiles are computed aside and merged.
+/// The kernel is picked at run time: AVX-512 (14×32 floats, 28 of the 32 zmm registers as
+/// accumulators), 256-bit (6×16), 128-bit (8×8, e.g. ARM NEON) or scalar.
+/// </para>
+/// <para>
+/// Tiny products take a direct loop, matrix-vector shapes a dot/axpy path, and large products
+/// are split over <see cref="Threading"/>'s threads by columns (or rows, whichever is longer) on tile
+/// boundaries, each thread with its own pack buffers. Every output element is summed in the same
+/// order whatever the split, so results do not depend on the thread count.
+/// Integer types use the direct loop (wrapping arithmetic, as PyTorch's integer mm).
+/// </para>
 /// </summary>
 internal static unsafe class Gemm
 {
@@ -49,7 +62,7 @@ internal static unsafe class Gemm
         else Drive<double, ScalarKernel<double>>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
     }
 
-    /// <summary>Integer GEMM (wrapping arithmetic, as PyTorch's integer mm): a plain loop.</summary>
+    /// <summary>Integer GEMM (wrapping arithmetic, as PyTorch's integer mm): the direct loop.</summary>
     public static void Igemm<T>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc)
         where T : unmanaged, INumber<T> => Direct(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
 
@@ -464,6 +477,9 @@ internal static unsafe class PackBuffers
     }
 }
 
+// The micro-kernels are unrolled by hand: every accumulator is its own local, so that the JIT keeps
+// them all in registers (an array of accumulators or a loop over rows would live on the stack).
+
 /// <summary>AVX-512 float micro-kernel: 14×32 tile in 2·14 zmm accumulators (of 32 registers).</summary>
 internal unsafe struct Avx512F32 : IMicroKernel<float>
 {
@@ -557,7 +573,7 @@ internal unsafe struct Avx512F64 : IMicroKernel<double>
     public static int NR => 16;
     public static int KC => 256;
     public static int MC => 112;
-    public static int NC => 1024;
+    public static int NC => 512;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, double* a, double* b, double* c, int ldc, double beta)
@@ -636,7 +652,7 @@ internal unsafe struct Avx512F64 : IMicroKernel<double>
     static void Update(double* c, Vector512<double> acc, Vector512<double> beta) => Vector512.FusedMultiplyAdd(beta, Vector512.Load(c), acc).Store(c);
 }
 
-/// <summary>AVX2 float micro-kernel: 6×16 tile in 12 of the 16 ymm registers.</summary>
+/// <summary>256-bit (AVX/AVX2) float micro-kernel: 6×16 tile in 12 of the 16 ymm registers.</summary>
 internal unsafe struct V256F32 : IMicroKernel<float>
 {
     public static int MR => 6;
@@ -690,14 +706,14 @@ internal unsafe struct V256F32 : IMicroKernel<float>
     static void Update(float* c, Vector256<float> acc, Vector256<float> beta) => Vector256.MultiplyAddEstimate(beta, Vector256.Load(c), acc).Store(c);
 }
 
-/// <summary>AVX2 double micro-kernel: 6×8 tile.</summary>
+/// <summary>256-bit (AVX/AVX2) double micro-kernel: 6×8 tile.</summary>
 internal unsafe struct V256F64 : IMicroKernel<double>
 {
     public static int MR => 6;
     public static int NR => 8;
     public static int KC => 256;
     public static int MC => 120;
-    public static int NC => 1024;
+    public static int NC => 512;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, double* a, double* b, double* c, int ldc, double beta)
@@ -813,7 +829,7 @@ internal unsafe struct V128F64 : IMicroKernel<double>
     public static int NR => 4;
     public static int KC => 256;
     public static int MC => 128;
-    public static int NC => 1024;
+    public static int NC => 512;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, double* a, double* b, double* c, int ldc, double beta)
