@@ -1,0 +1,913 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// Dense matrix multiply C = alpha·A·B + beta·C for row-major C, with A and B given by arbitrary
+/// row/column strides (a transposed or sliced view needs no copy: packing reads it in place).
+/// beta == 0 means C is only written, never read (NaNs in C do not propagate), as in BLAS.
+/// <para>
+/// Float types use the BLIS/GotoBLAS algorithm. Per K block of KC, B is packed into a KC×NC panel
+/// of NR-wide micro-panels (L2-resident), then per M block A is packed into an MC×KC panel of
+/// MR-tall micro-panels (alpha folded in); a register-tiled micro-kernel then computes each MR×NR
+/// tile of C, reusing one A micro-panel (L1-resident) against every B micro-panel. Packing zero-pads
+/// ragged edges, so the kernel never branches on sizes; edge tiles are computed aside and merged.
+/// The kernel is picked at run time: AVX-512 (14×32 floats, 28 of the 32 zmm registers as
+/// accumulators), 256-bit (6×16), 128-bit (8×8, e.g. ARM NEON) or scalar.
+/// </para>
+/// <para>
+/// Tiny products take a direct loop, matrix-vector shapes a dot/axpy path, and large products
+/// are split over <see cref="Threading"/>'s threads by columns (or rows, whichever is longer) on tile
+/// boundaries, each thread with its own pack buffers. Every output element is summed in the same
+/// order whatever the split, so results do not depend on the thread count.
+/// Integer types use the direct loop (wrapping arithmetic, as PyTorch's integer mm).
+/// </para>
+/// </summary>
+internal static unsafe class Gemm
+{
+    /// <summary>Below this many multiply-adds the packing set-up costs more than it saves.</summary>
+    internal const long DirectMaxWork = 16 * 16 * 16;
+    /// <summary>Below this many multiply-adds a thread hand-off costs more than it saves.</summary>
+    internal const long ParallelMinWork = 128 * 128 * 128;
+
+    /// <summary>C = alpha·A·B + beta·C for any element type Torchlet has (bool excepted).</summary>
+    public static void Run<T>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc, bool parallel = true)
+        where T : unmanaged, INumber<T>
+    {
+        if (typeof(T) == typeof(float))
+            Sgemm(m, n, k, Unsafe.As<T, float>(ref alpha), (float*)a, rsa, csa, (float*)b, rsb, csb, Unsafe.As<T, float>(ref beta), (float*)c, ldc, parallel);
+        else if (typeof(T) == typeof(double))
+            Dgemm(m, n, k, Unsafe.As<T, double>(ref alpha), (double*)a, rsa, csa, (double*)b, rsb, csb, Unsafe.As<T, double>(ref beta), (double*)c, ldc, parallel);
+        else
+            Igemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+    }
+
+    public static void Sgemm(int m, int n, int k, float alpha, float* a, int rsa, int csa, float* b, int rsb, int csb, float beta, float* c, int ldc, bool parallel = true)
+    {
+        if (Vector512.IsHardwareAccelerated) Drive<float, Avx512F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Vector256.IsHardwareAccelerated) Drive<float, V256F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Vector128.IsHardwareAccelerated) Drive<float, V128F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else Drive<float, ScalarKernel<float>>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+    }
+
+    public static void Dgemm(int m, int n, int k, double alpha, double* a, int rsa, int csa, double* b, int rsb, int csb, double beta, double* c, int ldc, bool parallel = true)
+    {
+        if (Vector512.IsHardwareAccelerated) Drive<double, Avx512F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Vector256.IsHardwareAccelerated) Drive<double, V256F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Vector128.IsHardwareAccelerated) Drive<double, V128F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else Drive<double, ScalarKernel<double>>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+    }
+
+    /// <summary>Integer GEMM (wrapping arithmetic, as PyTorch's integer mm): the direct loop.</summary>
+    public static void Igemm<T>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc)
+        where T : unmanaged, INumber<T> => Direct(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+
+    static void Drive<T, TK>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc, bool parallel)
+        where T : unmanaged, INumber<T> where TK : struct, IMicroKernel<T>
+    {
+        if (m == 0 || n == 0) return;
+        long work = (long)m * n * k;
+        if (k == 0 || work <= DirectMaxWork) { Direct(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc); return; }
+        if (n == 1 || m == 1) { Gemv(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel && work >= ParallelMinWork); return; }
+
+        int threads = parallel && work >= ParallelMinWork ? Threading.NumThreads : 1;
+        // Split the larger of M and N across threads on tile boundaries: each thread then runs the
+        // whole blocked algorithm on its slice with its own pack buffers. The per-element
+        // arithmetic does not depend on the split, so results are identical for any thread count.
+        bool splitN = n >= m;
+        int unit = splitN ? TK.NR : TK.MR, extent = splitN ? n : m;
+        int tiles = (extent + unit - 1) / unit;
+        int parts = Math.Min(threads, tiles);
+        if (parts <= 1) { Blocked<T, TK>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc); return; }
+        int tilesPer = (tiles + parts - 1) / parts;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Threading.For(parts, long.MaxValue / 4, (s, e) =>
+        {
+            for (int t = s; t < e; t++)
+            {
+                int lo = t * tilesPer * unit, hi = Math.Min(extent, lo + tilesPer * unit);
+                if (lo >= hi) continue;
+                if (splitN)
+                    Blocked<T, TK>(m, hi - lo, k, alpha, (T*)pa, rsa, csa, (T*)pb + (long)lo * csb, rsb, csb, beta, (T*)pc + lo, ldc);
+                else
+                    Blocked<T, TK>(hi - lo, n, k, alpha, (T*)pa + (long)lo * rsa, rsa, csa, (T*)pb, rsb, csb, beta, (T*)pc + (long)lo * ldc, ldc);
+            }
+        });
+    }
+
+    /// <summary>The cache-blocked loop nest of one thread (BLIS's five loops around the micro-kernel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Blocked<T, TK>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc)
+        where T : unmanaged, INumber<T> where TK : struct, IMicroKernel<T>
+    {
+        int MR = TK.MR, NR = TK.NR, KC = TK.KC;
+        int MC = Math.Min(TK.MC, RoundUp(m, MR)), NC = Math.Min(TK.NC, RoundUp(n, NR));
+        int kcMax = Math.Min(KC, k);
+        // +16: PackA's 16-wide transposed stores run up to 16 - MR values past a panel.
+        T* packA = PackBuffers.Get<T>(MC * kcMax + 16 + NR * kcMax * (NC / NR), out T* packB, MC * kcMax + 16);
+        T* tile = stackalloc T[MR * NR];
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                PackB<T, TK>(kc, nc, b + (long)pc * rsb + (long)jc * csb, rsb, csb, packB);
+                // Later K blocks add onto what the first one wrote.
+                T betaK = pc == 0 ? beta : T.One;
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mc = Math.Min(MC, m - ic);
+                    PackA<T, TK>(mc, kc, a + (long)ic * rsa + (long)pc * csa, rsa, csa, alpha, packA);
+                    for (int ir = 0; ir < mc; ir += MR)
+                    {
+                        int mr = Math.Min(MR, mc - ir);
+                        T* ap = packA + ir * kc;
+                        T* crow = c + (long)(ic + ir) * ldc + jc;
+                        for (int jr = 0; jr < nc; jr += NR)
+                        {
+                            int nr = Math.Min(NR, nc - jr);
+                            T* bp = packB + jr * kc;
+                            if (mr == MR && nr == NR) TK.Run(kc, ap, bp, crow + jr, ldc, betaK);
+                            else
+                            {
+                                // Edge tile: the packed operands are zero-padded, so compute a full
+                                // tile aside and write back only the valid part.
+                                TK.Run(kc, ap, bp, tile, NR, T.Zero);
+                                MergeTile(mr, nr, tile, NR, crow + jr, ldc, betaK);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+
+    /// <summary>c = t (beta 0), c + t (beta 1) or beta·c + t (one rounding, as the kernels' FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void MergeTile<T>(int mr, int nr, T* t, int ldt, T* c, int ldc, T beta) where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < mr; i++, t += ldt, c += ldc)
+            for (int j = 0; j < nr; j++)
+                c[j] = Combine(t[j], beta, c[j]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Combine<T>(T acc, T beta, T c) where T : unmanaged, INumber<T>
+    {
+        if (T.IsZero(beta)) return acc;
+        if (beta == T.One) return c + acc;
+        if (typeof(T) == typeof(float))
+        {
+            float r = MathF.FusedMultiplyAdd(Unsafe.As<T, float>(ref beta), Unsafe.As<T, float>(ref c), Unsafe.As<T, float>(ref acc));
+            return Unsafe.As<float, T>(ref r);
+        }
+        if (typeof(T) == typeof(double))
+        {
+            double r = Math.FusedMultiplyAdd(Unsafe.As<T, double>(ref beta), Unsafe.As<T, double>(ref c), Unsafe.As<T, double>(ref acc));
+            return Unsafe.As<double, T>(ref r);
+        }
+        return beta * c + acc;
+    }
+
+    /// <summary>
+    /// Packs the mc×kc block of A into MR-row micro-panels: panel r holds, for each p, the MR values
+    /// A[r·MR + i, p] side by side (alpha applied); rows past mc are zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackA<T, TK>(int mc, int kc, T* a, int rsa, int csa, T alpha, T* dst)
+        where T : unmanaged, INumber<T> where TK : struct, IMicroKernel<T>
+    {
+        int MR = TK.MR;
+        bool scale = alpha != T.One;
+        for (int ir = 0; ir < mc; ir += MR, dst += MR * kc)
+        {
+            int mr = Math.Min(MR, mc - ir);
+            T* src = a + (long)ir * rsa;
+            int p0 = 0;
+            if (rsa == 1 && mr == MR && !scale)
+            {
+                // Column-major A (a transposed view): each p is one contiguous run of MR values.
+                for (int p = 0; p < kc; p++)
+                    Unsafe.CopyBlockUnaligned(dst + p * MR, src + (long)p * csa, (uint)(MR * sizeof(T)));
+                continue;
+            }
+            if (typeof(T) == typeof(float) && csa == 1 && MR <= 16 && Vector512.IsHardwareAccelerated)
+            {
+                // Row-major A: 16×16 register transposes; each output row is stored 16 wide and the
+                // next store overwrites the 16 - MR extra lanes (the buffer has slack for the last one).
+                float s = Unsafe.As<T, float>(ref alpha);
+                for (; p0 + 16 <= kc; p0 += 16)
+                    Transpose16((float*)src + p0, rsa, mr, (float*)dst + p0 * MR, MR, s);
+            }
+            if (p0 == kc) continue;
+            if (mr < MR)
+                for (int p = p0; p < kc; p++)
+                    for (int i = mr; i < MR; i++) dst[p * MR + i] = T.Zero;
+            if (csa == 1)
+            {
+                for (int i = 0; i < mr; i++)
+                {
+                    T* s = src + (long)i * rsa; T* d = dst + i;
+                    if (scale) for (int p = p0; p < kc; p++) d[p * MR] = alpha * s[p];
+                    else for (int p = p0; p < kc; p++) d[p * MR] = s[p];
+                }
+            }
+            else
+            {
+                for (int p = p0; p < kc; p++)
+                {
+                    T* s = src + (long)p * csa; T* d = dst + p * MR;
+                    if (scale) for (int i = 0; i < mr; i++) d[i] = alpha * s[(long)i * rsa];
+                    else for (int i = 0; i < mr; i++) d[i] = s[(long)i * rsa];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs the kc×nc block of B into NR-column micro-panels: panel r holds, for each p, the NR
+    /// values B[p, r·NR + j] side by side; columns past nc are zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackB<T, TK>(int kc, int nc, T* b, int rsb, int csb, T* dst)
+        where T : unmanaged, INumber<T> where TK : struct, IMicroKernel<T>
+    {
+        int NR = TK.NR;
+        for (int jr = 0; jr < nc; jr += NR, dst += NR * kc)
+        {
+            int nr = Math.Min(NR, nc - jr);
+            T* src = b + (long)jr * csb;
+            if (csb == 1 && nr == NR)
+            {
+                for (int p = 0; p < kc; p++)
+                    Unsafe.CopyBlockUnaligned(dst + p * NR, src + (long)p * rsb, (uint)(NR * sizeof(T)));
+                continue;
+            }
+            int p0 = 0;
+            if (typeof(T) == typeof(float) && rsb == 1 && nr == NR && NR % 16 == 0 && Vector512.IsHardwareAccelerated)
+            {
+                // Column-major B (a transposed view): transpose 16 columns × 16 rows at a time.
+                for (; p0 + 16 <= kc; p0 += 16)
+                    for (int j = 0; j < NR; j += 16)
+                        Transpose16((float*)src + (long)j * csb + p0, csb, 16, (float*)dst + p0 * NR + j, NR, 1f);
+            }
+            if (p0 == kc) continue;
+            if (nr < NR)
+                for (int p = p0; p < kc; p++)
+                    for (int j = nr; j < NR; j++) dst[p * NR + j] = T.Zero;
+            if (csb == 1)
+            {
+                for (int p = p0; p < kc; p++)
+                {
+                    T* s = src + (long)p * rsb; T* d = dst + p * NR;
+                    for (int j = 0; j < nr; j++) d[j] = s[j];
+                }
+            }
+            else
+            {
+                for (int j = 0; j < nr; j++)
+                {
+                    T* s = src + (long)j * csb; T* d = dst + j;
+                    for (int p = p0; p < kc; p++) d[p * NR] = s[(long)p * rsb];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Transposes a rows×16 float block (row i at src + i·srcStride, rows ≥ <paramref name="rows"/>
+    /// read as zero) into 16 rows of 16 at dst + q·dstStride, scaled by <paramref name="scale"/>:
+    /// the classic unpack-ps / unpack-pd / shuffle-128 network, 64 shuffles per 256 values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Transpose16(float* src, long srcStride, int rows, float* dst, long dstStride, float scale)
+    {
+        var r0 = 0 < rows ? Vector512.Load(src + 0 * srcStride) : default;
+        var r1 = 1 < rows ? Vector512.Load(src + 1 * srcStride) : default;
+        var r2 = 2 < rows ? Vector512.Load(src + 2 * srcStride) : default;
+        var r3 = 3 < rows ? Vector512.Load(src + 3 * srcStride) : default;
+        var r4 = 4 < rows ? Vector512.Load(src + 4 * srcStride) : default;
+        var r5 = 5 < rows ? Vector512.Load(src + 5 * srcStride) : default;
+        var r6 = 6 < rows ? Vector512.Load(src + 6 * srcStride) : default;
+        var r7 = 7 < rows ? Vector512.Load(src + 7 * srcStride) : default;
+        var r8 = 8 < rows ? Vector512.Load(src + 8 * srcStride) : default;
+        var r9 = 9 < rows ? Vector512.Load(src + 9 * srcStride) : default;
+        var r10 = 10 < rows ? Vector512.Load(src + 10 * srcStride) : default;
+        var r11 = 11 < rows ? Vector512.Load(src + 11 * srcStride) : default;
+        var r12 = 12 < rows ? Vector512.Load(src + 12 * srcStride) : default;
+        var r13 = 13 < rows ? Vector512.Load(src + 13 * srcStride) : default;
+        var r14 = 14 < rows ? Vector512.Load(src + 14 * srcStride) : default;
+        var r15 = 15 < rows ? Vector512.Load(src + 15 * srcStride) : default;
+        // t(2k), t(2k+1): rows 2k and 2k+1 interleaved, per 128-bit lane L elements 4L, 4L+1 and 4L+2, 4L+3.
+        var t0 = Avx512F.UnpackLow(r0, r1).AsDouble(); var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+        var t2 = Avx512F.UnpackLow(r2, r3).AsDouble(); var t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        var t4 = Avx512F.UnpackLow(r4, r5).AsDouble(); var t5 = Avx512F.UnpackHigh(r4, r5).AsDouble();
+        var t6 = Avx512F.UnpackLow(r6, r7).AsDouble(); var t7 = Avx512F.UnpackHigh(r6, r7).AsDouble();
+        var t8 = Avx512F.UnpackLow(r8, r9).AsDouble(); var t9 = Avx512F.UnpackHigh(r8, r9).AsDouble();
+        var t10 = Avx512F.UnpackLow(r10, r11).AsDouble(); var t11 = Avx512F.UnpackHigh(r10, r11).AsDouble();
+        var t12 = Avx512F.UnpackLow(r12, r13).AsDouble(); var t13 = Avx512F.UnpackHigh(r12, r13).AsDouble();
+        var t14 = Avx512F.UnpackLow(r14, r15).AsDouble(); var t15 = Avx512F.UnpackHigh(r14, r15).AsDouble();
+        // u(4g + c), lane L: rows 4g..4g+3 of column 4L + c.
+        var u0 = Avx512F.UnpackLow(t0, t2).AsSingle(); var u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        var u2 = Avx512F.UnpackLow(t1, t3).AsSingle(); var u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        var u4 = Avx512F.UnpackLow(t4, t6).AsSingle(); var u5 = Avx512F.UnpackHigh(t4, t6).AsSingle();
+        var u6 = Avx512F.UnpackLow(t5, t7).AsSingle(); var u7 = Avx512F.UnpackHigh(t5, t7).AsSingle();
+        var u8 = Avx512F.UnpackLow(t8, t10).AsSingle(); var u9 = Avx512F.UnpackHigh(t8, t10).AsSingle();
+        var u10 = Avx512F.UnpackLow(t9, t11).AsSingle(); var u11 = Avx512F.UnpackHigh(t9, t11).AsSingle();
+        var u12 = Avx512F.UnpackLow(t12, t14).AsSingle(); var u13 = Avx512F.UnpackHigh(t12, t14).AsSingle();
+        var u14 = Avx512F.UnpackLow(t13, t15).AsSingle(); var u15 = Avx512F.UnpackHigh(t13, t15).AsSingle();
+        // Column 4L + c gathers lane L of u(c), u(4+c), u(8+c), u(12+c).
+        var x0 = Avx512F.Shuffle4x128(u0, u4, 0x44); var z0 = Avx512F.Shuffle4x128(u0, u4, 0xEE);
+        var y0 = Avx512F.Shuffle4x128(u8, u12, 0x44); var w0 = Avx512F.Shuffle4x128(u8, u12, 0xEE);
+        var x1 = Avx512F.Shuffle4x128(u1, u5, 0x44); var z1 = Avx512F.Shuffle4x128(u1, u5, 0xEE);
+        var y1 = Avx512F.Shuffle4x128(u9, u13, 0x44); var w1 = Avx512F.Shuffle4x128(u9, u13, 0xEE);
+        var x2 = Avx512F.Shuffle4x128(u2, u6, 0x44); var z2 = Avx512F.Shuffle4x128(u2, u6, 0xEE);
+        var y2 = Avx512F.Shuffle4x128(u10, u14, 0x44); var w2 = Avx512F.Shuffle4x128(u10, u14, 0xEE);
+        var x3 = Avx512F.Shuffle4x128(u3, u7, 0x44); var z3 = Avx512F.Shuffle4x128(u3, u7, 0xEE);
+        var y3 = Avx512F.Shuffle4x128(u11, u15, 0x44); var w3 = Avx512F.Shuffle4x128(u11, u15, 0xEE);
+        var sv = Vector512.Create(scale);
+        // Ascending order: each store's spare lanes are overwritten by the next one.
+        (Avx512F.Shuffle4x128(x0, y0, 0x88) * sv).Store(dst + 0 * dstStride);
+        (Avx512F.Shuffle4x128(x1, y1, 0x88) * sv).Store(dst + 1 * dstStride);
+        (Avx512F.Shuffle4x128(x2, y2, 0x88) * sv).Store(dst + 2 * dstStride);
+        (Avx512F.Shuffle4x128(x3, y3, 0x88) * sv).Store(dst + 3 * dstStride);
+        (Avx512F.Shuffle4x128(x0, y0, 0xDD) * sv).Store(dst + 4 * dstStride);
+        (Avx512F.Shuffle4x128(x1, y1, 0xDD) * sv).Store(dst + 5 * dstStride);
+        (Avx512F.Shuffle4x128(x2, y2, 0xDD) * sv).Store(dst + 6 * dstStride);
+        (Avx512F.Shuffle4x128(x3, y3, 0xDD) * sv).Store(dst + 7 * dstStride);
+        (Avx512F.Shuffle4x128(z0, w0, 0x88) * sv).Store(dst + 8 * dstStride);
+        (Avx512F.Shuffle4x128(z1, w1, 0x88) * sv).Store(dst + 9 * dstStride);
+        (Avx512F.Shuffle4x128(z2, w2, 0x88) * sv).Store(dst + 10 * dstStride);
+        (Avx512F.Shuffle4x128(z3, w3, 0x88) * sv).Store(dst + 11 * dstStride);
+        (Avx512F.Shuffle4x128(z0, w0, 0xDD) * sv).Store(dst + 12 * dstStride);
+        (Avx512F.Shuffle4x128(z1, w1, 0xDD) * sv).Store(dst + 13 * dstStride);
+        (Avx512F.Shuffle4x128(z2, w2, 0xDD) * sv).Store(dst + 14 * dstStride);
+        (Avx512F.Shuffle4x128(z3, w3, 0xDD) * sv).Store(dst + 15 * dstStride);
+    }
+
+
+    /// <summary>The unblocked triple loop: tiny products and integer dtypes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Direct<T>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc)
+        where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            T* ai = a + (long)i * rsa; T* ci = c + (long)i * ldc;
+            int j = 0;
+            // Four output columns at once: four independent add chains instead of one latency-bound chain.
+            for (; j + 4 <= n; j += 4)
+            {
+                T* bj = b + (long)j * csb;
+                T s0 = T.Zero, s1 = T.Zero, s2 = T.Zero, s3 = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    T ap = ai[(long)p * csa]; T* bp = bj + (long)p * rsb;
+                    s0 += ap * bp[0]; s1 += ap * bp[csb]; s2 += ap * bp[2L * csb]; s3 += ap * bp[3L * csb];
+                }
+                ci[j] = Finish(s0, alpha, beta, ci[j]); ci[j + 1] = Finish(s1, alpha, beta, ci[j + 1]);
+                ci[j + 2] = Finish(s2, alpha, beta, ci[j + 2]); ci[j + 3] = Finish(s3, alpha, beta, ci[j + 3]);
+            }
+            for (; j < n; j++)
+            {
+                T* bj = b + (long)j * csb;
+                T acc = T.Zero;
+                for (int p = 0; p < k; p++) acc += ai[(long)p * csa] * bj[(long)p * rsb];
+                ci[j] = Finish(acc, alpha, beta, ci[j]);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Finish<T>(T acc, T alpha, T beta, T c) where T : unmanaged, INumber<T> =>
+        Combine(alpha == T.One ? acc : alpha * acc, beta, c);
+
+    /// <summary>
+    /// Matrix-vector products (n == 1 or m == 1), which the tiled kernel would pad to a full tile.
+    /// Seen as y = M·x with M of shape rows×k (for m == 1 the rows of M are B's columns): one dot
+    /// product per output when M's rows are contiguous, else y += x[p]·M[:, p] column by column so
+    /// that a column-major M is still read sequentially. Rows are split across threads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Gemv<T>(int m, int n, int k, T alpha, T* a, int rsa, int csa, T* b, int rsb, int csb, T beta, T* c, int ldc, bool parallel)
+        where T : unmanaged, INumber<T>
+    {
+        int rows = n == 1 ? m : n;
+        T* mat = n == 1 ? a : b;
+        int rowStride = n == 1 ? rsa : csb, colStride = n == 1 ? csa : rsb;
+        T* vec = n == 1 ? b : a;
+        int vecStride = n == 1 ? rsb : csa;
+        int outStride = n == 1 ? ldc : 1;
+        bool byColumns = rowStride == 1 && colStride != 1;
+        nint pm = (nint)mat, pv = (nint)vec, pc = (nint)c;
+        void Body(int s, int e)
+        {
+            T* mt = (T*)pm, v = (T*)pv, cc = (T*)pc;
+            if (!byColumns)
+            {
+                for (int r = s; r < e; r++)
+                    cc[(long)r * outStride] = Finish(Dot(k, mt + (long)r * rowStride, colStride, v, vecStride), alpha, beta, cc[(long)r * outStride]);
+                return;
+            }
+            const int Block = 2048;  // accumulators stay in L1 while M's columns stream past
+            T* acc = stackalloc T[Block];
+            for (int r0 = s; r0 < e; r0 += Block)
+            {
+                int len = Math.Min(Block, e - r0);
+                var accSpan = new Span<T>(acc, len);
+                accSpan.Clear();
+                for (int p = 0; p < k; p++)
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(mt + r0 + (long)p * colStride, len), v[(long)p * vecStride], accSpan, accSpan);
+                for (int r = 0; r < len; r++)
+                    cc[(long)(r0 + r) * outStride] = Finish(acc[r], alpha, beta, cc[(long)(r0 + r) * outStride]);
+            }
+        }
+        if (parallel) Threading.For(rows, 2L * k, Body);
+        else Body(0, rows);
+    }
+
+    /// <summary>Σ x[p]·y[p] over strided vectors; vectorised when both are contiguous.</summary>
+    public static T Dot<T>(int k, T* x, int incx, T* y, int incy) where T : unmanaged, INumber<T>
+    {
+        if (incx == 1 && incy == 1)
+            return System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<T>(x, k), new ReadOnlySpan<T>(y, k));
+        T acc = T.Zero;
+        for (int p = 0; p < k; p++) acc += x[(long)p * incx] * y[(long)p * incy];
+        return acc;
+    }
+}
+
+/// <summary>
+/// A register-tiled micro-kernel: C[MR×NR] (row stride ldc) = beta·C + Σp a[p·MR + i]·b[p·NR + j]
+/// over kc packed steps, with the accumulators held in registers. KC, MC, NC are its cache blocking.
+/// </summary>
+internal unsafe interface IMicroKernel<T> where T : unmanaged
+{
+    static abstract int MR { get; }
+    static abstract int NR { get; }
+    static abstract int KC { get; }
+    static abstract int MC { get; }
+    static abstract int NC { get; }
+    static abstract void Run(int kc, T* a, T* b, T* c, int ldc, T beta);
+}
+
+/// <summary>Per-thread pinned, 64-byte aligned pack buffers, grown on demand and reused across calls.</summary>
+internal static unsafe class PackBuffers
+{
+    [ThreadStatic] static byte[]? t_buffer;
+
+    public static T* Get<T>(int elements, out T* second, int secondOffset) where T : unmanaged
+    {
+        long bytes = (long)elements * sizeof(T) + 128;
+        var buf = t_buffer;
+        if (buf is null || buf.Length < bytes)
+            t_buffer = buf = GC.AllocateUninitializedArray<byte>((int)Math.Max(bytes, 64 * 1024), pinned: true);
+        byte* p = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buf));
+        T* first = (T*)(((nint)p + 63) & ~(nint)63);
+        // Start the second buffer on a 64-byte boundary too.
+        second = (T*)(((nint)(first + secondOffset) + 63) & ~(nint)63);
+        return first;
+    }
+}
+
+// The micro-kernels are unrolled by hand: every accumulator is its own local, so that the JIT keeps
+// them all in registers (an array of accumulators or a loop over rows would live on the stack).
+
+/// <summary>AVX-512 float micro-kernel: 14×32 tile in 2·14 zmm accumulators (of 32 registers).</summary>
+internal unsafe struct Avx512F32 : IMicroKernel<float>
+{
+    public static int MR => 14;
+    public static int NR => 32;
+    public static int KC => 256;
+    public static int MC => 168;
+    public static int NC => 1024;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, int ldc, float beta)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
+        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b + 0); var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            var a4 = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            var a5 = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            var a6 = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+            var a7 = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+            var a8 = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+            var a9 = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+            var a10 = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+            var a11 = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+            var a12 = Vector512.Create(a[12]); c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
+            var a13 = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(a13, b1, c13_1);
+            a += 14; b += 32;
+        }
+        if (beta == 0)
+        {
+            c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 16);
+            c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 16);
+            c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 16);
+            c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 16);
+            c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 16);
+            c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 16);
+            c6_0.Store(c + 6 * ldc + 0); c6_1.Store(c + 6 * ldc + 16);
+            c7_0.Store(c + 7 * ldc + 0); c7_1.Store(c + 7 * ldc + 16);
+            c8_0.Store(c + 8 * ldc + 0); c8_1.Store(c + 8 * ldc + 16);
+            c9_0.Store(c + 9 * ldc + 0); c9_1.Store(c + 9 * ldc + 16);
+            c10_0.Store(c + 10 * ldc + 0); c10_1.Store(c + 10 * ldc + 16);
+            c11_0.Store(c + 11 * ldc + 0); c11_1.Store(c + 11 * ldc + 16);
+            c12_0.Store(c + 12 * ldc + 0); c12_1.Store(c + 12 * ldc + 16);
+            c13_0.Store(c + 13 * ldc + 0); c13_1.Store(c + 13 * ldc + 16);
+        }
+        else
+        {
+            var bv = Vector512.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, bv); Update(c + 0 * ldc + 16, c0_1, bv);
+            Update(c + 1 * ldc + 0, c1_0, bv); Update(c + 1 * ldc + 16, c1_1, bv);
+            Update(c + 2 * ldc + 0, c2_0, bv); Update(c + 2 * ldc + 16, c2_1, bv);
+            Update(c + 3 * ldc + 0, c3_0, bv); Update(c + 3 * ldc + 16, c3_1, bv);
+            Update(c + 4 * ldc + 0, c4_0, bv); Update(c + 4 * ldc + 16, c4_1, bv);
+            Update(c + 5 * ldc + 0, c5_0, bv); Update(c + 5 * ldc + 16, c5_1, bv);
+            Update(c + 6 * ldc + 0, c6_0, bv); Update(c + 6 * ldc + 16, c6_1, bv);
+            Update(c + 7 * ldc + 0, c7_0, bv); Update(c + 7 * ldc + 16, c7_1, bv);
+            Update(c + 8 * ldc + 0, c8_0, bv); Update(c + 8 * ldc + 16, c8_1, bv);
+            Update(c + 9 * ldc + 0, c9_0, bv); Update(c + 9 * ldc + 16, c9_1, bv);
+            Update(c + 10 * ldc + 0, c10_0, bv); Update(c + 10 * ldc + 16, c10_1, bv);
+            Update(c + 11 * ldc + 0, c11_0, bv); Update(c + 11 * ldc + 16, c11_1, bv);
+            Update(c + 12 * ldc + 0, c12_0, bv); Update(c + 12 * ldc + 16, c12_1, bv);
+            Update(c + 13 * ldc + 0, c13_0, bv); Update(c + 13 * ldc + 16, c13_1, bv);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Update(float* c, Vector512<float> acc, Vector512<float> beta) => Vector512.FusedMultiplyAdd(beta, Vector512.Load(c), acc).Store(c);
+}
+
+/// <summary>AVX-512 double micro-kernel: 14×16 tile.</summary>
+internal unsafe struct Avx512F64 : IMicroKernel<double>
+{
+    public static int MR => 14;
+    public static int NR => 16;
+    public static int KC => 256;
+    public static int MC => 112;
+    public static int NC => 512;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, double* a, double* b, double* c, int ldc, double beta)
+    {
+        Vector512<double> c0_0 = default; Vector512<double> c0_1 = default;
+        Vector512<double> c1_0 = default; Vector512<double> c1_1 = default;
+        Vector512<double> c2_0 = default; Vector512<double> c2_1 = default;
+        Vector512<double> c3_0 = default; Vector512<double> c3_1 = default;
+        Vector512<double> c4_0 = default; Vector512<double> c4_1 = default;
+        Vector512<double> c5_0 = default; Vector512<double> c5_1 = default;
+        Vector512<double> c6_0 = default; Vector512<double> c6_1 = default;
+        Vector512<double> c7_0 = default; Vector512<double> c7_1 = default;
+        Vector512<double> c8_0 = default; Vector512<double> c8_1 = default;
+        Vector512<double> c9_0 = default; Vector512<double> c9_1 = default;
+        Vector512<double> c10_0 = default; Vector512<double> c10_1 = default;
+        Vector512<double> c11_0 = default; Vector512<double> c11_1 = default;
+        Vector512<double> c12_0 = default; Vector512<double> c12_1 = default;
+        Vector512<double> c13_0 = default; Vector512<double> c13_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b + 0); var b1 = Vector512.Load(b + 8);
+            var a0 = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            var a4 = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            var a5 = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            var a6 = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+            var a7 = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+            var a8 = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+            var a9 = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+            var a10 = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+            var a11 = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+            var a12 = Vector512.Create(a[12]); c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
+            var a13 = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(a13, b1, c13_1);
+            a += 14; b += 16;
+        }
+        if (beta == 0)
+        {
+            c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 8);
+            c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 8);
+            c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 8);
+            c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 8);
+            c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 8);
+            c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 8);
+            c6_0.Store(c + 6 * ldc + 0); c6_1.Store(c + 6 * ldc + 8);
+            c7_0.Store(c + 7 * ldc + 0); c7_1.Store(c + 7 * ldc + 8);
+            c8_0.Store(c + 8 * ldc + 0); c8_1.Store(c + 8 * ldc + 8);
+            c9_0.Store(c + 9 * ldc + 0); c9_1.Store(c + 9 * ldc + 8);
+            c10_0.Store(c + 10 * ldc + 0); c10_1.Store(c + 10 * ldc + 8);
+            c11_0.Store(c + 11 * ldc + 0); c11_1.Store(c + 11 * ldc + 8);
+            c12_0.Store(c + 12 * ldc + 0); c12_1.Store(c + 12 * ldc + 8);
+            c13_0.Store(c + 13 * ldc + 0); c13_1.Store(c + 13 * ldc + 8);
+        }
+        else
+        {
+            var bv = Vector512.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, bv); Update(c + 0 * ldc + 8, c0_1, bv);
+            Update(c + 1 * ldc + 0, c1_0, bv); Update(c + 1 * ldc + 8, c1_1, bv);
+            Update(c + 2 * ldc + 0, c2_0, bv); Update(c + 2 * ldc + 8, c2_1, bv);
+            Update(c + 3 * ldc + 0, c3_0, bv); Update(c + 3 * ldc + 8, c3_1, bv);
+            Update(c + 4 * ldc + 0, c4_0, bv); Update(c + 4 * ldc + 8, c4_1, bv);
+            Update(c + 5 * ldc + 0, c5_0, bv); Update(c + 5 * ldc + 8, c5_1, bv);
+            Update(c + 6 * ldc + 0, c6_0, bv); Update(c + 6 * ldc + 8, c6_1, bv);
+            Update(c + 7 * ldc + 0, c7_0, bv); Update(c + 7 * ldc + 8, c7_1, bv);
+            Update(c + 8 * ldc + 0, c8_0, bv); Update(c + 8 * ldc + 8, c8_1, bv);
+            Update(c + 9 * ldc + 0, c9_0, bv); Update(c + 9 * ldc + 8, c9_1, bv);
+            Update(c + 10 * ldc + 0, c10_0, bv); Update(c + 10 * ldc + 8, c10_1, bv);
+            Update(c + 11 * ldc + 0, c11_0, bv); Update(c + 11 * ldc + 8, c11_1, bv);
+            Update(c + 12 * ldc + 0, c12_0, bv); Update(c + 12 * ldc + 8, c12_1, bv);
+            Update(c + 13 * ldc + 0, c13_0, bv); Update(c + 13 * ldc + 8, c13_1, bv);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Update(double* c, Vector512<double> acc, Vector512<double> beta) => Vector512.FusedMultiplyAdd(beta, Vector512.Load(c), acc).Store(c);
+}
+
+/// <summary>256-bit (AVX/AVX2) float micro-kernel: 6×16 tile in 12 of the 16 ymm registers.</summary>
+internal unsafe struct V256F32 : IMicroKernel<float>
+{
+    public static int MR => 6;
+    public static int NR => 16;
+    public static int KC => 256;
+    public static int MC => 120;
+    public static int NC => 1024;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, int ldc, float beta)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b + 0); var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]); c0_0 = Vector256.MultiplyAddEstimate(a0, b0, c0_0); c0_1 = Vector256.MultiplyAddEstimate(a0, b1, c0_1);
+            var a1 = Vector256.Create(a[1]); c1_0 = Vector256.MultiplyAddEstimate(a1, b0, c1_0); c1_1 = Vector256.MultiplyAddEstimate(a1, b1, c1_1);
+            var a2 = Vector256.Create(a[2]); c2_0 = Vector256.MultiplyAddEstimate(a2, b0, c2_0); c2_1 = Vector256.MultiplyAddEstimate(a2, b1, c2_1);
+            var a3 = Vector256.Create(a[3]); c3_0 = Vector256.MultiplyAddEstimate(a3, b0, c3_0); c3_1 = Vector256.MultiplyAddEstimate(a3, b1, c3_1);
+            var a4 = Vector256.Create(a[4]); c4_0 = Vector256.MultiplyAddEstimate(a4, b0, c4_0); c4_1 = Vector256.MultiplyAddEstimate(a4, b1, c4_1);
+            var a5 = Vector256.Create(a[5]); c5_0 = Vector256.MultiplyAddEstimate(a5, b0, c5_0); c5_1 = Vector256.MultiplyAddEstimate(a5, b1, c5_1);
+            a += 6; b += 16;
+        }
+        if (beta == 0)
+        {
+            c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 8);
+            c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 8);
+            c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 8);
+            c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 8);
+            c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 8);
+            c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 8);
+        }
+        else
+        {
+            var bv = Vector256.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, bv); Update(c + 0 * ldc + 8, c0_1, bv);
+            Update(c + 1 * ldc + 0, c1_0, bv); Update(c + 1 * ldc + 8, c1_1, bv);
+            Update(c + 2 * ldc + 0, c2_0, bv); Update(c + 2 * ldc + 8, c2_1, bv);
+            Update(c + 3 * ldc + 0, c3_0, bv); Update(c + 3 * ldc + 8, c3_1, bv);
+            Update(c + 4 * ldc + 0, c4_0, bv); Update(c + 4 * ldc + 8, c4_1, bv);
+            Update(c + 5 * ldc + 0, c5_0, bv); Update(c + 5 * ldc + 8, c5_1, bv);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Update(float* c, Vector256<float> acc, Vector256<float> beta) => Vector256.MultiplyAddEstimate(beta, Vector256.Load(c), acc).Store(c);
+}
+
+/// <summary>256-bit (AVX/AVX2) double micro-kernel: 6×8 tile.</summary>
+internal unsafe struct V256F64 : IMicroKernel<double>
+{
+    public static int MR => 6;
+    public static int NR => 8;
+    public static int KC => 256;
+    public static int MC => 120;
+    public static int NC => 512;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, double* a, double* b, double* c, int ldc, double beta)
+    {
+        Vector256<double> c0_0 = default; Vector256<double> c0_1 = default;
+        Vector256<double> c1_0 = default; Vector256<double> c1_1 = default;
+        Vector256<double> c2_0 = default; Vector256<double> c2_1 = default;
+        Vector256<double> c3_0 = default; Vector256<double> c3_1 = default;
+        Vector256<double> c4_0 = default; Vector256<double> c4_1 = default;
+        Vector256<double> c5_0 = default; Vector256<double> c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b + 0); var b1 = Vector256.Load(b + 4);
+            var a0 = Vector256.Create(a[0]); c0_0 = Vector256.MultiplyAddEstimate(a0, b0, c0_0); c0_1 = Vector256.MultiplyAddEstimate(a0, b1, c0_1);
+            var a1 = Vector256.Create(a[1]); c1_0 = Vector256.MultiplyAddEstimate(a1, b0, c1_0); c1_1 = Vector256.MultiplyAddEstimate(a1, b1, c1_1);
+            var a2 = Vector256.Create(a[2]); c2_0 = Vector256.MultiplyAddEstimate(a2, b0, c2_0); c2_1 = Vector256.MultiplyAddEstimate(a2, b1, c2_1);
+            var a3 = Vector256.Create(a[3]); c3_0 = Vector256.MultiplyAddEstimate(a3, b0, c3_0); c3_1 = Vector256.MultiplyAddEstimate(a3, b1, c3_1);
+            var a4 = Vector256.Create(a[4]); c4_0 = Vector256.MultiplyAddEstimate(a4, b0, c4_0); c4_1 = Vector256.MultiplyAddEstimate(a4, b1, c4_1);
+            var a5 = Vector256.Create(a[5]); c5_0 = Vector256.MultiplyAddEstimate(a5, b0, c5_0); c5_1 = Vector256.MultiplyAddEstimate(a5, b1, c5_1);
+            a += 6; b += 8;
+        }
+        if (beta == 0)
+        {
+            c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 4);
+            c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 4);
+            c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 4);
+            c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 4);
+            c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 4);
+            c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 4);
+        }
+        else
+        {
+            var bv = Vector256.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, bv); Update(c + 0 * ldc + 4, c0_1, bv);
+            Update(c + 1 * ldc + 0, c1_0, bv); Update(c + 1 * ldc + 4, c1_1, bv);
+            Update(c + 2 * ldc + 0, c2_0, bv); Update(c + 2 * ldc + 4, c2_1, bv);
+            Update(c + 3 * ldc + 0, c3_0, bv); Update(c + 3 * ldc + 4, c3_1, bv);
+            Update(c + 4 * ldc + 0, c4_0, bv); Update(c + 4 * ldc + 4, c4_1, bv);
+            Update(c + 5 * ldc + 0, c5_0, bv); Update(c + 5 * ldc + 4, c5_1, bv);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Update(double* c, Vector256<double> acc, Vector256<double> beta) => Vector256.MultiplyAddEstimate(beta, Vector256.Load(c), acc).Store(c);
+}
+
+/// <summary>128-bit (NEON/SSE) float micro-kernel: 8×8 tile.</summary>
+internal unsafe struct V128F32 : IMicroKernel<float>
+{
+    public static int MR => 8;
+    public static int NR => 8;
+    public static int KC => 256;
+    public static int MC => 128;
+    public static int NC => 1024;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, int ldc, float beta)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default;
+        Vector128<float> c3_0 = default; Vector128<float> c3_1 = default;
+        Vector128<float> c4_0 = default; Vector128<float> c4_1 = default;
+        Vector128<float> c5_0 = default; Vector128<float> c5_1 = default;
+        Vector128<float> c6_0 = default; Vector128<float> c6_1 = default;
+        Vector128<float> c7_0 = default; Vector128<float> c7_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b + 0); var b1 = Vector128.Load(b + 4);
+            var a0 = Vector128.Create(a[0]); c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0); c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+            var a1 = Vector128.Create(a[1]); c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0); c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+            var a2 = Vector128.Create(a[2]); c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0); c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+            var a3 = Vector128.Create(a[3]); c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0); c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+            var a4 = Vector128.Create(a[4]); c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0); c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+            var a5 = Vector128.Create(a[5]); c5_0 = Vector128.MultiplyAddEstimate(a5, b0, c5_0); c5_1 = Vector128.MultiplyAddEstimate(a5, b1, c5_1);
+            var a6 = Vector128.Create(a[6]); c6_0 = Vector128.MultiplyAddEstimate(a6, b0, c6_0); c6_1 = Vector128.MultiplyAddEstimate(a6, b1, c6_1);
+            var a7 = Vector128.Create(a[7]); c7_0 = Vector128.MultiplyAddEstimate(a7, b0, c7_0); c7_1 = Vector128.MultiplyAddEstimate(a7, b1, c7_1);
+            a += 8; b += 8;
+        }
+        if (beta == 0)
+        {
+            c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 4);
+            c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 4);
+            c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 4);
+            c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 4);
+            c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 4);
+            c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 4);
+            c6_0.Store(c + 6 * ldc + 0); c6_1.Store(c + 6 * ldc + 4);
+            c7_0.Store(c + 7 * ldc + 0); c7_1.Store(c + 7 * ldc + 4);
+        }
+        else
+        {
+            var bv = Vector128.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, bv); Update(c + 0 * ldc + 4, c0_1, bv);
+            Update(c + 1 * ldc + 0, c1_0, bv); Update(c + 1 * ldc + 4, c1_1, bv);
+            Update(c + 2 * ldc + 0, c2_0, bv); Update(c + 2 * ldc + 4, c2_1, bv);
+            Update(c + 3 * ldc + 0, c3_0, bv); Update(c + 3 * ldc + 4, c3_1, bv);
+            Update(c + 4 * ldc + 0, c4_0, bv); Update(c + 4 * ldc + 4, c4_1, bv);
+            Update(c + 5 * ldc + 0, c5_0, bv); Update(c + 5 * ldc + 4, c5_1, bv);
+            Update(c + 6 * ldc + 0, c6_0, bv); Update(c + 6 * ldc + 4, c6_1, bv);
+            Update(c + 7 * ldc + 0, c7_0, bv); Update(c + 7 * ldc + 4, c7_1, bv);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Update(float* c, Vector128<float> acc, Vector128<float> beta) => Vector128.MultiplyAddEstimate(beta, Vector128.Load(c), acc).Store(c);
+}
+
+/// <summary>128-bit (NEON/SSE) double micro-kernel: 8×4 tile.</summary>
+internal unsafe struct V128F64 : IMicroKernel<double>
+{
+    public static int MR => 8;
+    public static int NR => 4;
+    public static int KC => 256;
+    public static int MC => 128;
+    public static int NC => 512;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, double* a, double* b, double* c, int ldc, double beta)
+    {
+        Vector128<double> c0_0 = default; Vector128<double> c0_1 = default;
+        Vector128<double> c1_0 = default; Vector128<double> c1_1 = default;
+        Vector128<double> c2_0 = default; Vector128<double> c2_1 = default;
+        Vector128<double> c3_0 = default; Vector128<double> c3_1 = default;
+        Vector128<double> c4_0 = default; Vector128<double> c4_1 = default;
+        Vector128<double> c5_0 = default; Vector128<double> c5_1 = default;
+        Vector128<double> c6_0 = default; Vector128<double> c6_1 = default;
+        Vector128<double> c7_0 = default; Vector128<double> c7_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b + 0); var b1 = Vector128.Load(b + 2);
+            var a0 = Vector128.Create(a[0]); c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0); c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+            var a1 = Vector128.Create(a[1]); c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0); c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+            var a2 = Vector128.Create(a[2]); c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0); c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+            var a3 = Vector128.Create(a[3]); c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0); c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+            var a4 = Vector128.Create(a[4]); c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0); c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+            var a5 = Vector128.Create(a[5]); c5_0 = Vector128.MultiplyAddEstimate(a5, b0, c5_0); c5_1 = Vector128.MultiplyAddEstimate(a5, b1, c5_1);
+            var a6 = Vector128.Create(a[6]); c6_0 = Vector128.MultiplyAddEstimate(a6, b0, c6_0); c6_1 = Vector128.MultiplyAddEstimate(a6, b1, c6_1);
+            var a7 = Vector128.Create(a[7]); c7_0 = Vector128.MultiplyAddEstimate(a7, b0, c7_0); c7_1 = Vector128.MultiplyAddEstimate(a7, b1, c7_1);
+            a += 8; b += 4;
+        }
+        if (beta == 0)
+        {
+            c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 2);
+            c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 2);
+            c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 2);
+            c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 2);
+            c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 2);
+            c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 2);
+            c6_0.Store(c + 6 * ldc + 0); c6_1.Store(c + 6 * ldc + 2);
+            c7_0.Store(c + 7 * ldc + 0); c7_1.Store(c + 7 * ldc + 2);
+        }
+        else
+        {
+            var bv = Vector128.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, bv); Update(c + 0 * ldc + 2, c0_1, bv);
+            Update(c + 1 * ldc + 0, c1_0, bv); Update(c + 1 * ldc + 2, c1_1, bv);
+            Update(c + 2 * ldc + 0, c2_0, bv); Update(c + 2 * ldc + 2, c2_1, bv);
+            Update(c + 3 * ldc + 0, c3_0, bv); Update(c + 3 * ldc + 2, c3_1, bv);
+            Update(c + 4 * ldc + 0, c4_0, bv); Update(c + 4 * ldc + 2, c4_1, bv);
+            Update(c + 5 * ldc + 0, c5_0, bv); Update(c + 5 * ldc + 2, c5_1, bv);
+            Update(c + 6 * ldc + 0, c6_0, bv); Update(c + 6 * ldc + 2, c6_1, bv);
+            Update(c + 7 * ldc + 0, c7_0, bv); Update(c + 7 * ldc + 2, c7_1, bv);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Update(double* c, Vector128<double> acc, Vector128<double> beta) => Vector128.MultiplyAddEstimate(beta, Vector128.Load(c), acc).Store(c);
+}
+
+/// <summary>Portable fallback micro-kernel (no usable SIMD): 4×4 tile.</summary>
+internal unsafe struct ScalarKernel<T> : IMicroKernel<T> where T : unmanaged, INumber<T>
+{
+    public static int MR => 4;
+    public static int NR => 4;
+    public static int KC => 256;
+    public static int MC => 64;
+    public static int NC => 512;
+
+    public static void Run(int kc, T* a, T* b, T* c, int ldc, T beta)
+    {
+        T* acc = stackalloc T[16];
+        for (int i = 0; i < 16; i++) acc[i] = T.Zero;
+        for (int p = 0; p < kc; p++, a += 4, b += 4)
+            for (int i = 0; i < 4; i++)
+            {
+                T ai = a[i];
+                acc[i * 4] += ai * b[0]; acc[i * 4 + 1] += ai * b[1]; acc[i * 4 + 2] += ai * b[2]; acc[i * 4 + 3] += ai * b[3];
+            }
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+            {
+                ref T cij = ref c[i * ldc + j];
+                cij = T.IsZero(beta) ? acc[i * 4 + j] : beta == T.One ? cij + acc[i * 4 + j] : beta * cij + acc[i * 4 + j];
+            }
+    }
+}
