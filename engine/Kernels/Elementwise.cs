@@ -106,11 +106,13 @@ internal struct PowOp : IBinaryOp
     {
         if (typeof(T) == typeof(float)) { float r = MathF.Pow(Unsafe.As<T, float>(ref a), Unsafe.As<T, float>(ref b)); return Unsafe.As<float, T>(ref r); }
         if (typeof(T) == typeof(double)) { double r = Math.Pow(Unsafe.As<T, double>(ref a), Unsafe.As<T, double>(ref b)); return Unsafe.As<double, T>(ref r); }
+        // Negative integer exponents (only reachable with a tensor exponent; a scalar one is
+        // rejected before the kernel) give c10's powi values: 1, ±1 or 0.
         if (T.IsNegative(b))
         {
             if (a == T.One) return T.One;
             if (a == -T.One) return long.CreateTruncating(b) % 2 == 0 ? T.One : -T.One;
-            throw new ArgumentException("Integers to negative integer powers are not allowed.");
+            return T.Zero;
         }
         T result = T.One, x = a;
         long e = long.CreateTruncating(b);
@@ -125,9 +127,11 @@ internal struct PowOp : IBinaryOp
     }
     public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T>
     {
-        // Common exponents are exact products: x**2 must equal x*x bit for bit, as in PyTorch.
+        // PyTorch computes these exponents without pow (x*x, x*x*x, sqrt, 1/x, ...): match its rounding.
         if (b == T.One + T.One) { TensorPrimitives.Multiply(a, a, d); return; }
         if (b == T.One) { a.CopyTo(d); return; }
+        if (typeof(T) == typeof(float) && PowSpecial(MemoryMarshal.Cast<T, float>(a), Unsafe.As<T, float>(ref b), MemoryMarshal.Cast<T, float>(d))) return;
+        if (typeof(T) == typeof(double) && PowSpecial(MemoryMarshal.Cast<T, double>(a), Unsafe.As<T, double>(ref b), MemoryMarshal.Cast<T, double>(d))) return;
         if (typeof(T) == typeof(float)) TensorPrimitives.Pow(MemoryMarshal.Cast<T, float>(a), Unsafe.As<T, float>(ref b), MemoryMarshal.Cast<T, float>(d));
         else if (typeof(T) == typeof(double)) TensorPrimitives.Pow(MemoryMarshal.Cast<T, double>(a), Unsafe.As<T, double>(ref b), MemoryMarshal.Cast<T, double>(d));
         else for (int i = 0; i < d.Length; i++) d[i] = Scalar(a[i], b);
@@ -136,6 +140,58 @@ internal struct PowOp : IBinaryOp
     {
         for (int i = 0; i < d.Length; i++) d[i] = Scalar(a, b[i]);
     }
+
+    static bool PowSpecial<F>(ReadOnlySpan<F> a, F e, Span<F> d) where F : unmanaged, IFloatingPointIeee754<F>
+    {
+        F two = F.One + F.One, half = F.One / two;
+        if (e == two + F.One) { TensorPrimitives.Multiply(a, a, d); TensorPrimitives.Multiply(d, a, d); }
+        else if (e == half) TensorPrimitives.Sqrt(a, d);
+        else if (e == -half) { TensorPrimitives.Sqrt(a, d); TensorPrimitives.Divide(F.One, d, d); }
+        else if (e == -F.One) TensorPrimitives.Divide(F.One, a, d);
+        else if (e == -two) { TensorPrimitives.Multiply(a, a, d); TensorPrimitives.Divide(F.One, d, d); }
+        else return false;
+        return true;
+    }
+}
+
+/// <summary>Bit operators for the integer types (bool runs on 0/1 bytes).</summary>
+internal static class Bits
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Apply<T>(T a, T b, int op) where T : unmanaged
+    {
+        long x = typeof(T) == typeof(long) ? Unsafe.As<T, long>(ref a) : typeof(T) == typeof(int) ? Unsafe.As<T, int>(ref a) : Unsafe.As<T, byte>(ref a);
+        long y = typeof(T) == typeof(long) ? Unsafe.As<T, long>(ref b) : typeof(T) == typeof(int) ? Unsafe.As<T, int>(ref b) : Unsafe.As<T, byte>(ref b);
+        long r = op == 0 ? x & y : op == 1 ? x | y : x ^ y;
+        if (typeof(T) == typeof(long)) return Unsafe.As<long, T>(ref r);
+        if (typeof(T) == typeof(int)) { int i = unchecked((int)r); return Unsafe.As<int, T>(ref i); }
+        if (typeof(T) == typeof(byte)) { byte u = unchecked((byte)r); return Unsafe.As<byte, T>(ref u); }
+        throw new NotSupportedException($"bitwise operations are not defined for {typeof(T).Name}");
+    }
+}
+
+internal struct BitAndOp : IBinaryOp
+{
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 0);
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b[i], 0); }
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b, 0); }
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a, b[i], 0); }
+}
+
+internal struct BitOrOp : IBinaryOp
+{
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 1);
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b[i], 1); }
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b, 1); }
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a, b[i], 1); }
+}
+
+internal struct BitXorOp : IBinaryOp
+{
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 2);
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b[i], 2); }
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b, 2); }
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a, b[i], 2); }
 }
 
 internal struct EqOp : ICompareOp { public static bool Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a == b; }
@@ -181,6 +237,18 @@ internal static class Elementwise
         }
     }
 
+    public static void CompareSpans<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<bool> d) where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(a[i], b[i]);
+    }
+
+    /// <summary>d = a ∘ s, or s ∘ a when <paramref name="scalarFirst"/>.</summary>
+    public static void CompareScalar<T, TOp>(ReadOnlySpan<T> a, T s, Span<bool> d, bool scalarFirst) where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        if (scalarFirst) for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(s, a[i]);
+        else for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(a[i], s);
+    }
+
     public static void Compare<T, TOp>(T[] a, int aOff, int[] aStr, T[] b, int bOff, int[] bStr, Span<bool> d, int[] shape)
         where T : unmanaged, INumber<T> where TOp : ICompareOp
     {
@@ -204,5 +272,52 @@ internal static class Elementwise
                 idx[k] = 0;
             }
         }
+    }
+}
+
+/// <summary>
+/// Unary functions where TensorPrimitives loses accuracy: its sinh and tanh subtract two
+/// exponentials, so near 0 they return noise of order 1e-8 (float) instead of x (tanh(1e-10f)
+/// even comes out negative). Below |x| = 0.5 these use series in double; elsewhere the SIMD results stand.
+/// </summary>
+internal static class AccurateMath
+{
+    const double Small = 0.5;
+
+    /// <summary>sinh for |x| &lt; 0.5: x·Σ x^2k/(2k+1)!, 9 terms (exact to double rounding).</summary>
+    static double SinhSmall(double x)
+    {
+        double z = x * x;
+        return x * (1 + z / 6 * (1 + z / 20 * (1 + z / 42 * (1 + z / 72 * (1 + z / 110 * (1 + z / 156 * (1 + z / 210 * (1 + z / 272))))))));
+    }
+
+    static double CoshSmall(double x)
+    {
+        double z = x * x;
+        return 1 + z / 2 * (1 + z / 12 * (1 + z / 30 * (1 + z / 56 * (1 + z / 90 * (1 + z / 132 * (1 + z / 182 * (1 + z / 240)))))));
+    }
+
+    public static void Sinh(ReadOnlySpan<float> x, Span<float> d)
+    {
+        TensorPrimitives.Sinh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = (float)SinhSmall(x[i]);
+    }
+
+    public static void Sinh(ReadOnlySpan<double> x, Span<double> d)
+    {
+        TensorPrimitives.Sinh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = SinhSmall(x[i]);
+    }
+
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> d)
+    {
+        TensorPrimitives.Tanh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = (float)(SinhSmall(x[i]) / CoshSmall(x[i]));
+    }
+
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> d)
+    {
+        TensorPrimitives.Tanh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = SinhSmall(x[i]) / CoshSmall(x[i]);
     }
 }
