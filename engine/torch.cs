@@ -144,12 +144,20 @@ public static partial class torch
     public static Tensor zeros(long d0, long d1, long d2, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2], dtype, requires_grad);
     public static Tensor zeros(long d0, long d1, long d2, long d3, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2, d3], dtype, requires_grad);
 
+    // int overloads: a literal 0 also converts to ScalarType, so zeros(2, 0) would otherwise be ambiguous.
+    public static Tensor zeros(int d0, int d1, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1], dtype, requires_grad);
+    public static Tensor zeros(int d0, int d1, int d2, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2], dtype, requires_grad);
+    public static Tensor zeros(int d0, int d1, int d2, int d3, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2, d3], dtype, requires_grad);
+
     public static Tensor ones(params long[] size) => Filled(size, 1, float32, false);
     public static Tensor ones(long[] size, ScalarType? dtype = null, bool requires_grad = false) => Filled(size, 1, dtype ?? float32, requires_grad);
     public static Tensor ones(long d0, ScalarType? dtype = null, bool requires_grad = false) => ones([d0], dtype, requires_grad);
     public static Tensor ones(long d0, long d1, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1], dtype, requires_grad);
     public static Tensor ones(long d0, long d1, long d2, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2], dtype, requires_grad);
     public static Tensor ones(long d0, long d1, long d2, long d3, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2, d3], dtype, requires_grad);
+    public static Tensor ones(int d0, int d1, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1], dtype, requires_grad);
+    public static Tensor ones(int d0, int d1, int d2, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2], dtype, requires_grad);
+    public static Tensor ones(int d0, int d1, int d2, int d3, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2, d3], dtype, requires_grad);
 
     /// <summary>Uninitialised memory in PyTorch; here it is zeroed, which is one valid "uninitialised" content.</summary>
     public static Tensor empty(params long[] size) => Filled(size, 0, float32, false);

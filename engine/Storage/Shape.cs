@@ -27,6 +27,8 @@ internal static class Shape
 
     public static bool IsContiguous(int[] shape, int[] strides)
     {
+        // An empty tensor is contiguous whatever its strides (PyTorch's rule too).
+        foreach (var s in shape) if (s == 0) return true;
         int expected = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
