@@ -51,7 +51,9 @@ public partial class Tensor
     internal Tensor(Storage storage, int[] shape) : this(storage, shape, Shape.ContiguousStrides(shape), 0) { }
 
     /// <summary>A view of <paramref name="of"/>'s storage; remembers its base for in-place autograd.</summary>
-    internal Tensor(Tensor of, int[] shape, int[] strides, int offset) : this(of._storage, shape, strides, offset)
+    // An empty view can point past the end (narrow at the end of a dim, then again): it is kept at
+    // the end, so that spans over it stay in range.
+    internal Tensor(Tensor of, int[] shape, int[] strides, int offset) : this(of._storage, shape, strides, Math.Min(offset, of._storage.Length))
     {
         var b = of._base ?? of;
         _base = b;

@@ -120,7 +120,7 @@ public partial class Tensor
         {
             if (size[i] == -1)
             {
-                if (i < off) throw new ArgumentException($"expand({dtype.LegacyName()}{{{Shape.Str(_shape)}}}, size=[{string.Join(", ", size)}]): -1 is not allowed in a leading, non-existing dimension {i}");
+                if (i < off) throw new ArgumentException($"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}");
                 target[i] = _shape[i - off];
             }
             else if (size[i] < 0) throw new ArgumentException($"Trying to create tensor with negative dimension {size[i]}: [{string.Join(", ", size)}]");
@@ -287,7 +287,9 @@ public partial class Tensor
         if (_shape.Length == 0) throw new ArgumentException("narrow() cannot be applied to a 0-dim tensor.");
         int d = Shape.NormDim((int)dim, _shape.Length, "dim");
         int size = _shape[d];
-        if (start < -size || start > size) throw new IndexOutOfRangeException($"start out of range (expected to be in range of [{-size}, {size}], but got {start})");
+        // start == size is a valid (empty) narrow; otherwise start is wrapped like a dim, with that message.
+        if (start != size && (start < -size || start >= size))
+            throw new IndexOutOfRangeException($"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {start}) for narrow's start on dimension {d} of size {size}");
         if (start < 0) start += size;
         if (length < 0) throw new ArgumentException($"narrow(): length must be non-negative (got {length})");
         if (start + length > size)
@@ -301,7 +303,7 @@ public partial class Tensor
         var sh = (int[])_shape.Clone(); var st = (int[])_strides.Clone();
         int len = Math.Max(0, (stop - start + step - 1) / step);
         sh[d] = len; st[d] = _strides[d] * step;
-        var r = AsView(sh, st, _offset + (len > 0 ? start * _strides[d] : 0));
+        var r = AsView(sh, st, _offset + start * _strides[d]);
         if (NeedsGrad(this))
         {
             var orig = _shape; var dt = dtype;
