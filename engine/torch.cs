@@ -28,13 +28,21 @@ public static partial class torch
     public static void set_num_threads(int n) => Threading.NumThreads = n;
     public static int get_num_threads() => Threading.NumThreads;
 
+    /// <summary>requires_grad: true of a factory; PyTorch's factory message differs from requires_grad_'s.</summary>
+    static void RequireGrad(Tensor t)
+    {
+        if (!t.dtype.IsFloating())
+            throw new ArgumentException($"Only Tensors of floating point and complex dtype can require gradients (requires_grad: true was given for dtype {t.dtype.TorchName()})");
+        t.requires_grad_(true);
+    }
+
     // ---------------------------------------------------------------- tensor(...) from C# data
 
     static Tensor FromArray<T>(T[] data, int[] shape, ScalarType? dtype, bool requires_grad, bool copy = true) where T : unmanaged
     {
         var src = new Tensor(new Storage<T>(copy ? (T[])data.Clone() : data), shape);
         var t = dtype is { } d && d != src.dtype ? src.to_nograd(d, false) : src;
-        if (requires_grad) t.requires_grad_(true);
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
@@ -133,7 +141,7 @@ public static partial class torch
         value.CheckFits(dtype);
         var t = Tensor.Empty(Shape.FromLong(size), dtype, clear: true);
         if (value.ToDouble() != 0) t.CopyFrom(Tensor.ScalarTensor(value, dtype));
-        if (requires_grad) t.requires_grad_(true);
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
@@ -181,7 +189,7 @@ public static partial class torch
         // The diagonal of a fresh contiguous n × m matrix: every (m + 1)-th element.
         var diag = new Tensor(t._storage, [(int)Math.Min(n, m)], [(int)m + 1], 0);
         diag.CopyFrom(Tensor.ScalarTensor(1, t.dtype));
-        if (requires_grad) t.requires_grad_(true);
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
@@ -196,8 +204,9 @@ public static partial class torch
 
     static void CheckRangeEnds(double s, double e)
     {
+        static string C(double v) => double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!double.IsFinite(s) || !double.IsFinite(e))
-            throw new ArgumentException($"unsupported range: {s.ToString(System.Globalization.CultureInfo.InvariantCulture)} -> {e.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            throw new ArgumentException($"unsupported range: {C(s)} -> {C(e)}");
     }
 
     /// <summary>[start, end) by step. Integer arguments give int64, any floating one gives float32, as in PyTorch.</summary>
@@ -230,7 +239,7 @@ public static partial class torch
                 t = d.to_nograd(dt, false);
                 break;
         }
-        if (requires_grad) t.requires_grad_(true);
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
@@ -245,7 +254,7 @@ public static partial class torch
         for (; i < n; i++) d[i] = T.CreateTruncating(Math.FusedMultiplyAdd(step, i, start));
     }
 
-    public static Tensor arange(Scalar end, ScalarType? dtype = null, bool requires_grad = false) => arange(end.IsFloating ? 0.0 : 0, end, 1, dtype, requires_grad);
+    public static Tensor arange(Scalar end, ScalarType? dtype = null, bool requires_grad = false) => arange(end.IsFloating ? (Scalar)0.0 : (Scalar)0, end, 1, dtype, requires_grad);
     public static Tensor arange(Scalar start, Scalar end, ScalarType? dtype = null, bool requires_grad = false) => arange(start, end, 1, dtype, requires_grad);
 
     /// <summary>
@@ -270,7 +279,7 @@ public static partial class torch
         var d = t.Span<double>();
         for (int i = 0; i < n; i++) d[i] = s + i * st;
         var r = t.to_nograd(dt, false);
-        if (requires_grad) r.requires_grad_(true);
+        if (requires_grad) RequireGrad(r);
         return r;
     }
 
@@ -290,7 +299,7 @@ public static partial class torch
             LinspaceInt(l.Span<long>(), (long)start, (long)end, VectorBytes / dt.ElementSize());
             t = l.to_nograd(dt, false);
         }
-        if (requires_grad) t.requires_grad_(true);
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
@@ -346,7 +355,7 @@ public static partial class torch
             for (int i = 0; i < n; i++) d[i] = Math.Pow(@base, i < half ? s + step * i : e - step * (n - i - 1));
         }
         var r = t.to_nograd(dt, false);
-        if (requires_grad) r.requires_grad_(true);
+        if (requires_grad) RequireGrad(r);
         return r;
     }
 
