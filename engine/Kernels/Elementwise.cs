@@ -205,28 +205,101 @@ internal struct GeOp : ICompareOp { public static bool Scalar<T>(T a, T b) where
 internal static class Elementwise
 {
     /// <summary>
-    /// d = op(a, b) where a and b are already viewed at the output shape (broadcast dims have
-    /// stride 0) and d is contiguous. Rows whose inner stride is 1 or 0 go to the span kernels.
+    /// Geometry of a broadcast binary op: output shape and both operands' strides at that shape
+    /// (0 on broadcast dims), merged where memory allows, so most loops are a few long rows.
+    /// Lives on the stack for small ops; parallel runs copy it to arrays.
     /// </summary>
-    public static void Binary<T, TOp>(T[] a, int aOff, int[] aStr, T[] b, int bOff, int[] bStr, Span<T> d, int[] shape)
+    ref struct Geometry
+    {
+        public Span<int> Shape, A, B;
+        public int Nd, Inner, Rows;
+
+        public Geometry(Span<int> buf, int[] aShape, int[] aStr, int[] bShape, int[] bStr, int[] shape)
+        {
+            int nd = shape.Length;
+            Shape = buf[..nd]; A = buf.Slice(nd, nd); B = buf.Slice(2 * nd, nd);
+            shape.CopyTo(Shape);
+            ExpandInto(aShape, aStr, shape, A);
+            ExpandInto(bShape, bStr, shape, B);
+            Nd = Strided.Coalesce2(Shape, A, B);
+            int n = 1; foreach (var s in shape) n *= s;
+            Inner = Nd == 0 || n == 0 ? 1 : Shape[Nd - 1];
+            Rows = n / Inner;
+        }
+    }
+
+    static void ExpandInto(int[] shape, int[] strides, int[] target, Span<int> dst)
+    {
+        int off = target.Length - shape.Length;
+        for (int i = 0; i < target.Length; i++)
+            dst[i] = i < off || shape[i - off] == 1 ? 0 : strides[i - off];
+    }
+
+    /// <summary>
+    /// d = op(a, b) with a and b broadcast to <paramref name="shape"/> (shapes already checked) and d
+    /// contiguous. Rows whose inner stride is 1 or 0 go to the span kernels; big ops split rows over threads.
+    /// </summary>
+    public static void Binary<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, T[] d, int[] shape)
         where T : unmanaged, INumber<T> where TOp : IBinaryOp
     {
-        if (d.Length == 0) return;
-        var sh = (int[])shape.Clone(); var sa = (int[])aStr.Clone(); var sb = (int[])bStr.Clone();
-        int nd = Strided.Coalesce(sh, sa, sb);
+        Span<int> buf = stackalloc int[3 * shape.Length];
+        var g = new Geometry(buf, aShape, aStr, bShape, bStr, shape);
+        if (g.Rows == 0) return;
+        if (g.Rows < 2 || (long)g.Rows * g.Inner <= Tensor.SerialElements)
+        {
+            BinaryRows<T, TOp>(g.Shape[..g.Nd], g.A, g.B, a, aOff, b, bOff, d, 0, g.Rows);
+            return;
+        }
+        ParallelRows<T, TOp>(g.Shape[..g.Nd].ToArray(), g.A.ToArray(), g.B.ToArray(), a, aOff, b, bOff, d, g.Rows, g.Inner);
+    }
+
+    // Separate so that the closure is only allocated for big ops.
+    static void ParallelRows<T, TOp>(int[] sh, int[] sa, int[] sb, T[] a, int aOff, T[] b, int bOff, T[] d, int rows, int inner)
+        where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
+        Threading.For(rows, inner, (r0, r1) => BinaryRows<T, TOp>(sh, sa, sb, a, aOff, b, bOff, d, r0, r1));
+
+    static void BinaryRows<T, TOp>(ReadOnlySpan<int> sh, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, T[] a, int aOff, T[] b, int bOff, T[] d, int r0, int r1)
+        where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        int nd = sh.Length;
         if (nd == 0) { d[0] = TOp.Scalar(a[aOff], b[bOff]); return; }
         int inner = sh[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1];
-        int rows = d.Length / inner;
         Span<int> idx = stackalloc int[nd];
-        int oa = aOff, ob = bOff, od = 0;
-        for (int r = 0; r < rows; r++)
+        int oa = aOff, ob = bOff;
+        // Start the odometer at row r0.
+        for (int k = nd - 2, r = r0; k >= 0; k--) { idx[k] = r % sh[k]; r /= sh[k]; oa += idx[k] * sa[k]; ob += idx[k] * sb[k]; }
+        for (int row = r0, od = r0 * inner; row < r1; row++, od += inner)
         {
-            var dr = d.Slice(od, inner);
+            var dr = d.AsSpan(od, inner);
             if (ia == 1 && ib == 1) TOp.Span<T>(a.AsSpan(oa, inner), b.AsSpan(ob, inner), dr);
             else if (ia == 1 && ib == 0) TOp.SpanScalar<T>(a.AsSpan(oa, inner), b[ob], dr);
             else if (ia == 0 && ib == 1) TOp.ScalarSpan<T>(a[oa], b.AsSpan(ob, inner), dr);
             else for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) dr[i] = TOp.Scalar(a[pa], b[pb]);
-            od += inner;
+            for (int k = nd - 2; k >= 0; k--)
+            {
+                oa += sa[k]; ob += sb[k];
+                if (++idx[k] < sh[k]) break;
+                oa -= sa[k] * sh[k]; ob -= sb[k] * sh[k];
+                idx[k] = 0;
+            }
+        }
+    }
+
+    public static void Compare<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, Span<bool> d, int[] shape)
+        where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        Span<int> buf = stackalloc int[3 * shape.Length];
+        var g = new Geometry(buf, aShape, aStr, bShape, bStr, shape);
+        if (g.Rows == 0) return;
+        int nd = g.Nd;
+        if (nd == 0) { d[0] = TOp.Scalar(a[aOff], b[bOff]); return; }
+        ReadOnlySpan<int> sh = g.Shape, sa = g.A, sb = g.B;
+        int inner = g.Inner, ia = sa[nd - 1], ib = sb[nd - 1];
+        Span<int> idx = stackalloc int[nd];
+        int oa = aOff, ob = bOff;
+        for (int row = 0, od = 0; row < g.Rows; row++, od += inner)
+        {
+            for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) d[od + i] = TOp.Scalar(a[pa], b[pb]);
             for (int k = nd - 2; k >= 0; k--)
             {
                 oa += sa[k]; ob += sb[k];
@@ -247,31 +320,6 @@ internal static class Elementwise
     {
         if (scalarFirst) for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(s, a[i]);
         else for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(a[i], s);
-    }
-
-    public static void Compare<T, TOp>(T[] a, int aOff, int[] aStr, T[] b, int bOff, int[] bStr, Span<bool> d, int[] shape)
-        where T : unmanaged, INumber<T> where TOp : ICompareOp
-    {
-        if (d.Length == 0) return;
-        var sh = (int[])shape.Clone(); var sa = (int[])aStr.Clone(); var sb = (int[])bStr.Clone();
-        int nd = Strided.Coalesce(sh, sa, sb);
-        if (nd == 0) { d[0] = TOp.Scalar(a[aOff], b[bOff]); return; }
-        int inner = sh[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1];
-        int rows = d.Length / inner;
-        Span<int> idx = stackalloc int[nd];
-        int oa = aOff, ob = bOff, od = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) d[od + i] = TOp.Scalar(a[pa], b[pb]);
-            od += inner;
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                oa += sa[k]; ob += sb[k];
-                if (++idx[k] < sh[k]) break;
-                oa -= sa[k] * sh[k]; ob -= sb[k] * sh[k];
-                idx[k] = 0;
-            }
-        }
     }
 }
 

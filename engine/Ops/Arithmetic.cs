@@ -48,9 +48,7 @@ public partial class Tensor
                 return;
             }
         }
-        var sa = Shape.ExpandStrides(a._shape, a._strides, r._shape);
-        var sb = Shape.ExpandStrides(b._shape, b._strides, r._shape);
-        Elementwise.Binary<T, TOp>(aa, a._offset, sa, ba, b._offset, sb, ra.AsSpan(0, n), r._shape);
+        Elementwise.Binary<T, TOp>(aa, a._offset, a._shape, a._strides, ba, b._offset, b._shape, b._strides, ra, r._shape);
     }
 
     /// <summary>mode 0: span ∘ span, 1: span ∘ scalar, 2: scalar ∘ span, over elements [s, e).</summary>
@@ -89,8 +87,11 @@ public partial class Tensor
         T[] aa = a.Buffer<T>(), ra = r.Buffer<T>();
         int ao = a._offset, n = r.Numel;
         if (n <= SerialElements) ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, 0, n);
-        else Threading.For(n, 1, (st, e) => ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, st, e));
+        else ParallelScalarRun<T, TOp>(aa, ao, s, ra, scalarFirst, n);
     }
+
+    static void ParallelScalarRun<T, TOp>(T[] aa, int ao, T s, T[] ra, bool scalarFirst, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
+        Threading.For(n, 1, (st, e) => ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, st, e));
 
     static void ScalarSpanRun<T, TOp>(T[] aa, int ao, T s, T[] ra, bool scalarFirst, int st, int e) where T : unmanaged, INumber<T> where TOp : IBinaryOp
     {
@@ -129,9 +130,7 @@ public partial class Tensor
             if (an == n && bn == 1) { Elementwise.CompareScalar<T, TOp>(aa.AsSpan(a._offset, n), ba[b._offset], d, false); return; }
             if (bn == n && an == 1) { Elementwise.CompareScalar<T, TOp>(ba.AsSpan(b._offset, n), aa[a._offset], d, true); return; }
         }
-        var sa = Shape.ExpandStrides(a._shape, a._strides, r._shape);
-        var sb = Shape.ExpandStrides(b._shape, b._strides, r._shape);
-        Elementwise.Compare<T, TOp>(aa, a._offset, sa, ba, b._offset, sb, d, r._shape);
+        Elementwise.Compare<T, TOp>(aa, a._offset, a._shape, a._strides, ba, b._offset, b._shape, b._strides, d, r._shape);
     }
 
     /// <summary>a ∘ scalar compared in result_type(a, scalar), with no temporary tensor for the scalar.</summary>
@@ -222,6 +221,10 @@ public partial class Tensor
         return r;
     }
 
+    // Backward of an op whose gradient is g itself (add/sub a number) or g·c (mul/div by a number).
+    static Tensor RecordScaled(Tensor r, string name, Tensor a, Scalar? factor, bool divide = false) =>
+        Record(r, name, g => [GradFor(factor is not { } f ? g : divide ? g.div(f) : g.mul(f), a)], false, a);
+
     public Tensor add(Scalar other, Scalar? alpha = null)
     {
         var ct = ResultType(this, other);
@@ -231,8 +234,7 @@ public partial class Tensor
             other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
         }
         var r = ScalarKernel<AddOp>(this, other, ct, false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "AddBackward0", g => [GradFor(g, a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "AddBackward0", this, null) : r;
     }
 
     static void CheckSub(ScalarType a, ScalarType b)
@@ -271,8 +273,7 @@ public partial class Tensor
             other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
         }
         var r = ScalarKernel<SubOp>(this, other, ct, false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "SubBackward0", g => [GradFor(g, a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "SubBackward0", this, null) : r;
     }
 
     /// <summary>scalar - this (Python's <c>2 - x</c>).</summary>
@@ -280,8 +281,7 @@ public partial class Tensor
     {
         CheckSub(ScalarDType(other), dtype);
         var r = ScalarKernel<SubOp>(this, other, ResultType(this, other), true);
-        if (NeedsGrad(this)) { var a = this; Record(r, "RsubBackward1", g => [GradFor(g.neg(), a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "RsubBackward1", this, -1) : r;
     }
 
     // ---------------------------------------------------------------- mul / div
@@ -304,8 +304,7 @@ public partial class Tensor
     public Tensor mul(Scalar other)
     {
         var r = ScalarKernel<MulOp>(this, other, ResultType(this, other), false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "MulBackward0", g => [GradFor(g.mul(other), a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "MulBackward0", this, other) : r;
     }
 
     /// <summary>True division: integer inputs give a floating result, as in PyTorch.</summary>
@@ -330,8 +329,7 @@ public partial class Tensor
     public Tensor div(Scalar other)
     {
         var r = ScalarKernel<DivOp>(this, other, FloatResult(ResultType(this, other)), false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "DivBackward0", g => [GradFor(g.div(other), a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "DivBackward0", this, other, divide: true) : r;
     }
 
     /// <summary>
@@ -343,12 +341,13 @@ public partial class Tensor
         var ct = FloatResult(ResultType(this, other));
         var rec = ScalarKernel<DivOp>(this, 1, FloatResult(dtype), true);
         var r = ScalarKernel<MulOp>(rec, other, ct, false);
-        if (NeedsGrad(this))
-        {
-            var sr = new SavedTensor(rec); var a = this;
-            Record(r, "MulBackward0", g => { var y = sr.Get(); return [GradFor(g.mul(other).mul(y.mul(y)).neg(), a)]; }, true, a);
-        }
-        return r;
+        return NeedsGrad(this) ? RecordRdiv(r, rec, this, other) : r;
+    }
+
+    static Tensor RecordRdiv(Tensor r, Tensor rec, Tensor a, Scalar other)
+    {
+        var sr = new SavedTensor(rec);
+        return Record(r, "MulBackward0", g => { var y = sr.Get(); return [GradFor(g.mul(other).mul(y.mul(y)).neg(), a)]; }, true, a);
     }
 
     public Tensor true_divide(Tensor other) => div(other);
@@ -375,8 +374,7 @@ public partial class Tensor
         var ct = ResultType(this, other);
         NoBool(ct, "remainder_cpu");
         var r = ScalarKernel<RemainderOp>(this, other, ct, false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "RemainderBackward0", g => [GradFor(g, a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "RemainderBackward0", this, null) : r;
     }
 
     // ---------------------------------------------------------------- pow / maximum / minimum
@@ -388,17 +386,13 @@ public partial class Tensor
         if (!ct.IsFloating() && exponent.ToInt64() < 0)
             throw new ArgumentException("Integers to negative integer powers are not allowed.");
         var r = ScalarKernel<PowOp>(this, exponent, ct, false);
-        if (NeedsGrad(this))
-        {
-            var sa = new SavedTensor(this); var a = this;
-            Record(r, "PowBackward0", g =>
-            {
-                double e = exponent.ToDouble();
-                if (e == 0) return [torch.zeros_like(a)];
-                return [GradFor(g.mul(sa.Get().pow(e - 1).mul(e)), a)];
-            }, true, a);
-        }
-        return r;
+        return NeedsGrad(this) ? RecordPowScalar(r, this, exponent.ToDouble()) : r;
+    }
+
+    static Tensor RecordPowScalar(Tensor r, Tensor a, double e)
+    {
+        var sa = new SavedTensor(a);
+        return Record(r, "PowBackward0", g => e == 0 ? [torch.zeros_like(a)] : [GradFor(g.mul(sa.Get().pow(e - 1).mul(e)), a)], true, a);
     }
 
     public Tensor pow(Tensor exponent)
@@ -433,18 +427,21 @@ public partial class Tensor
         var ct = ResultType(exponent, self);
         NoBool(ct, "pow");
         var r = ScalarKernel<PowOp>(exponent, self, ct, true);
-        if (NeedsGrad(exponent))
+        return NeedsGrad(exponent) ? RecordRpow(r, self, exponent) : r;
+    }
+
+    static Tensor RecordRpow(Tensor r, Scalar self, Tensor exponent)
+    {
         {
             var sr = new SavedTensor(r);
             double lb = Math.Log(self.ToDouble());
             // d/de base^e = base^e·log(base); 0^e counts as 0 where e ≥ 0, as in PyTorch.
-            Record(r, "PowBackward2", g =>
+            return Record(r, "PowBackward2", g =>
             {
                 var d = g.mul(sr.Get()).mul(lb);
                 return [GradFor(self.ToDouble() == 0 ? torch.where(exponent.ge(0), torch.zeros_like(d), d) : d, exponent)];
             }, true, exponent);
         }
-        return r;
     }
 
     public Tensor maximum(Tensor other) => MinMax<MaximumOp>(other, "MaximumBackward0", true);
@@ -456,12 +453,12 @@ public partial class Tensor
         if (NeedsGrad(this, other))
         {
             var sa = new SavedTensor(this); var sb = new SavedTensor(other);
-            Tensor a = this, b = other;
+            Tensor a = this, b = other; bool max = isMax;
             Record(r, name, g =>
             {
                 var x = sa.Get(); var y = sb.Get();
                 // Ties split the gradient evenly, as PyTorch does.
-                var win = (isMax ? x.gt(y) : x.lt(y)).to(g.dtype).add(x.eq(y).to(g.dtype).mul(0.5));
+                var win = (max ? x.gt(y) : x.lt(y)).to(g.dtype).add(x.eq(y).to(g.dtype).mul(0.5));
                 return [a._requiresGrad ? GradFor(g.mul(win), a) : null, b._requiresGrad ? GradFor(g.mul(win.rsub(1)), b) : null];
             }, true, a, b);
         }
@@ -482,18 +479,27 @@ public partial class Tensor
         return AssignInplace(r);
     }
 
-    public Tensor add_(Tensor other, Scalar? alpha = null) => InplaceFast<AddOp>(other, alpha) ?? Inplace("add_", other, t => t.add(other, alpha));
-    public Tensor add_(Scalar other, Scalar? alpha = null) => (IsOne(alpha) ? InplaceFastScalar<AddOp>(other) : null) ?? Inplace("add_", null, t => t.add(other, alpha));
-    public Tensor sub_(Tensor other, Scalar? alpha = null) => InplaceFast<SubOp>(other, alpha is { } a ? Negate(a) : null) ?? Inplace("sub_", other, t => t.sub(other, alpha));
-    public Tensor sub_(Scalar other, Scalar? alpha = null) => (IsOne(alpha) ? InplaceFastScalar<SubOp>(other) : null) ?? Inplace("sub_", null, t => t.sub(other, alpha));
-    public Tensor mul_(Tensor other) => InplaceFast<MulOp>(other, null) ?? Inplace("mul_", other, t => t.mul(other));
-    public Tensor mul_(Scalar other) => InplaceFastScalar<MulOp>(other) ?? Inplace("mul_", null, t => t.mul(other));
-    public Tensor div_(Tensor other) => InplaceFast<DivOp>(other, null) ?? Inplace("div_", other, t => t.div(other));
-    public Tensor div_(Scalar other) => InplaceFastScalar<DivOp>(other) ?? Inplace("div_", null, t => t.div(other));
-    public Tensor pow_(Scalar other) => Inplace("pow_", null, t => t.pow(other));
-    public Tensor pow_(Tensor other) => Inplace("pow_", other, t => t.pow(other));
-    public Tensor remainder_(Scalar other) => Inplace("remainder_", null, t => t.remainder(other));
-    public Tensor remainder_(Tensor other) => Inplace("remainder_", other, t => t.remainder(other));
+    // With the op's arguments passed as state, the lambdas stay static: no closure on the fast paths.
+    Tensor Inplace<TS>(string op, Tensor? other, TS state, Func<Tensor, TS, Tensor> f)
+    {
+        CheckInplaceTarget(op);
+        var r = f(InplaceSource(other), state);
+        CheckInplaceCast(r.dtype);
+        return AssignInplace(r);
+    }
+
+    public Tensor add_(Tensor other, Scalar? alpha = null) => InplaceFast<AddOp>(other, alpha) ?? Inplace("add_", other, (other, alpha), static (t, s) => t.add(s.other, s.alpha));
+    public Tensor add_(Scalar other, Scalar? alpha = null) => (IsOne(alpha) ? InplaceFastScalar<AddOp>(other) : null) ?? Inplace("add_", null, (other, alpha), static (t, s) => t.add(s.other, s.alpha));
+    public Tensor sub_(Tensor other, Scalar? alpha = null) => InplaceFast<SubOp>(other, alpha is { } a ? Negate(a) : null) ?? Inplace("sub_", other, (other, alpha), static (t, s) => t.sub(s.other, s.alpha));
+    public Tensor sub_(Scalar other, Scalar? alpha = null) => (IsOne(alpha) ? InplaceFastScalar<SubOp>(other) : null) ?? Inplace("sub_", null, (other, alpha), static (t, s) => t.sub(s.other, s.alpha));
+    public Tensor mul_(Tensor other) => InplaceFast<MulOp>(other, null) ?? Inplace("mul_", other, other, static (t, o) => t.mul(o));
+    public Tensor mul_(Scalar other) => InplaceFastScalar<MulOp>(other) ?? Inplace("mul_", null, other, static (t, o) => t.mul(o));
+    public Tensor div_(Tensor other) => InplaceFast<DivOp>(other, null) ?? Inplace("div_", other, other, static (t, o) => t.div(o));
+    public Tensor div_(Scalar other) => InplaceFastScalar<DivOp>(other) ?? Inplace("div_", null, other, static (t, o) => t.div(o));
+    public Tensor pow_(Scalar other) => Inplace("pow_", null, other, static (t, o) => t.pow(o));
+    public Tensor pow_(Tensor other) => Inplace("pow_", other, other, static (t, o) => t.pow(o));
+    public Tensor remainder_(Scalar other) => Inplace("remainder_", null, other, static (t, o) => t.remainder(o));
+    public Tensor remainder_(Tensor other) => Inplace("remainder_", other, other, static (t, o) => t.remainder(o));
     public Tensor true_divide_(Tensor other) => div_(other);
     public Tensor true_divide_(Scalar other) => div_(other);
 

@@ -35,9 +35,12 @@ public partial class Tensor
         Threading.For(n, 8, (s, e) => f(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s)));
 
     /// <summary>Records a unary op whose gradient is g·f'(x, y) with f' written as tensor ops.</summary>
-    Tensor Unary(Tensor r, string name, Func<Tensor, Tensor, Tensor, Tensor> grad, bool saveInput = true, bool saveResult = false)
+    Tensor Unary(Tensor r, string name, Func<Tensor, Tensor, Tensor, Tensor> grad, bool saveInput = true, bool saveResult = false) =>
+        NeedsGrad(this) ? RecordUnary(r, name, grad, saveInput, saveResult) : r;
+
+    // Separate from Unary so that its closure is only allocated when a graph is recorded.
+    Tensor RecordUnary(Tensor r, string name, Func<Tensor, Tensor, Tensor, Tensor> grad, bool saveInput, bool saveResult)
     {
-        if (!NeedsGrad(this)) return r;
         var self = this;
         SavedTensor? sx = saveInput ? new SavedTensor(this) : null;
         SavedTensor? sy = saveResult ? new SavedTensor(r) : null;
@@ -205,14 +208,16 @@ public partial class Tensor
         var r = to_nograd(ct, false);
         if (min is { } lo) r = ScalarKernel<MaximumOp>(r, lo, ct, false);
         if (max is { } hi) r = ScalarKernel<MinimumOp>(r, hi, ct, false);
-        return Unary(r, name, (g, x, y) =>
-        {
-            Tensor? mask = null;
-            if (min is { } a) mask = x.ge(a);
-            if (max is { } b) mask = mask is null ? x.le(b) : mask.logical_and(x.le(b));
-            return g.mul(mask!.to(g.dtype));
-        });
+        return NeedsGrad(this) ? RecordClamp(r, name, min, max) : r;
     }
+
+    Tensor RecordClamp(Tensor r, string name, Scalar? min, Scalar? max) => RecordUnary(r, name, (g, x, y) =>
+    {
+        Tensor? mask = null;
+        if (min is { } a) mask = x.ge(a);
+        if (max is { } b) mask = mask is null ? x.le(b) : mask.logical_and(x.le(b));
+        return g.mul(mask!.to(g.dtype));
+    }, saveInput: true, saveResult: false);
 
     // ---------------------------------------------------------------- in-place
 
@@ -242,9 +247,9 @@ public partial class Tensor
     public Tensor ceil_() => Inplace("ceil_", null, static t => t.ceil());
     public Tensor trunc_() => Inplace("trunc_", null, static t => t.trunc());
     public Tensor round_() => Inplace("round_", null, static t => t.round());
-    public Tensor clamp_(Scalar? min = null, Scalar? max = null) => Inplace("clamp_", null, t => t.clamp(min, max));
-    public Tensor clamp_min_(Scalar min) => Inplace("clamp_min_", null, t => t.clamp_min(min));
-    public Tensor clamp_max_(Scalar max) => Inplace("clamp_max_", null, t => t.clamp_max(max));
+    public Tensor clamp_(Scalar? min = null, Scalar? max = null) => Inplace("clamp_", null, (min, max), static (t, s) => t.clamp(s.min, s.max));
+    public Tensor clamp_min_(Scalar min) => Inplace("clamp_min_", null, min, static (t, m) => t.clamp_min(m));
+    public Tensor clamp_max_(Scalar max) => Inplace("clamp_max_", null, max, static (t, m) => t.clamp_max(m));
     public Tensor clip_(Scalar? min = null, Scalar? max = null) => clamp_(min, max);
 
     public Tensor zero_() => Fill(0, "zero_", "ZeroBackward0");

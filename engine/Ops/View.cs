@@ -213,7 +213,7 @@ public partial class Tensor
     {
         // A new view even when nothing moves: callers record a node on the result.
         if (_shape.Length == 0) return AsView(_shape, _strides, _offset);
-        var sh = (int[])_shape.Clone(); var st = (int[])_strides.Clone();
+        int[] sh = [.. _shape], st = [.. _strides];
         (sh[a], sh[b]) = (sh[b], sh[a]); (st[a], st[b]) = (st[b], st[a]);
         return AsView(sh, st, _offset);
     }
@@ -300,7 +300,7 @@ public partial class Tensor
     /// <summary>Basic slicing x[start:stop:step] along one dim (a view). Backward scatters into zeros.</summary>
     internal Tensor Slice(int d, int start, int stop, int step)
     {
-        var sh = (int[])_shape.Clone(); var st = (int[])_strides.Clone();
+        int[] sh = [.. _shape], st = [.. _strides];
         int len = Math.Max(0, (stop - start + step - 1) / step);
         sh[d] = len; st[d] = _strides[d] * step;
         var r = AsView(sh, st, _offset + start * _strides[d]);

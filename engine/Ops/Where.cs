@@ -22,18 +22,20 @@ public static partial class torch
             case ScalarType.Byte: Pick(mask, xv.Span<byte>(), r.Span<byte>()); break;
             case ScalarType.Bool: Pick(mask, xv.Span<bool>(), r.Span<bool>()); break;
         }
-        if (Tensor.NeedsGrad(x, y))
+        return Tensor.NeedsGrad(x, y) ? RecordWhere(r, c, x, y) : r;
+    }
+
+    // Separate so that the closure is only allocated when a graph is recorded.
+    static Tensor RecordWhere(Tensor r, Tensor c, Tensor x, Tensor y)
+    {
+        var sc = new SavedTensor(c);
+        return Tensor.Record(r, "WhereBackward0", g =>
         {
-            var sc = new SavedTensor(c);
-            Tensor.Record(r, "WhereBackward0", g =>
-            {
-                var m = sc.Get();
-                var z = zeros_like(g);
-                return [x._requiresGrad ? Tensor.GradFor(where(m, g, z), x) : null,
-                        y._requiresGrad ? Tensor.GradFor(where(m, z, g), y) : null];
-            }, true, x, y);
-        }
-        return r;
+            var m = sc.Get();
+            var z = zeros_like(g);
+            return [x._requiresGrad ? Tensor.GradFor(where(m, g, z), x) : null,
+                    y._requiresGrad ? Tensor.GradFor(where(m, z, g), y) : null];
+        }, true, x, y);
     }
 
     public static Tensor where(Tensor condition, Tensor x, Scalar y) => where(condition, x, Tensor.ScalarTensor(y, Tensor.ResultType(x, y)));
