@@ -285,7 +285,7 @@ public readonly struct TensorAccessor<T> : IEnumerable<T> where T : unmanaged
             return _t.Buffer<T>()[_t.StorageIndex((int)i)];
         }
     }
-    public T[] ToArray() => _t.contiguous().Span<T>().ToArray();
+    public T[] ToArray() => _t.contiguous_nograd().Span<T>().ToArray();
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)ToArray()).GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

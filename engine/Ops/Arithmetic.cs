@@ -479,6 +479,9 @@ public partial class Tensor
         return AssignInplace(r);
     }
 
+    /// <summary>This tensor as the input of an in-place op (see <see cref="InplaceSource"/>); used by in-place ops in other files.</summary>
+    Tensor Self => InplaceSource();
+
     // With the op's arguments passed as state, the lambdas stay static: no closure on the fast paths.
     Tensor Inplace<TS>(string op, Tensor? other, TS state, Func<Tensor, TS, Tensor> f)
     {

@@ -89,7 +89,7 @@ public partial class Tensor
                 if (b._requiresGrad && b._gradFn is null)
                     throw new InvalidOperationException($"a view of a leaf Variable that requires grad is being used in an in-place operation. ({op}: do the change under 'using (torch.no_grad())', or on a clone() of the leaf.)");
             }
-            else if (_requiresGrad && _gradFn is null)
+            if (_requiresGrad && _gradFn is null)
                 throw new InvalidOperationException($"a leaf Variable that requires grad is being used in an in-place operation. ({op}: do the change under 'using (torch.no_grad())', or use the out-of-place {op.TrimEnd('_')}.)");
         }
         for (int i = 0; i < _shape.Length; i++)
