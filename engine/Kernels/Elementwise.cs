@@ -154,7 +154,7 @@ internal struct PowOp : IBinaryOp
     }
 }
 
-/// <summary>Bit operators for the integer types (bool runs on 0/1 bytes).</summary>
+/// <summary>Bit operators for the integer types (bool runs on 0/1 bytes): TensorPrimitives on whole spans.</summary>
 internal static class Bits
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -168,30 +168,60 @@ internal static class Bits
         if (typeof(T) == typeof(byte)) { byte u = unchecked((byte)r); return Unsafe.As<byte, T>(ref u); }
         throw new NotSupportedException($"bitwise operations are not defined for {typeof(T).Name}");
     }
+
+    public static void Spans<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d, int op) where T : unmanaged
+    {
+        if (typeof(T) == typeof(long)) Run(MemoryMarshal.Cast<T, long>(a), MemoryMarshal.Cast<T, long>(b), MemoryMarshal.Cast<T, long>(d), op);
+        else if (typeof(T) == typeof(int)) Run(MemoryMarshal.Cast<T, int>(a), MemoryMarshal.Cast<T, int>(b), MemoryMarshal.Cast<T, int>(d), op);
+        else if (typeof(T) == typeof(byte)) Run(MemoryMarshal.Cast<T, byte>(a), MemoryMarshal.Cast<T, byte>(b), MemoryMarshal.Cast<T, byte>(d), op);
+        else throw new NotSupportedException($"bitwise operations are not defined for {typeof(T).Name}");
+    }
+
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d, int op) where T : unmanaged
+    {
+        if (typeof(T) == typeof(long)) Run(MemoryMarshal.Cast<T, long>(a), Unsafe.As<T, long>(ref b), MemoryMarshal.Cast<T, long>(d), op);
+        else if (typeof(T) == typeof(int)) Run(MemoryMarshal.Cast<T, int>(a), Unsafe.As<T, int>(ref b), MemoryMarshal.Cast<T, int>(d), op);
+        else if (typeof(T) == typeof(byte)) Run(MemoryMarshal.Cast<T, byte>(a), Unsafe.As<T, byte>(ref b), MemoryMarshal.Cast<T, byte>(d), op);
+        else throw new NotSupportedException($"bitwise operations are not defined for {typeof(T).Name}");
+    }
+
+    static void Run<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d, int op) where T : IBitwiseOperators<T, T, T>
+    {
+        if (op == 0) TensorPrimitives.BitwiseAnd(a, b, d);
+        else if (op == 1) TensorPrimitives.BitwiseOr(a, b, d);
+        else TensorPrimitives.Xor(a, b, d);
+    }
+
+    static void Run<T>(ReadOnlySpan<T> a, T b, Span<T> d, int op) where T : IBitwiseOperators<T, T, T>
+    {
+        if (op == 0) TensorPrimitives.BitwiseAnd(a, b, d);
+        else if (op == 1) TensorPrimitives.BitwiseOr(a, b, d);
+        else TensorPrimitives.Xor(a, b, d);
+    }
 }
 
 internal struct BitAndOp : IBinaryOp
 {
     public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 0);
-    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b[i], 0); }
-    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b, 0); }
-    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a, b[i], 0); }
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.Spans(a, b, d, 0);
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(a, b, d, 0);
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(b, a, d, 0);
 }
 
 internal struct BitOrOp : IBinaryOp
 {
     public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 1);
-    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b[i], 1); }
-    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b, 1); }
-    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a, b[i], 1); }
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.Spans(a, b, d, 1);
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(a, b, d, 1);
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(b, a, d, 1);
 }
 
 internal struct BitXorOp : IBinaryOp
 {
     public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 2);
-    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b[i], 2); }
-    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a[i], b, 2); }
-    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Bits.Apply(a, b[i], 2); }
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.Spans(a, b, d, 2);
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(a, b, d, 2);
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(b, a, d, 2);
 }
 
 internal struct EqOp : ICompareOp { public static bool Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a == b; }

@@ -353,6 +353,32 @@ public class ElementwiseTests
     }
 
     [Fact]
+    public void Inplace_history_links_straight_to_the_old_history()
+    {
+        // y = x * 2; y.add_(1): AddBackward0 whose first input is the MulBackward0, as PyTorch prints it.
+        var x = tensor(new[] { 1.0, 2, 3 }, requires_grad: true);
+        var w = tensor(new[] { 1.0, 1, 1 }, requires_grad: true);
+        var y = x * 2;
+        var mulNode = y.grad_fn;
+        y.add_(1);
+        Assert.Equal("AddBackward0", y.grad_fn!.name());
+        Assert.Same(mulNode, y.grad_fn.next_functions[0]);
+        y.mul_(w);
+        Assert.Equal("MulBackward0", y.grad_fn!.name());
+        Assert.Equal("AddBackward0", y.grad_fn.next_functions[0]!.name());
+        Assert.False(y.is_leaf);
+        y.sum().backward();
+        Assert.Equal(new[] { 2f, 2, 2 }, x.grad!.data<float>().ToArray());
+        Assert.Equal(new[] { 3f, 5, 7 }, w.grad!.data<float>().ToArray());
+
+        // A leaf without requires_grad becomes part of the graph when a grad tensor is written into it.
+        var z = zeros(3);
+        z.add_(x);
+        Assert.True(z.requires_grad);
+        Assert.Equal("AddBackward0", z.grad_fn!.name());
+    }
+
+    [Fact]
     public void Inplace_change_through_one_view_updates_the_history_of_other_views()
     {
         var c = Fixtures.Case("elementwise", "inplace:other_view");
