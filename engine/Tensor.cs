@@ -50,9 +50,11 @@ public partial class Tensor
 
     internal Tensor(Storage storage, int[] shape) : this(storage, shape, Shape.ContiguousStrides(shape), 0) { }
 
-    /// <summary>A view of <paramref name="of"/>'s storage; remembers its base for in-place autograd.</summary>
-    // An empty view can point past the end (narrow at the end of a dim, then again): it is kept at
-    // the end, so that spans over it stay in range.
+    /// <summary>
+    /// A view of <paramref name="of"/>'s storage; remembers its base for in-place autograd. An empty
+    /// view may point past the end (narrow at the end of a dim, twice): it is kept at the end, so
+    /// spans over it stay in range.
+    /// </summary>
     internal Tensor(Tensor of, int[] shape, int[] strides, int offset) : this(of._storage, shape, strides, Math.Min(offset, of._storage.Length))
     {
         var b = of._base ?? of;
@@ -66,6 +68,7 @@ public partial class Tensor
     {
         var b = _base!;
         _viewBaseFn = b._fn;
+        if (_viewNoGrad) return;   // views made under no_grad are not tracked, as in PyTorch
         if (b._rg)
         {
             _rg = true;

@@ -245,8 +245,6 @@ public partial class Tensor
             throw new ArgumentException("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
     }
 
-    static ScalarType ScalarDType(Scalar s) => s.DefaultDType;
-
     public Tensor sub(Tensor other, Scalar? alpha = null)
     {
         CheckSub(dtype, other.dtype);
@@ -265,7 +263,7 @@ public partial class Tensor
 
     public Tensor sub(Scalar other, Scalar? alpha = null)
     {
-        CheckSub(dtype, ScalarDType(other));
+        CheckSub(dtype, other.DefaultDType);
         var ct = ResultType(this, other);
         if (!IsOne(alpha))
         {
@@ -279,7 +277,7 @@ public partial class Tensor
     /// <summary>scalar - this (Python's <c>2 - x</c>).</summary>
     public Tensor rsub(Scalar other)
     {
-        CheckSub(ScalarDType(other), dtype);
+        CheckSub(other.DefaultDType, dtype);
         var r = ScalarKernel<SubOp>(this, other, ResultType(this, other), true);
         return NeedsGrad(this) ? RecordScaled(r, "RsubBackward1", this, -1) : r;
     }
