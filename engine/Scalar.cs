@@ -43,6 +43,36 @@ public readonly struct Scalar
         throw new NotSupportedException(typeof(T).Name);
     }
 
+    /// <summary>
+    /// c10's checked_convert: fill_, full and clamp refuse a number the dtype cannot hold
+    /// (negative numbers wrap into uint8 down to -255, as in c10::overflows).
+    /// </summary>
+    internal void CheckFits(ScalarType t)
+    {
+        bool bad;
+        if (kind == Kind.Float)
+        {
+            double d = _d;
+            bad = t switch
+            {
+                ScalarType.Float32 => double.IsFinite(d) && Math.Abs(d) > float.MaxValue,
+                ScalarType.Float64 or ScalarType.Bool => false,
+                _ => !double.IsFinite(d) || d < MinOf(t) || d > MaxOf(t),
+            };
+        }
+        else bad = t.IsIntegral() && (_l < MinOf(t) || _l > MaxOf(t));
+        if (bad)
+            throw new ArgumentException($"value cannot be converted to type {CTypeName(t)} without overflow (value {this}, dtype {t.TorchName()})");
+    }
+
+    static long MinOf(ScalarType t) => t switch { ScalarType.Byte => -255, ScalarType.Int32 => int.MinValue, _ => long.MinValue };
+    static long MaxOf(ScalarType t) => t switch { ScalarType.Byte => 255, ScalarType.Int32 => int.MaxValue, _ => long.MaxValue };
+    static string CTypeName(ScalarType t) => t switch
+    {
+        ScalarType.Byte => "uint8_t", ScalarType.Int32 => "int", ScalarType.Int64 => "int64_t",
+        ScalarType.Float32 => "float", ScalarType.Float64 => "double", _ => "bool",
+    };
+
     public override string ToString() => kind switch
     {
         Kind.Bool => _l != 0 ? "True" : "False",

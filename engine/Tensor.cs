@@ -17,10 +17,30 @@ public partial class Tensor
     internal readonly int _offset;
     internal readonly bool _contiguous;
 
-    internal bool _requiresGrad;
-    internal Node? _gradFn;
+    bool _rg;
+    Node? _fn;
     Tensor? _grad;
     AccumulateGrad? _accumulator;
+
+    // View tracking (PyTorch's differentiable views). _base is the non-view tensor whose storage
+    // this one views; _viewBaseFn is the base's grad_fn when this view's own grad_fn was made.
+    // When an in-place op gives the base a new history, the view's grad_fn is regenerated from
+    // it on next use (as PyTorch does), so gradients through old views stay right.
+    internal Tensor? _base;
+    Node? _viewBaseFn;
+    internal bool _viewNoGrad;
+
+    internal bool _requiresGrad
+    {
+        get { if (_base is not null && !ReferenceEquals(_base._fn, _viewBaseFn)) SyncView(); return _rg; }
+        set => _rg = value;
+    }
+
+    internal Node? _gradFn
+    {
+        get { if (_base is not null && !ReferenceEquals(_base._fn, _viewBaseFn)) SyncView(); return _fn; }
+        set => _fn = value;
+    }
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
     {
@@ -29,6 +49,55 @@ public partial class Tensor
     }
 
     internal Tensor(Storage storage, int[] shape) : this(storage, shape, Shape.ContiguousStrides(shape), 0) { }
+
+    /// <summary>
+    /// A view of <paramref name="of"/>'s storage; remembers its base for in-place autograd. An empty
+    /// view may point past the end (narrow at the end of a dim, twice): it is kept at the end, so
+    /// spans over it stay in range.
+    /// </summary>
+    internal Tensor(Tensor of, int[] shape, int[] strides, int offset) : this(of._storage, shape, strides, Math.Min(offset, of._storage.Length))
+    {
+        var b = of._base ?? of;
+        _base = b;
+        _viewBaseFn = b._fn;
+        _viewNoGrad = of._viewNoGrad || !GradMode.Enabled;
+    }
+
+    /// <summary>The base's history changed under this view (an in-place op): read the view's values from it.</summary>
+    void SyncView()
+    {
+        var b = _base!;
+        _viewBaseFn = b._fn;
+        if (_viewNoGrad) return;   // views made under no_grad are not tracked, as in PyTorch
+        if (b._rg)
+        {
+            _rg = true;
+            _fn = AsStridedNode(b);
+        }
+        else { _rg = false; _fn = null; }
+    }
+
+    /// <summary>AsStridedBackward0: this view's gradient placed into a zero gradient of the whole base.</summary>
+    Node AsStridedNode(Tensor b)
+    {
+        int[] shape = _shape, strides = _strides; int offset = _offset;
+        return new Node("AsStridedBackward0", g =>
+        {
+            var (full, gBase) = BaseGradBuffer(b, g.dtype);
+            new Tensor(full._storage, shape, strides, offset).CopyFrom(g);
+            return [gBase];
+        }, [b.GradEdge]);
+    }
+
+    /// <summary>
+    /// A zeroed buffer laid out like <paramref name="b"/>'s storage, and the base-shaped view of it:
+    /// views' gradients are written at their own storage positions, so any layout works.
+    /// </summary>
+    internal static (Tensor full, Tensor gBase) BaseGradBuffer(Tensor b, ScalarType dt)
+    {
+        var full = Empty([b._storage.Length], dt, clear: true);
+        return (full, new Tensor(full._storage, b._shape, b._strides, b._offset));
+    }
 
     /// <summary>Copy constructor for <see cref="Parameter"/>: shares storage and layout.</summary>
     protected Tensor(Tensor other)
@@ -77,7 +146,7 @@ public partial class Tensor
     }
 
     /// <summary>Elements as a flat array in row-major order (<c>tolist()</c> flattened).</summary>
-    public T[] ToArray<T>() where T : unmanaged => to(ScalarTypes.FromClr(typeof(T))).contiguous().Span<T>().ToArray();
+    public T[] ToArray<T>() where T : unmanaged => to_nograd(ScalarTypes.FromClr(typeof(T)), false).contiguous_nograd().Span<T>().ToArray();
 
     internal Scalar GetScalar(int storageIndex) => _storage switch
     {
@@ -138,7 +207,7 @@ public readonly struct TensorAccessor<T> : IEnumerable<T> where T : unmanaged
             return _t.Buffer<T>()[_t.StorageIndex((int)i)];
         }
     }
-    public T[] ToArray() => _t.contiguous().Span<T>().ToArray();
+    public T[] ToArray() => _t.contiguous_nograd().Span<T>().ToArray();
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)ToArray()).GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

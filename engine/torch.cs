@@ -28,13 +28,21 @@ public static partial class torch
     public static void set_num_threads(int n) => Threading.NumThreads = n;
     public static int get_num_threads() => Threading.NumThreads;
 
+    /// <summary>requires_grad: true of a factory; PyTorch's factory message differs from requires_grad_'s.</summary>
+    static void RequireGrad(Tensor t)
+    {
+        if (!t.dtype.IsFloating())
+            throw new InvalidOperationException($"Only Tensors of floating point and complex dtype can require gradients (requires_grad: true was given for dtype {t.dtype.TorchName()})");
+        t.requires_grad_(true);
+    }
+
     // ---------------------------------------------------------------- tensor(...) from C# data
 
     static Tensor FromArray<T>(T[] data, int[] shape, ScalarType? dtype, bool requires_grad, bool copy = true) where T : unmanaged
     {
         var src = new Tensor(new Storage<T>(copy ? (T[])data.Clone() : data), shape);
         var t = dtype is { } d && d != src.dtype ? src.to_nograd(d, false) : src;
-        if (requires_grad) t.requires_grad_(true);
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
@@ -61,12 +69,20 @@ public static partial class torch
         FromArray(data.Cast<double>().ToArray(), [data.GetLength(0), data.GetLength(1), data.GetLength(2)], dtype ?? float32, requires_grad, copy: false);
     public static Tensor tensor(float[,,] data, ScalarType? dtype = null, bool requires_grad = false) =>
         FromArray(data.Cast<float>().ToArray(), [data.GetLength(0), data.GetLength(1), data.GetLength(2)], dtype, requires_grad, copy: false);
+    public static Tensor tensor(long[,,] data, ScalarType? dtype = null, bool requires_grad = false) =>
+        FromArray(data.Cast<long>().ToArray(), [data.GetLength(0), data.GetLength(1), data.GetLength(2)], dtype, requires_grad, copy: false);
+    public static Tensor tensor(int[,,] data, ScalarType? dtype = null, bool requires_grad = false) =>
+        FromArray(data.Cast<int>().ToArray(), [data.GetLength(0), data.GetLength(1), data.GetLength(2)], dtype ?? int64, requires_grad, copy: false);
+    public static Tensor tensor(bool[,,] data, ScalarType? dtype = null, bool requires_grad = false) =>
+        FromArray(data.Cast<bool>().ToArray(), [data.GetLength(0), data.GetLength(1), data.GetLength(2)], dtype, requires_grad, copy: false);
+    public static Tensor tensor(byte[,] data, ScalarType? dtype = null, bool requires_grad = false) => FromArray(Flatten2(data), Dims2(data), dtype, requires_grad, copy: false);
 
     /// <summary>Nested (jagged) lists, as <c>torch.tensor([[1., 2.], [3., 4.]])</c>; rows must have equal length.</summary>
     public static Tensor tensor(double[][] data, ScalarType? dtype = null, bool requires_grad = false) => FromArray(FlattenJagged(data), [data.Length, data.Length == 0 ? 0 : data[0].Length], dtype ?? float32, requires_grad, copy: false);
     public static Tensor tensor(float[][] data, ScalarType? dtype = null, bool requires_grad = false) => FromArray(FlattenJagged(data), [data.Length, data.Length == 0 ? 0 : data[0].Length], dtype, requires_grad, copy: false);
     public static Tensor tensor(long[][] data, ScalarType? dtype = null, bool requires_grad = false) => FromArray(FlattenJagged(data), [data.Length, data.Length == 0 ? 0 : data[0].Length], dtype, requires_grad, copy: false);
     public static Tensor tensor(int[][] data, ScalarType? dtype = null, bool requires_grad = false) => FromArray(FlattenJagged(data), [data.Length, data.Length == 0 ? 0 : data[0].Length], dtype ?? int64, requires_grad, copy: false);
+    public static Tensor tensor(bool[][] data, ScalarType? dtype = null, bool requires_grad = false) => FromArray(FlattenJagged(data), [data.Length, data.Length == 0 ? 0 : data[0].Length], dtype, requires_grad, copy: false);
 
     /// <summary>Flat data with an explicit shape (TorchSharp's <c>tensor(data, dimensions)</c>).</summary>
     public static Tensor tensor(double[] data, long[] dimensions, ScalarType? dtype = null, bool requires_grad = false) => FromArray(data, CheckDims(data.Length, dimensions), dtype ?? float32, requires_grad);
@@ -122,9 +138,10 @@ public static partial class torch
 
     static Tensor Filled(long[] size, Scalar value, ScalarType dtype, bool requires_grad)
     {
+        value.CheckFits(dtype);
         var t = Tensor.Empty(Shape.FromLong(size), dtype, clear: true);
         if (value.ToDouble() != 0) t.CopyFrom(Tensor.ScalarTensor(value, dtype));
-        if (requires_grad) t.requires_grad_(true);
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
@@ -135,12 +152,20 @@ public static partial class torch
     public static Tensor zeros(long d0, long d1, long d2, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2], dtype, requires_grad);
     public static Tensor zeros(long d0, long d1, long d2, long d3, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2, d3], dtype, requires_grad);
 
+    // int overloads: a literal 0 also converts to ScalarType, so zeros(2, 0) would otherwise be ambiguous.
+    public static Tensor zeros(int d0, int d1, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1], dtype, requires_grad);
+    public static Tensor zeros(int d0, int d1, int d2, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2], dtype, requires_grad);
+    public static Tensor zeros(int d0, int d1, int d2, int d3, ScalarType? dtype = null, bool requires_grad = false) => zeros([d0, d1, d2, d3], dtype, requires_grad);
+
     public static Tensor ones(params long[] size) => Filled(size, 1, float32, false);
     public static Tensor ones(long[] size, ScalarType? dtype = null, bool requires_grad = false) => Filled(size, 1, dtype ?? float32, requires_grad);
     public static Tensor ones(long d0, ScalarType? dtype = null, bool requires_grad = false) => ones([d0], dtype, requires_grad);
     public static Tensor ones(long d0, long d1, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1], dtype, requires_grad);
     public static Tensor ones(long d0, long d1, long d2, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2], dtype, requires_grad);
     public static Tensor ones(long d0, long d1, long d2, long d3, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2, d3], dtype, requires_grad);
+    public static Tensor ones(int d0, int d1, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1], dtype, requires_grad);
+    public static Tensor ones(int d0, int d1, int d2, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2], dtype, requires_grad);
+    public static Tensor ones(int d0, int d1, int d2, int d3, ScalarType? dtype = null, bool requires_grad = false) => ones([d0, d1, d2, d3], dtype, requires_grad);
 
     /// <summary>Uninitialised memory in PyTorch; here it is zeroed, which is one valid "uninitialised" content.</summary>
     public static Tensor empty(params long[] size) => Filled(size, 0, float32, false);
@@ -157,103 +182,226 @@ public static partial class torch
     /// <summary>Identity matrix n × m (m = n by default).</summary>
     public static Tensor eye(long n, long m = -1, ScalarType? dtype = null, bool requires_grad = false)
     {
-        if (n < 0) throw new ArgumentException($"eye: n must be greater or equal to 0, got {n}");
-        if (m < 0) m = n;
+        if (n < 0) throw new ArgumentException($"n must be greater or equal to 0, got {n}");
+        if (m == -1) m = n;
+        else if (m < 0) throw new ArgumentException($"m must be greater or equal to 0, got {m}");
         var t = Filled([n, m], 0, dtype ?? float32, false);
-        var one = Tensor.ScalarTensor(1, t.dtype);
-        for (int i = 0; i < Math.Min(n, m); i++) t.select_nograd(0, i).select_nograd(0, i).CopyFrom(one);
-        if (requires_grad) t.requires_grad_(true);
+        // The diagonal of a fresh contiguous n × m matrix: every (m + 1)-th element.
+        var diag = new Tensor(t._storage, [(int)Math.Min(n, m)], [(int)m + 1], 0);
+        diag.CopyFrom(Tensor.ScalarTensor(1, t.dtype));
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
     // ---------------------------------------------------------------- ranges
+    //
+    // Values are computed as PyTorch 1.13's CPU kernels compute them (RangeFactoriesKernel.cpp with
+    // its AVX2 build, single-threaded below 32768 elements), so they agree bit for bit: vector
+    // chunks of 32 bytes start from a fused multiply-add and step inside the chunk, the tail is
+    // element by element. Elements past the halfway point of linspace count back from the end.
+
+    const int VectorBytes = 32;
+
+    static void CheckRangeEnds(double s, double e)
+    {
+        static string C(double v) => double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!double.IsFinite(s) || !double.IsFinite(e))
+            throw new ArgumentException($"unsupported range: {C(s)} -> {C(e)}");
+    }
 
     /// <summary>[start, end) by step. Integer arguments give int64, any floating one gives float32, as in PyTorch.</summary>
     public static Tensor arange(Scalar start, Scalar end, Scalar step, ScalarType? dtype = null, bool requires_grad = false)
     {
-        double s = start.ToDouble(), e = end.ToDouble(), st = step.ToDouble();
-        if (st == 0) throw new ArgumentException("arange: step must be nonzero");
-        if ((st > 0 && e < s) || (st < 0 && e > s))
-            throw new ArgumentException($"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step})");
         bool anyFloat = start.IsFloating || end.IsFloating || step.IsFloating;
         var dt = dtype ?? (anyFloat ? float32 : int64);
-        long n = (long)Math.Ceiling((e - s) / st);
-        var t = Tensor.Empty([(int)n], ScalarType.Float64);
-        var d = t.Span<double>();
-        for (int i = 0; i < n; i++) d[i] = s + i * st;
-        var r = t.to_nograd(dt, false);
-        if (requires_grad) r.requires_grad_(true);
-        return r;
+        if (dt == ScalarType.Bool) throw new ArgumentException("\"arange_cpu\" not implemented for 'Bool'");
+        double s = start.ToDouble(), e = end.ToDouble(), st = step.ToDouble();
+        // The checks run in the output's accumulate type: an integer dtype truncates a fractional step to 0.
+        bool integral = !dt.IsFloating();
+        double xs = integral ? start.ToInt64() : s, xe = integral ? end.ToInt64() : e, xst = integral ? step.ToInt64() : st;
+        if (xst == 0) throw new ArgumentException("step must be nonzero");
+        CheckRangeEnds(xs, xe);
+        if ((xst > 0 && xe < xs) || (xst < 0 && xe > xs))
+            throw new ArgumentException($"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step})");
+        double size = Math.Ceiling((e - s) / st);
+        if (!(size >= 0) || size > Array.MaxLength) throw new ArgumentException($"invalid size, possible overflow? (arange({start}, {end}, {step}) would have {size} elements)");
+        int n = (int)size;
+        var t = Tensor.Empty([n], dt);
+        switch (dt)
+        {
+            case ScalarType.Float32: ArangeFloat(t.Span<float>(), s, st, VectorBytes / 4); break;
+            case ScalarType.Float64: ArangeFloat(t.Span<double>(), s, st, VectorBytes / 8); break;
+            default:
+                long ls = start.ToInt64(), lst = step.ToInt64();
+                var d = Tensor.Empty([n], ScalarType.Int64);
+                var dl = d.Span<long>();
+                for (int i = 0; i < n; i++) dl[i] = unchecked(ls + lst * i);
+                t = d.to_nograd(dt, false);
+                break;
+        }
+        if (requires_grad) RequireGrad(t);
+        return t;
     }
 
-    public static Tensor arange(Scalar end, ScalarType? dtype = null, bool requires_grad = false) => arange(end.IsFloating ? 0.0 : 0, end, 1, dtype, requires_grad);
+    static void ArangeFloat<T>(Span<T> d, double start, double step, int lanes) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int n = d.Length, vec = n / (2 * lanes) * 2 * lanes, i = 0;
+        for (; i < vec; i += lanes)
+        {
+            double b = double.CreateTruncating(T.CreateTruncating(Math.FusedMultiplyAdd(step, i, start)));
+            for (int k = 0; k < lanes; k++) d[i + k] = T.CreateTruncating(Math.FusedMultiplyAdd(k, step, b));
+        }
+        for (; i < n; i++) d[i] = T.CreateTruncating(Math.FusedMultiplyAdd(step, i, start));
+    }
+
+    public static Tensor arange(Scalar end, ScalarType? dtype = null, bool requires_grad = false) => arange(end.IsFloating ? (Scalar)0.0 : (Scalar)0, end, 1, dtype, requires_grad);
     public static Tensor arange(Scalar start, Scalar end, ScalarType? dtype = null, bool requires_grad = false) => arange(start, end, 1, dtype, requires_grad);
 
     /// <summary>
     /// [start, end] inclusive, float32 by default. Deprecated in PyTorch in favour of arange;
-    /// kept for the notes, with PyTorch's warning on stderr.
+    /// kept for the notes, with PyTorch's warning on stderr (once).
     /// </summary>
     [Obsolete("torch.range is deprecated and will be removed in a future release because its behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).")]
     public static Tensor range(Scalar start, Scalar end, Scalar? step = null, ScalarType? dtype = null, bool requires_grad = false)
     {
         Warnings.Warn("torch.range is deprecated and will be removed in a future release because its behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).");
-        double s = start.ToDouble(), e = end.ToDouble(), st = (step ?? 1).ToDouble();
-        if (st == 0) throw new ArgumentException("range: step must be nonzero");
-        long n = (long)Math.Floor((e - s) / st) + 1;
-        if (n < 0) throw new ArgumentException($"range: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={st})");
-        var t = Tensor.Empty([(int)n], ScalarType.Float64);
+        var dt = dtype ?? float32;
+        if (dt == ScalarType.Bool) throw new ArgumentException("\"range_cpu\" not implemented for 'Bool'");
+        bool integral = !dt.IsFloating();
+        var stp = step ?? 1;
+        double s = integral ? start.ToInt64() : start.ToDouble(), e = integral ? end.ToInt64() : end.ToDouble(), st = integral ? stp.ToInt64() : stp.ToDouble();
+        if (st == 0) throw new ArgumentException("step must be nonzero");
+        CheckRangeEnds(s, e);
+        if (!((st > 0 && e >= s) || (st < 0 && e <= s)))
+            throw new ArgumentException($"upper bound and lower bound inconsistent with step sign (start={start}, end={end}, step={stp})");
+        int n = (int)((e - s) / st + 1);
+        var t = Tensor.Empty([n], ScalarType.Float64);
         var d = t.Span<double>();
         for (int i = 0; i < n; i++) d[i] = s + i * st;
-        var r = t.to_nograd(dtype ?? float32, false);
-        if (requires_grad) r.requires_grad_(true);
+        var r = t.to_nograd(dt, false);
+        if (requires_grad) RequireGrad(r);
         return r;
     }
 
-    /// <summary>steps evenly spaced values from start to end inclusive (PyTorch's symmetric formula).</summary>
+    /// <summary><paramref name="steps"/> evenly spaced values from start to end inclusive, float32 unless a dtype is given.</summary>
     public static Tensor linspace(double start, double end, long steps, ScalarType? dtype = null, bool requires_grad = false)
     {
-        if (steps < 0) throw new ArgumentException($"linspace: number of steps must be non-negative, got {steps}");
+        if (steps < 0) throw new ArgumentException($"number of steps must be non-negative (got {steps})");
         var dt = dtype ?? float32;
-        var t = Tensor.Empty([(int)steps], ScalarType.Float64);
-        var d = t.Span<double>();
-        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        long half = steps / 2;
-        for (long i = 0; i < steps; i++)
-            d[(int)i] = i < half ? start + step * i : end - step * (steps - i - 1);
-        var r = dt == ScalarType.Float32 ? LinspaceF32((float)start, (float)end, (int)steps) : t.to_nograd(dt, false);
-        if (requires_grad) r.requires_grad_(true);
-        return r;
-    }
-
-    // float32 linspace is computed in float32, as PyTorch does, so values match bit for bit.
-    static Tensor LinspaceF32(float start, float end, int steps)
-    {
-        var t = Tensor.Empty([steps], ScalarType.Float32);
-        var d = t.Span<float>();
-        float step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        int half = steps / 2;
-        for (int i = 0; i < steps; i++) d[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+        if (dt == ScalarType.Bool) throw new ArgumentException("\"linspace_cpu\" not implemented for 'Bool'");
+        int n = checked((int)steps);
+        Tensor t;
+        if (dt == ScalarType.Float32) { t = Tensor.Empty([n], dt); LinspaceFloat(t.Span<float>(), (float)start, (float)end, VectorBytes / 4); }
+        else if (dt == ScalarType.Float64) { t = Tensor.Empty([n], dt); LinspaceFloat(t.Span<double>(), start, end, VectorBytes / 8); }
+        else
+        {
+            var l = Tensor.Empty([n], ScalarType.Int64);
+            LinspaceInt(l.Span<long>(), (long)start, (long)end, VectorBytes / dt.ElementSize());
+            t = l.to_nograd(dt, false);
+        }
+        if (requires_grad) RequireGrad(t);
         return t;
     }
 
-    /// <summary>base ** linspace(start, end, steps).</summary>
+    static void LinspaceFloat<T>(Span<T> d, T start, T end, int lanes) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int n = d.Length;
+        if (n == 0) return;
+        if (n == 1) { d[0] = start; return; }
+        T step = (end - start) / T.CreateTruncating(n - 1);
+        int half = n / 2, vec = n / (2 * lanes) * 2 * lanes, i = 0;
+        T At(int j) => j < half ? T.FusedMultiplyAdd(step, T.CreateTruncating(j), start) : T.FusedMultiplyAdd(-step, T.CreateTruncating(n - j - 1), end);
+        for (; i < vec; i += lanes)
+        {
+            T b = At(i);
+            for (int k = 0; k < lanes; k++) d[i + k] = b + T.CreateTruncating(k) * step;
+        }
+        for (; i < n; i++) d[i] = At(i);
+    }
+
+    static void LinspaceInt(Span<long> d, long start, long end, int lanes)
+    {
+        int n = d.Length;
+        if (n == 0) return;
+        if (n == 1) { d[0] = start; return; }
+        double step = ((double)end - start) / (n - 1);
+        int half = n / 2, vec = n / (2 * lanes) * 2 * lanes, i = 0;
+        long At(int j) => (long)(j < half ? Math.FusedMultiplyAdd(step, j, start) : Math.FusedMultiplyAdd(-step, n - j - 1, end));
+        for (; i < vec; i += lanes)
+        {
+            long b = At(i);
+            for (int k = 0; k < lanes; k++) d[i + k] = (long)(b + k * step);
+        }
+        for (; i < n; i++) d[i] = At(i);
+    }
+
+    /// <summary>base ** linspace(start, end, steps), the power taken in double as PyTorch does.</summary>
     public static Tensor logspace(double start, double end, long steps, double @base = 10.0, ScalarType? dtype = null, bool requires_grad = false)
     {
+        if (steps < 0) throw new ArgumentException($"number of steps must be non-negative (got {steps})");
         var dt = dtype ?? float32;
-        var t = Tensor.Empty([(int)steps], ScalarType.Float64);
+        if (dt == ScalarType.Bool) throw new ArgumentException("\"logspace_cpu\" not implemented for 'Bool'");
+        int n = checked((int)steps);
+        var t = Tensor.Empty([n], ScalarType.Float64);
         var d = t.Span<double>();
-        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        long half = steps / 2;
-        for (long i = 0; i < steps; i++)
-            d[(int)i] = Math.Pow(@base, i < half ? start + step * i : end - step * (steps - i - 1));
+        if (n == 1) d[0] = Math.Pow(@base, start);
+        else if (n > 1)
+        {
+            // start and end are first rounded to the output dtype; the step is then taken in double.
+            double s = dt == ScalarType.Float32 ? (float)start : dt.IsFloating() ? start : (long)start;
+            double e = dt == ScalarType.Float32 ? (float)end : dt.IsFloating() ? end : (long)end;
+            double step = (dt == ScalarType.Float32 ? (float)e - (float)s : e - s) / (n - 1);
+            int half = n / 2;
+            for (int i = 0; i < n; i++) d[i] = Math.Pow(@base, i < half ? s + step * i : e - step * (n - i - 1));
+        }
         var r = t.to_nograd(dt, false);
-        if (requires_grad) r.requires_grad_(true);
+        if (requires_grad) RequireGrad(r);
         return r;
     }
 
     // ---------------------------------------------------------------- functional forms
 
     public static Tensor add(Tensor a, Tensor b, Scalar? alpha = null) => a.add(b, alpha);
+    public static Tensor add(Tensor a, Scalar b, Scalar? alpha = null) => a.add(b, alpha);
+    public static Tensor sub(Tensor a, Scalar b, Scalar? alpha = null) => a.sub(b, alpha);
+    public static Tensor subtract(Tensor a, Tensor b, Scalar? alpha = null) => a.sub(b, alpha);
+    public static Tensor rsub(Tensor a, Scalar b) => a.rsub(b);
+    public static Tensor mul(Tensor a, Scalar b) => a.mul(b);
+    public static Tensor multiply(Tensor a, Tensor b) => a.mul(b);
+    public static Tensor div(Tensor a, Scalar b) => a.div(b);
+    public static Tensor divide(Tensor a, Tensor b) => a.div(b);
+    public static Tensor true_divide(Tensor a, Tensor b) => a.div(b);
+    public static Tensor remainder(Tensor a, Scalar b) => a.remainder(b);
+    public static Tensor log2(Tensor x) => x.log2();
+    public static Tensor log10(Tensor x) => x.log10();
+    public static Tensor expm1(Tensor x) => x.expm1();
+    public static Tensor reciprocal(Tensor x) => x.reciprocal();
+    public static Tensor sinh(Tensor x) => x.sinh();
+    public static Tensor cosh(Tensor x) => x.cosh();
+    public static Tensor trunc(Tensor x) => x.trunc();
+    public static Tensor negative(Tensor x) => x.neg();
+    public static Tensor absolute(Tensor x) => x.abs();
+    public static Tensor clamp_min(Tensor x, Scalar min) => x.clamp_min(min);
+    public static Tensor clamp_max(Tensor x, Scalar max) => x.clamp_max(max);
+    public static Tensor eq(Tensor a, Scalar b) => a.eq(b);
+    public static Tensor ne(Tensor a, Scalar b) => a.ne(b);
+    public static Tensor lt(Tensor a, Scalar b) => a.lt(b);
+    public static Tensor le(Tensor a, Scalar b) => a.le(b);
+    public static Tensor gt(Tensor a, Scalar b) => a.gt(b);
+    public static Tensor ge(Tensor a, Scalar b) => a.ge(b);
+    public static Tensor logical_and(Tensor a, Tensor b) => a.logical_and(b);
+    public static Tensor logical_or(Tensor a, Tensor b) => a.logical_or(b);
+    public static Tensor logical_xor(Tensor a, Tensor b) => a.logical_xor(b);
+    public static Tensor logical_not(Tensor x) => x.logical_not();
+    public static Tensor bitwise_and(Tensor a, Tensor b) => a.bitwise_and(b);
+    public static Tensor bitwise_or(Tensor a, Tensor b) => a.bitwise_or(b);
+    public static Tensor bitwise_xor(Tensor a, Tensor b) => a.bitwise_xor(b);
+    public static Tensor bitwise_not(Tensor x) => x.bitwise_not();
+    public static Tensor view(Tensor x, params long[] shape) => x.view(shape);
+    public static Tensor expand(Tensor x, params long[] size) => x.expand(size);
+    public static Tensor select(Tensor x, long dim, long index) => x.select(dim, index);
+    public static Tensor swapaxes(Tensor x, long a, long b) => x.transpose(a, b);
+    public static Tensor unflatten(Tensor x, long dim, params long[] sizes) => x.unflatten(dim, sizes);
     public static Tensor sub(Tensor a, Tensor b, Scalar? alpha = null) => a.sub(b, alpha);
     public static Tensor mul(Tensor a, Tensor b) => a.mul(b);
     public static Tensor div(Tensor a, Tensor b) => a.div(b);

@@ -106,11 +106,13 @@ internal struct PowOp : IBinaryOp
     {
         if (typeof(T) == typeof(float)) { float r = MathF.Pow(Unsafe.As<T, float>(ref a), Unsafe.As<T, float>(ref b)); return Unsafe.As<float, T>(ref r); }
         if (typeof(T) == typeof(double)) { double r = Math.Pow(Unsafe.As<T, double>(ref a), Unsafe.As<T, double>(ref b)); return Unsafe.As<double, T>(ref r); }
+        // Negative integer exponents (only reachable with a tensor exponent; a scalar one is
+        // rejected before the kernel) give c10's powi values: 1, ±1 or 0.
         if (T.IsNegative(b))
         {
             if (a == T.One) return T.One;
             if (a == -T.One) return long.CreateTruncating(b) % 2 == 0 ? T.One : -T.One;
-            throw new ArgumentException("Integers to negative integer powers are not allowed.");
+            return T.Zero;
         }
         T result = T.One, x = a;
         long e = long.CreateTruncating(b);
@@ -125,9 +127,11 @@ internal struct PowOp : IBinaryOp
     }
     public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T>
     {
-        // Common exponents are exact products: x**2 must equal x*x bit for bit, as in PyTorch.
+        // PyTorch computes these exponents without pow (x*x, x*x*x, sqrt, 1/x, ...): match its rounding.
         if (b == T.One + T.One) { TensorPrimitives.Multiply(a, a, d); return; }
         if (b == T.One) { a.CopyTo(d); return; }
+        if (typeof(T) == typeof(float) && PowSpecial(MemoryMarshal.Cast<T, float>(a), Unsafe.As<T, float>(ref b), MemoryMarshal.Cast<T, float>(d))) return;
+        if (typeof(T) == typeof(double) && PowSpecial(MemoryMarshal.Cast<T, double>(a), Unsafe.As<T, double>(ref b), MemoryMarshal.Cast<T, double>(d))) return;
         if (typeof(T) == typeof(float)) TensorPrimitives.Pow(MemoryMarshal.Cast<T, float>(a), Unsafe.As<T, float>(ref b), MemoryMarshal.Cast<T, float>(d));
         else if (typeof(T) == typeof(double)) TensorPrimitives.Pow(MemoryMarshal.Cast<T, double>(a), Unsafe.As<T, double>(ref b), MemoryMarshal.Cast<T, double>(d));
         else for (int i = 0; i < d.Length; i++) d[i] = Scalar(a[i], b);
@@ -136,6 +140,88 @@ internal struct PowOp : IBinaryOp
     {
         for (int i = 0; i < d.Length; i++) d[i] = Scalar(a, b[i]);
     }
+
+    static bool PowSpecial<F>(ReadOnlySpan<F> a, F e, Span<F> d) where F : unmanaged, IFloatingPointIeee754<F>
+    {
+        F two = F.One + F.One, half = F.One / two;
+        if (e == two + F.One) { TensorPrimitives.Multiply(a, a, d); TensorPrimitives.Multiply(d, a, d); }
+        else if (e == half) TensorPrimitives.Sqrt(a, d);
+        else if (e == -half) { TensorPrimitives.Sqrt(a, d); TensorPrimitives.Divide(F.One, d, d); }
+        else if (e == -F.One) TensorPrimitives.Divide(F.One, a, d);
+        else if (e == -two) { TensorPrimitives.Multiply(a, a, d); TensorPrimitives.Divide(F.One, d, d); }
+        else return false;
+        return true;
+    }
+}
+
+/// <summary>Bit operators for the integer types (bool runs on 0/1 bytes): TensorPrimitives on whole spans.</summary>
+internal static class Bits
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Apply<T>(T a, T b, int op) where T : unmanaged
+    {
+        long x = typeof(T) == typeof(long) ? Unsafe.As<T, long>(ref a) : typeof(T) == typeof(int) ? Unsafe.As<T, int>(ref a) : Unsafe.As<T, byte>(ref a);
+        long y = typeof(T) == typeof(long) ? Unsafe.As<T, long>(ref b) : typeof(T) == typeof(int) ? Unsafe.As<T, int>(ref b) : Unsafe.As<T, byte>(ref b);
+        long r = op == 0 ? x & y : op == 1 ? x | y : x ^ y;
+        if (typeof(T) == typeof(long)) return Unsafe.As<long, T>(ref r);
+        if (typeof(T) == typeof(int)) { int i = unchecked((int)r); return Unsafe.As<int, T>(ref i); }
+        if (typeof(T) == typeof(byte)) { byte u = unchecked((byte)r); return Unsafe.As<byte, T>(ref u); }
+        throw new NotSupportedException($"bitwise operations are not defined for {typeof(T).Name}");
+    }
+
+    public static void Spans<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d, int op) where T : unmanaged
+    {
+        if (typeof(T) == typeof(long)) Run(MemoryMarshal.Cast<T, long>(a), MemoryMarshal.Cast<T, long>(b), MemoryMarshal.Cast<T, long>(d), op);
+        else if (typeof(T) == typeof(int)) Run(MemoryMarshal.Cast<T, int>(a), MemoryMarshal.Cast<T, int>(b), MemoryMarshal.Cast<T, int>(d), op);
+        else if (typeof(T) == typeof(byte)) Run(MemoryMarshal.Cast<T, byte>(a), MemoryMarshal.Cast<T, byte>(b), MemoryMarshal.Cast<T, byte>(d), op);
+        else throw new NotSupportedException($"bitwise operations are not defined for {typeof(T).Name}");
+    }
+
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d, int op) where T : unmanaged
+    {
+        if (typeof(T) == typeof(long)) Run(MemoryMarshal.Cast<T, long>(a), Unsafe.As<T, long>(ref b), MemoryMarshal.Cast<T, long>(d), op);
+        else if (typeof(T) == typeof(int)) Run(MemoryMarshal.Cast<T, int>(a), Unsafe.As<T, int>(ref b), MemoryMarshal.Cast<T, int>(d), op);
+        else if (typeof(T) == typeof(byte)) Run(MemoryMarshal.Cast<T, byte>(a), Unsafe.As<T, byte>(ref b), MemoryMarshal.Cast<T, byte>(d), op);
+        else throw new NotSupportedException($"bitwise operations are not defined for {typeof(T).Name}");
+    }
+
+    static void Run<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d, int op) where T : IBitwiseOperators<T, T, T>
+    {
+        if (op == 0) TensorPrimitives.BitwiseAnd(a, b, d);
+        else if (op == 1) TensorPrimitives.BitwiseOr(a, b, d);
+        else TensorPrimitives.Xor(a, b, d);
+    }
+
+    static void Run<T>(ReadOnlySpan<T> a, T b, Span<T> d, int op) where T : IBitwiseOperators<T, T, T>
+    {
+        if (op == 0) TensorPrimitives.BitwiseAnd(a, b, d);
+        else if (op == 1) TensorPrimitives.BitwiseOr(a, b, d);
+        else TensorPrimitives.Xor(a, b, d);
+    }
+}
+
+internal struct BitAndOp : IBinaryOp
+{
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 0);
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.Spans(a, b, d, 0);
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(a, b, d, 0);
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(b, a, d, 0);
+}
+
+internal struct BitOrOp : IBinaryOp
+{
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 1);
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.Spans(a, b, d, 1);
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(a, b, d, 1);
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(b, a, d, 1);
+}
+
+internal struct BitXorOp : IBinaryOp
+{
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => Bits.Apply(a, b, 2);
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.Spans(a, b, d, 2);
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(a, b, d, 2);
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => Bits.SpanScalar(b, a, d, 2);
 }
 
 internal struct EqOp : ICompareOp { public static bool Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a == b; }
@@ -149,28 +235,76 @@ internal struct GeOp : ICompareOp { public static bool Scalar<T>(T a, T b) where
 internal static class Elementwise
 {
     /// <summary>
-    /// d = op(a, b) where a and b are already viewed at the output shape (broadcast dims have
-    /// stride 0) and d is contiguous. Rows whose inner stride is 1 or 0 go to the span kernels.
+    /// Geometry of a broadcast binary op: output shape and both operands' strides at that shape
+    /// (0 on broadcast dims), merged where memory allows, so most loops are a few long rows.
+    /// Lives on the stack for small ops; parallel runs copy it to arrays.
     /// </summary>
-    public static void Binary<T, TOp>(T[] a, int aOff, int[] aStr, T[] b, int bOff, int[] bStr, Span<T> d, int[] shape)
+    ref struct Geometry
+    {
+        public Span<int> Shape, A, B;
+        public int Nd, Inner, Rows;
+
+        public Geometry(Span<int> buf, int[] aShape, int[] aStr, int[] bShape, int[] bStr, int[] shape)
+        {
+            int nd = shape.Length;
+            Shape = buf[..nd]; A = buf.Slice(nd, nd); B = buf.Slice(2 * nd, nd);
+            shape.CopyTo(Shape);
+            ExpandInto(aShape, aStr, shape, A);
+            ExpandInto(bShape, bStr, shape, B);
+            Nd = Strided.Coalesce2(Shape, A, B);
+            int n = 1; foreach (var s in shape) n *= s;
+            Inner = Nd == 0 || n == 0 ? 1 : Shape[Nd - 1];
+            Rows = n / Inner;
+        }
+    }
+
+    static void ExpandInto(int[] shape, int[] strides, int[] target, Span<int> dst)
+    {
+        int off = target.Length - shape.Length;
+        for (int i = 0; i < target.Length; i++)
+            dst[i] = i < off || shape[i - off] == 1 ? 0 : strides[i - off];
+    }
+
+    /// <summary>
+    /// d = op(a, b) with a and b broadcast to <paramref name="shape"/> (shapes already checked) and d
+    /// contiguous. Rows whose inner stride is 1 or 0 go to the span kernels; big ops split rows over threads.
+    /// </summary>
+    public static void Binary<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, T[] d, int[] shape)
         where T : unmanaged, INumber<T> where TOp : IBinaryOp
     {
-        if (d.Length == 0) return;
-        var sh = (int[])shape.Clone(); var sa = (int[])aStr.Clone(); var sb = (int[])bStr.Clone();
-        int nd = Strided.Coalesce(sh, sa, sb);
+        Span<int> buf = stackalloc int[3 * shape.Length];
+        var g = new Geometry(buf, aShape, aStr, bShape, bStr, shape);
+        if (g.Rows == 0) return;
+        if (g.Rows < 2 || (long)g.Rows * g.Inner <= Tensor.SerialElements)
+        {
+            BinaryRows<T, TOp>(g.Shape[..g.Nd], g.A, g.B, a, aOff, b, bOff, d, 0, g.Rows);
+            return;
+        }
+        ParallelRows<T, TOp>(g.Shape[..g.Nd].ToArray(), g.A.ToArray(), g.B.ToArray(), a, aOff, b, bOff, d, g.Rows, g.Inner);
+    }
+
+    // Separate so that the closure is only allocated for big ops.
+    static void ParallelRows<T, TOp>(int[] sh, int[] sa, int[] sb, T[] a, int aOff, T[] b, int bOff, T[] d, int rows, int inner)
+        where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
+        Threading.For(rows, inner, (r0, r1) => BinaryRows<T, TOp>(sh, sa, sb, a, aOff, b, bOff, d, r0, r1));
+
+    static void BinaryRows<T, TOp>(ReadOnlySpan<int> sh, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, T[] a, int aOff, T[] b, int bOff, T[] d, int r0, int r1)
+        where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        int nd = sh.Length;
         if (nd == 0) { d[0] = TOp.Scalar(a[aOff], b[bOff]); return; }
         int inner = sh[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1];
-        int rows = d.Length / inner;
         Span<int> idx = stackalloc int[nd];
-        int oa = aOff, ob = bOff, od = 0;
-        for (int r = 0; r < rows; r++)
+        int oa = aOff, ob = bOff;
+        // Start the odometer at row r0.
+        for (int k = nd - 2, r = r0; k >= 0; k--) { idx[k] = r % sh[k]; r /= sh[k]; oa += idx[k] * sa[k]; ob += idx[k] * sb[k]; }
+        for (int row = r0, od = r0 * inner; row < r1; row++, od += inner)
         {
-            var dr = d.Slice(od, inner);
+            var dr = d.AsSpan(od, inner);
             if (ia == 1 && ib == 1) TOp.Span<T>(a.AsSpan(oa, inner), b.AsSpan(ob, inner), dr);
             else if (ia == 1 && ib == 0) TOp.SpanScalar<T>(a.AsSpan(oa, inner), b[ob], dr);
             else if (ia == 0 && ib == 1) TOp.ScalarSpan<T>(a[oa], b.AsSpan(ob, inner), dr);
             else for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) dr[i] = TOp.Scalar(a[pa], b[pb]);
-            od += inner;
             for (int k = nd - 2; k >= 0; k--)
             {
                 oa += sa[k]; ob += sb[k];
@@ -181,21 +315,21 @@ internal static class Elementwise
         }
     }
 
-    public static void Compare<T, TOp>(T[] a, int aOff, int[] aStr, T[] b, int bOff, int[] bStr, Span<bool> d, int[] shape)
+    public static void Compare<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, Span<bool> d, int[] shape)
         where T : unmanaged, INumber<T> where TOp : ICompareOp
     {
-        if (d.Length == 0) return;
-        var sh = (int[])shape.Clone(); var sa = (int[])aStr.Clone(); var sb = (int[])bStr.Clone();
-        int nd = Strided.Coalesce(sh, sa, sb);
+        Span<int> buf = stackalloc int[3 * shape.Length];
+        var g = new Geometry(buf, aShape, aStr, bShape, bStr, shape);
+        if (g.Rows == 0) return;
+        int nd = g.Nd;
         if (nd == 0) { d[0] = TOp.Scalar(a[aOff], b[bOff]); return; }
-        int inner = sh[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1];
-        int rows = d.Length / inner;
+        ReadOnlySpan<int> sh = g.Shape, sa = g.A, sb = g.B;
+        int inner = g.Inner, ia = sa[nd - 1], ib = sb[nd - 1];
         Span<int> idx = stackalloc int[nd];
-        int oa = aOff, ob = bOff, od = 0;
-        for (int r = 0; r < rows; r++)
+        int oa = aOff, ob = bOff;
+        for (int row = 0, od = 0; row < g.Rows; row++, od += inner)
         {
             for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) d[od + i] = TOp.Scalar(a[pa], b[pb]);
-            od += inner;
             for (int k = nd - 2; k >= 0; k--)
             {
                 oa += sa[k]; ob += sb[k];
@@ -204,5 +338,64 @@ internal static class Elementwise
                 idx[k] = 0;
             }
         }
+    }
+
+    public static void CompareSpans<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<bool> d) where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(a[i], b[i]);
+    }
+
+    /// <summary>d = a ∘ s, or s ∘ a when <paramref name="scalarFirst"/>.</summary>
+    public static void CompareScalar<T, TOp>(ReadOnlySpan<T> a, T s, Span<bool> d, bool scalarFirst) where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        if (scalarFirst) for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(s, a[i]);
+        else for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(a[i], s);
+    }
+}
+
+/// <summary>
+/// Unary functions where TensorPrimitives loses accuracy: its sinh and tanh subtract two
+/// exponentials, so near 0 they return noise of order 1e-8 (float) instead of x (tanh(1e-10f)
+/// even comes out negative). Below |x| = 0.5 these use series in double; elsewhere the SIMD results stand.
+/// </summary>
+internal static class AccurateMath
+{
+    const double Small = 0.5;
+
+    /// <summary>sinh for |x| &lt; 0.5: x·Σ x^2k/(2k+1)!, 9 terms (exact to double rounding).</summary>
+    static double SinhSmall(double x)
+    {
+        double z = x * x;
+        return x * (1 + z / 6 * (1 + z / 20 * (1 + z / 42 * (1 + z / 72 * (1 + z / 110 * (1 + z / 156 * (1 + z / 210 * (1 + z / 272))))))));
+    }
+
+    static double CoshSmall(double x)
+    {
+        double z = x * x;
+        return 1 + z / 2 * (1 + z / 12 * (1 + z / 30 * (1 + z / 56 * (1 + z / 90 * (1 + z / 132 * (1 + z / 182 * (1 + z / 240)))))));
+    }
+
+    public static void Sinh(ReadOnlySpan<float> x, Span<float> d)
+    {
+        TensorPrimitives.Sinh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = (float)SinhSmall(x[i]);
+    }
+
+    public static void Sinh(ReadOnlySpan<double> x, Span<double> d)
+    {
+        TensorPrimitives.Sinh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = SinhSmall(x[i]);
+    }
+
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> d)
+    {
+        TensorPrimitives.Tanh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = (float)(SinhSmall(x[i]) / CoshSmall(x[i]));
+    }
+
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> d)
+    {
+        TensorPrimitives.Tanh(x, d);
+        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = SinhSmall(x[i]) / CoshSmall(x[i]);
     }
 }

@@ -36,13 +36,54 @@ internal static class Strided
         return w + 1;
     }
 
+    /// <summary><see cref="Coalesce"/> for one operand, on spans (no allocation).</summary>
+    public static int Coalesce1(Span<int> shape, Span<int> st)
+    {
+        int nd = shape.Length;
+        if (nd <= 1) return nd;
+        int w = 0;
+        for (int r = 1; r < nd; r++)
+        {
+            if (shape[w] == 1 || shape[r] == 1 || st[w] == st[r] * shape[r])
+            {
+                if (shape[r] != 1) st[w] = st[r];
+                shape[w] *= shape[r];
+            }
+            else { w++; shape[w] = shape[r]; st[w] = st[r]; }
+        }
+        return w + 1;
+    }
+
+    /// <summary><see cref="Coalesce"/> for two operands, on spans (no allocation).</summary>
+    public static int Coalesce2(Span<int> shape, Span<int> s1, Span<int> s2)
+    {
+        int nd = shape.Length;
+        if (nd <= 1) return nd;
+        int w = 0;
+        for (int r = 1; r < nd; r++)
+        {
+            bool ones = shape[w] == 1 || shape[r] == 1;
+            if (ones || (s1[w] == s1[r] * shape[r] && s2[w] == s2[r] * shape[r]))
+            {
+                if (shape[r] != 1) { s1[w] = s1[r]; s2[w] = s2[r]; }
+                shape[w] *= shape[r];
+            }
+            else
+            {
+                w++;
+                shape[w] = shape[r]; s1[w] = s1[r]; s2[w] = s2[r];
+            }
+        }
+        return w + 1;
+    }
+
     /// <summary>Copies (and converts) a strided source into a contiguous destination span.</summary>
     public static void Copy<TS, TD>(TS[] src, int srcOffset, int[] shape, int[] strides, Span<TD> dst)
         where TS : unmanaged where TD : unmanaged
     {
-        var sh = (int[])shape.Clone();
-        var st = (int[])strides.Clone();
-        int nd = Coalesce(sh, st);
+        Span<int> sh = stackalloc int[shape.Length], st = stackalloc int[shape.Length];
+        shape.CopyTo(sh); strides.CopyTo(st);
+        int nd = Coalesce1(sh, st);
         if (nd == 0) { dst[0] = Convert<TS, TD>(src[srcOffset]); return; }
         int inner = sh[nd - 1], istride = st[nd - 1];
         int rows = dst.Length / Math.Max(inner, 1);
@@ -74,9 +115,9 @@ internal static class Strided
     /// <summary>Writes a contiguous source into a strided destination (setitem, copy_).</summary>
     public static void Scatter<T>(ReadOnlySpan<T> src, T[] dst, int dstOffset, int[] shape, int[] strides) where T : unmanaged
     {
-        var sh = (int[])shape.Clone();
-        var st = (int[])strides.Clone();
-        int nd = Coalesce(sh, st);
+        Span<int> sh = stackalloc int[shape.Length], st = stackalloc int[shape.Length];
+        shape.CopyTo(sh); strides.CopyTo(st);
+        int nd = Coalesce1(sh, st);
         if (src.Length == 0) return;
         if (nd == 0) { dst[dstOffset] = src[0]; return; }
         int inner = sh[nd - 1], istride = st[nd - 1];

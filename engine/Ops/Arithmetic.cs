@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -6,12 +7,16 @@ namespace Torchlet;
 /// <summary>Binary elementwise math with broadcasting and type promotion; backward beside forward.</summary>
 public partial class Tensor
 {
+    // Below this many elements a kernel runs on the calling thread, with no delegate or closure.
+    internal const int SerialElements = 32_768;
+
     // ---------------------------------------------------------------- kernels dispatch
 
     /// <summary>op(a, b) in dtype <paramref name="ct"/>, broadcast; no autograd.</summary>
     internal static Tensor BinaryKernel<TOp>(Tensor a, Tensor b, ScalarType ct, string op) where TOp : IBinaryOp
     {
         var shape = Shape.Broadcast(a._shape, b._shape, op);
+        // bool math runs on 0/1 bytes: + is or, * is and, max is or, min is and.
         if (ct == ScalarType.Bool)
             return BinaryKernel<TOp>(a.to_nograd(ScalarType.Byte, false), b.to_nograd(ScalarType.Byte, false), ScalarType.Byte, op).to_nograd(ScalarType.Bool, false);
         if (a.dtype != ct) a = a.to_nograd(ct, false);
@@ -32,32 +37,31 @@ public partial class Tensor
     {
         int n = r.Numel;
         T[] aa = a.Buffer<T>(), ba = b.Buffer<T>(), ra = r.Buffer<T>();
-        int ao = a._offset, bo = b._offset;
         if (a._contiguous && b._contiguous)
         {
-            bool aFull = a.Numel == n, bFull = b.Numel == n;
-            if (aFull && bFull)
+            int an = a.Numel, bn = b.Numel;
+            int mode = an == n && bn == n ? 0 : an == n && bn == 1 ? 1 : bn == n && an == 1 ? 2 : -1;
+            if (mode >= 0)
             {
-                Threading.For(n, 1, (s, e) => TOp.Span<T>(aa.AsSpan(ao + s, e - s), ba.AsSpan(bo + s, e - s), ra.AsSpan(s, e - s)));
-                return;
-            }
-            if (aFull && b.Numel == 1)
-            {
-                T bv = ba[bo];
-                Threading.For(n, 1, (s, e) => TOp.SpanScalar<T>(aa.AsSpan(ao + s, e - s), bv, ra.AsSpan(s, e - s)));
-                return;
-            }
-            if (bFull && a.Numel == 1)
-            {
-                T av = aa[ao];
-                Threading.For(n, 1, (s, e) => TOp.ScalarSpan<T>(av, ba.AsSpan(bo + s, e - s), ra.AsSpan(s, e - s)));
+                if (n <= SerialElements) SpanRun<T, TOp>(mode, aa, a._offset, ba, b._offset, ra, 0, n);
+                else ParallelSpanRun<T, TOp>(mode, aa, a._offset, ba, b._offset, ra, n);
                 return;
             }
         }
-        var sa = Shape.ExpandStrides(a._shape, a._strides, r._shape);
-        var sb = Shape.ExpandStrides(b._shape, b._strides, r._shape);
-        Elementwise.Binary<T, TOp>(aa, ao, sa, ba, bo, sb, ra.AsSpan(0, n), r._shape);
+        Elementwise.Binary<T, TOp>(aa, a._offset, a._shape, a._strides, ba, b._offset, b._shape, b._strides, ra, r._shape);
     }
+
+    /// <summary>mode 0: span ∘ span, 1: span ∘ scalar, 2: scalar ∘ span, over elements [s, e).</summary>
+    static void SpanRun<T, TOp>(int mode, T[] aa, int ao, T[] ba, int bo, T[] ra, int s, int e) where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        var d = ra.AsSpan(s, e - s);
+        if (mode == 0) TOp.Span<T>(aa.AsSpan(ao + s, e - s), ba.AsSpan(bo + s, e - s), d);
+        else if (mode == 1) TOp.SpanScalar<T>(aa.AsSpan(ao + s, e - s), ba[bo], d);
+        else TOp.ScalarSpan<T>(aa[ao], ba.AsSpan(bo + s, e - s), d);
+    }
+
+    static void ParallelSpanRun<T, TOp>(int mode, T[] aa, int ao, T[] ba, int bo, T[] ra, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
+        Threading.For(n, 1, (s, e) => SpanRun<T, TOp>(mode, aa, ao, ba, bo, ra, s, e));
 
     /// <summary>op(a, scalar) or op(scalar, a) in dtype <paramref name="ct"/>; no autograd.</summary>
     internal static Tensor ScalarKernel<TOp>(Tensor a, Scalar s, ScalarType ct, bool scalarFirst) where TOp : IBinaryOp
@@ -82,17 +86,17 @@ public partial class Tensor
     {
         T[] aa = a.Buffer<T>(), ra = r.Buffer<T>();
         int ao = a._offset, n = r.Numel;
-        if (n <= 4096)
-        {
-            if (scalarFirst) TOp.ScalarSpan<T>(s, aa.AsSpan(ao, n), ra.AsSpan(0, n));
-            else TOp.SpanScalar<T>(aa.AsSpan(ao, n), s, ra.AsSpan(0, n));
-            return;
-        }
-        Threading.For(n, 1, (st, e) =>
-        {
-            if (scalarFirst) TOp.ScalarSpan<T>(s, aa.AsSpan(ao + st, e - st), ra.AsSpan(st, e - st));
-            else TOp.SpanScalar<T>(aa.AsSpan(ao + st, e - st), s, ra.AsSpan(st, e - st));
-        });
+        if (n <= SerialElements) ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, 0, n);
+        else ParallelScalarRun<T, TOp>(aa, ao, s, ra, scalarFirst, n);
+    }
+
+    static void ParallelScalarRun<T, TOp>(T[] aa, int ao, T s, T[] ra, bool scalarFirst, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
+        Threading.For(n, 1, (st, e) => ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, st, e));
+
+    static void ScalarSpanRun<T, TOp>(T[] aa, int ao, T s, T[] ra, bool scalarFirst, int st, int e) where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        if (scalarFirst) TOp.ScalarSpan<T>(s, aa.AsSpan(ao + st, e - st), ra.AsSpan(st, e - st));
+        else TOp.SpanScalar<T>(aa.AsSpan(ao + st, e - st), s, ra.AsSpan(st, e - st));
     }
 
     internal static Tensor CompareKernel<TOp>(Tensor a, Tensor b) where TOp : ICompareOp
@@ -103,16 +107,49 @@ public partial class Tensor
         if (a.dtype != ct) a = a.to_nograd(ct, false);
         if (b.dtype != ct) b = b.to_nograd(ct, false);
         var r = Empty(shape, ScalarType.Bool);
-        var sa = Shape.ExpandStrides(a._shape, a._strides, shape);
-        var sb = Shape.ExpandStrides(b._shape, b._strides, shape);
-        var d = r.Span<bool>();
         switch (ct)
         {
-            case ScalarType.Float32: Elementwise.Compare<float, TOp>(a.Buffer<float>(), a._offset, sa, b.Buffer<float>(), b._offset, sb, d, shape); break;
-            case ScalarType.Float64: Elementwise.Compare<double, TOp>(a.Buffer<double>(), a._offset, sa, b.Buffer<double>(), b._offset, sb, d, shape); break;
-            case ScalarType.Int64: Elementwise.Compare<long, TOp>(a.Buffer<long>(), a._offset, sa, b.Buffer<long>(), b._offset, sb, d, shape); break;
-            case ScalarType.Int32: Elementwise.Compare<int, TOp>(a.Buffer<int>(), a._offset, sa, b.Buffer<int>(), b._offset, sb, d, shape); break;
-            case ScalarType.Byte: Elementwise.Compare<byte, TOp>(a.Buffer<byte>(), a._offset, sa, b.Buffer<byte>(), b._offset, sb, d, shape); break;
+            case ScalarType.Float32: CompareRun<float, TOp>(a, b, r); break;
+            case ScalarType.Float64: CompareRun<double, TOp>(a, b, r); break;
+            case ScalarType.Int64: CompareRun<long, TOp>(a, b, r); break;
+            case ScalarType.Int32: CompareRun<int, TOp>(a, b, r); break;
+            case ScalarType.Byte: CompareRun<byte, TOp>(a, b, r); break;
+        }
+        return r;
+    }
+
+    static void CompareRun<T, TOp>(Tensor a, Tensor b, Tensor r) where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        var d = r.Span<bool>();
+        T[] aa = a.Buffer<T>(), ba = b.Buffer<T>();
+        int n = d.Length;
+        if (a._contiguous && b._contiguous)
+        {
+            int an = a.Numel, bn = b.Numel;
+            if (an == n && bn == n) { Elementwise.CompareSpans<T, TOp>(aa.AsSpan(a._offset, n), ba.AsSpan(b._offset, n), d); return; }
+            if (an == n && bn == 1) { Elementwise.CompareScalar<T, TOp>(aa.AsSpan(a._offset, n), ba[b._offset], d, false); return; }
+            if (bn == n && an == 1) { Elementwise.CompareScalar<T, TOp>(ba.AsSpan(b._offset, n), aa[a._offset], d, true); return; }
+        }
+        Elementwise.Compare<T, TOp>(aa, a._offset, a._shape, a._strides, ba, b._offset, b._shape, b._strides, d, r._shape);
+    }
+
+    /// <summary>a ∘ scalar compared in result_type(a, scalar), with no temporary tensor for the scalar.</summary>
+    internal static Tensor CompareScalarKernel<TOp>(Tensor a, Scalar s) where TOp : ICompareOp
+    {
+        var ct = ResultType(a, s);
+        if (ct == ScalarType.Bool) ct = ScalarType.Byte;
+        if (a.dtype != ct) a = a.to_nograd(ct, false);
+        a = a.contiguous_nograd();
+        var r = Empty(a._shape, ScalarType.Bool);
+        var d = r.Span<bool>();
+        int n = d.Length, o = a._offset;
+        switch (ct)
+        {
+            case ScalarType.Float32: Elementwise.CompareScalar<float, TOp>(a.Buffer<float>().AsSpan(o, n), s.As<float>(), d, false); break;
+            case ScalarType.Float64: Elementwise.CompareScalar<double, TOp>(a.Buffer<double>().AsSpan(o, n), s.As<double>(), d, false); break;
+            case ScalarType.Int64: Elementwise.CompareScalar<long, TOp>(a.Buffer<long>().AsSpan(o, n), s.As<long>(), d, false); break;
+            case ScalarType.Int32: Elementwise.CompareScalar<int, TOp>(a.Buffer<int>().AsSpan(o, n), s.As<int>(), d, false); break;
+            case ScalarType.Byte: Elementwise.CompareScalar<byte, TOp>(a.Buffer<byte>().AsSpan(o, n), s.As<byte>(), d, false); break;
         }
         return r;
     }
@@ -135,56 +172,114 @@ public partial class Tensor
 
     static ScalarType FloatResult(ScalarType t) => t.IsFloating() ? t : ScalarType.Float32;
 
+    /// <summary>PyTorch's "not implemented for 'Bool'" refusal of an op's bool kernel.</summary>
+    static void NoBool(ScalarType ct, string kernel)
+    {
+        if (ct == ScalarType.Bool) throw new ArgumentException($"\"{kernel}\" not implemented for 'Bool'");
+    }
+
     // ---------------------------------------------------------------- add / sub
+
+    static bool IsOne(Scalar? alpha) => alpha is not { } a || (a.kind != Scalar.Kind.Bool && a.ToDouble() == 1);
+
+    static void CheckAlpha(Scalar alpha, ScalarType ct)
+    {
+        if (alpha.kind == Scalar.Kind.Bool && ct != ScalarType.Bool)
+            throw new ArgumentException("Boolean alpha only supported for Boolean results.");
+        if (alpha.IsFloating && !ct.IsFloating())
+            throw new ArgumentException("For integral input tensors, argument alpha must not be a floating point number.");
+    }
+
+    /// <summary>a + alpha·b in dtype ct. Floating types use one fused multiply-add, as PyTorch's CPU kernel does.</summary>
+    static Tensor AddAlphaKernel(Tensor a, Tensor b, Scalar alpha, ScalarType ct, string op)
+    {
+        if (ct == ScalarType.Bool) return BinaryKernel<AddOp>(a, alpha.ToDouble() != 0 ? b : torch.zeros_like(b, ScalarType.Bool), ct, op);
+        if (!ct.IsFloating()) return BinaryKernel<AddOp>(a, ScalarKernel<MulOp>(b, alpha, ct, false), ct, op);
+        var shape = Shape.Broadcast(a._shape, b._shape, op);
+        var ac = a.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
+        var bc = b.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
+        var r = Empty(shape, ct);
+        if (ct == ScalarType.Float32) TensorPrimitives.FusedMultiplyAdd(bc.Span<float>(), alpha.As<float>(), ac.Span<float>(), r.Span<float>());
+        else TensorPrimitives.FusedMultiplyAdd(bc.Span<double>(), alpha.As<double>(), ac.Span<double>(), r.Span<double>());
+        return r;
+    }
+
+    static Scalar Negate(Scalar s) => s.kind == Scalar.Kind.Float ? -s.ToDouble() : -s.ToInt64();
 
     public Tensor add(Tensor other, Scalar? alpha = null)
     {
-        var o = alpha is { } al && al.ToDouble() != 1 ? other.mul(al) : other;
-        var r = BinaryKernel<AddOp>(this, o, ResultType(this, o), "add");
+        var ct = ResultType(this, other);
+        Tensor r;
+        if (IsOne(alpha)) r = BinaryKernel<AddOp>(this, other, ct, "add");
+        else { CheckAlpha(alpha!.Value, ct); r = AddAlphaKernel(this, other, alpha.Value, ct, "add"); }
         if (NeedsGrad(this, other))
         {
             Tensor a = this, b = other; var alp = alpha;
             Record(r, "AddBackward0", g => [a._requiresGrad ? GradFor(g, a) : null,
-                b._requiresGrad ? GradFor(alp is { } x && x.ToDouble() != 1 ? g.mul(x) : g, b) : null], false, a, b);
+                b._requiresGrad ? GradFor(IsOne(alp) ? g : g.mul(alp!.Value), b) : null], false, a, b);
         }
         return r;
     }
 
-    public Tensor add(Scalar other)
+    // Backward of an op whose gradient is g itself (add/sub a number) or g·c (mul/div by a number).
+    static Tensor RecordScaled(Tensor r, string name, Tensor a, Scalar? factor, bool divide = false) =>
+        Record(r, name, g => [GradFor(factor is not { } f ? g : divide ? g.div(f) : g.mul(f), a)], false, a);
+
+    public Tensor add(Scalar other, Scalar? alpha = null)
     {
-        var r = ScalarKernel<AddOp>(this, other, ResultType(this, other), false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "AddBackward0", g => [GradFor(g, a)], false, a); }
-        return r;
+        var ct = ResultType(this, other);
+        if (!IsOne(alpha))
+        {
+            CheckAlpha(alpha!.Value, ct);
+            other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
+        }
+        var r = ScalarKernel<AddOp>(this, other, ct, false);
+        return NeedsGrad(this) ? RecordScaled(r, "AddBackward0", this, null) : r;
+    }
+
+    static void CheckSub(ScalarType a, ScalarType b)
+    {
+        if (a == ScalarType.Bool && b == ScalarType.Bool)
+            throw new ArgumentException("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+        if (a == ScalarType.Bool || b == ScalarType.Bool)
+            throw new ArgumentException("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
     }
 
     public Tensor sub(Tensor other, Scalar? alpha = null)
     {
-        if (dtype == ScalarType.Bool && other.dtype == ScalarType.Bool)
-            throw new ArgumentException("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
-        var o = alpha is { } al && al.ToDouble() != 1 ? other.mul(al) : other;
-        var r = BinaryKernel<SubOp>(this, o, ResultType(this, o), "sub");
+        CheckSub(dtype, other.dtype);
+        var ct = ResultType(this, other);
+        Tensor r;
+        if (IsOne(alpha)) r = BinaryKernel<SubOp>(this, other, ct, "sub");
+        else { CheckAlpha(alpha!.Value, ct); r = AddAlphaKernel(this, other, Negate(alpha.Value), ct, "sub"); }
         if (NeedsGrad(this, other))
         {
             Tensor a = this, b = other; var alp = alpha;
             Record(r, "SubBackward0", g => [a._requiresGrad ? GradFor(g, a) : null,
-                b._requiresGrad ? GradFor(alp is { } x ? g.mul(-x.ToDouble()) : g.neg(), b) : null], false, a, b);
+                b._requiresGrad ? GradFor(IsOne(alp) ? g.neg() : g.mul(Negate(alp!.Value)), b) : null], false, a, b);
         }
         return r;
     }
 
-    public Tensor sub(Scalar other)
+    public Tensor sub(Scalar other, Scalar? alpha = null)
     {
-        var r = ScalarKernel<SubOp>(this, other, ResultType(this, other), false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "SubBackward0", g => [GradFor(g, a)], false, a); }
-        return r;
+        CheckSub(dtype, other.DefaultDType);
+        var ct = ResultType(this, other);
+        if (!IsOne(alpha))
+        {
+            CheckAlpha(alpha!.Value, ct);
+            other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
+        }
+        var r = ScalarKernel<SubOp>(this, other, ct, false);
+        return NeedsGrad(this) ? RecordScaled(r, "SubBackward0", this, null) : r;
     }
 
     /// <summary>scalar - this (Python's <c>2 - x</c>).</summary>
     public Tensor rsub(Scalar other)
     {
+        CheckSub(other.DefaultDType, dtype);
         var r = ScalarKernel<SubOp>(this, other, ResultType(this, other), true);
-        if (NeedsGrad(this)) { var a = this; Record(r, "RsubBackward1", g => [GradFor(g.neg(), a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "RsubBackward1", this, -1) : r;
     }
 
     // ---------------------------------------------------------------- mul / div
@@ -194,11 +289,12 @@ public partial class Tensor
         var r = BinaryKernel<MulOp>(this, other, ResultType(this, other), "mul");
         if (NeedsGrad(this, other))
         {
-            var sa = new SavedTensor(this); var sb = new SavedTensor(other);
+            // Only the input whose gradient is wanted is saved: the other may then change in place freely.
             Tensor a = this, b = other;
+            SavedTensor? sa = b._requiresGrad ? new SavedTensor(a) : null, sb = a._requiresGrad ? new SavedTensor(b) : null;
             Record(r, "MulBackward0", g => [
-                a._requiresGrad ? GradFor(g.mul(sb.Get()), a) : null,
-                b._requiresGrad ? GradFor(g.mul(sa.Get()), b) : null], true, a, b);
+                sb is { } y ? GradFor(g.mul(y.Get()), a) : null,
+                sa is { } x ? GradFor(g.mul(x.Get()), b) : null], true, a, b);
         }
         return r;
     }
@@ -206,8 +302,7 @@ public partial class Tensor
     public Tensor mul(Scalar other)
     {
         var r = ScalarKernel<MulOp>(this, other, ResultType(this, other), false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "MulBackward0", g => [GradFor(g.mul(other), a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "MulBackward0", this, other) : r;
     }
 
     /// <summary>True division: integer inputs give a floating result, as in PyTorch.</summary>
@@ -216,13 +311,14 @@ public partial class Tensor
         var r = BinaryKernel<DivOp>(this, other, FloatResult(ResultType(this, other)), "div");
         if (NeedsGrad(this, other))
         {
-            var sa = new SavedTensor(this); var sb = new SavedTensor(other);
             Tensor a = this, b = other;
+            SavedTensor? sa = b._requiresGrad ? new SavedTensor(a) : null;
+            var sb = new SavedTensor(b);
             Record(r, "DivBackward0", g =>
             {
                 var bv = sb.Get();
                 return [a._requiresGrad ? GradFor(g.div(bv), a) : null,
-                        b._requiresGrad ? GradFor(g.neg().mul(sa.Get()).div(bv.mul(bv)), b) : null];
+                        sa is { } x ? GradFor(g.neg().mul(x.Get()).div(bv.mul(bv)), b) : null];
             }, true, a, b);
         }
         return r;
@@ -231,33 +327,41 @@ public partial class Tensor
     public Tensor div(Scalar other)
     {
         var r = ScalarKernel<DivOp>(this, other, FloatResult(ResultType(this, other)), false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "DivBackward0", g => [GradFor(g.div(other), a)], false, a); }
-        return r;
+        return NeedsGrad(this) ? RecordScaled(r, "DivBackward0", this, other, divide: true) : r;
     }
 
-    /// <summary>scalar / this.</summary>
+    /// <summary>
+    /// scalar / this. PyTorch computes Python's <c>2 / x</c> as <c>x.reciprocal() * 2</c>, so values
+    /// round the same way and the node is a MulBackward0.
+    /// </summary>
     public Tensor rdiv(Scalar other)
     {
-        var r = ScalarKernel<DivOp>(this, other, FloatResult(ResultType(this, other)), true);
-        if (NeedsGrad(this))
-        {
-            var sa = new SavedTensor(this); var a = this;
-            Record(r, "DivBackward0", g => { var x = sa.Get(); return [GradFor(g.mul(other).neg().div(x.mul(x)), a)]; }, true, a);
-        }
-        return r;
+        var ct = FloatResult(ResultType(this, other));
+        var rec = ScalarKernel<DivOp>(this, 1, FloatResult(dtype), true);
+        var r = ScalarKernel<MulOp>(rec, other, ct, false);
+        return NeedsGrad(this) ? RecordRdiv(r, rec, this, other) : r;
+    }
+
+    static Tensor RecordRdiv(Tensor r, Tensor rec, Tensor a, Scalar other)
+    {
+        var sr = new SavedTensor(rec);
+        return Record(r, "MulBackward0", g => { var y = sr.Get(); return [GradFor(g.mul(other).mul(y.mul(y)).neg(), a)]; }, true, a);
     }
 
     public Tensor true_divide(Tensor other) => div(other);
+    public Tensor true_divide(Scalar other) => div(other);
 
     /// <summary>Python's % (sign of the divisor). Gradient w.r.t. the divisor is -floor(a/b)·g.</summary>
     public Tensor remainder(Tensor other)
     {
-        var r = BinaryKernel<RemainderOp>(this, other, ResultType(this, other), "remainder");
+        var ct = ResultType(this, other);
+        NoBool(ct, "remainder_cpu");
+        var r = BinaryKernel<RemainderOp>(this, other, ct, "remainder");
         if (NeedsGrad(this, other))
         {
             var sa = new SavedTensor(this); var sb = new SavedTensor(other);
             Tensor a = this, b = other;
-            Record(r, "RemainderBackward0", g => [a._requiresGrad ? GradFor(g, a) : null,
+            Record(r, "RemainderBackward1", g => [a._requiresGrad ? GradFor(g, a) : null,
                 b._requiresGrad ? GradFor(g.neg().mul(sa.Get().div(sb.Get()).floor()), b) : null], true, a, b);
         }
         return r;
@@ -265,9 +369,10 @@ public partial class Tensor
 
     public Tensor remainder(Scalar other)
     {
-        var r = ScalarKernel<RemainderOp>(this, other, ResultType(this, other), false);
-        if (NeedsGrad(this)) { var a = this; Record(r, "RemainderBackward0", g => [GradFor(g, a)], false, a); }
-        return r;
+        var ct = ResultType(this, other);
+        NoBool(ct, "remainder_cpu");
+        var r = ScalarKernel<RemainderOp>(this, other, ct, false);
+        return NeedsGrad(this) ? RecordScaled(r, "RemainderBackward0", this, null) : r;
     }
 
     // ---------------------------------------------------------------- pow / maximum / minimum
@@ -275,36 +380,38 @@ public partial class Tensor
     public Tensor pow(Scalar exponent)
     {
         var ct = ResultType(this, exponent);
+        NoBool(ct, "pow");
+        if (!ct.IsFloating() && exponent.ToInt64() < 0)
+            throw new ArgumentException("Integers to negative integer powers are not allowed.");
         var r = ScalarKernel<PowOp>(this, exponent, ct, false);
-        if (NeedsGrad(this))
-        {
-            var sa = new SavedTensor(this); var a = this;
-            Record(r, "PowBackward0", g =>
-            {
-                double e = exponent.ToDouble();
-                if (e == 0) return [torch.zeros_like(a)];
-                return [GradFor(g.mul(sa.Get().pow(e - 1).mul(e)), a)];
-            }, true, a);
-        }
-        return r;
+        return NeedsGrad(this) ? RecordPowScalar(r, this, exponent.ToDouble()) : r;
+    }
+
+    static Tensor RecordPowScalar(Tensor r, Tensor a, double e)
+    {
+        var sa = new SavedTensor(a);
+        return Record(r, "PowBackward0", g => e == 0 ? [torch.zeros_like(a)] : [GradFor(g.mul(sa.Get().pow(e - 1).mul(e)), a)], true, a);
     }
 
     public Tensor pow(Tensor exponent)
     {
-        var r = BinaryKernel<PowOp>(this, exponent, ResultType(this, exponent), "pow");
+        var ct = ResultType(this, exponent);
+        NoBool(ct, "pow");
+        var r = BinaryKernel<PowOp>(this, exponent, ct, "pow");
         if (NeedsGrad(this, exponent))
         {
-            var sa = new SavedTensor(this); var sb = new SavedTensor(exponent); var sr = new SavedTensor(r);
+            var sa = new SavedTensor(this); var sb = new SavedTensor(exponent);
+            SavedTensor? sr = exponent._requiresGrad ? new SavedTensor(r) : null;
             Tensor a = this, b = exponent;
             Record(r, "PowBackward1", g =>
             {
                 var x = sa.Get(); var e = sb.Get();
                 Tensor? ga = null, gb = null;
                 if (a._requiresGrad) ga = GradFor(torch.where(e.eq(0), torch.zeros_like(g), g.mul(e).mul(x.pow(e.sub(1)))), a);
-                if (b._requiresGrad)
+                if (sr is { } y)
                 {
                     var cond = x.eq(0).logical_and(e.ge(0));
-                    gb = GradFor(g.mul(torch.where(cond, torch.zeros_like(g), sr.Get().mul(x.log()))), b);
+                    gb = GradFor(g.mul(torch.where(cond, torch.zeros_like(g), y.Get().mul(x.log()))), b);
                 }
                 return [ga, gb];
             }, true, a, b);
@@ -312,16 +419,27 @@ public partial class Tensor
         return r;
     }
 
-    /// <summary>scalar ** this.</summary>
+    /// <summary>scalar ** exponent (torch.pow(2, x)).</summary>
     public static Tensor pow(Scalar self, Tensor exponent)
     {
-        var r = ScalarKernel<PowOp>(exponent, self, ResultType(exponent, self), true);
-        if (NeedsGrad(exponent))
+        var ct = ResultType(exponent, self);
+        NoBool(ct, "pow");
+        var r = ScalarKernel<PowOp>(exponent, self, ct, true);
+        return NeedsGrad(exponent) ? RecordRpow(r, self, exponent) : r;
+    }
+
+    static Tensor RecordRpow(Tensor r, Scalar self, Tensor exponent)
+    {
         {
             var sr = new SavedTensor(r);
-            Record(r, "PowBackward2", g => [GradFor(g.mul(sr.Get()).mul(Math.Log(self.ToDouble())), exponent)], true, exponent);
+            double lb = Math.Log(self.ToDouble());
+            // d/de base^e = base^e·log(base); 0^e counts as 0 where e ≥ 0, as in PyTorch.
+            return Record(r, "PowBackward2", g =>
+            {
+                var d = g.mul(sr.Get()).mul(lb);
+                return [GradFor(self.ToDouble() == 0 ? torch.where(exponent.ge(0), torch.zeros_like(d), d) : d, exponent)];
+            }, true, exponent);
         }
-        return r;
     }
 
     public Tensor maximum(Tensor other) => MinMax<MaximumOp>(other, "MaximumBackward0", true);
@@ -329,16 +447,16 @@ public partial class Tensor
 
     Tensor MinMax<TOp>(Tensor other, string name, bool isMax) where TOp : IBinaryOp
     {
-        var r = BinaryKernel<TOp>(this, other, ResultType(this, other), name);
+        var r = BinaryKernel<TOp>(this, other, ResultType(this, other), isMax ? "maximum" : "minimum");
         if (NeedsGrad(this, other))
         {
             var sa = new SavedTensor(this); var sb = new SavedTensor(other);
-            Tensor a = this, b = other;
+            Tensor a = this, b = other; bool max = isMax;
             Record(r, name, g =>
             {
                 var x = sa.Get(); var y = sb.Get();
                 // Ties split the gradient evenly, as PyTorch does.
-                var win = (isMax ? x.gt(y) : x.lt(y)).to(g.dtype).add(x.eq(y).to(g.dtype).mul(0.5));
+                var win = (max ? x.gt(y) : x.lt(y)).to(g.dtype).add(x.eq(y).to(g.dtype).mul(0.5));
                 return [a._requiresGrad ? GradFor(g.mul(win), a) : null, b._requiresGrad ? GradFor(g.mul(win.rsub(1)), b) : null];
             }, true, a, b);
         }
@@ -347,47 +465,84 @@ public partial class Tensor
 
     // ---------------------------------------------------------------- in-place variants
 
-    Tensor InplaceBinary(Tensor result, string op)
+    /// <summary>
+    /// The general in-place path: checks first (nothing changes on error), computes out of place
+    /// (on a copy in grad mode, see <see cref="InplaceSource"/>), then writes back and rebases history.
+    /// </summary>
+    Tensor Inplace(string op, Tensor? other, Func<Tensor, Tensor> f)
     {
-        CheckInplace(result.dtype, op);
-        return AssignInplace(result);
+        CheckInplaceTarget(op);
+        var r = f(InplaceSource(other));
+        CheckInplaceCast(r.dtype);
+        return AssignInplace(r);
     }
 
-    // In grad mode, the out-of-place op runs on a clone so the saved inputs stay valid after the write.
-    Tensor Self => NeedsGrad(this) ? clone() : this;
+    /// <summary>This tensor as the input of an in-place op (see <see cref="InplaceSource"/>); used by in-place ops in other files.</summary>
+    Tensor Self => InplaceSource();
 
-    public Tensor add_(Tensor other, Scalar? alpha = null) => InplaceFast<AddOp>(other, alpha, "add_") ?? InplaceBinary(Self.add(other, alpha), "add_");
-    public Tensor add_(Scalar other) => InplaceFastScalar<AddOp>(other, "add_") ?? InplaceBinary(Self.add(other), "add_");
-    public Tensor sub_(Tensor other, Scalar? alpha = null) => InplaceBinary(Self.sub(other, alpha), "sub_");
-    public Tensor sub_(Scalar other) => InplaceBinary(Self.sub(other), "sub_");
-    public Tensor mul_(Tensor other) => InplaceFast<MulOp>(other, null, "mul_") ?? InplaceBinary(Self.mul(other), "mul_");
-    public Tensor mul_(Scalar other) => InplaceFastScalar<MulOp>(other, "mul_") ?? InplaceBinary(Self.mul(other), "mul_");
-    public Tensor div_(Tensor other) => InplaceBinary(Self.div(other), "div_");
-    public Tensor div_(Scalar other) => InplaceBinary(Self.div(other), "div_");
-    public Tensor pow_(Scalar other) => InplaceBinary(Self.pow(other), "pow_");
-    public Tensor pow_(Tensor other) => InplaceBinary(Self.pow(other), "pow_");
-    public Tensor remainder_(Scalar other) => InplaceBinary(Self.remainder(other), "remainder_");
+    // With the op's arguments passed as state, the lambdas stay static: no closure on the fast paths.
+    Tensor Inplace<TS>(string op, Tensor? other, TS state, Func<Tensor, TS, Tensor> f)
+    {
+        CheckInplaceTarget(op);
+        var r = f(InplaceSource(other), state);
+        CheckInplaceCast(r.dtype);
+        return AssignInplace(r);
+    }
+
+    public Tensor add_(Tensor other, Scalar? alpha = null) => InplaceFast<AddOp>(other, alpha) ?? Inplace("add_", other, (other, alpha), static (t, s) => t.add(s.other, s.alpha));
+    public Tensor add_(Scalar other, Scalar? alpha = null) => (IsOne(alpha) ? InplaceFastScalar<AddOp>(other) : null) ?? Inplace("add_", null, (other, alpha), static (t, s) => t.add(s.other, s.alpha));
+    public Tensor sub_(Tensor other, Scalar? alpha = null) => InplaceFast<SubOp>(other, alpha is { } a ? Negate(a) : null) ?? Inplace("sub_", other, (other, alpha), static (t, s) => t.sub(s.other, s.alpha));
+    public Tensor sub_(Scalar other, Scalar? alpha = null) => (IsOne(alpha) ? InplaceFastScalar<SubOp>(other) : null) ?? Inplace("sub_", null, (other, alpha), static (t, s) => t.sub(s.other, s.alpha));
+    public Tensor mul_(Tensor other) => InplaceFast<MulOp>(other, null) ?? Inplace("mul_", other, other, static (t, o) => t.mul(o));
+    public Tensor mul_(Scalar other) => InplaceFastScalar<MulOp>(other) ?? Inplace("mul_", null, other, static (t, o) => t.mul(o));
+    public Tensor div_(Tensor other) => InplaceFast<DivOp>(other, null) ?? Inplace("div_", other, other, static (t, o) => t.div(o));
+    public Tensor div_(Scalar other) => InplaceFastScalar<DivOp>(other) ?? Inplace("div_", null, other, static (t, o) => t.div(o));
+    public Tensor pow_(Scalar other) => Inplace("pow_", null, other, static (t, o) => t.pow(o));
+    public Tensor pow_(Tensor other) => Inplace("pow_", other, other, static (t, o) => t.pow(o));
+    public Tensor remainder_(Scalar other) => Inplace("remainder_", null, other, static (t, o) => t.remainder(o));
+    public Tensor remainder_(Tensor other) => Inplace("remainder_", other, other, static (t, o) => t.remainder(o));
+    public Tensor true_divide_(Tensor other) => div_(other);
+    public Tensor true_divide_(Scalar other) => div_(other);
+
+    /// <summary>True when the write needs no autograd bookkeeping and no checks beyond the layout.</summary>
+    bool PlainWrite(Tensor? other) =>
+        !GradMode.Enabled || (!_requiresGrad && other is not { _requiresGrad: true } && (_base is null || !_base._requiresGrad));
 
     /// <summary>
-    /// The optimizer hot path: same dtype, contiguous, no graph → write straight into this
-    /// storage with no temporary. Returns null when the general path is needed.
+    /// The optimizer hot path: floating, same dtype, contiguous, no graph → write straight into
+    /// this storage with no temporary. A scalar-sized other is broadcast; (sub's) alpha becomes
+    /// one fused multiply-add. Returns null when the general path is needed.
     /// </summary>
-    Tensor? InplaceFast<TOp>(Tensor other, Scalar? alpha, string op) where TOp : IBinaryOp
+    Tensor? InplaceFast<TOp>(Tensor other, Scalar? alpha) where TOp : IBinaryOp
     {
-        if (GradMode.Enabled && (_requiresGrad || other._requiresGrad)) return null;
-        if (!_contiguous || !other._contiguous || other.dtype != dtype || alpha is not null || !dtype.IsFloating()) return null;
-        if (!Shape.SameShape(_shape, other._shape)) return null;
-        int n = Numel;
-        if (dtype == ScalarType.Float32) { var d = Span<float>(); TOp.Span<float>(d, other.Span<float>(), d); }
-        else { var d = Span<double>(); TOp.Span<double>(d, other.Span<double>(), d); }
+        if (!dtype.IsFloating() || other.dtype != dtype || !_contiguous || !other._contiguous || !PlainWrite(other)) return null;
+        int n = Numel, on = other.Numel;
+        if (!(on == n && Shape.SameShape(_shape, other._shape)) && !(on == 1 && other._shape.Length <= _shape.Length)) return null;
+        // Partly overlapping buffers would be read after being written: take the copying path.
+        if (ReferenceEquals(other._storage, _storage) && other._offset != _offset) return null;
+        if (alpha is { } al && !IsOne(al))
+        {
+            if (typeof(TOp) != typeof(AddOp) && typeof(TOp) != typeof(SubOp) || on != n || al.kind == Scalar.Kind.Bool) return null;
+            if (dtype == ScalarType.Float32) { var d = Span<float>(); TensorPrimitives.FusedMultiplyAdd(other.Span<float>(), al.As<float>(), d, d); }
+            else { var d = Span<double>(); TensorPrimitives.FusedMultiplyAdd(other.Span<double>(), al.As<double>(), d, d); }
+        }
+        else if (dtype == ScalarType.Float32)
+        {
+            var d = Span<float>();
+            if (on == n) TOp.Span<float>(d, other.Span<float>(), d); else TOp.SpanScalar<float>(d, other.Buffer<float>()[other._offset], d);
+        }
+        else
+        {
+            var d = Span<double>();
+            if (on == n) TOp.Span<double>(d, other.Span<double>(), d); else TOp.SpanScalar<double>(d, other.Buffer<double>()[other._offset], d);
+        }
         BumpVersion();
         return this;
     }
 
-    Tensor? InplaceFastScalar<TOp>(Scalar other, string op) where TOp : IBinaryOp
+    Tensor? InplaceFastScalar<TOp>(Scalar other) where TOp : IBinaryOp
     {
-        if (GradMode.Enabled && _requiresGrad) return null;
-        if (!_contiguous || !dtype.IsFloating()) return null;
+        if (!dtype.IsFloating() || !_contiguous || !PlainWrite(null)) return null;
         if (dtype == ScalarType.Float32) { var d = Span<float>(); TOp.SpanScalar<float>(d, other.As<float>(), d); }
         else { var d = Span<double>(); TOp.SpanScalar<double>(d, other.As<double>(), d); }
         BumpVersion();
@@ -402,19 +557,57 @@ public partial class Tensor
     public Tensor le(Tensor other) => CompareKernel<LeOp>(this, other);
     public Tensor gt(Tensor other) => CompareKernel<GtOp>(this, other);
     public Tensor ge(Tensor other) => CompareKernel<GeOp>(this, other);
-    public Tensor eq(Scalar other) => CompareKernel<EqOp>(this, ScalarTensor(other, ResultType(this, other)));
-    public Tensor ne(Scalar other) => CompareKernel<NeOp>(this, ScalarTensor(other, ResultType(this, other)));
-    public Tensor lt(Scalar other) => CompareKernel<LtOp>(this, ScalarTensor(other, ResultType(this, other)));
-    public Tensor le(Scalar other) => CompareKernel<LeOp>(this, ScalarTensor(other, ResultType(this, other)));
-    public Tensor gt(Scalar other) => CompareKernel<GtOp>(this, ScalarTensor(other, ResultType(this, other)));
-    public Tensor ge(Scalar other) => CompareKernel<GeOp>(this, ScalarTensor(other, ResultType(this, other)));
+    public Tensor eq(Scalar other) => CompareScalarKernel<EqOp>(this, other);
+    public Tensor ne(Scalar other) => CompareScalarKernel<NeOp>(this, other);
+    public Tensor lt(Scalar other) => CompareScalarKernel<LtOp>(this, other);
+    public Tensor le(Scalar other) => CompareScalarKernel<LeOp>(this, other);
+    public Tensor gt(Scalar other) => CompareScalarKernel<GtOp>(this, other);
+    public Tensor ge(Scalar other) => CompareScalarKernel<GeOp>(this, other);
+
+    // PyTorch's long names for the same comparisons.
+    public Tensor greater(Tensor other) => gt(other);
+    public Tensor greater_equal(Tensor other) => ge(other);
+    public Tensor less(Tensor other) => lt(other);
+    public Tensor less_equal(Tensor other) => le(other);
+    public Tensor not_equal(Tensor other) => ne(other);
 
     public Tensor logical_and(Tensor other) => BinaryKernel<MulOp>(ne(0), other.ne(0), ScalarType.Bool, "logical_and");
     public Tensor logical_or(Tensor other) => BinaryKernel<AddOp>(ne(0), other.ne(0), ScalarType.Bool, "logical_or");
+    public Tensor logical_xor(Tensor other) => CompareKernel<NeOp>(ne(0), other.ne(0));
     public Tensor logical_not() => eq(0);
-    public Tensor logical_xor(Tensor other) => ne(0).ne(other.ne(0));
 
-    /// <summary>True when every element is equal (same shape required), like torch.equal.</summary>
+    // ---------------------------------------------------------------- bitwise (integers and bool)
+
+    Tensor Bitwise<TOp>(Tensor other, string kernel) where TOp : IBinaryOp
+    {
+        var ct = ResultType(this, other);
+        if (ct.IsFloating()) throw new ArgumentException($"\"{kernel}\" not implemented for '{ct.CName()}'");
+        return BinaryKernel<TOp>(this, other, ct, kernel);
+    }
+
+    Tensor Bitwise<TOp>(Scalar other, string kernel) where TOp : IBinaryOp
+    {
+        var ct = ResultType(this, other);
+        if (ct.IsFloating()) throw new ArgumentException($"\"{kernel}\" not implemented for '{ct.CName()}'");
+        return ScalarKernel<TOp>(this, other, ct, false);
+    }
+
+    public Tensor bitwise_and(Tensor other) => Bitwise<BitAndOp>(other, "bitwise_and_cpu");
+    public Tensor bitwise_or(Tensor other) => Bitwise<BitOrOp>(other, "bitwise_or_cpu");
+    public Tensor bitwise_xor(Tensor other) => Bitwise<BitXorOp>(other, "bitwise_xor_cpu");
+    public Tensor bitwise_and(Scalar other) => Bitwise<BitAndOp>(other, "bitwise_and_cpu");
+    public Tensor bitwise_or(Scalar other) => Bitwise<BitOrOp>(other, "bitwise_or_cpu");
+    public Tensor bitwise_xor(Scalar other) => Bitwise<BitXorOp>(other, "bitwise_xor_cpu");
+
+    /// <summary>~x: bit complement for integers, logical not for bool.</summary>
+    public Tensor bitwise_not()
+    {
+        if (dtype.IsFloating()) throw new ArgumentException($"\"bitwise_not_cpu\" not implemented for '{dtype.CName()}'");
+        if (dtype == ScalarType.Bool) return eq(false);
+        return ScalarKernel<BitXorOp>(this, -1, dtype, false);
+    }
+
+    /// <summary>True when both have the same shape and every element is equal, like torch.equal.</summary>
     public bool equal(Tensor other) => Shape.SameShape(_shape, other._shape) && eq(other).all().item<bool>();
 
     // ---------------------------------------------------------------- C# operators
@@ -434,8 +627,13 @@ public partial class Tensor
     public static Tensor operator %(Tensor a, Tensor b) => a.remainder(b);
     public static Tensor operator %(Tensor a, Scalar b) => a.remainder(b);
     public static Tensor operator -(Tensor a) => a.neg();
-    public static Tensor operator &(Tensor a, Tensor b) => a.logical_and(b);
-    public static Tensor operator |(Tensor a, Tensor b) => a.logical_or(b);
-    public static Tensor operator ^(Tensor a, Tensor b) => a.logical_xor(b);
+    // As in PyTorch (and TorchSharp), & | ^ ~ are bitwise: logical for bool tensors, bit ops for integers.
+    public static Tensor operator &(Tensor a, Tensor b) => a.bitwise_and(b);
+    public static Tensor operator &(Tensor a, Scalar b) => a.bitwise_and(b);
+    public static Tensor operator |(Tensor a, Tensor b) => a.bitwise_or(b);
+    public static Tensor operator |(Tensor a, Scalar b) => a.bitwise_or(b);
+    public static Tensor operator ^(Tensor a, Tensor b) => a.bitwise_xor(b);
+    public static Tensor operator ^(Tensor a, Scalar b) => a.bitwise_xor(b);
+    public static Tensor operator ~(Tensor a) => a.bitwise_not();
     public static Tensor operator !(Tensor a) => a.logical_not();
 }

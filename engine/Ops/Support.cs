@@ -67,15 +67,40 @@ public partial class Tensor
     }
 
     /// <summary>
-    /// Throws PyTorch's error for an in-place op on a leaf that requires grad, and the
-    /// dtype error for writing a result into a tensor of a lower category.
+    /// Throws PyTorch's error for an in-place op on a leaf that requires grad (or a view of one),
+    /// on a tensor whose elements overlap in memory, and the dtype error for writing a result into
+    /// a tensor of a lower category (float into int, int into bool).
     /// </summary>
     internal void CheckInplace(ScalarType resultType, string op)
     {
-        if (GradMode.Enabled && _requiresGrad && _gradFn is null)
-            throw new InvalidOperationException($"a leaf Variable that requires grad is being used in an in-place operation ({op}); wrap it in 'using (torch.no_grad())' or use the out-of-place {op.TrimEnd('_')}");
+        CheckInplaceTarget(op);
+        CheckInplaceCast(resultType);
+    }
+
+    /// <summary>The checks that do not depend on the result: run them before computing anything.</summary>
+    internal void CheckInplaceTarget(string op)
+    {
+        if (GradMode.Enabled)
+        {
+            if (_base is { } b)
+            {
+                if (_viewNoGrad && b._requiresGrad)
+                    throw new InvalidOperationException($"{op}: A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).");
+                if (b._requiresGrad && b._gradFn is null)
+                    throw new InvalidOperationException($"a view of a leaf Variable that requires grad is being used in an in-place operation. ({op}: do the change under 'using (torch.no_grad())', or on a clone() of the leaf.)");
+            }
+            if (_requiresGrad && _gradFn is null)
+                throw new InvalidOperationException($"a leaf Variable that requires grad is being used in an in-place operation. ({op}: do the change under 'using (torch.no_grad())', or use the out-of-place {op.TrimEnd('_')}.)");
+        }
+        for (int i = 0; i < _shape.Length; i++)
+            if (_strides[i] == 0 && _shape[i] > 1)
+                throw new InvalidOperationException($"{op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
+    }
+
+    internal void CheckInplaceCast(ScalarType resultType)
+    {
         if (resultType.Category() > dtype.Category())
-            throw new InvalidOperationException($"{op}: result type {resultType.TorchName()} can't be cast to the desired output type {dtype.TorchName()}");
+            throw new InvalidOperationException($"result type {resultType.CName()} can't be cast to the desired output type {dtype.CName()}");
     }
 
     /// <summary>
@@ -84,21 +109,64 @@ public partial class Tensor
     /// </summary>
     internal Tensor AssignInplace(Tensor result)
     {
+        if (!Shape.SameShape(result._shape, _shape))
+            throw new ArgumentException($"output with shape {Shape.Str(_shape)} doesn't match the broadcast shape {Shape.Str(result._shape)}");
         CopyFrom(result);
         BumpVersion();
-        if (result._requiresGrad)
+        if (result._requiresGrad && GradMode.Enabled) SetInplaceHistory(result._gradFn);
+        return this;
+    }
+
+    /// <summary>
+    /// Gives this tensor the history <paramref name="fn"/> after an in-place write. A view instead
+    /// gives its base a CopySlices node (the base's old history outside the view, fn inside it);
+    /// the view and every other view of that base then read their history from the base.
+    /// </summary>
+    internal void SetInplaceHistory(Node? fn)
+    {
+        if (_base is not { } b)
         {
             _requiresGrad = true;
-            _gradFn = result._gradFn;
+            _gradFn = fn;
+            return;
         }
-        return this;
+        int[] shape = _shape, strides = _strides; int offset = _offset;
+        var copySlices = new Node("torch::autograd::CopySlices", g =>
+        {
+            var (full, gBase) = BaseGradBuffer(b, g.dtype);
+            gBase.CopyFrom(g);
+            var region = new Tensor(full._storage, shape, strides, offset);
+            var gRegion = region.clone_nograd();
+            region.CopyFrom(ScalarTensor(0, g.dtype));
+            return [gBase, gRegion];
+        }, [b.GradEdge, fn]);
+        b._requiresGrad = true;
+        b._gradFn = copySlices;
+    }
+
+    /// <summary>
+    /// The input of an in-place op in grad mode: a copy with this tensor's autograd identity, so
+    /// tensors the op saves for backward keep their values after the write (PyTorch saves the
+    /// original self the same way).
+    /// </summary>
+    internal Tensor InplaceSource(Tensor? other = null)
+    {
+        if (!GradMode.Enabled || !(_requiresGrad || other is { _requiresGrad: true })) return this;
+        var c = clone_nograd();
+        if (_requiresGrad) { c._requiresGrad = true; c._gradFn = GradEdge; }
+        return c;
     }
 
     /// <summary>Copies values (broadcast, converted) into this tensor's own layout. No autograd.</summary>
     internal void CopyFrom(Tensor src)
     {
         if (!Shape.SameShape(src._shape, _shape))
+        {
+            var b = Shape.Broadcast(_shape, src._shape);
+            if (!Shape.SameShape(b, _shape))
+                throw new ArgumentException($"output with shape {Shape.Str(_shape)} doesn't match the broadcast shape {Shape.Str(b)}");
             src = src.expand_nograd(_shape);
+        }
         switch (dtype)
         {
             case ScalarType.Float32: CopyInto<float>(src); break;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Torchlet.Kernels;
 
@@ -9,8 +10,8 @@ internal delegate void SpanMap<T>(ReadOnlySpan<T> x, Span<T> d);
 public partial class Tensor
 {
     /// <summary>
-    /// f(x) for a floating function: integer inputs are promoted to float32 first (as torch.exp
-    /// does), large tensors are split over the intra-op threads.
+    /// f(x) for a floating function: integer and bool inputs are promoted to float32 first (as
+    /// torch.exp does), large tensors are split over the intra-op threads.
     /// </summary>
     internal Tensor MapFloat(SpanMap<float> f32, SpanMap<double> f64)
     {
@@ -19,27 +20,37 @@ public partial class Tensor
         int n = r.Numel, off = x._offset;
         if (x.dtype == ScalarType.Float32)
         {
-            float[] src = x.Buffer<float>(), dst = r.Buffer<float>();
-            if (n <= 8192) f32(src.AsSpan(off, n), dst.AsSpan(0, n));
-            else Threading.For(n, 8, (s, e) => f32(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s)));
+            if (n <= SerialElements / 4) f32(x.Buffer<float>().AsSpan(off, n), r.Buffer<float>().AsSpan(0, n));
+            else ParallelMap(f32, x.Buffer<float>(), off, r.Buffer<float>(), n);
         }
         else
         {
-            double[] src = x.Buffer<double>(), dst = r.Buffer<double>();
-            if (n <= 8192) f64(src.AsSpan(off, n), dst.AsSpan(0, n));
-            else Threading.For(n, 8, (s, e) => f64(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s)));
+            if (n <= SerialElements / 4) f64(x.Buffer<double>().AsSpan(off, n), r.Buffer<double>().AsSpan(0, n));
+            else ParallelMap(f64, x.Buffer<double>(), off, r.Buffer<double>(), n);
         }
         return r;
     }
 
+    static void ParallelMap<T>(SpanMap<T> f, T[] src, int off, T[] dst, int n) =>
+        Threading.For(n, 8, (s, e) => f(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s)));
+
     /// <summary>Records a unary op whose gradient is g·f'(x, y) with f' written as tensor ops.</summary>
-    Tensor Unary(Tensor r, string name, Func<Tensor, Tensor, Tensor, Tensor> grad, bool saveInput = true, bool saveResult = false)
+    Tensor Unary(Tensor r, string name, Func<Tensor, Tensor, Tensor, Tensor> grad, bool saveInput = true, bool saveResult = false) =>
+        NeedsGrad(this) ? RecordUnary(r, name, grad, saveInput, saveResult) : r;
+
+    // Separate from Unary so that its closure is only allocated when a graph is recorded.
+    Tensor RecordUnary(Tensor r, string name, Func<Tensor, Tensor, Tensor, Tensor> grad, bool saveInput, bool saveResult)
     {
-        if (!NeedsGrad(this)) return r;
         var self = this;
         SavedTensor? sx = saveInput ? new SavedTensor(this) : null;
         SavedTensor? sy = saveResult ? new SavedTensor(r) : null;
         return Record(r, name, g => [GradFor(grad(g, sx?.Get() ?? self, sy?.Get() ?? r), self)], saveInput || saveResult, this);
+    }
+
+    /// <summary>PyTorch's refusal of a bool input for kernels that have no bool version.</summary>
+    void NoBoolInput(string kernel)
+    {
+        if (dtype == ScalarType.Bool) throw new ArgumentException($"\"{kernel}\" not implemented for 'Bool'");
     }
 
     public Tensor neg()
@@ -49,6 +60,8 @@ public partial class Tensor
         return Unary(r, "NegBackward0", (g, x, y) => g.neg(), saveInput: false);
     }
 
+    public Tensor negative() => neg();
+
     public Tensor exp() => Unary(MapFloat(static (x, d) => TensorPrimitives.Exp(x, d), static (x, d) => TensorPrimitives.Exp(x, d)),
         "ExpBackward0", (g, x, y) => g.mul(y), saveInput: false, saveResult: true);
     public Tensor log() => Unary(MapFloat(static (x, d) => TensorPrimitives.Log(x, d), static (x, d) => TensorPrimitives.Log(x, d)),
@@ -57,9 +70,12 @@ public partial class Tensor
         "Log2Backward0", (g, x, y) => g.div(x.mul(Math.Log(2))));
     public Tensor log10() => Unary(MapFloat(static (x, d) => TensorPrimitives.Log10(x, d), static (x, d) => TensorPrimitives.Log10(x, d)),
         "Log10Backward0", (g, x, y) => g.div(x.mul(Math.Log(10))));
-    public Tensor log1p() => Unary(MapFloat(static (x, d) => { TensorPrimitives.Add(x, 1f, d); TensorPrimitives.Log(d, d); }, static (x, d) => { TensorPrimitives.Add(x, 1d, d); TensorPrimitives.Log(d, d); }),
+    // log(1 + x) and exp(x) - 1 lose all digits for small x: these keep them (as std::log1p/expm1 do).
+    public Tensor log1p() => Unary(MapFloat(static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)Log1p(x[i]); },
+                                            static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = Log1p(x[i]); }),
         "Log1PBackward0", (g, x, y) => g.div(x.add(1)));
-    public Tensor expm1() => Unary(MapFloat(static (x, d) => { TensorPrimitives.Exp(x, d); TensorPrimitives.Subtract(d, 1f, d); }, static (x, d) => { TensorPrimitives.Exp(x, d); TensorPrimitives.Subtract(d, 1d, d); }),
+    public Tensor expm1() => Unary(MapFloat(static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)Expm1(x[i]); },
+                                            static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = Expm1(x[i]); }),
         "Expm1Backward0", (g, x, y) => g.mul(y.add(1)), saveInput: false, saveResult: true);
     public Tensor sqrt() => Unary(MapFloat(static (x, d) => TensorPrimitives.Sqrt(x, d), static (x, d) => TensorPrimitives.Sqrt(x, d)),
         "SqrtBackward0", (g, x, y) => g.div(y.mul(2)), saveInput: false, saveResult: true);
@@ -73,44 +89,95 @@ public partial class Tensor
         "CosBackward0", (g, x, y) => g.mul(x.sin()).neg());
     public Tensor tan() => Unary(MapFloat(static (x, d) => TensorPrimitives.Tan(x, d), static (x, d) => TensorPrimitives.Tan(x, d)),
         "TanBackward0", (g, x, y) => g.mul(y.mul(y).add(1)), saveInput: false, saveResult: true);
-    public Tensor tanh() => Unary(MapFloat(static (x, d) => TensorPrimitives.Tanh(x, d), static (x, d) => TensorPrimitives.Tanh(x, d)),
+    public Tensor tanh() => Unary(MapFloat(static (x, d) => AccurateMath.Tanh(x, d), static (x, d) => AccurateMath.Tanh(x, d)),
         "TanhBackward0", (g, x, y) => g.mul(y.mul(y).rsub(1)), saveInput: false, saveResult: true);
-    public Tensor sinh() => Unary(MapFloat(static (x, d) => TensorPrimitives.Sinh(x, d), static (x, d) => TensorPrimitives.Sinh(x, d)),
+    public Tensor sinh() => Unary(MapFloat(static (x, d) => AccurateMath.Sinh(x, d), static (x, d) => AccurateMath.Sinh(x, d)),
         "SinhBackward0", (g, x, y) => g.mul(x.cosh()));
     public Tensor cosh() => Unary(MapFloat(static (x, d) => TensorPrimitives.Cosh(x, d), static (x, d) => TensorPrimitives.Cosh(x, d)),
         "CoshBackward0", (g, x, y) => g.mul(x.sinh()));
     public Tensor sigmoid() => Unary(MapFloat(static (x, d) => TensorPrimitives.Sigmoid(x, d), static (x, d) => TensorPrimitives.Sigmoid(x, d)),
         "SigmoidBackward0", (g, x, y) => g.mul(y.mul(y.rsub(1))), saveInput: false, saveResult: true);
 
+    /// <summary>log(1 + x), accurate for small x (the rounding error of 1 + x is divided back out).</summary>
+    internal static double Log1p(double x)
+    {
+        double u = 1.0 + x;
+        if (u == 1.0 || double.IsPositiveInfinity(u)) return u == 1.0 ? x : u;
+        return Math.Log(u) * x / (u - 1.0);
+    }
+
+    /// <summary>exp(x) - 1, accurate for small x (Kahan's correction).</summary>
+    internal static double Expm1(double x)
+    {
+        double u = Math.Exp(x);
+        if (u == 1.0) return x;
+        double um1 = u - 1.0;
+        if (um1 == -1.0 || double.IsPositiveInfinity(u)) return um1;
+        return um1 * x / Math.Log(u);
+    }
+
+    // ---------------------------------------------------------------- same-dtype maps (integers keep their dtype)
+
+    enum SameMap { Abs, Sign, Relu }
+
+    /// <summary>abs / sign / relu in the input's own dtype (ints wrap as in C++: abs(int.MinValue) stays negative).</summary>
+    Tensor MapSame(SameMap op)
+    {
+        var x = contiguous_nograd();
+        var r = Empty(_shape, dtype);
+        switch (dtype)
+        {
+            case ScalarType.Float32: SameLoop(x.Span<float>(), r.Span<float>(), op); break;
+            case ScalarType.Float64: SameLoop(x.Span<double>(), r.Span<double>(), op); break;
+            case ScalarType.Int64: SameLoop(x.Span<long>(), r.Span<long>(), op); break;
+            case ScalarType.Int32: SameLoop(x.Span<int>(), r.Span<int>(), op); break;
+            case ScalarType.Byte: SameLoop(x.Span<byte>(), r.Span<byte>(), op); break;
+            case ScalarType.Bool: x.Span<bool>().CopyTo(r.Span<bool>()); break;
+        }
+        return r;
+    }
+
+    static void SameLoop<T>(ReadOnlySpan<T> x, Span<T> d, SameMap op) where T : unmanaged, INumber<T>
+    {
+        switch (op)
+        {
+            case SameMap.Abs:
+                if (typeof(T) == typeof(float) || typeof(T) == typeof(double)) TensorPrimitives.Abs(x, d);
+                else for (int i = 0; i < d.Length; i++) d[i] = x[i] < T.Zero ? T.Zero - x[i] : x[i];
+                break;
+            case SameMap.Sign:
+                // NaN and ±0 give 0, as torch.sign does.
+                for (int i = 0; i < d.Length; i++) d[i] = x[i] > T.Zero ? T.One : x[i] < T.Zero ? T.Zero - T.One : T.Zero;
+                break;
+            default:
+                if (typeof(T) == typeof(float) || typeof(T) == typeof(double)) TensorPrimitives.Max(x, T.Zero, d);
+                else for (int i = 0; i < d.Length; i++) d[i] = x[i] > T.Zero ? x[i] : T.Zero;
+                break;
+        }
+    }
+
     public Tensor abs()
     {
-        Tensor r = dtype switch
-        {
-            ScalarType.Float32 or ScalarType.Float64 => MapFloat(static (x, d) => TensorPrimitives.Abs(x, d), static (x, d) => TensorPrimitives.Abs(x, d)),
-            ScalarType.Bool or ScalarType.Byte => clone_nograd(),
-            _ => where_nograd(lt(0), neg_nograd(), this),
-        };
-        return Unary(r, "AbsBackward0", (g, x, y) => g.mul(x.sign()));
+        NoBoolInput("abs_cpu");
+        return Unary(MapSame(SameMap.Abs), "AbsBackward0", (g, x, y) => g.mul(x.sign()));
     }
 
-    Tensor neg_nograd() => ScalarKernel<MulOp>(this, -1, dtype, false);
-    static Tensor where_nograd(Tensor c, Tensor a, Tensor b) { using var _ = new GradModeScope(false); return torch.where(c, a, b); }
+    public Tensor absolute() => abs();
 
-    /// <summary>-1, 0 or 1 by sign (zero gradient).</summary>
-    public Tensor sign()
-    {
-        var r = gt(0).to_nograd(dtype, false).sub(lt(0).to_nograd(dtype, false)).detach();
-        return Unary(r, "SignBackward0", (g, x, y) => torch.zeros_like(g), saveInput: false);
-    }
+    /// <summary>-1, 0 or 1 by sign; 0 for NaN (zero gradient).</summary>
+    public Tensor sign() => Unary(MapSame(SameMap.Sign), "SignBackward0", (g, x, y) => torch.zeros_like(g), saveInput: false);
 
-    public Tensor floor() => Rounding(static (x, d) => TensorPrimitives.Floor(x, d), static (x, d) => TensorPrimitives.Floor(x, d), "FloorBackward0");
-    public Tensor ceil() => Rounding(static (x, d) => TensorPrimitives.Ceiling(x, d), static (x, d) => TensorPrimitives.Ceiling(x, d), "CeilBackward0");
-    public Tensor trunc() => Rounding(static (x, d) => TensorPrimitives.Truncate(x, d), static (x, d) => TensorPrimitives.Truncate(x, d), "TruncBackward0");
+    public Tensor floor() => Rounding(static (x, d) => TensorPrimitives.Floor(x, d), static (x, d) => TensorPrimitives.Floor(x, d), "FloorBackward0", "floor_vml_cpu");
+    public Tensor ceil() => Rounding(static (x, d) => TensorPrimitives.Ceiling(x, d), static (x, d) => TensorPrimitives.Ceiling(x, d), "CeilBackward0", "ceil_vml_cpu");
+    public Tensor trunc() => Rounding(static (x, d) => TensorPrimitives.Truncate(x, d), static (x, d) => TensorPrimitives.Truncate(x, d), "TruncBackward0", "trunc_vml_cpu");
+    public Tensor fix() => trunc();
     /// <summary>Rounds half to even, as torch.round does.</summary>
-    public Tensor round() => Rounding(static (x, d) => TensorPrimitives.Round(x, d), static (x, d) => TensorPrimitives.Round(x, d), "RoundBackward0");
+    public Tensor round() => Rounding(static (x, d) => TensorPrimitives.Round(x, d), static (x, d) => TensorPrimitives.Round(x, d), "RoundBackward0", "round_vml_cpu");
 
-    Tensor Rounding(SpanMap<float> f, SpanMap<double> g, string name)
+    Tensor Rounding(SpanMap<float> f, SpanMap<double> g, string name, string kernel)
     {
+        NoBoolInput(kernel);
+        // Integers are already whole: a copy, as in PyTorch.
         if (!dtype.IsFloating()) return clone_nograd();
         return Unary(MapFloat(f, g), name, (gr, x, y) => torch.zeros_like(gr), saveInput: false);
     }
@@ -119,80 +186,100 @@ public partial class Tensor
 
     public Tensor relu()
     {
-        Tensor r;
-        if (dtype.IsFloating()) r = MapFloat(static (x, d) => TensorPrimitives.Max(x, 0f, d), static (x, d) => TensorPrimitives.Max(x, 0d, d));
-        else r = where_nograd(gt(0), this, torch.zeros_like(this));
-        return Unary(r, "ReluBackward0", (g, x, y) => g.mul(y.gt(0).to(g.dtype)), saveInput: false, saveResult: true);
+        if (dtype == ScalarType.Bool) throw new ArgumentException("Boolean inputs not supported for relu");
+        return Unary(MapSame(SameMap.Relu), "ReluBackward0", (g, x, y) => g.mul(y.gt(0).to(g.dtype)), saveInput: false, saveResult: true);
     }
 
-    /// <summary>Clamps into [min, max]; the gradient passes where min ≤ x ≤ max.</summary>
-    public Tensor clamp(Scalar? min = null, Scalar? max = null)
+    /// <summary>Clamps into [min, max] (min wins when min > max); the gradient passes where min ≤ x ≤ max.</summary>
+    public Tensor clamp(Scalar? min = null, Scalar? max = null) => Clamp(min, max, "ClampBackward1");
+    public Tensor clamp_min(Scalar min) => Clamp(min, null, "ClampMinBackward0");
+    public Tensor clamp_max(Scalar max) => Clamp(null, max, "ClampMaxBackward0");
+    public Tensor clip(Scalar? min = null, Scalar? max = null) => clamp(min, max);
+
+    Tensor Clamp(Scalar? min, Scalar? max, string name)
     {
-        if (min is null && max is null) throw new ArgumentException("clamp: at least one of 'min' or 'max' must not be None");
+        if (min is null && max is null) throw new ArgumentException("torch.clamp: At least one of 'min' or 'max' must not be None");
         var ct = dtype;
         if (min is { } mn) ct = ScalarTypes.Promote(ct, ResultType(this, mn));
         if (max is { } mx) ct = ScalarTypes.Promote(ct, ResultType(this, mx));
-        var r = this.to_nograd(ct, false);
+        if (ct == ScalarType.Bool) throw new ArgumentException("\"clamp_scalar_cpu\" not implemented for 'Bool'");
+        min?.CheckFits(ct);
+        max?.CheckFits(ct);
+        var r = to_nograd(ct, false);
         if (min is { } lo) r = ScalarKernel<MaximumOp>(r, lo, ct, false);
         if (max is { } hi) r = ScalarKernel<MinimumOp>(r, hi, ct, false);
-        if (ReferenceEquals(r, this)) r = clone_nograd();
-        return Unary(r, "ClampBackward1", (g, x, y) =>
-        {
-            var mask = torch.ones_like(x, dtype: ScalarType.Bool);
-            if (min is { } a) mask = mask.logical_and(x.ge(a));
-            if (max is { } b) mask = mask.logical_and(x.le(b));
-            return g.mul(mask.to(g.dtype));
-        });
+        return NeedsGrad(this) ? RecordClamp(r, name, min, max) : r;
     }
 
-    public Tensor clamp_min(Scalar min) => clamp(min: min);
-    public Tensor clamp_max(Scalar max) => clamp(max: max);
-    public Tensor clip(Scalar? min = null, Scalar? max = null) => clamp(min, max);
+    Tensor RecordClamp(Tensor r, string name, Scalar? min, Scalar? max) => RecordUnary(r, name, (g, x, y) =>
+    {
+        Tensor? mask = null;
+        if (min is { } a) mask = x.ge(a);
+        if (max is { } b) mask = mask is null ? x.le(b) : mask.logical_and(x.le(b));
+        return g.mul(mask!.to(g.dtype));
+    }, saveInput: true, saveResult: false);
 
     // ---------------------------------------------------------------- in-place
 
-    Tensor InplaceUnary(Func<Tensor, Tensor> f, string op)
-    {
-        var r = f(Self);
-        CheckInplace(r.dtype, op);
-        return AssignInplace(r);
-    }
+    public Tensor neg_() => Inplace("neg_", null, static t => t.neg());
+    public Tensor negative_() => neg_();
+    public Tensor exp_() => Inplace("exp_", null, static t => t.exp());
+    public Tensor log_() => Inplace("log_", null, static t => t.log());
+    public Tensor log2_() => Inplace("log2_", null, static t => t.log2());
+    public Tensor log10_() => Inplace("log10_", null, static t => t.log10());
+    public Tensor log1p_() => Inplace("log1p_", null, static t => t.log1p());
+    public Tensor expm1_() => Inplace("expm1_", null, static t => t.expm1());
+    public Tensor sqrt_() => Inplace("sqrt_", null, static t => t.sqrt());
+    public Tensor rsqrt_() => Inplace("rsqrt_", null, static t => t.rsqrt());
+    public Tensor reciprocal_() => Inplace("reciprocal_", null, static t => t.reciprocal());
+    public Tensor square_() => Inplace("square_", null, static t => t.square());
+    public Tensor abs_() => Inplace("abs_", null, static t => t.abs());
+    public Tensor sign_() => Inplace("sign_", null, static t => t.sign());
+    public Tensor sin_() => Inplace("sin_", null, static t => t.sin());
+    public Tensor cos_() => Inplace("cos_", null, static t => t.cos());
+    public Tensor tan_() => Inplace("tan_", null, static t => t.tan());
+    public Tensor tanh_() => Inplace("tanh_", null, static t => t.tanh());
+    public Tensor sinh_() => Inplace("sinh_", null, static t => t.sinh());
+    public Tensor cosh_() => Inplace("cosh_", null, static t => t.cosh());
+    public Tensor sigmoid_() => Inplace("sigmoid_", null, static t => t.sigmoid());
+    public Tensor relu_() => Inplace("relu_", null, static t => t.relu());
+    public Tensor floor_() => Inplace("floor_", null, static t => t.floor());
+    public Tensor ceil_() => Inplace("ceil_", null, static t => t.ceil());
+    public Tensor trunc_() => Inplace("trunc_", null, static t => t.trunc());
+    public Tensor round_() => Inplace("round_", null, static t => t.round());
+    public Tensor clamp_(Scalar? min = null, Scalar? max = null) => Inplace("clamp_", null, (min, max), static (t, s) => t.clamp(s.min, s.max));
+    public Tensor clamp_min_(Scalar min) => Inplace("clamp_min_", null, min, static (t, m) => t.clamp_min(m));
+    public Tensor clamp_max_(Scalar max) => Inplace("clamp_max_", null, max, static (t, m) => t.clamp_max(m));
+    public Tensor clip_(Scalar? min = null, Scalar? max = null) => clamp_(min, max);
 
-    public Tensor neg_() => InplaceUnary(t => t.neg(), "neg_");
-    public Tensor exp_() => InplaceUnary(t => t.exp(), "exp_");
-    public Tensor log_() => InplaceUnary(t => t.log(), "log_");
-    public Tensor sqrt_() => InplaceUnary(t => t.sqrt(), "sqrt_");
-    public Tensor abs_() => InplaceUnary(t => t.abs(), "abs_");
-    public Tensor sin_() => InplaceUnary(t => t.sin(), "sin_");
-    public Tensor cos_() => InplaceUnary(t => t.cos(), "cos_");
-    public Tensor tanh_() => InplaceUnary(t => t.tanh(), "tanh_");
-    public Tensor sigmoid_() => InplaceUnary(t => t.sigmoid(), "sigmoid_");
-    public Tensor relu_() => InplaceUnary(t => t.relu(), "relu_");
-    public Tensor floor_() => InplaceUnary(t => t.floor(), "floor_");
-    public Tensor round_() => InplaceUnary(t => t.round(), "round_");
-    public Tensor clamp_(Scalar? min = null, Scalar? max = null) => InplaceUnary(t => t.clamp(min, max), "clamp_");
-    public Tensor zero_() { using var _ = GradGuardForFill("zero_"); CopyFrom(ScalarTensor(0, dtype)); BumpVersion(); return this; }
-    public Tensor fill_(Scalar value) { using var _ = GradGuardForFill("fill_"); CopyFrom(ScalarTensor(value, dtype)); BumpVersion(); return this; }
+    public Tensor zero_() => Fill(0, "zero_", "ZeroBackward0");
+    public Tensor fill_(Scalar value) => Fill(value, "fill_", "FillBackward2");
 
-    /// <summary>copy_(src): writes src (broadcast, converted) into this tensor.</summary>
-    public Tensor copy_(Tensor src)
+    Tensor Fill(Scalar value, string op, string node)
     {
-        if (GradMode.Enabled && (_requiresGrad || src._requiresGrad))
-        {
-            CheckInplace(dtype, "copy_");
-            var r = src.expand(shape).to(dtype).clone();
-            return AssignInplace(r);
-        }
-        CopyFrom(src);
+        CheckInplaceTarget(op);
+        value.CheckFits(dtype);
+        var old = GradMode.Enabled ? GradEdge : null;
+        CopyFrom(ScalarTensor(value, dtype));
         BumpVersion();
+        // The values no longer depend on the history: the old history gets a zero gradient.
+        if (old is not null) SetInplaceHistory(new Node(node, static g => [torch.zeros_like(g)], [old]));
         return this;
     }
 
-    IDisposable? GradGuardForFill(string op)
+    /// <summary>copy_(src): writes src (broadcast, converted) into this tensor; the gradient goes to src.</summary>
+    public Tensor copy_(Tensor src)
     {
-        CheckInplace(dtype, op);
-        // The values no longer depend on the history: the gradient stops here.
-        if (_requiresGrad && GradMode.Enabled) _gradFn = new Node(op == "zero_" ? "ZeroBackward0" : "FillBackward0", g => [], []);
-        return null;
+        CheckInplaceTarget("copy_");
+        var old = GradMode.Enabled ? GradEdge : null;
+        CopyFrom(src);
+        BumpVersion();
+        if (GradMode.Enabled && (old is not null || src._requiresGrad))
+        {
+            var s = src;
+            SetInplaceHistory(new Node("torch::autograd::CopyBackwards",
+                g => [old is null ? null : torch.zeros_like(g), s._requiresGrad ? GradFor(g, s) : null], [old, s.GradEdge]));
+        }
+        return this;
     }
 }

@@ -27,6 +27,8 @@ public partial class Tensor
         int n = Numel;
         if (infer >= 0)
         {
+            if (known == 0 && n == 0)
+                throw new ArgumentException($"cannot reshape tensor of 0 elements into shape [{string.Join(", ", size.ToArray())}] because the unspecified dimension size -1 can be any value and is ambiguous");
             if (known == 0 || n % known != 0)
                 throw new ArgumentException($"shape '[{string.Join(", ", size.ToArray())}]' is invalid for input of size {n}");
             r[infer] = (int)(n / known);
@@ -62,7 +64,7 @@ public partial class Tensor
         return viewD == -1 ? ns : null;
     }
 
-    Tensor AsView(int[] shape, int[] strides, int offset) => new(_storage, shape, strides, offset);
+    Tensor AsView(int[] shape, int[] strides, int offset) => new(this, shape, strides, offset);
 
     // ---------------------------------------------------------------- views
 
@@ -71,7 +73,7 @@ public partial class Tensor
     {
         var shape = InferShape(size, "view");
         var st = _contiguous ? Shape.ContiguousStrides(shape) : ViewStrides(_shape, _strides, shape)
-            ?? throw new InvalidOperationException($"view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces): cannot view shape {Shape.Str(_shape)} with strides {Shape.Str(_strides)} as {Shape.Str(shape)}. Use .reshape(...) instead.");
+            ?? throw new InvalidOperationException($"view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead. (Viewing shape {Shape.Str(_shape)} with strides {Shape.Str(_strides)} as {Shape.Str(shape)}.)");
         var r = AsView(shape, st, _offset);
         if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.GradReshape(orig)], false, this); }
         return r;
@@ -87,7 +89,7 @@ public partial class Tensor
         if (st is not null)
         {
             var r = AsView(shape, st, _offset);
-            if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.GradReshape(orig)], false, this); }
+            if (NeedsGrad(this)) { var orig = _shape; Record(r, "ReshapeAliasBackward0", g => [g.GradReshape(orig)], false, this); }
             return r;
         }
         var c = contiguous();
@@ -111,16 +113,17 @@ public partial class Tensor
     public Tensor expand(params long[] size)
     {
         if (size.Length < _shape.Length)
-            throw new ArgumentException($"expand: the number of sizes provided ({size.Length}) must be greater or equal to the number of dimensions in the tensor ({_shape.Length})");
+            throw new ArgumentException($"expand({dtype.LegacyName()}{{{Shape.Str(_shape)}}}, size=[{string.Join(", ", size)}]): the number of sizes provided ({size.Length}) must be greater or equal to the number of dimensions in the tensor ({_shape.Length})");
         var target = new int[size.Length];
         int off = size.Length - _shape.Length;
         for (int i = 0; i < size.Length; i++)
         {
             if (size[i] == -1)
             {
-                if (i < off) throw new ArgumentException($"expand: -1 is not allowed in a leading, non-existing dimension ({i})");
+                if (i < off) throw new ArgumentException($"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}");
                 target[i] = _shape[i - off];
             }
+            else if (size[i] < 0) throw new ArgumentException($"Trying to create tensor with negative dimension {size[i]}: [{string.Join(", ", size)}]");
             else target[i] = (int)size[i];
         }
         var r = expand_nograd(target);
@@ -156,8 +159,12 @@ public partial class Tensor
         Tensor r;
         if (dim is null)
         {
-            var keep = Enumerable.Range(0, _shape.Length).Where(i => _shape[i] != 1).ToArray();
-            r = AsView(keep.Select(i => _shape[i]).ToArray(), keep.Select(i => _strides[i]).ToArray(), _offset);
+            int k = 0;
+            foreach (var s in _shape) if (s != 1) k++;
+            var sh = new int[k]; var st = new int[k];
+            for (int i = 0, j = 0; i < _shape.Length; i++)
+                if (_shape[i] != 1) { sh[j] = _shape[i]; st[j++] = _strides[i]; }
+            r = AsView(sh, st, _offset);
         }
         else r = squeeze_nograd(Shape.NormDim((int)dim, _shape.Length, "dim"));
         if (NeedsGrad(this)) { var orig = _shape; Record(r, dim is null ? "SqueezeBackward0" : "SqueezeBackward1", g => [g.GradReshape(orig)], false, this); }
@@ -167,9 +174,7 @@ public partial class Tensor
     internal Tensor squeeze_nograd(int d)
     {
         if (_shape.Length == 0 || _shape[d] != 1) return AsView(_shape, _strides, _offset);
-        var sh = _shape.Where((_, i) => i != d).ToArray();
-        var st = _strides.Where((_, i) => i != d).ToArray();
-        return AsView(sh, st, _offset);
+        return AsView(Shape.Without(_shape, d), Shape.Without(_strides, d), _offset);
     }
 
     public Tensor permute(params long[] dims)
@@ -181,10 +186,12 @@ public partial class Tensor
         for (int i = 0; i < dims.Length; i++)
         {
             p[i] = Shape.NormDim((int)dims[i], _shape.Length, "dims");
-            if (seen[p[i]]) throw new ArgumentException($"permute(): duplicate dims are not allowed (dim {p[i]} appears twice in [{string.Join(", ", dims)}])");
+            if (seen[p[i]]) throw new ArgumentException($"permute(): duplicate dims are not allowed. (dim {p[i]} appears twice in [{string.Join(", ", dims)}])");
             seen[p[i]] = true;
         }
-        var r = AsView(p.Select(i => _shape[i]).ToArray(), p.Select(i => _strides[i]).ToArray(), _offset);
+        var sh = new int[p.Length]; var st = new int[p.Length];
+        for (int i = 0; i < p.Length; i++) { sh[i] = _shape[p[i]]; st[i] = _strides[p[i]]; }
+        var r = AsView(sh, st, _offset);
         if (NeedsGrad(this))
         {
             var inv = new long[p.Length];
@@ -204,8 +211,9 @@ public partial class Tensor
 
     internal Tensor transpose_nograd(int a, int b)
     {
-        if (_shape.Length == 0) return this;
-        var sh = (int[])_shape.Clone(); var st = (int[])_strides.Clone();
+        // A new view even when nothing moves: callers record a node on the result.
+        if (_shape.Length == 0) return AsView(_shape, _strides, _offset);
+        int[] sh = [.. _shape], st = [.. _strides];
         (sh[a], sh[b]) = (sh[b], sh[a]); (st[a], st[b]) = (st[b], st[a]);
         return AsView(sh, st, _offset);
     }
@@ -221,14 +229,35 @@ public partial class Tensor
         return r;
     }
 
-    public Tensor T => _shape.Length <= 2 ? t() : permute(Enumerable.Range(0, _shape.Length).Reverse().Select(i => (long)i).ToArray());
-    public Tensor mT => transpose(-2, -1);
+    /// <summary>All dims reversed (numpy's .T); PyTorch warns for anything but a matrix (or 0-dim).</summary>
+    public Tensor T
+    {
+        get
+        {
+            int n = _shape.Length;
+            if (n != 2 && n != 0)
+                Warnings.Warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.");
+            var dims = new long[n];
+            for (int i = 0; i < n; i++) dims[i] = n - 1 - i;
+            return permute(dims);
+        }
+    }
+
+    /// <summary>Transposes the last two dims (batches of matrices).</summary>
+    public Tensor mT
+    {
+        get
+        {
+            if (_shape.Length < 2) throw new ArgumentException($"tensor.mT is only supported on matrices or batches of matrices. Got {_shape.Length}-D tensor.");
+            return transpose(-2, -1);
+        }
+    }
 
     public Tensor flatten(long start_dim = 0, long end_dim = -1)
     {
         if (_shape.Length == 0) return reshape(1);
         int s = Shape.NormDim((int)start_dim, _shape.Length, "start_dim"), e = Shape.NormDim((int)end_dim, _shape.Length, "end_dim");
-        if (s > e) throw new ArgumentException($"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})");
+        if (s > e) throw new ArgumentException($"flatten() has invalid args: start_dim cannot come after end_dim (start_dim {start_dim}, end_dim {end_dim})");
         if (s == e) return this;
         var sh = new List<long>();
         for (int i = 0; i < s; i++) sh.Add(_shape[i]);
@@ -258,20 +287,23 @@ public partial class Tensor
         if (_shape.Length == 0) throw new ArgumentException("narrow() cannot be applied to a 0-dim tensor.");
         int d = Shape.NormDim((int)dim, _shape.Length, "dim");
         int size = _shape[d];
-        if (start < -size || start > size) throw new IndexOutOfRangeException($"narrow(): start ({start}) is out of range for dimension {d} of size {size}");
+        // start == size is a valid (empty) narrow; otherwise start is wrapped like a dim, with that message.
+        if (start != size && (start < -size || start >= size))
+            throw new IndexOutOfRangeException($"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {start}) for narrow's start on dimension {d} of size {size}");
         if (start < 0) start += size;
-        if (length < 0 || start + length > size)
-            throw new ArgumentException($"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}) of dimension {d}");
+        if (length < 0) throw new ArgumentException($"narrow(): length must be non-negative (got {length})");
+        if (start + length > size)
+            throw new ArgumentException($"start ({start}) + length ({length}) exceeds dimension size ({size}).");
         return Slice(d, (int)start, (int)(start + length), 1);
     }
 
     /// <summary>Basic slicing x[start:stop:step] along one dim (a view). Backward scatters into zeros.</summary>
     internal Tensor Slice(int d, int start, int stop, int step)
     {
-        var sh = (int[])_shape.Clone(); var st = (int[])_strides.Clone();
+        int[] sh = [.. _shape], st = [.. _strides];
         int len = Math.Max(0, (stop - start + step - 1) / step);
         sh[d] = len; st[d] = _strides[d] * step;
-        var r = AsView(sh, st, _offset + (len > 0 ? start * _strides[d] : 0));
+        var r = AsView(sh, st, _offset + start * _strides[d]);
         if (NeedsGrad(this))
         {
             var orig = _shape; var dt = dtype;
@@ -287,11 +319,9 @@ public partial class Tensor
         int d = Shape.NormDim((int)dim, _shape.Length, "dim");
         int size = _shape[d];
         if (index < -size || index >= size)
-            throw new IndexOutOfRangeException($"index {index} is out of bounds for dimension {d} with size {size}");
+            throw new IndexOutOfRangeException($"select(): index {index} out of range for tensor of size {Shape.Str(_shape)} at dimension {d}");
         int i = (int)(index < 0 ? index + size : index);
-        var sh = _shape.Where((_, k) => k != d).ToArray();
-        var st = _strides.Where((_, k) => k != d).ToArray();
-        var r = AsView(sh, st, _offset + i * _strides[d]);
+        var r = select_nograd(d, i);
         if (NeedsGrad(this))
         {
             var orig = _shape; var dt = dtype;
@@ -300,8 +330,7 @@ public partial class Tensor
         return r;
     }
 
-    internal Tensor select_nograd(int d, int i) =>
-        AsView(_shape.Where((_, k) => k != d).ToArray(), _strides.Where((_, k) => k != d).ToArray(), _offset + i * _strides[d]);
+    internal Tensor select_nograd(int d, int i) => AsView(Shape.Without(_shape, d), Shape.Without(_strides, d), _offset + i * _strides[d]);
 
     // ---------------------------------------------------------------- copies
 

@@ -29,6 +29,18 @@ internal static class ScalarTypes
         _ => t.ToString(),
     };
 
+    /// <summary>c10's short name, used in PyTorch's dtype errors: Float, Long, Bool, ...</summary>
+    public static string CName(this ScalarType t) => t switch
+    {
+        ScalarType.Byte => "Byte",
+        ScalarType.Int32 => "Int",
+        ScalarType.Int64 => "Long",
+        ScalarType.Float32 => "Float",
+        ScalarType.Float64 => "Double",
+        ScalarType.Bool => "Bool",
+        _ => t.ToString(),
+    };
+
     /// <summary>Legacy type name used in PyTorch's autograd errors: torch.FloatTensor, ...</summary>
     public static string LegacyName(this ScalarType t) => t switch
     {

@@ -3,7 +3,9 @@ namespace Torchlet;
 /// <summary>Shape, stride and dimension arithmetic shared by every op.</summary>
 internal static class Shape
 {
+    // Shape and stride arrays are never written after a tensor is made, so these can be shared.
     public static readonly int[] Scalar = [];
+    static readonly int[] One = [1];
 
     public static int Numel(ReadOnlySpan<int> shape)
     {
@@ -16,6 +18,7 @@ internal static class Shape
     public static int[] ContiguousStrides(int[] shape)
     {
         if (shape.Length == 0) return Scalar;
+        if (shape.Length == 1) return One;
         var st = new int[shape.Length];
         int acc = 1;
         for (int i = shape.Length - 1; i >= 0; i--) { st[i] = acc; acc *= Math.Max(shape[i], 1); }
@@ -24,8 +27,8 @@ internal static class Shape
 
     public static bool IsContiguous(int[] shape, int[] strides)
     {
-        // An empty tensor is contiguous whatever its strides (as in PyTorch); its Span is empty.
-        if (Array.IndexOf(shape, 0) >= 0) return true;
+        // An empty tensor is contiguous whatever its strides (PyTorch's rule too).
+        foreach (var s in shape) if (s == 0) return true;
         int expected = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
@@ -71,6 +74,10 @@ internal static class Shape
     /// <summary>Strides that view a tensor of shape <paramref name="shape"/> as <paramref name="target"/> (stride 0 on broadcast dims).</summary>
     public static int[] ExpandStrides(int[] shape, int[] strides, int[] target)
     {
+        // Without this a [2, 3] source would silently "expand" to [3] by dropping its leading dim.
+        if (target.Length < shape.Length)
+            throw new ArgumentException($"the number of sizes provided ({target.Length}) must be greater or equal to the number of dimensions in the tensor ({shape.Length}): cannot expand {Str(shape)} to {Str(target)}");
+        if (target.Length == 0) return Scalar;
         var r = new int[target.Length];
         int off = target.Length - shape.Length;
         for (int i = 0; i < target.Length; i++)
@@ -81,6 +88,15 @@ internal static class Shape
             else if (shape[d] == 1) r[i] = 0;
             else throw new ArgumentException($"The expanded size of the tensor ({target[i]}) must match the existing size ({shape[d]}) at non-singleton dimension {i}.  Target sizes: {Str(target)}.  Tensor sizes: {Str(shape)}");
         }
+        return r;
+    }
+
+    /// <summary>A copy of <paramref name="a"/> without element <paramref name="d"/> (a removed dim).</summary>
+    public static int[] Without(int[] a, int d)
+    {
+        if (a.Length == 1) return Scalar;
+        var r = new int[a.Length - 1];
+        for (int i = 0, j = 0; i < a.Length; i++) if (i != d) r[j++] = a[i];
         return r;
     }
 

@@ -261,7 +261,7 @@ public class RandomTests
         Assert.Equal("BernoulliBackward0", torch.bernoulli(torch.full([3], 0.5, requires_grad: true)).grad_fn!.name());
 
         var e = Assert.Throws<InvalidOperationException>(() => x.uniform_());
-        Assert.Contains("a leaf Variable that requires grad is being used in an in-place operation (uniform_)", e.Message);
+        Assert.Contains("a leaf Variable that requires grad is being used in an in-place operation. (uniform_", e.Message);
 
         var leaf = torch.ones(3, requires_grad: true);
         foreach (var (op, name) in new (Func<Tensor, Tensor>, string)[]
