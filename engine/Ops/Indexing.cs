@@ -97,7 +97,7 @@ public partial class Tensor
         {
             CheckInplace(dtype, "index_put_");
             if (value.dtype != dtype && !value._wrappedNumber)
-                throw new ArgumentException($"Index put requires the source and destination dtypes match, got {ShortName(dtype)} for the destination and {ShortName(value.dtype)} for the source.");
+                throw new ArgumentException($"Index put requires the source and destination dtypes match, got {dtype.CName()} for the destination and {value.dtype.CName()} for the source.");
             var v = value.to_nograd(dtype, false).reshape_nograd(Shape.Scalar);
             var m = mask.contiguous_nograd();
             if (_contiguous) FillWhere(this, m, v);
@@ -149,7 +149,7 @@ public partial class Tensor
         else
         {
             if (value.dtype != dtype && !value._wrappedNumber)
-                throw new ArgumentException($"Index put requires the source and destination dtypes match, got {ShortName(dtype)} for the destination and {ShortName(value.dtype)} for the source.");
+                throw new ArgumentException($"Index put requires the source and destination dtypes match, got {dtype.CName()} for the destination and {value.dtype.CName()} for the source.");
             var v = value.to_nograd(dtype, false).reshape_nograd(valueShape);
             if (!Shape.SameShape(v._shape, adv.ResultShape) && !Broadcastable(v._shape, adv.ResultShape))
                 throw new ArgumentException($"shape mismatch: value tensor of shape {Shape.Str(v._shape)} cannot be broadcast to indexing result of shape {Shape.Str(adv.ResultShape)}");
@@ -214,18 +214,6 @@ public partial class Tensor
             if (from[^i] != 1 && from[^i] != to[^i]) return false;
         return true;
     }
-
-    /// <summary>The short type names PyTorch's index_put_/index_add_ errors use (Float, Double, Long, ...).</summary>
-    internal static string ShortName(ScalarType t) => t switch
-    {
-        ScalarType.Byte => "Byte",
-        ScalarType.Int32 => "Int",
-        ScalarType.Int64 => "Long",
-        ScalarType.Float32 => "Float",
-        ScalarType.Float64 => "Double",
-        ScalarType.Bool => "Bool",
-        _ => t.ToString(),
-    };
 
     // ---------------------------------------------------------------- nonzero
 

@@ -587,7 +587,7 @@ public partial class Tensor
     {
         int d = IndexDim(dim, op);
         if (source.dtype != dtype)
-            throw new ArgumentException($"index_add_(): self ({ShortName(dtype)}) and source ({ShortName(source.dtype)}) must have the same scalar type");
+            throw new ArgumentException($"index_add_(): self ({dtype.CName()}) and source ({source.dtype.CName()}) must have the same scalar type");
         if (index.Numel != (source._shape.Length == 0 ? 1 : source._shape[Math.Min(d, source._shape.Length - 1)]))
             throw new ArgumentException($"index_add_(): Number of indices ({index.Numel}) should be equal to source.size(dim): ({(source._shape.Length == 0 ? 1 : source._shape[Math.Min(d, source._shape.Length - 1)])}), for dim: {d}");
         var adv = DimIndex(d, index, "index_add_", allowInt32: true, (_, _, _) => "index out of range in self", allowNegative: false);

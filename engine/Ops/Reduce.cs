@@ -142,16 +142,6 @@ public partial class Tensor
     /// <summary>The incoming gradient of a reduction viewed with size-1 reduced dims, so it broadcasts against the input.</summary>
     static Tensor ReduceKept(Tensor g, int[] keptShape) => g.GradReshape(keptShape);
 
-    /// <summary>c10's short dtype names, used verbatim in PyTorch's reduction errors ("Got Long").</summary>
-    static string C10Name(ScalarType t) => t switch
-    {
-        ScalarType.Byte => "Byte",
-        ScalarType.Int32 => "Int",
-        ScalarType.Int64 => "Long",
-        ScalarType.Float32 => "Float",
-        ScalarType.Float64 => "Double",
-        _ => "Bool",
-    };
 
     // ---------------------------------------------------------------- sum / mean
 
@@ -187,7 +177,7 @@ public partial class Tensor
     {
         var t = dtype ?? this.dtype;
         if (!t.IsFloating())
-            throw new ArgumentException($"mean(): could not infer output dtype. {(dtype is null ? "Input" : "Optional")} dtype must be either a floating point or complex dtype. Got: {C10Name(t)}");
+            throw new ArgumentException($"mean(): could not infer output dtype. {(dtype is null ? "Input" : "Optional")} dtype must be either a floating point or complex dtype. Got: {t.CName()}");
         var dims = ReduceDims(dim, "mean");
         int k = ReducedCount(dims);
         var r = SumKernel(dims, keepdim, t);
@@ -533,7 +523,7 @@ public partial class Tensor
         if (p != "fro") throw new ArgumentException($"only valid string values are 'fro' and 'nuc', found {p}");
         if (dim is null || dim.Length <= 1) return NormCore(dim, keepdim, 2, "norm", "NormBackward1");
         if (dim.Length > 2) throw new ArgumentException($"Expected at most 2 dimensions, but got {dim.Length} dimensions instead.");
-        if (!dtype.IsFloating()) throw new ArgumentException($"norm(): input dtype should be either floating point or complex. Got {C10Name(dtype)} instead.");
+        if (!dtype.IsFloating()) throw new ArgumentException($"norm(): input dtype should be either floating point or complex. Got {dtype.CName()} instead.");
         int a = Shape.NormDim(checked((int)dim[0]), _shape.Length, "dim"), b = Shape.NormDim(checked((int)dim[1]), _shape.Length, "dim");
         if (a == b) throw new ArgumentException($"Expected dims to be different, got [{dim[0]}, {dim[1]}] instead");
         // PyTorch 1.13's frobenius_norm over two dims is sqrt(sum(x * x)): its graph ends in SqrtBackward0.
@@ -544,8 +534,8 @@ public partial class Tensor
     {
         if (!dtype.IsFloating())
             throw new ArgumentException(op == "norm"
-                ? $"norm(): input dtype should be either floating point or complex. Got {C10Name(dtype)} instead."
-                : $"{op}: Expected a floating point or complex tensor as input. Got {C10Name(dtype)}");
+                ? $"norm(): input dtype should be either floating point or complex. Got {dtype.CName()} instead."
+                : $"{op}: Expected a floating point or complex tensor as input. Got {dtype.CName()}");
         var dims = ReduceDims(dim, op);
         var r = NormKernel(dims, keepdim, p, op);
         if (NeedsGrad(this))
