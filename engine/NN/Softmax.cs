@@ -1,0 +1,255 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Torchlet.Kernels;
+
+namespace Torchlet
+{
+    /// <summary>
+    /// softmax / log_softmax along one dim. The input is seen as [outer, K, inner] (K = the softmax
+    /// dim): rows of the last dim are reduced with TensorPrimitives directly; other dims run the same
+    /// TensorPrimitives calls over the inner dim, one K-slice at a time, so no transposed copy is made.
+    /// Both subtract the max first (PyTorch's numerically stable form).
+    /// </summary>
+    public partial class Tensor
+    {
+        /// <summary>exp(x − max) / Σ exp(x − max) along <paramref name="dim"/>; <paramref name="dtype"/> converts the input first.</summary>
+        public Tensor softmax(long dim, ScalarType? dtype = null) => SoftmaxOp(dim, dtype, log: false);
+
+        /// <summary>x − max − log Σ exp(x − max) along <paramref name="dim"/>.</summary>
+        public Tensor log_softmax(long dim, ScalarType? dtype = null) => SoftmaxOp(dim, dtype, log: true);
+
+        internal Tensor SoftmaxOp(long dim, ScalarType? dtype, bool log)
+        {
+            var x = dtype is { } dt && dt != this.dtype ? to(dt) : this;
+            int d = Shape.NormDim(checked((int)dim), x._shape.Length, "dim");
+            bool last = d >= x._shape.Length - 1;
+            if (!x.dtype.IsFloating())
+                throw new ArgumentException($"\"{(log ? "log_" : "")}softmax{(last ? "_lastdim" : "")}_kernel_impl\" not implemented for '{x.dtype.CName()}' ({(log ? "log_" : "")}softmax needs a floating point input, or a floating dtype: argument)");
+            var y = SoftmaxKernel(x, d, log);
+            if (NeedsGrad(x))
+            {
+                var sy = new SavedTensor(y);
+                Record(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", g => [SoftmaxGrad(g, sy.Get(), d, log)], true, x);
+            }
+            return y;
+        }
+
+        static (int outer, int k, int inner) SoftmaxGeometry(int[] shape, int d)
+        {
+            if (shape.Length == 0) return (1, 1, 1);
+            int outer = 1, inner = 1;
+            for (int i = 0; i < d; i++) outer *= shape[i];
+            for (int i = d + 1; i < shape.Length; i++) inner *= shape[i];
+            return (outer, shape[d], inner);
+        }
+
+        static Tensor SoftmaxKernel(Tensor x, int d, bool log)
+        {
+            var xc = x.contiguous_nograd();
+            var y = Empty(x._shape, x.dtype);
+            if (y.Numel == 0) return y;
+            var (outer, k, inner) = SoftmaxGeometry(x._shape, d);
+            if (x.dtype == ScalarType.Float32) SoftmaxKernels.Forward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), outer, k, inner, log);
+            else SoftmaxKernels.Forward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), outer, k, inner, log);
+            return y;
+        }
+
+        /// <summary>
+        /// softmax: y·(g − Σ g·y); log_softmax: g − exp(y)·Σ g. A fused kernel normally; ordinary
+        /// tensor ops when the gradient is itself being differentiated (create_graph).
+        /// </summary>
+        static Tensor SoftmaxGrad(Tensor g, Tensor y, int d, bool log)
+        {
+            if (GradMode.Enabled && (g._requiresGrad || y._requiresGrad))
+            {
+                long dd = y._shape.Length == 0 ? 0 : d;
+                return log ? g.sub(y.exp().mul(g.sum(dd, keepdim: true))) : y.mul(g.sub(g.mul(y).sum(dd, keepdim: true)));
+            }
+            if (g.dtype != y.dtype) g = g.to_nograd(y.dtype, false);
+            var gc = g.contiguous_nograd();
+            var r = Empty(y._shape, y.dtype);
+            if (r.Numel == 0) return r;
+            var (outer, k, inner) = SoftmaxGeometry(y._shape, d);
+            if (y.dtype == ScalarType.Float32) SoftmaxKernels.Backward(gc.Buffer<float>(), gc._offset, y.Buffer<float>(), y._offset, r.Buffer<float>(), outer, k, inner, log);
+            else SoftmaxKernels.Backward(gc.Buffer<double>(), gc._offset, y.Buffer<double>(), y._offset, r.Buffer<double>(), outer, k, inner, log);
+            return r;
+        }
+    }
+
+    public static partial class torch
+    {
+        public static Tensor softmax(Tensor input, long dim, ScalarType? dtype = null) => input.softmax(dim, dtype);
+        public static Tensor log_softmax(Tensor input, long dim, ScalarType? dtype = null) => input.log_softmax(dim, dtype);
+
+        public static partial class nn
+        {
+            public static partial class functional
+            {
+                /// <summary>softmax along <paramref name="dim"/> (PyTorch's implicit dim when null, with its warning).</summary>
+                public static Tensor softmax(Tensor input, long? dim = null, ScalarType? dtype = null) =>
+                    input.softmax(dim ?? ImplicitSoftmaxDim("softmax", input.dim()), dtype);
+
+                /// <summary>softmax(−x): small inputs get the large weights.</summary>
+                public static Tensor softmin(Tensor input, long? dim = null, ScalarType? dtype = null)
+                {
+                    long d = dim ?? ImplicitSoftmaxDim("softmin", input.dim());
+                    // PyTorch negates after the conversion, so the dtype applies to the softmax input.
+                    var x = dtype is { } dt && dt != input.dtype ? input.to(dt) : input;
+                    return x.neg().softmax(d);
+                }
+
+                public static Tensor log_softmax(Tensor input, long? dim = null, ScalarType? dtype = null) =>
+                    input.log_softmax(dim ?? ImplicitSoftmaxDim("log_softmax", input.dim()), dtype);
+
+                /// <summary>PyTorch's legacy rule for <c>dim=None</c>: 0 for 0-, 1- and 3-D inputs, else 1.</summary>
+                internal static long ImplicitSoftmaxDim(string name, int ndim)
+                {
+                    Warnings.Warn($"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.");
+                    return ndim is 0 or 1 or 3 ? 0 : 1;
+                }
+            }
+        }
+    }
+}
+
+namespace Torchlet.Kernels
+{
+    /// <summary>Row kernels of softmax / log_softmax and their backward; see <see cref="Tensor.softmax"/>.</summary>
+    internal static class SoftmaxKernels
+    {
+        const int InnerChunk = 2048;   // inner elements per task when the softmax dim is not last
+
+        public static void Forward<T>(T[] x, int xo, T[] y, int outer, int k, int inner, bool log)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (inner == 1)
+            {
+                Threading.For(outer, (long)k * 8, (r0, r1) =>
+                {
+                    for (int r = r0; r < r1; r++) ForwardRow(x.AsSpan(xo + r * k, k), y.AsSpan(r * k, k), log);
+                });
+                return;
+            }
+            int chunks = (inner + InnerChunk - 1) / InnerChunk;
+            Threading.For(outer * chunks, (long)k * Math.Min(inner, InnerChunk) * 8, (t0, t1) =>
+            {
+                for (int t = t0; t < t1; t++)
+                {
+                    int o = t / chunks, j0 = t % chunks * InnerChunk, n = Math.Min(InnerChunk, inner - j0);
+                    ForwardStrided(x, xo + o * k * inner + j0, y, o * k * inner + j0, k, inner, n, log);
+                }
+            });
+        }
+
+        static void ForwardRow<T>(ReadOnlySpan<T> x, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T max = TensorPrimitives.Max(x);
+            TensorPrimitives.Subtract(x, max, y);
+            if (!log)
+            {
+                TensorPrimitives.Exp(y, y);
+                TensorPrimitives.Divide(y, TensorPrimitives.Sum<T>(y), y);
+                return;
+            }
+            var tmp = ReduceScratch<T>.Get(x.Length).AsSpan(0, x.Length);
+            TensorPrimitives.Exp<T>(y, tmp);
+            TensorPrimitives.Subtract(y, T.Log(TensorPrimitives.Sum<T>(tmp)), y);
+        }
+
+        /// <summary>n columns of one [k, inner] block: SIMD across the columns, one pass per k-slice.</summary>
+        static void ForwardStrided<T>(T[] x, int xb, T[] y, int yb, int k, int inner, int n, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var scratch = ReduceScratch<T>.Get(2 * n);
+            var max = scratch.AsSpan(0, n);
+            var sum = scratch.AsSpan(n, n);
+            x.AsSpan(xb, n).CopyTo(max);
+            for (int i = 1; i < k; i++) TensorPrimitives.Max<T>(max, x.AsSpan(xb + i * inner, n), max);
+            sum.Clear();
+            for (int i = 0; i < k; i++)
+            {
+                var yi = y.AsSpan(yb + i * inner, n);
+                TensorPrimitives.Subtract<T>(x.AsSpan(xb + i * inner, n), max, yi);
+                if (!log)
+                {
+                    TensorPrimitives.Exp<T>(yi, yi);
+                    TensorPrimitives.Add<T>(sum, yi, sum);
+                }
+            }
+            if (!log)
+            {
+                for (int i = 0; i < k; i++) { var yi = y.AsSpan(yb + i * inner, n); TensorPrimitives.Divide<T>(yi, sum, yi); }
+                return;
+            }
+            // Every slice is shifted now: the max buffer is free to hold exp of one slice at a time.
+            for (int i = 0; i < k; i++)
+            {
+                TensorPrimitives.Exp<T>(y.AsSpan(yb + i * inner, n), max);
+                TensorPrimitives.Add<T>(sum, max, sum);
+            }
+            TensorPrimitives.Log<T>(sum, sum);
+            for (int i = 0; i < k; i++) { var yi = y.AsSpan(yb + i * inner, n); TensorPrimitives.Subtract<T>(yi, sum, yi); }
+        }
+
+        public static void Backward<T>(T[] g, int go, T[] y, int yo, T[] r, int outer, int k, int inner, bool log)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (inner == 1)
+            {
+                Threading.For(outer, (long)k * 6, (r0, r1) =>
+                {
+                    for (int i = r0; i < r1; i++)
+                    {
+                        ReadOnlySpan<T> gi = g.AsSpan(go + i * k, k), yi = y.AsSpan(yo + i * k, k);
+                        var ri = r.AsSpan(i * k, k);
+                        if (log)
+                        {
+                            T s = TensorPrimitives.Sum(gi);
+                            TensorPrimitives.Exp(yi, ri);
+                            TensorPrimitives.MultiplyAdd(ri, -s, gi, ri);
+                        }
+                        else
+                        {
+                            T dot = TensorPrimitives.Dot(gi, yi);
+                            TensorPrimitives.Subtract(gi, dot, ri);
+                            TensorPrimitives.Multiply(ri, yi, ri);
+                        }
+                    }
+                });
+                return;
+            }
+            int chunks = (inner + InnerChunk - 1) / InnerChunk;
+            Threading.For(outer * chunks, (long)k * Math.Min(inner, InnerChunk) * 6, (t0, t1) =>
+            {
+                for (int t = t0; t < t1; t++)
+                {
+                    int o = t / chunks, j0 = t % chunks * InnerChunk, n = Math.Min(InnerChunk, inner - j0);
+                    int b = o * k * inner + j0;
+                    var acc = ReduceScratch<T>.Get(n).AsSpan(0, n);
+                    acc.Clear();
+                    for (int i = 0; i < k; i++)
+                    {
+                        var gi = g.AsSpan(go + b + i * inner, n);
+                        if (log) TensorPrimitives.Add<T>(acc, gi, acc);
+                        else TensorPrimitives.MultiplyAdd<T>(gi, y.AsSpan(yo + b + i * inner, n), acc, acc);
+                    }
+                    for (int i = 0; i < k; i++)
+                    {
+                        ReadOnlySpan<T> gi = g.AsSpan(go + b + i * inner, n), yi = y.AsSpan(yo + b + i * inner, n);
+                        var ri = r.AsSpan(b + i * inner, n);
+                        if (log)
+                        {
+                            TensorPrimitives.Exp(yi, ri);
+                            TensorPrimitives.Multiply<T>(ri, acc, ri);
+                            TensorPrimitives.Subtract(gi, ri, ri);
+                        }
+                        else
+                        {
+                            TensorPrimitives.Subtract<T>(gi, acc, ri);
+                            TensorPrimitives.Multiply(ri, yi, ri);
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
