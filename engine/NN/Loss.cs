@@ -253,10 +253,10 @@ namespace Torchlet
                     Tensor xi = sx.Get(), ti = st.Get();
                     var ge = ExpandGrad(g, red, shape);
                     if (wd is not null) ge = ge.mul(wd);
-                    // PyTorch: g·(x − y) / max((1 − x)·x, 1e-12); the target's: g·(clamp(log(1 − x)) − clamp(log x)).
+                    // PyTorch: g·(x − y) / max((1 − x)·x, 1e-12); the target's: g·(log(1 − x) − log x), unclamped (±inf at 0 and 1).
                     Tensor? gx = null, gt = null;
                     if (xi._requiresGrad) gx = Tensor.GradFor(ge.mul(xi.sub(ti)).div(xi.rsub(1).mul(xi).clamp_min(1e-12)), xi);
-                    if (ti._requiresGrad) gt = Tensor.GradFor(ge.mul(xi.neg().log1p().clamp_min(-100).sub(xi.log().clamp_min(-100))), ti);
+                    if (ti._requiresGrad) gt = Tensor.GradFor(ge.mul(xi.neg().log1p().sub(xi.log())), ti);
                     return [gx, gt];
                 }, true, input, target);
             }
@@ -356,10 +356,10 @@ namespace Torchlet
             }
             else
             {
-                if (nd == 2 && target._shape.Length > 1)
-                    throw new ArgumentException($"{who}: 0D or 1D target tensor expected, multi-target not supported (input {Shape.Str(input._shape)}, target {Shape.Str(target._shape)})");
                 if (target._shape.Length == 0 || target._shape[0] != input._shape[0])
                     throw new ArgumentException($"{who}: Expected input batch_size ({input._shape[0]}) to match target batch_size ({(target._shape.Length == 0 ? 0 : target._shape[0])}). (input {Shape.Str(input._shape)}, target {Shape.Str(target._shape)})");
+                if (nd == 2 && target._shape.Length > 1)
+                    throw new ArgumentException($"{who}: 0D or 1D target tensor expected, multi-target not supported (input {Shape.Str(input._shape)}, target {Shape.Str(target._shape)})");
                 if (nd > 2)
                 {
                     var expected = new int[nd - 1];

@@ -118,6 +118,18 @@ namespace Torchlet.Kernels
     internal static class SoftmaxKernels
     {
         const int InnerChunk = 2048;   // inner elements per task when the softmax dim is not last
+        const int Block = 64;          // k-slices summed into a partial before it joins the total (bounds float error for long dims)
+
+        /// <summary>part += v; every <see cref="Block"/> slices the partial sum is folded into the total.</summary>
+        static void Accumulate<T>(Span<T> total, Span<T> part, ReadOnlySpan<T> v, int i, int k) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            TensorPrimitives.Add<T>(part, v, part);
+            if ((i + 1) % Block == 0 || i == k - 1)
+            {
+                TensorPrimitives.Add<T>(total, part, total);
+                part.Clear();
+            }
+        }
 
         public static void Forward<T>(T[] x, int xo, T[] y, int outer, int k, int inner, bool log)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -159,9 +171,11 @@ namespace Torchlet.Kernels
         /// <summary>n columns of one [k, inner] block: SIMD across the columns, one pass per k-slice.</summary>
         static void ForwardStrided<T>(T[] x, int xb, T[] y, int yb, int k, int inner, int n, bool log) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var scratch = ReduceScratch<T>.Get(2 * n);
+            var scratch = ReduceScratch<T>.Get(3 * n);
             var max = scratch.AsSpan(0, n);
             var sum = scratch.AsSpan(n, n);
+            var part = scratch.AsSpan(2 * n, n);
+            part.Clear();
             x.AsSpan(xb, n).CopyTo(max);
             for (int i = 1; i < k; i++) TensorPrimitives.Max<T>(max, x.AsSpan(xb + i * inner, n), max);
             sum.Clear();
@@ -172,7 +186,7 @@ namespace Torchlet.Kernels
                 if (!log)
                 {
                     TensorPrimitives.Exp<T>(yi, yi);
-                    TensorPrimitives.Add<T>(sum, yi, sum);
+                    Accumulate<T>(sum, part, yi, i, k);
                 }
             }
             if (!log)
@@ -184,7 +198,7 @@ namespace Torchlet.Kernels
             for (int i = 0; i < k; i++)
             {
                 TensorPrimitives.Exp<T>(y.AsSpan(yb + i * inner, n), max);
-                TensorPrimitives.Add<T>(sum, max, sum);
+                Accumulate<T>(sum, part, max, i, k);
             }
             TensorPrimitives.Log<T>(sum, sum);
             for (int i = 0; i < k; i++) { var yi = y.AsSpan(yb + i * inner, n); TensorPrimitives.Subtract<T>(yi, sum, yi); }
@@ -224,13 +238,18 @@ namespace Torchlet.Kernels
                 {
                     int o = t / chunks, j0 = t % chunks * InnerChunk, n = Math.Min(InnerChunk, inner - j0);
                     int b = o * k * inner + j0;
-                    var acc = ReduceScratch<T>.Get(n).AsSpan(0, n);
-                    acc.Clear();
+                    var scratch = ReduceScratch<T>.Get(3 * n);
+                    Span<T> acc = scratch.AsSpan(0, n), part = scratch.AsSpan(n, n), prod = scratch.AsSpan(2 * n, n);
+                    acc.Clear(); part.Clear();
                     for (int i = 0; i < k; i++)
                     {
                         var gi = g.AsSpan(go + b + i * inner, n);
-                        if (log) TensorPrimitives.Add<T>(acc, gi, acc);
-                        else TensorPrimitives.MultiplyAdd<T>(gi, y.AsSpan(yo + b + i * inner, n), acc, acc);
+                        if (log) Accumulate<T>(acc, part, gi, i, k);
+                        else
+                        {
+                            TensorPrimitives.Multiply<T>(gi, y.AsSpan(yo + b + i * inner, n), prod);
+                            Accumulate<T>(acc, part, prod, i, k);
+                        }
                     }
                     for (int i = 0; i < k; i++)
                     {
