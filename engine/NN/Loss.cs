@@ -648,3 +648,139 @@ namespace Torchlet
         }
     }
 }
+
+namespace Torchlet
+{
+    public static partial class torch
+    {
+        public static partial class nn
+        {
+            public static Modules.MSELoss MSELoss(string reduction = "mean") => new(reduction);
+            public static Modules.L1Loss L1Loss(string reduction = "mean") => new(reduction);
+            public static Modules.SmoothL1Loss SmoothL1Loss(string reduction = "mean", double beta = 1.0) => new(reduction, beta);
+            public static Modules.HuberLoss HuberLoss(string reduction = "mean", double delta = 1.0) => new(reduction, delta);
+            public static Modules.CrossEntropyLoss CrossEntropyLoss(Tensor? weight = null, long ignore_index = -100, string reduction = "mean", double label_smoothing = 0.0) =>
+                new(weight, ignore_index, reduction, label_smoothing);
+            public static Modules.NLLLoss NLLLoss(Tensor? weight = null, long ignore_index = -100, string reduction = "mean") => new(weight, ignore_index, reduction);
+            public static Modules.BCELoss BCELoss(Tensor? weight = null, string reduction = "mean") => new(weight, reduction);
+            public static Modules.BCEWithLogitsLoss BCEWithLogitsLoss(Tensor? weight = null, string reduction = "mean", Tensor? pos_weight = null) => new(weight, reduction, pos_weight);
+            public static Modules.KLDivLoss KLDivLoss(string reduction = "mean", bool log_target = false) => new(reduction, log_target);
+        }
+    }
+}
+
+namespace Torchlet.Modules
+{
+    /// <summary>
+    /// Base of the loss modules (PyTorch's <c>_Loss</c>): <c>loss.forward(input, target)</c>; the
+    /// reduction is checked when the module is made. Class weights are buffers (saved in state_dict,
+    /// converted by <c>to(dtype)</c>), as in PyTorch. Errors start with the module's repr.
+    /// </summary>
+    public abstract class Loss : torch.nn.Module<Tensor, Tensor, Tensor>
+    {
+        internal readonly Losses.Reduction _reduction;
+
+        /// <summary>"none", "mean" or "sum" ("batchmean" too for KLDivLoss).</summary>
+        public string reduction { get; }
+
+        protected Loss(string name, string reduction, bool allowBatchMean = false) : base(name)
+        {
+            _reduction = Losses.Parse(reduction, name + "()", allowBatchMean);
+            this.reduction = reduction;
+        }
+
+        string? _who;
+        // Loss reprs have no options in them (PyTorch's _Loss has no extra_repr), so the text is fixed.
+        protected string Who => _who ??= ToString();
+
+        /// <summary>A registered buffer (PyTorch's <c>self.weight</c>), or null when not given.</summary>
+        protected Tensor? Buffer(string name) => get_buffer(name);
+    }
+
+    public class MSELoss : Loss
+    {
+        public MSELoss(string reduction = "mean") : base(nameof(MSELoss), reduction) { }
+        public override Tensor forward(Tensor input, Tensor target) => Losses.Pointwise(input, target, _reduction, Losses.Kind.Mse, 0, Who);
+    }
+
+    public class L1Loss : Loss
+    {
+        public L1Loss(string reduction = "mean") : base(nameof(L1Loss), reduction) { }
+        public override Tensor forward(Tensor input, Tensor target) => Losses.L1(input, target, _reduction, Who);
+    }
+
+    public class SmoothL1Loss : Loss
+    {
+        public double beta { get; }
+        public SmoothL1Loss(string reduction = "mean", double beta = 1.0) : base(nameof(SmoothL1Loss), reduction) { this.beta = beta; }
+        public override Tensor forward(Tensor input, Tensor target) => Losses.SmoothL1(input, target, _reduction, beta, Who);
+    }
+
+    public class HuberLoss : Loss
+    {
+        public double delta { get; }
+        public HuberLoss(string reduction = "mean", double delta = 1.0) : base(nameof(HuberLoss), reduction) { this.delta = delta; }
+        public override Tensor forward(Tensor input, Tensor target) => Losses.Huber(input, target, _reduction, delta, Who);
+    }
+
+    public class CrossEntropyLoss : Loss
+    {
+        public long ignore_index { get; }
+        public double label_smoothing { get; }
+        public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
+
+        public CrossEntropyLoss(Tensor? weight = null, long ignore_index = -100, string reduction = "mean", double label_smoothing = 0.0)
+            : base(nameof(CrossEntropyLoss), reduction)
+        {
+            if (!(label_smoothing >= 0 && label_smoothing <= 1))
+                throw new ArgumentException($"CrossEntropyLoss(): label_smoothing must be between 0.0 and 1.0. Got: {Args.Py(label_smoothing)}");
+            register_buffer("weight", weight);
+            this.ignore_index = ignore_index; this.label_smoothing = label_smoothing;
+        }
+
+        public override Tensor forward(Tensor input, Tensor target) =>
+            Losses.CrossEntropy(input, target, weight, ignore_index, _reduction, label_smoothing, Who);
+    }
+
+    public class NLLLoss : Loss
+    {
+        public long ignore_index { get; }
+        public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
+
+        public NLLLoss(Tensor? weight = null, long ignore_index = -100, string reduction = "mean") : base(nameof(NLLLoss), reduction)
+        {
+            register_buffer("weight", weight);
+            this.ignore_index = ignore_index;
+        }
+
+        public override Tensor forward(Tensor input, Tensor target) => Losses.Nll(input, target, weight, ignore_index, _reduction, Who);
+    }
+
+    public class BCELoss : Loss
+    {
+        public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
+        public BCELoss(Tensor? weight = null, string reduction = "mean") : base(nameof(BCELoss), reduction) => register_buffer("weight", weight);
+        public override Tensor forward(Tensor input, Tensor target) => Losses.Bce(input, target, weight, _reduction, Who);
+    }
+
+    public class BCEWithLogitsLoss : Loss
+    {
+        public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
+        public Tensor? pos_weight { get => Buffer("pos_weight"); set => register_buffer("pos_weight", value); }
+
+        public BCEWithLogitsLoss(Tensor? weight = null, string reduction = "mean", Tensor? pos_weight = null) : base(nameof(BCEWithLogitsLoss), reduction)
+        {
+            register_buffer("weight", weight);
+            register_buffer("pos_weight", pos_weight);
+        }
+
+        public override Tensor forward(Tensor input, Tensor target) => Losses.BceWithLogits(input, target, weight, pos_weight, _reduction, Who);
+    }
+
+    public class KLDivLoss : Loss
+    {
+        public bool log_target { get; }
+        public KLDivLoss(string reduction = "mean", bool log_target = false) : base(nameof(KLDivLoss), reduction, allowBatchMean: true) { this.log_target = log_target; }
+        public override Tensor forward(Tensor input, Tensor target) => Losses.KlDiv(input, target, _reduction, log_target, Who);
+    }
+}

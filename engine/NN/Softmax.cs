@@ -272,3 +272,65 @@ namespace Torchlet.Kernels
         }
     }
 }
+
+namespace Torchlet
+{
+    public static partial class torch
+    {
+        public static partial class nn
+        {
+            /// <summary>softmax along <paramref name="dim"/> (PyTorch's implicit choice, with its warning, when null).</summary>
+            public static Modules.Softmax Softmax(long? dim = null) => new(dim);
+            /// <summary>softmax(−x) along <paramref name="dim"/>.</summary>
+            public static Modules.Softmin Softmin(long? dim = null) => new(dim);
+            /// <summary>log(softmax(x)) along <paramref name="dim"/>, computed stably.</summary>
+            public static Modules.LogSoftmax LogSoftmax(long? dim = null) => new(dim);
+            /// <summary>softmax over the channels of a [C, H, W] or [N, C, H, W] input.</summary>
+            public static Modules.Softmax2d Softmax2d() => new();
+        }
+    }
+}
+
+namespace Torchlet.Modules
+{
+    /// <summary>torch.nn.Softmax: <c>Softmax(dim=1)</c>.</summary>
+    public class Softmax : torch.nn.Module<Tensor, Tensor>
+    {
+        public long? dim { get; set; }
+        public Softmax(long? dim = null) : base(nameof(Softmax)) { this.dim = dim; }
+        public override Tensor forward(Tensor input) => torch.nn.functional.softmax(input, dim);
+        public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
+    }
+
+    /// <summary>torch.nn.Softmin: softmax(−x).</summary>
+    public class Softmin : torch.nn.Module<Tensor, Tensor>
+    {
+        public long? dim { get; set; }
+        public Softmin(long? dim = null) : base(nameof(Softmin)) { this.dim = dim; }
+        public override Tensor forward(Tensor input) => torch.nn.functional.softmin(input, dim);
+        public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
+    }
+
+    /// <summary>torch.nn.LogSoftmax: <c>LogSoftmax(dim=1)</c>.</summary>
+    public class LogSoftmax : torch.nn.Module<Tensor, Tensor>
+    {
+        public long? dim { get; set; }
+        public LogSoftmax(long? dim = null) : base(nameof(LogSoftmax)) { this.dim = dim; }
+        public override Tensor forward(Tensor input) => torch.nn.functional.log_softmax(input, dim);
+        public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
+    }
+
+    /// <summary>torch.nn.Softmax2d: softmax over dim −3 (the channels) of a 3-D or 4-D input.</summary>
+    public class Softmax2d : torch.nn.Module<Tensor, Tensor>
+    {
+        public Softmax2d() : base(nameof(Softmax2d)) { }
+
+        public override Tensor forward(Tensor input)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            if (input.dim() is not (3 or 4))
+                throw new ArgumentException($"{this}: Softmax2d requires a 3D or 4D tensor as input (expected [C, H, W] or [N, C, H, W], got a {input.dim()}-D tensor of shape {Shape.Str(input._shape)})");
+            return input.softmax(-3);
+        }
+    }
+}

@@ -75,6 +75,126 @@ public class LossTests
         }
     }
 
+    /// <summary>The loss module for the case, with its weights as buffers.</summary>
+    static nn.Module<Tensor, Tensor, Tensor> Module(JsonElement c, Dictionary<string, Tensor> t)
+    {
+        string red = c.GetProperty("reduction").GetString()!;
+        Tensor? W(string k) => t.GetValueOrDefault(k);
+        long ignore = c.TryGetProperty("ignore_index", out var ii) ? ii.GetInt64() : -100;
+        return c.GetProperty("loss").GetString() switch
+        {
+            "mse" => nn.MSELoss(red),
+            "l1" => nn.L1Loss(red),
+            "smooth_l1" => nn.SmoothL1Loss(red, Num(c, "beta", 1)),
+            "huber" => nn.HuberLoss(red, Num(c, "delta", 1)),
+            "bce" => nn.BCELoss(W("weight"), red),
+            "bce_logits" => nn.BCEWithLogitsLoss(W("weight"), red, W("pos_weight")),
+            "kl_div" => nn.KLDivLoss(red, c.GetProperty("log_target").GetBoolean()),
+            "nll" => nn.NLLLoss(W("weight"), ignore, red),
+            "ce" => nn.CrossEntropyLoss(W("weight"), ignore, red, Num(c, "label_smoothing", 0)),
+            var l => throw new ArgumentException(l),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Modules_match_pytorch(string name)
+    {
+        var c = Fixtures.Case(File, name);
+        var (t, gradOf) = Inputs(c);
+        var m = Module(c, t);
+        var outp = m.call(t["input"], t["target"]);
+        var (atol, rtol) = outp.dtype == float32 ? (2e-6, 2e-5) : (1e-11, 1e-9);
+        Fixtures.AssertClose(c.GetProperty("out"), outp, atol, rtol, $"{name} module output");
+        outp.backward(Fixtures.T(c.GetProperty("g")));
+        if (gradOf.Contains("input") && c.GetProperty("grads").GetProperty("input") is { ValueKind: not JsonValueKind.Null } expected)
+            Fixtures.AssertClose(expected, t["input"].grad!, atol * 10, rtol * 10, $"{name} module gradient of input");
+    }
+
+    [Fact]
+    public void Loss_modules_print_and_keep_weights_as_buffers_as_pytorch()
+    {
+        var reprs = Fixtures.Case(File, "loss reprs").GetProperty("reprs");
+        Assert.Equal(reprs.GetProperty("MSELoss").GetString(), nn.MSELoss().ToString());
+        Assert.Equal(reprs.GetProperty("L1Loss").GetString(), nn.L1Loss("sum").ToString());
+        Assert.Equal(reprs.GetProperty("SmoothL1Loss").GetString(), nn.SmoothL1Loss(beta: 0.5).ToString());
+        Assert.Equal(reprs.GetProperty("HuberLoss").GetString(), nn.HuberLoss(delta: 2.0).ToString());
+        Assert.Equal(reprs.GetProperty("CrossEntropyLoss").GetString(), nn.CrossEntropyLoss(ones(3), label_smoothing: 0.1).ToString());
+        Assert.Equal(reprs.GetProperty("NLLLoss").GetString(), nn.NLLLoss().ToString());
+        Assert.Equal(reprs.GetProperty("BCELoss").GetString(), nn.BCELoss().ToString());
+        Assert.Equal(reprs.GetProperty("BCEWithLogitsLoss").GetString(), nn.BCEWithLogitsLoss(pos_weight: ones(2)).ToString());
+        Assert.Equal(reprs.GetProperty("KLDivLoss").GetString(), nn.KLDivLoss("batchmean", log_target: true).ToString());
+
+        var buffers = Fixtures.Case(File, "loss buffers");
+        string[] Names(JsonElement e) => e.EnumerateArray().Select(v => v.GetString()!).ToArray();
+        Assert.Equal(Names(buffers.GetProperty("ce")), nn.CrossEntropyLoss(ones(3)).named_buffers().Select(b => b.name).ToArray());
+        Assert.Equal(Names(buffers.GetProperty("bcel")), nn.BCEWithLogitsLoss(ones(2), pos_weight: ones(2)).named_buffers().Select(b => b.name).ToArray());
+        Assert.Equal(Names(buffers.GetProperty("nll")), nn.NLLLoss(ones(3)).state_dict().Keys.ToArray());
+        Assert.Empty(nn.CrossEntropyLoss().named_buffers());
+        Assert.Empty(nn.MSELoss().parameters());
+
+        // to(float64) converts the class weights with the module, so a float64 model keeps working.
+        var ce = nn.CrossEntropyLoss(tensor(new[] { 1.0, 2.0, 3.0 }));
+        ce.to(float64);
+        Assert.Equal(float64, ce.weight!.dtype);
+        Assert.Equal(float64, ce.forward(randn(2, 3).to(float64), tensor(new long[] { 0, 2 })).dtype);
+    }
+
+    [Fact]
+    public void Module_errors_start_with_the_repr_and_the_module_stays_usable()
+    {
+        var ce = nn.CrossEntropyLoss();
+        var x = randn(3, 5);
+        var e = Assert.Throws<ArgumentException>(() => ce.forward(x, tensor(new long[] { 0, 12, 2 })));
+        Assert.StartsWith("CrossEntropyLoss(): ", e.Message);
+        Assert.Contains(Msg("oob"), e.Message);
+        e = Assert.Throws<ArgumentException>(() => ce.forward(x, tensor(new long[] { 0, 1 })));
+        Assert.StartsWith("CrossEntropyLoss(): ", e.Message);
+        Assert.Contains(Msg("batch"), e.Message);
+        Assert.True(float.IsFinite(ce.forward(x, tensor(new long[] { 0, 4, 2 })).item<float>()));
+
+        var bce = nn.BCELoss();
+        e = Assert.Throws<ArgumentException>(() => bce.forward(ones(2) * 2, rand(2)));
+        Assert.StartsWith("BCELoss(): ", e.Message);
+        Assert.Contains(Msg("bce_range"), e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.MSELoss().forward(zeros(3, 5), zeros(4, 1)));
+        Assert.StartsWith("MSELoss(): ", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.BCEWithLogitsLoss().forward(rand(3, 5), rand(3, 1)));
+        Assert.StartsWith("BCEWithLogitsLoss(): ", e.Message);
+        Assert.Contains(Msg("bcel_size"), e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.NLLLoss().forward(zeros(3, 5), tensor(new long[] { 0, 1, 2 }, int32)));
+        Assert.StartsWith("NLLLoss(): ", e.Message);
+        Assert.Contains(Msg("int_target"), e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.MSELoss("avg"));
+        Assert.Contains(Msg("reduction"), e.Message);
+        Assert.Contains(Msg("smoothing"), Assert.Throws<ArgumentException>(() => nn.CrossEntropyLoss(label_smoothing: 1.2)).Message);
+        Assert.Contains(Msg("beta"), Assert.Throws<ArgumentException>(() => nn.SmoothL1Loss(beta: -1).forward(x, x)).Message);
+        Assert.Contains(Msg("delta"), Assert.Throws<ArgumentException>(() => nn.HuberLoss(delta: 0).forward(x, x)).Message);
+    }
+
+    [Fact]
+    public void Notes_style_classifier_step_with_cross_entropy()
+    {
+        // A tiny linear classifier trained with CrossEntropyLoss and SGD: the loss goes down.
+        manual_seed(0);
+        var w = (randn(4, 3) * 0.1).requires_grad_();
+        var x = randn(32, 4);
+        var y = x.matmul(tensor(new[,] { { 1.0, -1, 0 }, { 0.5, 0, -0.5 }, { 0, 1, -1 }, { -1, 0, 1 } })).argmax(1);
+        var criterion = nn.CrossEntropyLoss();
+        var opt = optim.SGD(new[] { w }, lr: 0.5);
+        float first = 0, last = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            opt.zero_grad();
+            var loss = criterion.forward(x.matmul(w), y);
+            loss.backward();
+            opt.step();
+            if (i == 0) first = loss.item<float>();
+            last = loss.item<float>();
+        }
+        Assert.True(last < first * 0.5, $"loss {first} -> {last}");
+    }
+
     // ---------------------------------------------------------------- gradchecks (float64)
 
     public static IEnumerable<object[]> Reductions => [["none"], ["mean"], ["sum"]];

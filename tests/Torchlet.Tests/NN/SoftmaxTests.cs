@@ -30,12 +30,10 @@ public class SoftmaxTests
             "log_softmax" => F.log_softmax(x, dim, dt),
             "softmin" => F.softmin(x, dim, dt),
             "log_softmax_t" => F.log_softmax(x.transpose(0, 1), dim),
-            "softmax2d" => Softmax2d(x),
+            "softmax2d" => nn.Softmax2d().forward(x),
             _ => throw new ArgumentException(fn),
         };
     }
-
-    static Tensor Softmax2d(Tensor x) => F.softmax(x, -3);   // TODO-MERGE: nn.Softmax2d().forward(x)
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -82,7 +80,7 @@ public class SoftmaxTests
     [Fact]
     public void Gradcheck_softmax2d_and_scalar()
     {
-        GradCheck.Check(ts => Softmax2d(ts[0]), [GradCheck.Input([1, 3, 2, 2], 5)], what: "Softmax2d");
+        GradCheck.Check(ts => nn.Softmax2d().forward(ts[0]), [GradCheck.Input([1, 3, 2, 2], 5)], what: "Softmax2d");
         var s = tensor(0.7, float64, requires_grad: true);
         var y = s.softmax(0);
         Assert.Equal(1.0, y.item<double>());
@@ -169,6 +167,38 @@ public class SoftmaxTests
         Assert.Equal(new long[] { 0, 4 }, y.shape);
         y.sum().backward();
         Assert.Equal(new long[] { 0, 4 }, x.grad!.shape);
+    }
+
+    [Fact]
+    public void Modules_match_functional_and_print_as_pytorch()
+    {
+        var reprs = Fixtures.Case(File, "softmax reprs").GetProperty("reprs");
+        Assert.Equal(reprs.GetProperty("Softmax(dim=1)").GetString(), nn.Softmax(1).ToString());
+        Assert.Equal(reprs.GetProperty("Softmax(None)").GetString(), nn.Softmax().ToString());
+        Assert.Equal(reprs.GetProperty("Softmin(dim=0)").GetString(), nn.Softmin(dim: 0).ToString());
+        Assert.Equal(reprs.GetProperty("LogSoftmax(dim=-1)").GetString(), nn.LogSoftmax(-1).ToString());
+        Assert.Equal(reprs.GetProperty("Softmax2d").GetString(), nn.Softmax2d().ToString());
+        var x = randn(2, 3, 4);
+        Assert.Equal(F.softmax(x, 1).data<float>().ToArray(), nn.Softmax(1).forward(x).data<float>().ToArray());
+        Assert.Equal(F.softmin(x, 2).data<float>().ToArray(), nn.Softmin(2).call(x).data<float>().ToArray());
+        Assert.Equal(F.log_softmax(x, 0).data<float>().ToArray(), nn.LogSoftmax(0).forward(x).data<float>().ToArray());
+        Assert.Equal(F.softmax(x, 0).data<float>().ToArray(), nn.Softmax2d().forward(x).data<float>().ToArray());
+        Assert.Empty(nn.Softmax(1).parameters());
+        // In a Sequential, as the notes' classifiers use it.
+        var net = nn.Sequential(nn.Softmin(1), nn.LogSoftmax(1));
+        Assert.Equal("Sequential(\n  (0): Softmin(dim=1)\n  (1): LogSoftmax(dim=1)\n)", net.ToString());
+        Assert.Equal("LogSoftmaxBackward0", net.forward(randn(5, 4).requires_grad_()).grad_fn!.name());
+    }
+
+    [Fact]
+    public void Softmax2d_rejects_other_ranks_and_stays_usable()
+    {
+        var m = nn.Softmax2d();
+        var e = Assert.Throws<ArgumentException>(() => m.forward(zeros(5)));
+        Assert.StartsWith("Softmax2d(): ", e.Message);
+        Assert.Contains(Msg("softmax2d"), e.Message);
+        Assert.Contains("[5]", e.Message);
+        Assert.Equal(new long[] { 1, 2, 2, 2 }, m.forward(zeros(1, 2, 2, 2)).shape);
     }
 
     static string Msg(string key) => Fixtures.Case(File, "softmax errors").GetProperty("messages").GetProperty(key).GetString()!;
