@@ -581,10 +581,7 @@ namespace Torchlet
                     long cls = tb[to + i];
                     if (cls == ignore) continue;
                     var row = xb.AsSpan(xo + i * c, c);
-                    T max = TensorPrimitives.Max<T>(row);
-                    TensorPrimitives.Subtract<T>(row, max, tmp);
-                    TensorPrimitives.Exp<T>(tmp, tmp);
-                    T l = max + T.Log(TensorPrimitives.Sum<T>(tmp));
+                    T l = SoftmaxKernels.LogSumExp<T>(row, tmp);
                     lse[i] = double.CreateTruncating(l);
                     T wv = wb is null ? T.One : wb[wo + (int)cls];
                     rowLoss[i] = double.CreateTruncating(wv * (l - row[(int)cls]));
@@ -615,8 +612,15 @@ namespace Torchlet
                     T wv = wb is null ? T.One : wb[wo + (int)cls];
                     T gv = red == Reduction.None ? gb[go + i] : gb[go];
                     T coef = red == Reduction.Mean ? T.CreateTruncating(double.CreateTruncating(wv * gv) / total) : wv * gv;
-                    TensorPrimitives.Subtract<T>(xb.AsSpan(xo + i * c, c), T.CreateTruncating(lse[i]), ri);
-                    TensorPrimitives.Exp<T>(ri, ri);
+                    var xi = xb.AsSpan(xo + i * c, c);
+                    T l = T.CreateTruncating(lse[i]);
+                    if (c < 16)
+                        for (int j = 0; j < c; j++) ri[j] = T.Exp(xi[j] - l);
+                    else
+                    {
+                        TensorPrimitives.Subtract<T>(xi, l, ri);
+                        TensorPrimitives.Exp<T>(ri, ri);
+                    }
                     ri[(int)cls] -= T.One;
                     TensorPrimitives.Multiply<T>(ri, coef, ri);
                 }

@@ -153,9 +153,46 @@ namespace Torchlet.Kernels
             });
         }
 
+        // Rows shorter than this run a scalar loop: per-call overhead of the vector routines dominates
+        // there (the notes' 10-class classifiers).
+        const int ShortRow = 16;
+
+        /// <summary>The max of a row; NaN if any element is NaN (as TensorPrimitives.Max and PyTorch).</summary>
+        static T RowMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (x.Length >= ShortRow) return TensorPrimitives.Max(x);
+            T m = x[0];
+            for (int i = 1; i < x.Length && !T.IsNaN(m); i++)
+                if (!(x[i] <= m)) m = x[i];
+            return m;
+        }
+
+        /// <summary>max + log Σ exp(x − max) of one row; <paramref name="tmp"/> (row length) is scratch.</summary>
+        internal static T LogSumExp<T>(ReadOnlySpan<T> x, Span<T> tmp) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T max = RowMax(x);
+            if (x.Length < ShortRow)
+            {
+                T s = T.Zero;
+                for (int i = 0; i < x.Length; i++) s += T.Exp(x[i] - max);
+                return max + T.Log(s);
+            }
+            TensorPrimitives.Subtract(x, max, tmp);
+            TensorPrimitives.Exp<T>(tmp, tmp);
+            return max + T.Log(TensorPrimitives.Sum<T>(tmp));
+        }
+
         static void ForwardRow<T>(ReadOnlySpan<T> x, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            T max = TensorPrimitives.Max(x);
+            T max = RowMax(x);
+            if (x.Length < ShortRow)
+            {
+                T s = T.Zero;
+                for (int i = 0; i < x.Length; i++) { T d = x[i] - max; T e = T.Exp(d); s += e; y[i] = log ? d : e; }
+                if (log) { T ls = T.Log(s); for (int i = 0; i < y.Length; i++) y[i] -= ls; }
+                else for (int i = 0; i < y.Length; i++) y[i] /= s;
+                return;
+            }
             TensorPrimitives.Subtract(x, max, y);
             if (!log)
             {

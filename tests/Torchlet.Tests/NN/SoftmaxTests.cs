@@ -118,10 +118,10 @@ public class SoftmaxTests
     }
 
     [Theory]
-    [InlineData(new long[] { 64, 3000 }, 1)]      // rows over threads
-    [InlineData(new long[] { 2, 10, 5000 }, 1)]   // inner dim split into chunks
-    [InlineData(new long[] { 3, 7, 40, 70 }, 1)]  // NCHW channels
-    [InlineData(new long[] { 5000, 20 }, 0)]      // a long leading dim
+    [InlineData(new long[] { 16, 3000 }, 1)]      // rows over threads
+    [InlineData(new long[] { 2, 6, 2100 }, 1)]    // inner dim split into chunks
+    [InlineData(new long[] { 3, 7, 20, 30 }, 1)]  // NCHW channels
+    [InlineData(new long[] { 3000, 20 }, 0)]      // a long leading dim (blocked sums)
     public void Large_and_strided_layouts_match_the_composite_reference(long[] shape, long dim)
     {
         manual_seed(7);
@@ -154,6 +154,16 @@ public class SoftmaxTests
         var y = x.softmax(0).data<float>().ToArray();
         Assert.All(y, v => Assert.True(float.IsFinite(v)));
         Assert.Equal(1.0, y.Sum(), 5);
+        // NaN anywhere in a row (short scalar rows and long vector rows alike) makes the row NaN.
+        foreach (int n in new[] { 3, 40 })
+        {
+            var v = arange((double)n).to(float32);
+            v[0] = tensor(float.NaN);
+            Assert.All(v.softmax(0).data<float>().ToArray(), e => Assert.True(float.IsNaN(e)));
+            v = arange((double)n).to(float32);
+            v[n - 1] = tensor(float.NaN);
+            Assert.All(v.log_softmax(0).data<float>().ToArray(), e => Assert.True(float.IsNaN(e)));
+        }
         var allInf = full([3], double.NegativeInfinity);
         Assert.All(allInf.softmax(0).data<float>().ToArray(), v => Assert.True(float.IsNaN(v)));
         Assert.True(float.IsNegativeInfinity(tensor(new[] { 0.0, double.NegativeInfinity }).log_softmax(0).data<float>()[1]));
