@@ -153,7 +153,8 @@ namespace Torchlet
         static void PointwiseForward<T>(Tensor x, Tensor y, Tensor r, Reduction red, Kind kind, double param) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int n = x.Numel;
-            var dst = red == Reduction.None ? r.Span<T>() : new T[n];
+            T[]? rented = red == Reduction.None ? null : System.Buffers.ArrayPool<T>.Shared.Rent(n);
+            var dst = rented is null ? r.Span<T>() : rented.AsSpan(0, n);
             TensorPrimitives.Subtract(x.Span<T>(), y.Span<T>(), dst);
             T p = T.CreateTruncating(param), half = T.CreateTruncating(0.5);
             switch (kind)
@@ -166,8 +167,9 @@ namespace Torchlet
                     for (int i = 0; i < n; i++) { T z = T.Abs(dst[i]); dst[i] = z < p ? half * z * z : p * (z - half * p); }
                     break;
             }
-            if (red == Reduction.None) return;
+            if (rented is null) return;
             T s = RowMath.Sum<T>(dst);
+            System.Buffers.ArrayPool<T>.Shared.Return(rented);
             r.Buffer<T>()[0] = red == Reduction.Mean ? s / T.CreateTruncating(n) : s;
         }
 
@@ -701,18 +703,21 @@ namespace Torchlet.Modules
         protected Tensor? Buffer(string name) => get_buffer(name);
     }
 
+    /// <summary>torch.nn.MSELoss: (x − y)², reduced.</summary>
     public class MSELoss : Loss
     {
         public MSELoss(string reduction = "mean") : base(nameof(MSELoss), reduction) { }
         public override Tensor forward(Tensor input, Tensor target) => Losses.Pointwise(input, target, _reduction, Losses.Kind.Mse, 0, Who);
     }
 
+    /// <summary>torch.nn.L1Loss: |x − y|, reduced.</summary>
     public class L1Loss : Loss
     {
         public L1Loss(string reduction = "mean") : base(nameof(L1Loss), reduction) { }
         public override Tensor forward(Tensor input, Tensor target) => Losses.L1(input, target, _reduction, Who);
     }
 
+    /// <summary>torch.nn.SmoothL1Loss: quadratic below <c>beta</c>, linear above.</summary>
     public class SmoothL1Loss : Loss
     {
         public double beta { get; }
@@ -720,6 +725,7 @@ namespace Torchlet.Modules
         public override Tensor forward(Tensor input, Tensor target) => Losses.SmoothL1(input, target, _reduction, beta, Who);
     }
 
+    /// <summary>torch.nn.HuberLoss: quadratic below <c>delta</c>, delta-scaled linear above.</summary>
     public class HuberLoss : Loss
     {
         public double delta { get; }
@@ -727,6 +733,7 @@ namespace Torchlet.Modules
         public override Tensor forward(Tensor input, Tensor target) => Losses.Huber(input, target, _reduction, delta, Who);
     }
 
+    /// <summary>torch.nn.CrossEntropyLoss: log_softmax over the class dim + nll_loss (class indices), or −Σ y·log_softmax(x) (class probabilities); weight, ignore_index, label_smoothing.</summary>
     public class CrossEntropyLoss : Loss
     {
         public long ignore_index { get; }
@@ -746,6 +753,7 @@ namespace Torchlet.Modules
             Losses.CrossEntropy(input, target, weight, ignore_index, _reduction, label_smoothing, Who);
     }
 
+    /// <summary>torch.nn.NLLLoss: −weight[t]·x[t] for log-probabilities x; ignore_index; the weighted mean divides by the weights of the counted targets.</summary>
     public class NLLLoss : Loss
     {
         public long ignore_index { get; }
@@ -760,6 +768,7 @@ namespace Torchlet.Modules
         public override Tensor forward(Tensor input, Tensor target) => Losses.Nll(input, target, weight, ignore_index, _reduction, Who);
     }
 
+    /// <summary>torch.nn.BCELoss: binary cross entropy of probabilities in [0, 1].</summary>
     public class BCELoss : Loss
     {
         public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
@@ -767,6 +776,7 @@ namespace Torchlet.Modules
         public override Tensor forward(Tensor input, Tensor target) => Losses.Bce(input, target, weight, _reduction, Who);
     }
 
+    /// <summary>torch.nn.BCEWithLogitsLoss: sigmoid + binary cross entropy in one stable formula; pos_weight weighs positives per class.</summary>
     public class BCEWithLogitsLoss : Loss
     {
         public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
@@ -781,6 +791,7 @@ namespace Torchlet.Modules
         public override Tensor forward(Tensor input, Tensor target) => Losses.BceWithLogits(input, target, weight, pos_weight, _reduction, Who);
     }
 
+    /// <summary>torch.nn.KLDivLoss: KL divergence for log-probability inputs; reduction "batchmean" gives the mathematical KL.</summary>
     public class KLDivLoss : Loss
     {
         public bool log_target { get; }

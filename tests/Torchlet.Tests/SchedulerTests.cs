@@ -17,10 +17,6 @@ public class SchedulerTests
 
     public static IEnumerable<object[]> Names() => Runs.EnumerateObject().Where(p => p.Name != "cosine_resumed").Select(p => new object[] { p.Name });
 
-    static readonly double[] PlateauMetrics = Fixtures.Case(File, "schedulers").GetProperty("runs").GetProperty("plateau").GetProperty("lrs").GetArrayLength() > 0
-        ? [1.0, 0.9, 0.95, 0.95, 0.96, 0.97, 0.89, 0.8999, 0.91, 0.92, 0.93, 0.94, 0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
-        : [];
-
     static double[][] Rows(JsonElement e) => e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
 
     [Theory]
@@ -66,7 +62,7 @@ public class SchedulerTests
         {
             opt.step();
             if (name == "cosine_edited" && t == 4) foreach (var g in opt.param_groups) g.lr = 0.05;
-            if (rp is not null) rp.step(PlateauMetrics[t]);
+            if (rp is not null) rp.step(run.GetProperty("metrics")[t].GetDouble());
             else
             {
                 s!.step();
