@@ -1,4 +1,3 @@
-using System.Globalization;
 using Torchlet.Modules;
 
 namespace Torchlet
@@ -66,7 +65,7 @@ namespace Torchlet.Modules
         public int last_epoch { get; protected set; }
 
         /// <summary>Each group's initial learning rate.</summary>
-        public IReadOnlyList<double> base_lrs { get; }
+        public IReadOnlyList<double> base_lrs { get; private set; }
 
         public Optimizer optimizer => _optimizer;
 
@@ -114,6 +113,34 @@ namespace Torchlet.Modules
         public IReadOnlyList<double> get_last_lr() => _lastLr;
 
         protected double[] CurrentLrs() => _optimizer.param_groups.Select(g => g.lr).ToArray();
+
+        /// <summary>
+        /// The schedule's progress, as PyTorch's <c>scheduler.state_dict()</c> keeps it ("last_epoch",
+        /// "base_lrs", "_step_count", "_last_lr"), to save beside the optimizer's state dict.
+        /// </summary>
+        public Dictionary<string, object> state_dict() => new()
+        {
+            ["last_epoch"] = last_epoch,
+            ["base_lrs"] = base_lrs.ToArray(),
+            ["_step_count"] = _stepCount,
+            ["_last_lr"] = _lastLr.ToArray(),
+        };
+
+        /// <summary>Restores <see cref="state_dict"/>'s entries (checked first; nothing changes on error).</summary>
+        public void load_state_dict(Dictionary<string, object> state_dict)
+        {
+            ArgumentNullException.ThrowIfNull(state_dict);
+            int groups = _optimizer.param_groups.Count;
+            int epoch = Get<int>("last_epoch"), count = Get<int>("_step_count");
+            double[] bases = Get<double[]>("base_lrs"), last = Get<double[]>("_last_lr");
+            if (bases.Length != groups || last.Length != groups)
+                throw new ArgumentException($"{_name}.load_state_dict: the state has {bases.Length} base_lrs and {last.Length} last lrs, but the optimizer has {groups} parameter groups");
+            last_epoch = epoch; _stepCount = count; _lastLr = last;
+            base_lrs = bases;
+
+            T Get<T>(string key) => state_dict.TryGetValue(key, out var v) && v is T t ? t
+                : throw new ArgumentException($"{_name}.load_state_dict: entry '{key}' is missing or is not a {typeof(T).Name} (got {(v is null ? "nothing" : v.GetType().Name)})");
+        }
 
         internal static string Py(double v) => Optimizer.PyFloat(v);
     }

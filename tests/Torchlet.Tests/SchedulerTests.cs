@@ -110,6 +110,32 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void State_dict_resumes_the_schedule()
+    {
+        double[] Run(int steps, Func<Optimizer, LRScheduler> make, Dictionary<string, object>? resume = null, double startLr = 0.1)
+        {
+            var opt = optim.SGD(new[] { zeros(1, requires_grad: true) }, lr: startLr);
+            var s = make(opt);
+            if (resume is not null) { s.load_state_dict(resume); opt.param_groups[0].lr = s.get_last_lr()[0]; }
+            var lrs = new List<double>();
+            for (int t = 0; t < steps; t++) { opt.step(); s.step(); lrs.Add(opt.param_groups[0].lr); }
+            return lrs.ToArray();
+        }
+        Func<Optimizer, LRScheduler> cosine = o => optim.lr_scheduler.CosineAnnealingLR(o, T_max: 5, eta_min: 0.01);
+        var straight = Run(12, cosine);
+        var opt1 = optim.SGD(new[] { zeros(1, requires_grad: true) }, lr: 0.1);
+        var first = cosine(opt1);
+        for (int t = 0; t < 7; t++) { opt1.step(); first.step(); }
+        var saved = first.state_dict();
+        Assert.Equal(7, saved["last_epoch"]);
+        var rest = Run(5, cosine, saved, startLr: 0.5);
+        Assert.Equal(straight[7..], rest);
+        var e = Assert.Throws<ArgumentException>(() => first.load_state_dict(new Dictionary<string, object> { ["last_epoch"] = 3 }));
+        Assert.Contains("is missing", e.Message);
+        Assert.Equal(7, first.last_epoch);
+    }
+
+    [Fact]
     public void Plateau_accepts_a_loss_tensor()
     {
         var opt = optim.SGD(new[] { zeros(1, requires_grad: true) }, lr: 1.0);
