@@ -414,8 +414,11 @@ namespace Torchlet
             {
                 string name = input._shape.Length > 2 ? "NllLoss2DBackward0" : "NllLossBackward0";
                 var shape = input._shape; var dt = input.dtype;
+                // Target and weight are saved like PyTorch's SavedVariables: changing them in place before backward is an error.
+                var st = new SavedTensor(target); SavedTensor? sw = weight is null ? null : new SavedTensor(weight);
                 Tensor.Record(r, name, g =>
                 {
+                    st.Get(); sw?.Get();
                     var gi = Tensor.Empty(shape, dt, clear: true);
                     var gc = g.to_nograd(dt, false).contiguous_nograd();
                     if (dt == ScalarType.Float32) NllBackward<float>(gc, tc, wc, gi, n, c, s, ignoreIndex, red, totalWeight);
@@ -553,9 +556,11 @@ namespace Torchlet
                 : CeForward<double>(x, t, w, r, lse, n, c, ignoreIndex, red);
             if (Tensor.NeedsGrad(input))
             {
-                var sx = new SavedTensor(input);
+                var sx = new SavedTensor(input); var st = new SavedTensor(target);
+                SavedTensor? sw = weight is null ? null : new SavedTensor(weight);
                 Tensor.Record(r, "NllLossBackward0", g =>
                 {
+                    st.Get(); sw?.Get();
                     var xi = sx.Get().contiguous_nograd();
                     var gi = Tensor.Empty(input._shape, input.dtype);
                     var gc = g.to_nograd(input.dtype, false).contiguous_nograd();

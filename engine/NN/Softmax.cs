@@ -24,7 +24,7 @@ namespace Torchlet
             int d = Shape.NormDim(checked((int)dim), x._shape.Length, "dim");
             bool last = d >= x._shape.Length - 1;
             if (!x.dtype.IsFloating())
-                throw new ArgumentException($"\"{(log ? "log_" : "")}softmax{(last ? "_lastdim" : "")}_kernel_impl\" not implemented for '{x.dtype.CName()}' ({(log ? "log_" : "")}softmax needs a floating point input, or a floating dtype: argument)");
+                throw new ArgumentException($"\"{(log ? "log_" : "")}softmax{(last ? "_lastdim" : "")}_kernel_impl\" not implemented for '{x.dtype.CName()}' ({(log ? "log_" : "")}softmax needs a floating point input: convert it, or pass dtype: float32)");
             var y = SoftmaxKernel(x, d, log);
             if (NeedsGrad(x))
             {

@@ -303,6 +303,25 @@ public class LossTests
     }
 
     [Fact]
+    public void Changing_saved_inputs_in_place_before_backward_is_an_error()
+    {
+        foreach (var f in new Func<Tensor, Tensor, Tensor>[] { (x, t) => F.cross_entropy(x, t), (x, t) => F.nll_loss(x, t), (x, t) => F.cross_entropy(x.unsqueeze(2), t.unsqueeze(1)) })
+        {
+            var x = randn(3, 5).requires_grad_();
+            var t = tensor(new long[] { 0, 1, 2 });
+            var l = f(x, t);
+            t.add_(1);
+            var e = Assert.Throws<InvalidOperationException>(() => l.backward());
+            Assert.Contains("modified by an inplace operation", e.Message);
+        }
+        var p = rand(4).requires_grad_();
+        var y = rand(4);
+        var b = F.binary_cross_entropy(p, y);
+        y.mul_(0.5);
+        Assert.Throws<InvalidOperationException>(() => b.backward());
+    }
+
+    [Fact]
     public void Mixed_dtypes_promote_as_in_pytorch()
     {
         Assert.Equal(float64, F.mse_loss(ones(3), ones(new long[] { 3 }, float64)).dtype);
