@@ -302,10 +302,10 @@ namespace Torchlet
             var pw = BroadcastWeight(posWeight, input._shape, "pos_weight", who);
             // PyTorch 1.13's formula with max_val = clamp_min(−x, 0), so exp never overflows.
             var x = input; var y = target;
-            var maxVal = x.neg().clamp_min(0);
             Tensor loss;
             using (torch.no_grad())
             {
+                var maxVal = x.neg().clamp_min(0);
                 var logTerm = maxVal.neg().exp().add(x.neg().sub(maxVal).exp()).log().add(maxVal);
                 loss = pw is null
                     ? y.rsub(1).mul(x).add(logTerm)
