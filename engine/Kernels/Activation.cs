@@ -372,18 +372,18 @@ internal readonly struct SoftshrinkAct(double lambd) : IAct, IActGrad
     public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> => TV.Select(TV.And(TV.Ge(x, TV.C(-lambd)), TV.Le(x, TV.C(lambd))), TV.C(0), g);
 }
 
-/// <summary>hardsigmoid: relu6(x + 3)/6.</summary>
+/// <summary>hardsigmoid: relu6(x + 3)/6. The gradient uses 1/6 rounded to float for both dtypes, as PyTorch's kernel does (1.0f / 6.0f).</summary>
 internal readonly struct HardsigmoidAct : IAct, IActGrad
 {
     public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Min(TV.Max(x + TV.C(3), TV.C(0)), TV.C(6)) / TV.C(6);
     public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> =>
-        TV.Select(TV.And(TV.Gt(x, TV.C(-3)), TV.Lt(x, TV.C(3))), g / TV.C(6), TV.C(0));
+        TV.Select(TV.And(TV.Gt(x, TV.C(-3)), TV.Lt(x, TV.C(3))), g * TV.C((float)(1.0 / 6)), TV.C(0));
 }
 
-/// <summary>hardswish: x·relu6(x + 3)/6.</summary>
+/// <summary>hardswish: x·relu6(x + 3)/6. The gradient at x = 3 is g, as PyTorch's vectorized kernel gives (its scalar tail differs).</summary>
 internal readonly struct HardswishAct : IAct, IActGrad
 {
     public TV F<TV>(TV x) where TV : struct, IVec<TV> => x * TV.Min(TV.Max(x + TV.C(3), TV.C(0)), TV.C(6)) / TV.C(6);
     public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> =>
-        TV.Select(TV.Lt(x, TV.C(-3)), TV.C(0), TV.Select(TV.Le(x, TV.C(3)), g * (x / TV.C(3) + TV.C(0.5)), g));
+        TV.Select(TV.Lt(x, TV.C(-3)), TV.C(0), TV.Select(TV.Lt(x, TV.C(3)), g * (x / TV.C(3) + TV.C(0.5)), g));
 }
