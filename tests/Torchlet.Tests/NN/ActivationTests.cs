@@ -310,6 +310,37 @@ public class ActivationTests
         Assert.Equal(0f, m[2], 1e-30f);
     }
 
+    [Fact]
+    public void NaNInfinityAndTinyInputsMatchPyTorch()
+    {
+        var c = Fixtures.Case(File, "special");
+        var y = c.GetProperty("y");
+        var fs = new Dictionary<string, Func<Tensor, Tensor>>(Ops)
+        {
+            ["sigmoid"] = F.sigmoid, ["tanh"] = F.tanh, ["relu"] = t => F.relu(t), ["relu6"] = t => F.relu6(t), ["hardtanh"] = t => F.hardtanh(t),
+            ["leaky_relu"] = t => F.leaky_relu(t), ["threshold"] = t => F.threshold(t, 0.5, -3.0), ["elu"] = t => F.elu(t), ["celu"] = t => F.celu(t, 0.5),
+            ["gelu"] = t => F.gelu(t), ["gelu_tanh"] = t => F.gelu(t, "tanh"), ["silu"] = t => F.silu(t), ["mish"] = t => F.mish(t),
+            ["softplus"] = t => F.softplus(t), ["softplus_beta"] = t => F.softplus(t, 2, 30), ["hardshrink"] = t => F.hardshrink(t),
+            ["softshrink"] = t => F.softshrink(t), ["hardsigmoid"] = t => F.hardsigmoid(t), ["hardswish"] = t => F.hardswish(t),
+            ["rrelu_eval"] = t => F.rrelu(t),
+        };
+        foreach (var p in y.EnumerateObject())
+        {
+            // Nine values: repeat them so both the vector body and the scalar tail see each one.
+            var x = Fixtures.T(c.GetProperty("x"));
+            var big = cat([x, x, x, x, x, x, x, x], 0);
+            var r = fs[p.Name](big);
+            var expect = Fixtures.Values(p.Value);
+            var got = r.ToArray<double>();
+            for (int i = 0; i < got.Length; i++)
+            {
+                double e = expect[i % expect.Length], a = got[i];
+                Assert.True(double.IsNaN(e) ? double.IsNaN(a) : (double.IsInfinity(e) ? a == e : Math.Abs(a - e) <= 1e-6 + 1e-5 * Math.Abs(e)),
+                    $"{p.Name}({x.ToArray<double>()[i % expect.Length]}) = {a}, PyTorch gives {e}");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- forms and errors
 
     [Fact]
