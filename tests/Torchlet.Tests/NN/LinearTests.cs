@@ -57,6 +57,8 @@ public class LinearTests
         GradCheck.Check(ts => F.linear(ts[0], ts[1], ts[2]), [GradCheck.Input([2, 2, 5], 1), GradCheck.Input([3, 5], 2), GradCheck.Input([3], 3)], what: "linear 3-D");
         GradCheck.Check(ts => F.linear(ts[0], ts[1]), [GradCheck.Input([2, 1, 2, 5], 1), GradCheck.Input([3, 5], 2)], what: "linear 4-D no bias");
         GradCheck.Check(ts => F.linear(ts[0], ts[1], ts[2]), [GradCheck.Input([5], 1), GradCheck.Input([3, 5], 2), GradCheck.Input([3], 3)], what: "linear 1-D");
+        GradCheck.Check(ts => F.linear(ts[0].transpose(0, 1), ts[1], ts[2]), [GradCheck.Input([3, 2, 5], 1), GradCheck.Input([3, 5], 2), GradCheck.Input([3], 3)], what: "linear 3-D strided");
+        GradCheck.Check(ts => F.linear(ts[0].t(), ts[1]), [GradCheck.Input([5, 4], 1), GradCheck.Input([3, 5], 2)], what: "linear 2-D strided no bias");
     }
 
     [Fact]
@@ -96,6 +98,8 @@ public class LinearTests
         y.sum().backward();
         var gw = m.weight.grad!;
         Assert.Equal(new long[] { 200, 300 }, gw.shape);
+        Assert.True(gw.is_contiguous());
+        Assert.Equal("AddmmBackward0", y.grad_fn!.name());
         var expect = ones(64, 200).t().mm(x);
         Assert.True(gw.sub(expect).abs().max().item<float>() < 1e-3);
     }
