@@ -46,7 +46,7 @@ internal readonly struct S<T> : IVec<S<T>> where T : unmanaged, IFloatingPointIe
     public static S<T> operator -(S<T> a, S<T> b) => new(a.V - b.V);
     public static S<T> operator *(S<T> a, S<T> b) => new(a.V * b.V);
     public static S<T> operator /(S<T> a, S<T> b) => new(a.V / b.V);
-    // NaN propagates as in std::max/min on the vector paths: the result is whichever operand is NaN-safe for the op.
+    // T.Max/T.Min propagate NaN, as Vector256/512.Max/Min do on the vector paths.
     public static S<T> Max(S<T> a, S<T> b) => new(T.Max(a.V, b.V));
     public static S<T> Min(S<T> a, S<T> b) => new(T.Min(a.V, b.V));
     public static S<T> Abs(S<T> a) => new(T.Abs(a.V));

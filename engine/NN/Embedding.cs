@@ -149,6 +149,11 @@ namespace Torchlet
             public static Embedding Embedding(long num_embeddings, long embedding_dim, long? padding_idx = null, double? max_norm = null, double norm_type = 2.0,
                                               bool scale_grad_by_freq = false, bool sparse = false, Tensor? _weight = null, ScalarType? dtype = null) =>
                 new(num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight, dtype);
+
+            /// <summary>TorchSharp's spelling of <c>nn.Embedding.from_pretrained(embeddings, freeze, ...)</c>.</summary>
+            public static Embedding Embedding_from_pretrained(Tensor embeddings, bool freeze = true, long? padding_idx = null, double? max_norm = null,
+                                                              double norm_type = 2.0, bool scale_grad_by_freq = false, bool sparse = false) =>
+                Modules.Embedding.from_pretrained(embeddings, freeze, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse);
         }
     }
 }

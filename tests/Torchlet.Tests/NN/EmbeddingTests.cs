@@ -63,8 +63,11 @@ public class EmbeddingTests
         Assert.Equal(c.GetProperty("repr").GetString(), e.ToString());
         Assert.Equal(c.GetProperty("requires_grad").GetBoolean(), e.weight.requires_grad);
         Fixtures.AssertClose(c.GetProperty("y"), e.forward(tensor(new long[] { 2, 1, 0 })), 0, 0, "from_pretrained");
-        var t = Torchlet.Modules.Embedding.from_pretrained(w, freeze: false);
+        var t = nn.Embedding_from_pretrained(w, freeze: false);
         Assert.True(t.weight.requires_grad);
+        // shared, not copied (as PyTorch's Parameter(embeddings))
+        using (no_grad()) t.weight[0, 0].fill_(42);
+        Assert.Equal(42f, w[0, 0].item<float>());
     }
 
     [Fact]
