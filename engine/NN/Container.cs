@@ -7,6 +7,9 @@ namespace Torchlet
     {
         public static partial class nn
         {
+            /// <summary>An empty Sequential (its forward returns the input); add layers with <c>append</c>.</summary>
+            public static Sequential Sequential() => new(Array.Empty<Module<Tensor, Tensor>>());
+
             /// <summary>Modules run one after another, named "0", "1", ... (<c>nn.Sequential(nn.Linear(4, 16), nn.ReLU())</c>).</summary>
             public static Sequential Sequential(params Module<Tensor, Tensor>[] modules) => new(modules);
 

@@ -313,8 +313,8 @@ public static partial class torch
                 var errors = new List<string>();
                 if (strict)
                 {
-                    if (unexpected.Count > 0) errors.Add($"Unexpected key(s) in state_dict: {string.Join(", ", unexpected.Select(k => $"\"{k}\""))}. ");
                     if (missing.Count > 0) errors.Add($"Missing key(s) in state_dict: {string.Join(", ", missing.Select(k => $"\"{k}\""))}. ");
+                    if (unexpected.Count > 0) errors.Add($"Unexpected key(s) in state_dict: {string.Join(", ", unexpected.Select(k => $"\"{k}\""))}. ");
                 }
                 foreach (var (k, mine) in own)
                 {
@@ -322,8 +322,6 @@ public static partial class torch
                     if (given is null) errors.Add($"value for \"{k}\" is null.");
                     else if (!Shape.SameShape(given._shape, mine._shape))
                         errors.Add($"size mismatch for {k}: copying a param with shape {SizeStr(given)} from checkpoint, the shape in current model is {SizeStr(mine)}.");
-                    else if (given.dtype == ScalarType.Bool && mine.dtype != ScalarType.Bool || mine.dtype.IsFloating() == false && given.dtype.IsFloating())
-                        errors.Add($"dtype mismatch for {k}: copying a {given.dtype.TorchName()} tensor from checkpoint into a {mine.dtype.TorchName()} tensor in the current model.");
                 }
                 if (errors.Count > 0)
                     throw new ArgumentException($"Error(s) in loading state_dict for {_name}:\n\t{string.Join("\n\t", errors)}");
@@ -407,16 +405,6 @@ public static partial class torch
                 if (lines.Length == 1) return s;
                 var pad = new string(' ', spaces);
                 return lines[0] + "\n" + string.Join("\n", lines.Skip(1).Select(l => pad + l));
-            }
-
-            /// <summary>A short label for error messages: the one-line repr of a leaf, the class name otherwise.</summary>
-            internal string Label
-            {
-                get
-                {
-                    var s = ToString();
-                    return s.Contains('\n') ? _name : s;
-                }
             }
         }
 
