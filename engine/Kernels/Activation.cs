@@ -231,6 +231,13 @@ internal static class ActKernels
 
 // ---------------------------------------------------------------- the activations (PyTorch 1.13's CPU formulas)
 
+/// <summary>relu; the backward reads the saved result (y &gt; 0 passes the gradient), as PyTorch's ReluBackward0 does.</summary>
+internal readonly struct ReluAct : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Max(x, TV.C(0));
+    public TV G<TV>(TV g, TV y) where TV : struct, IVec<TV> => TV.Select(TV.Gt(y, TV.C(0)), g, TV.C(0));
+}
+
 /// <summary>hardtanh / relu6: clamp to [min, max]; the gradient is zero at and beyond the bounds.</summary>
 internal readonly struct HardtanhAct(double min, double max) : IAct, IActGrad
 {

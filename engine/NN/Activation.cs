@@ -58,6 +58,15 @@ namespace Torchlet
             return Record(r, node, g => [ActBackward(g, sx.Get(), op)], true, this);
         }
 
+        /// <summary>Like <see cref="Act{TOp}"/> but the node saves the result and the backward kernel reads it.</summary>
+        internal Tensor ActSavingResult<TOp>(TOp op, string kernel, string node) where TOp : struct, IAct, IActGrad
+        {
+            var r = ActForward(op, kernel);
+            if (!NeedsGrad(this)) return r;
+            var sy = new SavedTensor(r);
+            return Record(r, node, g => [ActBackward(g, sy.Get(), op)], true, this);
+        }
+
         /// <summary>An activation's in-place form through the shared in-place machinery (checks, version bump, history).</summary>
         internal Tensor ActInplace<TOp>(TOp op, string opName, string kernel, string node) where TOp : struct, IAct, IActGrad =>
             Inplace(opName, null, (op, kernel, node), static (t, s) => t.Act(s.op, s.kernel, s.node));
@@ -201,7 +210,13 @@ namespace Torchlet
                 /// <summary>x − tanh(x).</summary>
                 public static Tensor tanhshrink(Tensor input) => input.sub(input.tanh());
 
-                public static Tensor relu(Tensor input, bool inplace = false) => inplace ? input.relu_() : input.relu();
+                /// <summary>max(x, 0). Floating inputs go through the fused kernels (one pass forward, one backward); integers keep their dtype.</summary>
+                public static Tensor relu(Tensor input, bool inplace = false)
+                {
+                    if (inplace || !input.dtype.IsFloating()) return inplace ? input.relu_() : input.relu();
+                    return input.ActSavingResult(new ReluAct(), "clamp_min_cpu", "ReluBackward0");
+                }
+
                 public static Tensor relu_(Tensor input) => input.relu_();
 
                 /// <summary>Clamps to [min_val, max_val]; the gradient is zero at the bounds and outside.</summary>

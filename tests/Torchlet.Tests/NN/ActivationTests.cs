@@ -113,6 +113,20 @@ public class ActivationTests
     }
 
     [Fact]
+    public void ReluSavesItsResultAsPyTorchDoes()
+    {
+        var x = tensor(new[] { -1.0, 2.0, 0.0, 3.0 }, requires_grad: true);
+        var h = x.mul(1.0);
+        var y = F.relu(h);
+        h.add_(100);  // the input may change: ReluBackward0 keeps the result, not the input
+        y.backward(ones(4));
+        Assert.Equal(new[] { 0f, 1f, 0f, 1f }, x.grad!.data<float>().ToArray());
+        var y2 = F.relu(x.mul(1.0));
+        y2.add_(1);   // the result may not
+        Assert.Throws<InvalidOperationException>(() => y2.backward(ones(4)));
+    }
+
+    [Fact]
     public void InplaceOnLeafRequiringGradIsRefusedAndLeavesItUnchanged()
     {
         var x = tensor(new[] { -1.0, 2.0 }, requires_grad: true);
@@ -200,6 +214,7 @@ public class ActivationTests
 
     static readonly Dictionary<string, Func<Tensor, Tensor>> Ops = new()
     {
+        ["relu"] = t => F.relu(t),
         ["softsign"] = F.softsign,
         ["tanhshrink"] = F.tanhshrink,
         ["logsigmoid"] = F.logsigmoid,
