@@ -297,21 +297,15 @@ namespace Torchlet
             NotNull(input, "input", who); NotNull(target, "target", who);
             if (!Shape.SameShape(input._shape, target._shape))
                 throw new ArgumentException($"{who}: Target size ({SizeStr(target._shape)}) must be the same as input size ({SizeStr(input._shape)})");
-            FloatType(input, target, "binary_cross_entropy_with_logits", who);
+            var ct = FloatType(input, target, "binary_cross_entropy_with_logits", who);
             var w = BroadcastWeight(weight, input._shape, "weight", who);
             var pw = BroadcastWeight(posWeight, input._shape, "pos_weight", who);
-            // PyTorch 1.13's formula with max_val = clamp_min(−x, 0), so exp never overflows.
-            var x = input; var y = target;
-            Tensor loss;
-            using (torch.no_grad())
-            {
-                var maxVal = x.neg().clamp_min(0);
-                var logTerm = maxVal.neg().exp().add(x.neg().sub(maxVal).exp()).log().add(maxVal);
-                loss = pw is null
-                    ? y.rsub(1).mul(x).add(logTerm)
-                    : y.rsub(1).mul(x).add(pw.sub(1).mul(y).add(1).mul(logTerm));
-                if (w is not null) loss = loss.mul(w);
-            }
+            if (w is not null) ct = ScalarTypes.Promote(ct, w.dtype);
+            if (pw is not null) ct = ScalarTypes.Promote(ct, pw.dtype);
+            Tensor Dense(Tensor t) => t.to_nograd(ct, false).contiguous_nograd();
+            var loss = Tensor.Empty(input._shape, ct);
+            if (ct == ScalarType.Float32) BceLogitsForward<float>(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);
+            else BceLogitsForward<double>(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);
             var reduced = ReduceNoGrad(loss, red);
             if (Tensor.NeedsGrad(input, target))
             {
@@ -339,6 +333,24 @@ namespace Torchlet
                 }, true, input, target);
             }
             return reduced;
+        }
+
+        /// <summary>
+        /// PyTorch 1.13's formula in one pass: with m = max(−x, 0), (1 − y)·x + lw·(log(exp(−m) + exp(−x − m)) + m)
+        /// where lw = 1 + (pos_weight − 1)·y (1 without pos_weight), times weight; exp never overflows.
+        /// </summary>
+        static void BceLogitsForward<T>(Tensor xt, Tensor yt, Tensor? wt, Tensor? pwt, Tensor r) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlySpan<T> x = xt.Span<T>(), y = yt.Span<T>();
+            ReadOnlySpan<T> w = wt is null ? default : wt.Span<T>(), pw = pwt is null ? default : pwt.Span<T>();
+            var d = r.Span<T>();
+            for (int i = 0; i < d.Length; i++)
+            {
+                T xv = x[i], yv = y[i], m = T.Max(-xv, T.Zero);
+                T logTerm = T.Log(T.Exp(-m) + T.Exp(-xv - m)) + m;
+                T v = (T.One - yv) * xv + (pwt is null ? logTerm : ((pw[i] - T.One) * yv + T.One) * logTerm);
+                d[i] = wt is null ? v : v * w[i];
+            }
         }
 
         // ---------------------------------------------------------------- nll_loss / cross_entropy
