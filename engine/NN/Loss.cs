@@ -232,8 +232,10 @@ namespace Torchlet
             NotNull(input, "input", who); NotNull(target, "target", who);
             if (!Shape.SameShape(input._shape, target._shape))
                 throw new ArgumentException($"{who}: Using a target size ({SizeStr(target._shape)}) that is different to the input size ({SizeStr(input._shape)}) is deprecated. Please ensure they have the same size.");
-            var ct = FloatType(input, target, "binary_cross_entropy", who);
-            if (weight is not null) ct = ScalarTypes.Promote(ct, weight.dtype);
+            // PyTorch's kernel runs in the input's dtype: the target must match it; a weight is converted.
+            var ct = FloatType(input, input, "binary_cross_entropy", who);
+            if (target.dtype != ct)
+                throw new ArgumentException($"{who}: Found dtype {target.dtype.CName()} but expected {ct.CName()} (the target must have the input's dtype {ct.TorchName()})");
             var w = BroadcastWeight(weight, input._shape, "weight", who);
             var x = input.to_nograd(ct, false).contiguous_nograd();
             var y = target.to_nograd(ct, false).contiguous_nograd();
@@ -300,8 +302,7 @@ namespace Torchlet
             var ct = FloatType(input, target, "binary_cross_entropy_with_logits", who);
             var w = BroadcastWeight(weight, input._shape, "weight", who);
             var pw = BroadcastWeight(posWeight, input._shape, "pos_weight", who);
-            if (w is not null) ct = ScalarTypes.Promote(ct, w.dtype);
-            if (pw is not null) ct = ScalarTypes.Promote(ct, pw.dtype);
+            // weight and pos_weight are applied in place in PyTorch, so they take the loss's dtype.
             Tensor Dense(Tensor t) => t.to_nograd(ct, false).contiguous_nograd();
             var loss = Tensor.Empty(input._shape, ct);
             if (ct == ScalarType.Float32) BceLogitsForward<float>(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);

@@ -340,6 +340,13 @@ public class LossTests
         Assert.Equal(float64, F.mse_loss(ones(3), ones(new long[] { 3 }, float64)).dtype);
         Assert.Equal(float32, F.mse_loss(ones(3), tensor(new long[] { 1, 1, 1 })).dtype);
         Assert.Equal(float64, F.cross_entropy(randn(2, 3).to(float64), rand(2, 3)).dtype);
+        Assert.Equal(float32, F.binary_cross_entropy_with_logits(randn(2, 3), rand(2, 3), pos_weight: ones(new long[] { 3 }, float64)).dtype);
+        Assert.Equal(float64, F.binary_cross_entropy_with_logits(randn(2, 3), rand(2, 3).to(float64)).dtype);
+        Assert.Equal(float32, F.binary_cross_entropy(rand(2, 3), rand(2, 3), weight: ones(new long[] { 3 }, float64)).dtype);
+        Assert.Equal(float64, F.kl_div(randn(2, 3), rand(2, 3).to(float64), "sum").dtype);
+        Assert.Equal(float64, F.smooth_l1_loss(randn(2, 3), rand(2, 3).to(float64)).dtype);
+        var e = Assert.Throws<ArgumentException>(() => F.binary_cross_entropy(rand(2, 3), rand(2, 3).to(float64)));
+        Assert.Contains("Found dtype Double but expected Float", e.Message);
     }
 
     [Fact]
@@ -383,5 +390,13 @@ public class LossTests
         var e = Assert.Throws<ArgumentException>(() => F.mse_loss(zeros(3, 5), zeros(4, 1)));
         Assert.Contains("[4, 1]", e.Message);
         Assert.Contains("[3, 5]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.binary_cross_entropy_with_logits(zeros(3, 5), zeros(3, 5), pos_weight: ones(4)));
+        Assert.StartsWith("binary_cross_entropy_with_logits: pos_weight of shape [4] cannot be broadcast to the target's shape [3, 5]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.binary_cross_entropy(rand(3, 5), rand(3, 5), weight: ones(4)));
+        Assert.StartsWith("binary_cross_entropy: weight of shape [4] cannot be broadcast to the target's shape [3, 5]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.nll_loss(zeros(3, 5).to(float64), tensor(new long[] { 0, 1, 2 }), weight: ones(5)));
+        Assert.Contains("expected scalar type Double but found Float", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.kl_div(zeros(3, 5), zeros(2, 5)));
+        Assert.StartsWith("kl_div: ", e.Message);
     }
 }
