@@ -85,6 +85,10 @@ namespace Torchlet
             return g =>
             {
                 foreach (var s in saved) s.Get();   // PyTorch's error if an input was changed in place since forward
+                // The fused backward computes raw gradients; a graph of them (create_graph=True) would
+                // silently miss the second-order terms, so refuse instead.
+                if (GradMode.Enabled)
+                    throw new InvalidOperationException($"{Engine.Current?.name()}: double backward (create_graph=True) through a recurrent layer is not supported: its fused backward records no graph of the gradients");
                 return run.Backward(g, needs);
             };
         }
@@ -99,6 +103,7 @@ namespace Torchlet
         {
             int D = bidirectional ? 2 : 1, perDir = 2 + (hasBiases ? 2 : 0) + (hasProj ? 1 : 0);
             var x = batchFirst ? input.transpose(0, 1) : input;
+
             int B = x._shape[1];
             int H = weights[1]._shape[0] / Gates(mode);
             int P = hasProj ? weights[perDir - 1]._shape[0] : H;
@@ -179,6 +184,8 @@ namespace Torchlet
             if (input.dim() != 3) throw new ArgumentException($"{who}: input must have 3 dimensions, got {input.dim()} (shape {Shape.Str(input._shape)})");
             int I = ps[0].dim() == 2 ? ps[0]._shape[1] : -1, H = ps[1]._shape[0] / G, P = proj ? ps[perDir - 1]._shape[0] : H;
             if (input._shape[2] != I) throw new ArgumentException($"{who}: input.size(-1) must be equal to input_size. Expected {I}, got {input._shape[2]}");
+            if (input._shape[batchFirst ? 1 : 0] == 0)
+                throw new ArgumentException($"{who}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
             int B = input._shape[batchFirst ? 0 : 1];
             CheckHidden(who, hx, [numLayers * D, B, P], mode == RnnMode.Lstm ? "Expected hidden[0] size {0}, got {1}" : "Expected hidden size {0}, got {1}");
             if (cx is not null) CheckHidden(who, cx, [numLayers * D, B, H], "Expected hidden[1] size {0}, got {1}");
@@ -678,6 +685,8 @@ namespace Torchlet.Modules
             if (!batched && stateGiven) { h0 = h0!.unsqueeze(1); c0 = c0?.unsqueeze(1); }
             if (x._shape[2] != InputSize)
                 throw new ArgumentException($"{who}: input.size(-1) must be equal to input_size. Expected {InputSize}, got {x._shape[2]}");
+            if (x._shape[BatchFirst ? 1 : 0] == 0)
+                throw new ArgumentException($"{who}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
             var weights = FlatWeights(owner);
             if (x.dtype != weights[0].dtype)
                 throw new ArgumentException($"{who}: input must have the type {weights[0].dtype.TorchName()}, got type {x.dtype.TorchName()}");

@@ -450,6 +450,16 @@ public class RecurrentTests
         Assert.Contains("modified by an inplace operation", e.Message);
     }
 
+    /// <summary>The fused backward records no graph of its gradients: create_graph through it is refused, not silently wrong.</summary>
+    [Fact]
+    public void Double_backward_is_refused_clearly()
+    {
+        var m = nn.GRU(2, 3);
+        var x = randn(3, 1, 2, requires_grad: true);
+        var e = Assert.Throws<InvalidOperationException>(() => autograd.grad([m.forward(x).Item1.sum()], [x], create_graph: true));
+        Assert.Contains("GruLayerBackward0: double backward (create_graph=True) through a recurrent layer is not supported", e.Message);
+    }
+
     [Fact]
     public void No_graph_under_no_grad_and_one_argument_calls()
     {
@@ -518,6 +528,7 @@ public class RecurrentTests
         var gc = nn.GRUCell(2, 3);
         Throws(gc, () => gc.forward(randn(4, 2), zeros(4, 4)), Py("grucell_hidden_size"));
 
+        Throws(l, () => l.forward(zeros(0, 4, 1)), "Expected sequence length to be larger than 0 in RNN");
         // Nothing was changed by the failed calls: the modules still run.
         Assert.Equal([3L, 4, 5], l.forward(randn(3, 4, 1)).Item1.shape);
         Assert.Equal([4L, 3], cell.forward(randn(4, 2)).Item1.shape);
