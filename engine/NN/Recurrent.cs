@@ -615,6 +615,8 @@ namespace Torchlet.Modules
             if (numLayers <= 0) throw new ArgumentException($"{kind}: num_layers must be greater than zero, got {numLayers}");
             if (projSize < 0) throw new ArgumentException($"{kind}: proj_size should be a positive integer or zero to disable projections, got {projSize}");
             if (projSize >= hiddenSize) throw new ArgumentException($"{kind}: proj_size has to be smaller than hidden_size (got proj_size={projSize}, hidden_size={hiddenSize})");
+            if (dropout > 0 && numLayers == 1)
+                Warnings.Warn($"dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout={Args.Py(dropout)} and num_layers={numLayers}");
             Mode = mode; InputSize = (int)inputSize; HiddenSize = (int)hiddenSize; NumLayers = (int)numLayers; ProjSize = (int)projSize;
             Bias = bias; BatchFirst = batchFirst; Dropout = dropout; Bidirectional = bidirectional;
 
