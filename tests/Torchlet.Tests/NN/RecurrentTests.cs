@@ -9,7 +9,10 @@ namespace Torchlet.Tests;
 /// RNN/LSTM/GRU and their cells against PyTorch 1.13 (fixtures/nn_rnn.json from gen_nn_rnn.py):
 /// outputs, final states, gradients of the input, the initial states and every parameter, default
 /// init, repr, dropout between layers, errors; float64 gradchecks of every recurrence.
+/// Default init and dropout draw from the global generator after manual_seed, so this class runs
+/// in the global-state collection (not beside other classes that reseed or draw from it).
 /// </summary>
+[Collection(GlobalStateCollection.Name)]
 public class RecurrentTests
 {
     const string File = "nn_rnn";
