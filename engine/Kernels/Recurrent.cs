@@ -240,6 +240,73 @@ internal static class RecurrentKernels
         for (int i = 0; i < h.Length; i++) dPre[i] = h[i] > T.Zero ? dh[i] : T.Zero;
     }
 
+    // ---------------------------------------------------------------- row-parallel entry points
+
+    // A step's B rows are independent: large steps are split over the intra-op threads by rows
+    // (Threading.For runs small ones inline). Pointers, not spans, so the row ranges can be captured.
+    const long LstmRowCost = 48, GruRowCost = 40, RnnRowCost = 24;
+
+    public static unsafe void LstmForwardRows<T>(int B, int H, T* gates, T* cPrev, T* c, T* tc, T* h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint g = (nint)gates, cp = (nint)cPrev, cc = (nint)c, t = (nint)tc, hh = (nint)h;
+        Threading.For(B, LstmRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 4 * H;
+            LstmForward(n, H, new Span<T>((T*)g + (long)s * G, n * G), new ReadOnlySpan<T>((T*)cp + (long)s * H, n * H),
+                new Span<T>((T*)cc + (long)s * H, n * H), new Span<T>((T*)t + (long)s * H, n * H), new Span<T>((T*)hh + (long)s * H, n * H));
+        });
+    }
+
+    public static unsafe void LstmBackwardRows<T>(int B, int H, T* gates, T* cPrev, T* tc, T* dh, T* dc, T* dG) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint g = (nint)gates, cp = (nint)cPrev, t = (nint)tc, dhp = (nint)dh, dcp = (nint)dc, dg = (nint)dG;
+        Threading.For(B, LstmRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 4 * H;
+            LstmBackward(n, H, new ReadOnlySpan<T>((T*)g + (long)s * G, n * G), new ReadOnlySpan<T>((T*)cp + (long)s * H, n * H),
+                new ReadOnlySpan<T>((T*)t + (long)s * H, n * H), new ReadOnlySpan<T>((T*)dhp + (long)s * H, n * H),
+                new Span<T>((T*)dcp + (long)s * H, n * H), new Span<T>((T*)dg + (long)s * G, n * G));
+        });
+    }
+
+    public static unsafe void GruForwardRows<T>(int B, int H, T* xg, T* hg, T* hPrev, T* h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint x = (nint)xg, hgp = (nint)hg, hp = (nint)hPrev, hh = (nint)h;
+        Threading.For(B, GruRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 3 * H;
+            GruForward(n, H, new Span<T>((T*)x + (long)s * G, n * G), new ReadOnlySpan<T>((T*)hgp + (long)s * G, n * G),
+                new ReadOnlySpan<T>((T*)hp + (long)s * H, n * H), new Span<T>((T*)hh + (long)s * H, n * H));
+        });
+    }
+
+    public static unsafe void GruBackwardRows<T>(int B, int H, T* gates, T* hg, T* hPrev, T* dh, T* dhPrev, T* dGi, T* dGh) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint g = (nint)gates, hgp = (nint)hg, hp = (nint)hPrev, dhp = (nint)dh, dpp = (nint)dhPrev, di = (nint)dGi, dgh = (nint)dGh;
+        Threading.For(B, GruRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 3 * H;
+            GruBackward(n, H, new ReadOnlySpan<T>((T*)g + (long)s * G, n * G), new ReadOnlySpan<T>((T*)hgp + (long)s * G, n * G),
+                new ReadOnlySpan<T>((T*)hp + (long)s * H, n * H), new ReadOnlySpan<T>((T*)dhp + (long)s * H, n * H),
+                new Span<T>((T*)dpp + (long)s * H, n * H), new Span<T>((T*)di + (long)s * G, n * G), new Span<T>((T*)dgh + (long)s * G, n * G));
+        });
+    }
+
+    public static unsafe void RnnForwardRows<T>(bool relu, int B, int H, T* pre, T* h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint p = (nint)pre, hh = (nint)h;
+        Threading.For(B, RnnRowCost * H, (s, e) =>
+            RnnForward(relu, new ReadOnlySpan<T>((T*)p + (long)s * H, (e - s) * H), new Span<T>((T*)hh + (long)s * H, (e - s) * H)));
+    }
+
+    public static unsafe void RnnBackwardRows<T>(bool relu, int B, int H, T* h, T* dh, T* dPre) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint hh = (nint)h, d = (nint)dh, dp = (nint)dPre;
+        Threading.For(B, RnnRowCost * H, (s, e) =>
+            RnnBackward(relu, new ReadOnlySpan<T>((T*)hh + (long)s * H, (e - s) * H), new ReadOnlySpan<T>((T*)d + (long)s * H, (e - s) * H),
+                new Span<T>((T*)dp + (long)s * H, (e - s) * H)));
+    }
+
     /// <summary>acc[j] += Σ_rows m[row, j] for a contiguous [rows, n] block (bias gradients).</summary>
     public static void AddColumnSums<T>(ReadOnlySpan<T> m, int rows, int n, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -315,8 +315,7 @@ namespace Torchlet
                             Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, GH);
                             E* cPrev = s == 0 ? c0 : c + (long)Prev(t) * B * H;
                             E* hCell = whr is null ? hOut : hfull + (long)t * B * H;
-                            RecurrentKernels.LstmForward(B, H, new Span<E>(g, B * GH), new ReadOnlySpan<E>(cPrev, B * H),
-                                new Span<E>(c + (long)t * B * H, B * H), new Span<E>(tc + (long)t * B * H, B * H), new Span<E>(hCell, B * H));
+                            RecurrentKernels.LstmForwardRows(B, H, g, cPrev, c + (long)t * B * H, tc + (long)t * B * H, hCell);
                             if (whr is not null) Gemm.Run(B, P, H, E.One, hCell, H, 1, whr, 1, H, E.Zero, hOut, P);
                             break;
                         }
@@ -330,13 +329,12 @@ namespace Torchlet
                                 hb = E.One;
                             }
                             Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, hb, hgt, GH);
-                            RecurrentKernels.GruForward(B, H, new Span<E>(g, B * GH), new ReadOnlySpan<E>(hgt, B * GH),
-                                new ReadOnlySpan<E>(hPrev, B * H), new Span<E>(hOut, B * H));
+                            RecurrentKernels.GruForwardRows(B, H, g, hgt, hPrev, hOut);
                             break;
                         }
                         default:
                             Gemm.Run(B, H, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, H);
-                            RecurrentKernels.RnnForward(_mode == RnnMode.RnnRelu, new ReadOnlySpan<E>(g, B * H), new Span<E>(hOut, B * H));
+                            RecurrentKernels.RnnForwardRows(_mode == RnnMode.RnnRelu, B, H, g, hOut);
                             break;
                     }
                 }
@@ -397,24 +395,20 @@ namespace Torchlet
                                 Gemm.Run(B, H, P, E.One, dh, P, 1, whr, H, 1, E.Zero, dhfp, H);
                                 dhCell = dhfp;
                             }
-                            RecurrentKernels.LstmBackward(B, H, new ReadOnlySpan<E>(g, B * GH), new ReadOnlySpan<E>(cPrev, B * H),
-                                new ReadOnlySpan<E>(tc + (long)t * B * H, B * H), new ReadOnlySpan<E>(dhCell, B * H), new Span<E>(dcp, B * H), new Span<E>(dGt, B * GH));
+                            RecurrentKernels.LstmBackwardRows(B, H, g, cPrev, tc + (long)t * B * H, dhCell, dcp, dGt);
                             Gemm.Run(B, P, GH, E.One, dGt, GH, 1, whh, P, 1, E.Zero, dh, P);
                             break;
                         }
                         case RnnMode.Gru:
                         {
                             E* dGht = dGh + (long)t * B * GH;
-                            RecurrentKernels.GruBackward(B, H, new ReadOnlySpan<E>(g, B * GH), new ReadOnlySpan<E>(hg + (long)t * B * GH, B * GH),
-                                new ReadOnlySpan<E>(hPrev, B * H), new ReadOnlySpan<E>(dh, B * H), new Span<E>(dhNext, B * H),
-                                new Span<E>(dGt, B * GH), new Span<E>(dGht, B * GH));
+                            RecurrentKernels.GruBackwardRows(B, H, g, hg + (long)t * B * GH, hPrev, dh, dhNext, dGt, dGht);
                             Gemm.Run(B, H, GH, E.One, dGht, GH, 1, whh, H, 1, E.One, dhNext, H);
                             var swap = dh; dh = dhNext; dhNext = swap;
                             break;
                         }
                         default:
-                            RecurrentKernels.RnnBackward(_mode == RnnMode.RnnRelu, new ReadOnlySpan<E>(hs + (long)t * B * P, B * H),
-                                new ReadOnlySpan<E>(dh, B * H), new Span<E>(dGt, B * H));
+                            RecurrentKernels.RnnBackwardRows(_mode == RnnMode.RnnRelu, B, H, hs + (long)t * B * P, dh, dGt);
                             Gemm.Run(B, H, H, E.One, dGt, H, 1, whh, H, 1, E.Zero, dh, H);
                             break;
                     }

@@ -231,6 +231,79 @@ public class RecurrentTests
         GradCheck.Check(F, [x, h0, c0, .. ps], what: $"{kind} cell bias={bias}");
     }
 
+    // ---------------------------------------------------------------- wide layers: vector paths, row threading
+
+    /// <summary>The recurrences written op by op (PyTorch's definitions), as the reference for the fused kernels.</summary>
+    static (Tensor o, Tensor h, Tensor? c) Reference(string kind, Tensor x, Tensor h, Tensor? c, Tensor wih, Tensor whh, Tensor bih, Tensor bhh)
+    {
+        var outs = new List<Tensor>();
+        for (int t = 0; t < x.size(0); t++)
+        {
+            var gi = x[t].matmul(wih.t()) + bih;
+            var gh = h.matmul(whh.t()) + bhh;
+            if (kind == "LSTM")
+            {
+                var g = (gi + gh).chunk(4, 1);
+                c = g[1].sigmoid() * c! + g[0].sigmoid() * g[2].tanh();
+                h = g[3].sigmoid() * c.tanh();
+            }
+            else if (kind == "GRU")
+            {
+                var a = gi.chunk(3, 1); var b = gh.chunk(3, 1);
+                var r = (a[0] + b[0]).sigmoid(); var z = (a[1] + b[1]).sigmoid();
+                var n = (a[2] + r * b[2]).tanh();
+                h = (1 - z) * n + z * h;
+            }
+            else h = (gi + gh).tanh();
+            outs.Add(h);
+        }
+        return (stack(outs, 0), h, c);
+    }
+
+    /// <summary>
+    /// Hidden sizes that use the 512-bit, 256-bit and scalar parts of the fused kernels, and steps big
+    /// enough to be split over threads: the fused layer equals the op-by-op definition, and the result
+    /// does not depend on the thread count.
+    /// </summary>
+    [Theory]
+    [InlineData("LSTM")]
+    [InlineData("GRU")]
+    [InlineData("RNN")]
+    public void Wide_layers_match_the_op_by_op_definition_for_any_thread_count(string kind)
+    {
+        int T = 3, B = 64, I = 5, H = 47, G = kind == "LSTM" ? 4 : kind == "GRU" ? 3 : 1;
+        var x = GradCheck.Input([T, B, I], 1);
+        var h0 = GradCheck.Input([1, B, H], 2);
+        var c0 = GradCheck.Input([1, B, H], 3);
+        var w = new[] { GradCheck.Input([G * H, I], 4), GradCheck.Input([G * H, H], 5), GradCheck.Input([G * H], 6), GradCheck.Input([G * H], 7) };
+        var gout = GradCheck.Input([T, B, H], 8);
+        double[] Run(int threads, bool reference)
+        {
+            int saved = get_num_threads();
+            set_num_threads(threads);
+            try
+            {
+                foreach (var t in w.Append(x).Append(h0).Append(c0)) t.grad = null;
+                Tensor o, h; Tensor? c = null;
+                if (reference) (o, h, c) = Reference(kind, x, h0[0], kind == "LSTM" ? c0[0] : null, w[0], w[1], w[2], w[3]);
+                else if (kind == "LSTM") { Tensor cc; (o, h, cc) = lstm(x, [h0, c0], w, true, 1, 0, false, false, false); c = cc; }
+                else if (kind == "GRU") (o, h) = gru(x, h0, w, true, 1, 0, false, false, false);
+                else (o, h) = rnn_tanh(x, h0, w, true, 1, 0, false, false, false);
+                var loss = (o * gout).sum() + h.sum() + (c?.sum() ?? zeros([], dtype: float64));
+                loss.backward();
+                var grads = w.Append(x).Append(h0).Select(t => t.grad!);
+                if (kind == "LSTM") grads = grads.Append(c0.grad!);
+                return [.. o.reshape(-1).ToArray<double>(), .. grads.SelectMany(g => g.reshape(-1).ToArray<double>())];
+            }
+            finally { set_num_threads(saved); }
+        }
+        var expected = Run(1, reference: true);
+        var one = Run(1, reference: false);
+        var four = Run(4, reference: false);
+        Assert.Equal(one, four);
+        Fixtures.AssertClose([expected.Length], expected, tensor(one, dtype: float64), 1e-12, 1e-10, kind);
+    }
+
     // ---------------------------------------------------------------- modules
 
     /// <summary>The module of a fixture case, built as PyTorch built it: after manual_seed(seed), so with PyTorch's default init.</summary>
