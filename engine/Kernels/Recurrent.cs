@@ -18,29 +18,15 @@ namespace Torchlet.Kernels;
 internal static class RecurrentKernels
 {
     /// <summary>
-    /// tanh as Tensor.tanh computes it (accurate near 0, where TensorPrimitives' is not). AccurateMath
-    /// re-reads x after writing d, so an in-place call first copies x aside.
+    /// tanh for the gates and the cell state. TensorPrimitives' is used directly, not Tensor.tanh's
+    /// AccurateMath (which re-evaluates |x| &lt; 0.5 with a series): its absolute error (≤ 1e-7 in
+    /// float32) is what a recurrence feels, its larger relative error near 0 is not, and the series
+    /// would cost more than the rest of a small step. In place is fine.
     /// </summary>
     static void Tanh<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged
     {
-        if (!x.Overlaps(d)) { TanhInto(x, d); return; }
-        if (x.Length <= 128)
-        {
-            Span<T> tmp = stackalloc T[x.Length];
-            x.CopyTo(tmp);
-            TanhInto(tmp, d);
-            return;
-        }
-        var rented = System.Buffers.ArrayPool<T>.Shared.Rent(x.Length);
-        x.CopyTo(rented);
-        TanhInto(rented.AsSpan(0, x.Length), d);
-        System.Buffers.ArrayPool<T>.Shared.Return(rented);
-    }
-
-    static void TanhInto<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float)) AccurateMath.Tanh(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(d));
-        else AccurateMath.Tanh(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(d));
+        if (typeof(T) == typeof(float)) TensorPrimitives.Tanh(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(d));
+        else TensorPrimitives.Tanh(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(d));
     }
 
     static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged
@@ -59,6 +45,7 @@ internal static class RecurrentKernels
     public static void LstmForward<T>(int B, int H, Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> tc, Span<T> h)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (H < SmallHidden) { LstmForwardSmall(B, H, gates, cPrev, c, tc, h); return; }
         for (int b = 0; b < B; b++)
         {
             var row = gates.Slice(b * 4 * H, 4 * H);
@@ -72,6 +59,45 @@ internal static class RecurrentKernels
             Tanh<T>(cr, tr);
             TensorPrimitives.Multiply<T>(row.Slice(3 * H, H), tr, h.Slice(b * H, H));
         }
+    }
+
+    /// <summary>Below this hidden size, per-row activation calls cost more than activating whole blocks.</summary>
+    const int SmallHidden = 32;
+
+    /// <summary>
+    /// LstmForward for small H (the notes' LSTM(1, 5)): a handful of calls per row would dominate,
+    /// so σ and tanh run once each over the whole [B, 4H] block into scratch (tanh of the three σ
+    /// gates is wasted work, cheap at this size), then one pass picks the gates and updates c, one
+    /// tanh(c) call covers all rows, and a last pass forms h.
+    /// </summary>
+    static void LstmForwardSmall<T>(int B, int H, Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> tc, Span<T> h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = B * 4 * H;
+        var pool = System.Buffers.ArrayPool<T>.Shared;
+        T[] sArr = pool.Rent(n), tArr = pool.Rent(n);
+        var sg = sArr.AsSpan(0, n);
+        var tg = tArr.AsSpan(0, n);
+        Sigmoid<T>(gates, sg);
+        Tanh<T>(gates, tg);
+        for (int b = 0; b < B; b++)
+        {
+            int r = b * 4 * H, k = b * H;
+            for (int j = 0; j < H; j++)
+            {
+                T i = sg[r + j], f = sg[r + H + j], g = tg[r + 2 * H + j];
+                gates[r + j] = i; gates[r + H + j] = f; gates[r + 2 * H + j] = g; gates[r + 3 * H + j] = sg[r + 3 * H + j];
+                c[k + j] = f * cPrev[k + j] + i * g;
+            }
+        }
+        Tanh<T>(c[..(B * H)], tc[..(B * H)]);
+        for (int b = 0; b < B; b++)
+        {
+            int r = b * 4 * H + 3 * H, k = b * H;
+            for (int j = 0; j < H; j++) h[k + j] = gates[r + j] * tc[k + j];
+        }
+        pool.Return(sArr);
+        pool.Return(tArr);
     }
 
     /// <summary>

@@ -142,50 +142,50 @@ namespace Torchlet
         }
 
         /// <summary>The checks of PyTorch's cell ops (input and hidden sizes, batch sizes, dtypes), prefixed with <paramref name="who"/>.</summary>
-        internal static void CheckCell(RnnMode mode, string who, Tensor input, Tensor hx, Tensor? cx, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh)
+        internal static void CheckCell(RnnMode mode, Func<string> who, Tensor input, Tensor hx, Tensor? cx, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh)
         {
             int G = Gates(mode);
-            if (input.dim() != 2) throw new ArgumentException($"{who}: expected input of shape [batch, input_size], got {input.dim()}-D input of shape {Shape.Str(input._shape)}");
+            if (input.dim() != 2) throw new ArgumentException($"{who()}: expected input of shape [batch, input_size], got {input.dim()}-D input of shape {Shape.Str(input._shape)}");
             if (wih.dim() != 2 || whh.dim() != 2 || wih._shape[0] % G != 0 || whh._shape[0] != wih._shape[0] || whh._shape[1] * G != whh._shape[0])
-                throw new ArgumentException($"{who}: expected w_ih of shape [{G}*hidden_size, input_size] and w_hh of shape [{G}*hidden_size, hidden_size], got {Shape.Str(wih._shape)} and {Shape.Str(whh._shape)}");
+                throw new ArgumentException($"{who()}: expected w_ih of shape [{G}*hidden_size, input_size] and w_hh of shape [{G}*hidden_size, hidden_size], got {Shape.Str(wih._shape)} and {Shape.Str(whh._shape)}");
             int H = whh._shape[1], I = wih._shape[1];
             foreach (var (b, name) in new[] { (bih, "b_ih"), (bhh, "b_hh") })
                 if (b is not null && (b.dim() != 1 || b._shape[0] != G * H))
-                    throw new ArgumentException($"{who}: expected {name} of shape [{G * H}], got {Shape.Str(b._shape)}");
-            if (input._shape[1] != I) throw new ArgumentException($"{who}: input has inconsistent input_size: got {input._shape[1]} expected {I}");
+                    throw new ArgumentException($"{who()}: expected {name} of shape [{G * H}], got {Shape.Str(b._shape)}");
+            if (input._shape[1] != I) throw new ArgumentException($"{who()}: input has inconsistent input_size: got {input._shape[1]} expected {I}");
             for (int k = 0; k < (cx is null ? 1 : 2); k++)
             {
                 var h = k == 0 ? hx : cx!;
-                if (h.dim() != 2) throw new ArgumentException($"{who}: expected hidden{k} of shape [batch, hidden_size] = {Shape.Str([input._shape[0], H])}, got {h.dim()}-D tensor of shape {Shape.Str(h._shape)}");
-                if (h._shape[0] != input._shape[0]) throw new ArgumentException($"{who}: Input batch size {input._shape[0]} doesn't match hidden{k} batch size {h._shape[0]}");
-                if (h._shape[1] != H) throw new ArgumentException($"{who}: hidden{k} has inconsistent hidden_size: got {h._shape[1]}, expected {H}");
+                if (h.dim() != 2) throw new ArgumentException($"{who()}: expected hidden{k} of shape [batch, hidden_size] = {Shape.Str([input._shape[0], H])}, got {h.dim()}-D tensor of shape {Shape.Str(h._shape)}");
+                if (h._shape[0] != input._shape[0]) throw new ArgumentException($"{who()}: Input batch size {input._shape[0]} doesn't match hidden{k} batch size {h._shape[0]}");
+                if (h._shape[1] != H) throw new ArgumentException($"{who()}: hidden{k} has inconsistent hidden_size: got {h._shape[1]}, expected {H}");
             }
             CheckDTypes(who, input, [hx, cx, wih, whh, bih, bhh]);
         }
 
         /// <summary>Floating input, and every other tensor of the same dtype (PyTorch: "input must have the type ...").</summary>
-        internal static void CheckDTypes(string who, Tensor input, Tensor?[] others)
+        internal static void CheckDTypes(Func<string> who, Tensor input, Tensor?[] others)
         {
             foreach (var t in others)
                 if (t is not null && t.dtype != input.dtype)
-                    throw new ArgumentException($"{who}: input must have the type {t.dtype.TorchName()}, got type {input.dtype.TorchName()} (the input, states and weights must share one dtype)");
+                    throw new ArgumentException($"{who()}: input must have the type {t.dtype.TorchName()}, got type {input.dtype.TorchName()} (the input, states and weights must share one dtype)");
             if (input.dtype is not (ScalarType.Float32 or ScalarType.Float64))
-                throw new ArgumentException($"{who}: expected a float32 or float64 input, got {input.dtype.TorchName()}");
+                throw new ArgumentException($"{who()}: expected a float32 or float64 input, got {input.dtype.TorchName()}");
         }
 
         /// <summary>The checks of the multi-layer ops: input rank and size, state shapes, weight count and shapes, dtypes.</summary>
-        internal static void CheckLayers(RnnMode mode, string who, Tensor input, Tensor hx, Tensor? cx, IReadOnlyList<Tensor> ps,
+        internal static void CheckLayers(RnnMode mode, Func<string> who, Tensor input, Tensor hx, Tensor? cx, IReadOnlyList<Tensor> ps,
             bool hasBiases, bool proj, int numLayers, bool bidirectional, bool batchFirst)
         {
             int D = bidirectional ? 2 : 1, perDir = 2 + (hasBiases ? 2 : 0) + (proj ? 1 : 0), G = Gates(mode);
-            if (numLayers < 1) throw new ArgumentException($"{who}: num_layers must be at least 1, got {numLayers}");
+            if (numLayers < 1) throw new ArgumentException($"{who()}: num_layers must be at least 1, got {numLayers}");
             if (ps.Count != numLayers * D * perDir)
-                throw new ArgumentException($"{who}: expected {numLayers * D * perDir} weight tensors ({numLayers} layer(s) × {D} direction(s) × {perDir}), got {ps.Count}");
-            if (input.dim() != 3) throw new ArgumentException($"{who}: input must have 3 dimensions, got {input.dim()} (shape {Shape.Str(input._shape)})");
+                throw new ArgumentException($"{who()}: expected {numLayers * D * perDir} weight tensors ({numLayers} layer(s) × {D} direction(s) × {perDir}), got {ps.Count}");
+            if (input.dim() != 3) throw new ArgumentException($"{who()}: input must have 3 dimensions, got {input.dim()} (shape {Shape.Str(input._shape)})");
             int I = ps[0].dim() == 2 ? ps[0]._shape[1] : -1, H = ps[1]._shape[0] / G, P = proj ? ps[perDir - 1]._shape[0] : H;
-            if (input._shape[2] != I) throw new ArgumentException($"{who}: input.size(-1) must be equal to input_size. Expected {I}, got {input._shape[2]}");
+            if (input._shape[2] != I) throw new ArgumentException($"{who()}: input.size(-1) must be equal to input_size. Expected {I}, got {input._shape[2]}");
             if (input._shape[batchFirst ? 1 : 0] == 0)
-                throw new ArgumentException($"{who}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
+                throw new ArgumentException($"{who()}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
             int B = input._shape[batchFirst ? 0 : 1];
             CheckHidden(who, hx, [numLayers * D, B, P], mode == RnnMode.Lstm ? "Expected hidden[0] size {0}, got {1}" : "Expected hidden size {0}, got {1}");
             if (cx is not null) CheckHidden(who, cx, [numLayers * D, B, H], "Expected hidden[1] size {0}, got {1}");
@@ -206,16 +206,16 @@ namespace Torchlet
         }
 
         /// <summary>PyTorch's check_hidden_size: the expected size as a Python tuple, the given one as a list.</summary>
-        internal static void CheckHidden(string who, Tensor h, int[] expected, string format)
+        internal static void CheckHidden(Func<string> who, Tensor h, int[] expected, string format)
         {
             if (!Shape.SameShape(h._shape, expected))
-                throw new ArgumentException($"{who}: " + string.Format(format, "(" + string.Join(", ", expected) + ")", Shape.Str(h._shape)));
+                throw new ArgumentException($"{who()}: " + string.Format(format, "(" + string.Join(", ", expected) + ")", Shape.Str(h._shape)));
         }
 
-        static void Expect(string who, Tensor t, int[] shape, string what)
+        static void Expect(Func<string> who, Tensor t, int[] shape, string what)
         {
             if (!Shape.SameShape(t._shape, shape))
-                throw new ArgumentException($"{who}: expected {what} of shape {Shape.Str(shape)}, got {Shape.Str(t._shape)}");
+                throw new ArgumentException($"{who()}: expected {what} of shape {Shape.Str(shape)}, got {Shape.Str(t._shape)}");
         }
 
         /// <summary>
@@ -487,7 +487,7 @@ namespace Torchlet
         /// </summary>
         public static (Tensor, Tensor) lstm_cell(Tensor input, (Tensor, Tensor) hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih = null, Tensor? b_hh = null)
         {
-            RecurrentImpl.CheckCell(RnnMode.Lstm, "lstm_cell", input, hx.Item1, hx.Item2, w_ih, w_hh, b_ih, b_hh);
+            RecurrentImpl.CheckCell(RnnMode.Lstm, static () => "lstm_cell", input, hx.Item1, hx.Item2, w_ih, w_hh, b_ih, b_hh);
             var (h, c) = RecurrentImpl.Cell(RnnMode.Lstm, input, hx.Item1, hx.Item2, w_ih, w_hh, b_ih, b_hh);
             return (h, c!);
         }
@@ -495,21 +495,21 @@ namespace Torchlet
         /// <summary>One GRU step (<c>torch.gru_cell</c>): input [B, I], hx [B, H], w_ih [3H, I], w_hh [3H, H].</summary>
         public static Tensor gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih = null, Tensor? b_hh = null)
         {
-            RecurrentImpl.CheckCell(RnnMode.Gru, "gru_cell", input, hx, null, w_ih, w_hh, b_ih, b_hh);
+            RecurrentImpl.CheckCell(RnnMode.Gru, static () => "gru_cell", input, hx, null, w_ih, w_hh, b_ih, b_hh);
             return RecurrentImpl.Cell(RnnMode.Gru, input, hx, null, w_ih, w_hh, b_ih, b_hh).h;
         }
 
         /// <summary>One Elman step with tanh (<c>torch.rnn_tanh_cell</c>): tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh).</summary>
         public static Tensor rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih = null, Tensor? b_hh = null)
         {
-            RecurrentImpl.CheckCell(RnnMode.RnnTanh, "rnn_tanh_cell", input, hx, null, w_ih, w_hh, b_ih, b_hh);
+            RecurrentImpl.CheckCell(RnnMode.RnnTanh, static () => "rnn_tanh_cell", input, hx, null, w_ih, w_hh, b_ih, b_hh);
             return RecurrentImpl.Cell(RnnMode.RnnTanh, input, hx, null, w_ih, w_hh, b_ih, b_hh).h;
         }
 
         /// <summary>One Elman step with relu (<c>torch.rnn_relu_cell</c>).</summary>
         public static Tensor rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih = null, Tensor? b_hh = null)
         {
-            RecurrentImpl.CheckCell(RnnMode.RnnRelu, "rnn_relu_cell", input, hx, null, w_ih, w_hh, b_ih, b_hh);
+            RecurrentImpl.CheckCell(RnnMode.RnnRelu, static () => "rnn_relu_cell", input, hx, null, w_ih, w_hh, b_ih, b_hh);
             return RecurrentImpl.Cell(RnnMode.RnnRelu, input, hx, null, w_ih, w_hh, b_ih, b_hh).h;
         }
 
@@ -523,7 +523,7 @@ namespace Torchlet
         {
             if (hx.Length != 2) throw new ArgumentException($"lstm: expected hx to hold two tensors (h0, c0), got {hx.Length}");
             bool proj = hx[0].dim() == 3 && hx[1].dim() == 3 && hx[0]._shape[2] != hx[1]._shape[2];
-            RecurrentImpl.CheckLayers(RnnMode.Lstm, "lstm", input, hx[0], hx[1], @params, has_biases, proj, (int)num_layers, bidirectional, batch_first);
+            RecurrentImpl.CheckLayers(RnnMode.Lstm, static () => "lstm", input, hx[0], hx[1], @params, has_biases, proj, (int)num_layers, bidirectional, batch_first);
             var (o, h, c) = RecurrentImpl.Run(RnnMode.Lstm, input, hx[0], hx[1], @params, has_biases, proj, (int)num_layers, dropout, train, bidirectional, batch_first);
             return (o, h, c!);
         }
@@ -542,7 +542,7 @@ namespace Torchlet
 
         static (Tensor, Tensor) Layers(RnnMode mode, string op, Tensor input, Tensor hx, Tensor[] ps, bool hasBiases, long numLayers, double dropout, bool train, bool bidirectional, bool batchFirst)
         {
-            RecurrentImpl.CheckLayers(mode, op, input, hx, null, ps, hasBiases, false, (int)numLayers, bidirectional, batchFirst);
+            RecurrentImpl.CheckLayers(mode, () => op, input, hx, null, ps, hasBiases, false, (int)numLayers, bidirectional, batchFirst);
             var (o, h, _) = RecurrentImpl.Run(mode, input, hx, null, ps, hasBiases, false, (int)numLayers, dropout, train, bidirectional, batchFirst);
             return (o, h);
         }
@@ -660,10 +660,10 @@ namespace Torchlet.Modules
         /// </summary>
         internal (Tensor output, Tensor hN, Tensor? cN) Forward(torch.nn.Module owner, Tensor input, Tensor? h0, Tensor? c0, bool stateGiven)
         {
-            string who = owner.ToString();
+            string Who() => owner.ToString();
             bool lstm = Mode == RnnMode.Lstm;
             if (input.dim() is not (2 or 3))
-                throw new ArgumentException($"{who}: Expected input to be 2-D (unbatched) or 3-D (batched) but received {input.dim()}-D tensor of shape {Shape.Str(input._shape)}");
+                throw new ArgumentException($"{Who()}: Expected input to be 2-D (unbatched) or 3-D (batched) but received {input.dim()}-D tensor of shape {Shape.Str(input._shape)}");
             bool batched = input.dim() == 3;
             int batchDim = BatchFirst ? 0 : 1;
             if (stateGiven)
@@ -673,25 +673,25 @@ namespace Torchlet.Modules
                 {
                     string kind = batched ? "batched 3-D" : "unbatched 2-D";
                     throw new ArgumentException(lstm
-                        ? $"{who}: For {kind} input, hx and cx should also be {want}-D but got ({h0.dim()}-D, {c0!.dim()}-D) tensors"
-                        : $"{who}: For {kind} input, hx should also be {want}-D but got {h0.dim()}-D tensor");
+                        ? $"{Who()}: For {kind} input, hx and cx should also be {want}-D but got ({h0.dim()}-D, {c0!.dim()}-D) tensors"
+                        : $"{Who()}: For {kind} input, hx should also be {want}-D but got {h0.dim()}-D tensor");
                 }
             }
             var x = batched ? input : input.unsqueeze(batchDim);
             if (!batched && stateGiven) { h0 = h0!.unsqueeze(1); c0 = c0?.unsqueeze(1); }
             if (x._shape[2] != InputSize)
-                throw new ArgumentException($"{who}: input.size(-1) must be equal to input_size. Expected {InputSize}, got {x._shape[2]}");
+                throw new ArgumentException($"{Who()}: input.size(-1) must be equal to input_size. Expected {InputSize}, got {x._shape[2]}");
             if (x._shape[BatchFirst ? 1 : 0] == 0)
-                throw new ArgumentException($"{who}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
+                throw new ArgumentException($"{Who()}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
             var weights = FlatWeights(owner);
             if (x.dtype != weights[0].dtype)
-                throw new ArgumentException($"{who}: input must have the type {weights[0].dtype.TorchName()}, got type {x.dtype.TorchName()}");
+                throw new ArgumentException($"{Who()}: input must have the type {weights[0].dtype.TorchName()}, got type {x.dtype.TorchName()}");
             int D = Bidirectional ? 2 : 1, B = x._shape[batchDim], P = ProjSize > 0 ? ProjSize : HiddenSize;
             if (stateGiven)
             {
-                RecurrentImpl.CheckHidden(who, h0!, [NumLayers * D, B, P], lstm ? "Expected hidden[0] size {0}, got {1}" : "Expected hidden size {0}, got {1}");
-                if (lstm) RecurrentImpl.CheckHidden(who, c0!, [NumLayers * D, B, HiddenSize], "Expected hidden[1] size {0}, got {1}");
-                RecurrentImpl.CheckDTypes(who, x, [h0, c0]);
+                RecurrentImpl.CheckHidden(Who, h0!, [NumLayers * D, B, P], lstm ? "Expected hidden[0] size {0}, got {1}" : "Expected hidden size {0}, got {1}");
+                if (lstm) RecurrentImpl.CheckHidden(Who, c0!, [NumLayers * D, B, HiddenSize], "Expected hidden[1] size {0}, got {1}");
+                RecurrentImpl.CheckDTypes(Who, x, [h0, c0]);
             }
             var (o, h, c) = RecurrentImpl.Run(Mode, x, stateGiven ? h0 : null, stateGiven ? c0 : null, weights, Bias, ProjSize > 0, NumLayers,
                 Dropout, owner.training, Bidirectional, BatchFirst);
@@ -896,16 +896,16 @@ namespace Torchlet.Modules
         /// </summary>
         private protected (Tensor h, Tensor? c) Step(Tensor input, Tensor? hx, Tensor? cx, bool stateGiven)
         {
-            string who = ToString();
+            string Who() => ToString();
             if (input.dim() is not (1 or 2))
-                throw new ArgumentException($"{who}: Expected input to be 1-D or 2-D but received {input.dim()}-D tensor of shape {Shape.Str(input._shape)}");
+                throw new ArgumentException($"{Who()}: Expected input to be 1-D or 2-D but received {input.dim()}-D tensor of shape {Shape.Str(input._shape)}");
             bool batched = input.dim() == 2;
             if (stateGiven)
             {
                 int want = batched ? 2 : 1;
                 foreach (var (t, k) in new[] { (hx, 0), (cx, 1) })
                     if (t is not null && t.dim() != want)
-                        throw new ArgumentException($"{who}: For {(batched ? "batched 2-D" : "unbatched 1-D")} input, hx{(cx is null ? "" : $"[{k}]")} should also be {want}-D but got {t.dim()}-D tensor of shape {Shape.Str(t._shape)}");
+                        throw new ArgumentException($"{Who()}: For {(batched ? "batched 2-D" : "unbatched 1-D")} input, hx{(cx is null ? "" : $"[{k}]")} should also be {want}-D but got {t.dim()}-D tensor of shape {Shape.Str(t._shape)}");
             }
             var x = batched ? input : input.unsqueeze(0);
             if (!stateGiven)
@@ -914,7 +914,7 @@ namespace Torchlet.Modules
                 if (_mode == RnnMode.Lstm) cx = hx;
             }
             else if (!batched) { hx = hx!.unsqueeze(0); cx = cx?.unsqueeze(0); }
-            RecurrentImpl.CheckCell(_mode, who, x, hx!, cx, weight_ih, weight_hh, bias_ih, bias_hh);
+            RecurrentImpl.CheckCell(_mode, Who, x, hx!, cx, weight_ih, weight_hh, bias_ih, bias_hh);
             var (h, c) = RecurrentImpl.Cell(_mode, x, hx!, cx, weight_ih, weight_hh, bias_ih, bias_hh);
             if (!batched) { h = h.squeeze(0); c = c?.squeeze(0); }
             return (h, c);
