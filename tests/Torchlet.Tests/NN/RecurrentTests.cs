@@ -231,6 +231,28 @@ public class RecurrentTests
         GradCheck.Check(F, [x, h0, c0, .. ps], what: $"{kind} cell bias={bias}");
     }
 
+    /// <summary>Gradcheck through the modules themselves (float64 layers), their parameters included.</summary>
+    [Fact]
+    public void Gradcheck_modules()
+    {
+        var lstmm = (Modules.LSTM)nn.LSTM(2, 3, num_layers: 2, batch_first: true, bidirectional: true, proj_size: 2, dtype: float64).eval();
+        var x = GradCheck.Input([2, 3, 2], 1);
+        var h0 = GradCheck.Input([4, 2, 2], 2);
+        var c0 = GradCheck.Input([4, 2, 3], 3);
+        GradCheck.Check(a => { var (o, h, c) = lstmm.forward(a[0], (a[1], a[2])); return Flat(o, h, c); },
+            [x, h0, c0, .. lstmm.parameters()], what: "LSTM module");
+
+        var g = nn.GRU(2, 3, dtype: float64);
+        var xu = GradCheck.Input([3, 2], 4);   // unbatched
+        GradCheck.Check(a => { var (o, h) = g.forward(a[0]); return Flat(o, h); }, [xu, .. g.parameters()], what: "GRU module, unbatched");
+
+        var cell = nn.LSTMCell(2, 3, dtype: float64);
+        var xc = GradCheck.Input([2, 2], 5);
+        var hc = GradCheck.Input([2, 3], 6);
+        var cc = GradCheck.Input([2, 3], 7);
+        GradCheck.Check(a => { var (h, c) = cell.forward(a[0], (a[1], a[2])); return Flat(h, c); }, [xc, hc, cc, .. cell.parameters()], what: "LSTMCell module");
+    }
+
     // ---------------------------------------------------------------- wide layers: vector paths, row threading
 
     /// <summary>The recurrences written op by op (PyTorch's definitions), as the reference for the fused kernels.</summary>
