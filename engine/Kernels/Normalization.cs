@@ -1,0 +1,378 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// Kernels of batch/instance/group/layer norm. Every input is contiguous and seen as [N, C, S]:
+/// row (n, c) is the S elements x[(n·C + c)·S ..]; per-"channel" statistics and coefficients are
+/// indexed by c and gather the N rows of that channel (instance and group norm use N = 1, one
+/// channel per row). Statistics are two-pass (mean, then Σ(x − mean)²) with per-row partial sums
+/// in double, so float32 stays accurate for large N·S and when |mean| ≫ std.
+/// </summary>
+internal static class NormKernels
+{
+    /// <summary>Rows shorter than this are handled by scalar loops (a vector call per row costs more than the row).</summary>
+    const int ShortRow = 16;
+
+    // ---------------------------------------------------------------- row primitives TensorPrimitives lacks
+
+    /// <summary>Σ (x − m)².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T SumSqDev<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        T acc = T.Zero;
+        ref T r = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            var vm = Vector512.Create(m);
+            var va = Vector512<T>.Zero;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref r, (nuint)i) - vm;
+                va += d * d;
+            }
+            acc = Vector512.Sum(va);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            var vm = Vector256.Create(m);
+            var va = Vector256<T>.Zero;
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var d = Vector256.LoadUnsafe(ref r, (nuint)i) - vm;
+                va += d * d;
+            }
+            acc = Vector256.Sum(va);
+        }
+        for (; i < n; i++) { var d = Unsafe.Add(ref r, i) - m; acc += d * d; }
+        return acc;
+    }
+
+    /// <summary>Σ g·(x − m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T DotDev<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        T acc = T.Zero;
+        ref T rg = ref MemoryMarshal.GetReference(g);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            var vm = Vector512.Create(m);
+            var va = Vector512<T>.Zero;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                va += Vector512.LoadUnsafe(ref rg, (nuint)i) * (Vector512.LoadUnsafe(ref rx, (nuint)i) - vm);
+            acc = Vector512.Sum(va);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            var vm = Vector256.Create(m);
+            var va = Vector256<T>.Zero;
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                va += Vector256.LoadUnsafe(ref rg, (nuint)i) * (Vector256.LoadUnsafe(ref rx, (nuint)i) - vm);
+            acc = Vector256.Sum(va);
+        }
+        for (; i < n; i++) acc += Unsafe.Add(ref rg, i) * (Unsafe.Add(ref rx, i) - m);
+        return acc;
+    }
+
+    /// <summary>y = a·x + b (TensorPrimitives.MultiplyAdd has no scalar-scalar overload).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Axpb<T>(ReadOnlySpan<T> x, T a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            Vector512<T> va = Vector512.Create(a), vb = Vector512.Create(b);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                (Vector512.LoadUnsafe(ref rx, (nuint)i) * va + vb).StoreUnsafe(ref ry, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            Vector256<T> va = Vector256.Create(a), vb = Vector256.Create(b);
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                (Vector256.LoadUnsafe(ref rx, (nuint)i) * va + vb).StoreUnsafe(ref ry, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref ry, i) = Unsafe.Add(ref rx, i) * a + b;
+    }
+
+    /// <summary>y = a·g + b·x + c: the closed-form input gradient of every norm here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Axpbypc<T>(ReadOnlySpan<T> g, T a, ReadOnlySpan<T> x, T b, T c, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rg = ref MemoryMarshal.GetReference(g);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            Vector512<T> va = Vector512.Create(a), vb = Vector512.Create(b), vc = Vector512.Create(c);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                (Vector512.LoadUnsafe(ref rg, (nuint)i) * va + Vector512.LoadUnsafe(ref rx, (nuint)i) * vb + vc).StoreUnsafe(ref ry, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            Vector256<T> va = Vector256.Create(a), vb = Vector256.Create(b), vc = Vector256.Create(c);
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                (Vector256.LoadUnsafe(ref rg, (nuint)i) * va + Vector256.LoadUnsafe(ref rx, (nuint)i) * vb + vc).StoreUnsafe(ref ry, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref ry, i) = Unsafe.Add(ref rg, i) * a + Unsafe.Add(ref rx, i) * b + c;
+    }
+
+    static T[] Cast<T>(double[] v) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var r = new T[v.Length];
+        for (int i = 0; i < v.Length; i++) r[i] = T.CreateTruncating(v[i]);
+        return r;
+    }
+
+    // ---------------------------------------------------------------- [N, C, S] passes
+
+    /// <summary>Per channel c: mean[c] and m2[c] = Σ (x − mean[c])² over its N·S elements.</summary>
+    public static void Moments<T>(T[] x, int xo, int N, int C, int S, double[] mean, double[] m2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double count = (double)N * S;
+        if (S >= ShortRow)
+        {
+            Threading.For(C, 2L * N * S, (c0, c1) =>
+            {
+                for (int c = c0; c < c1; c++)
+                {
+                    double s = 0;
+                    for (int n = 0; n < N; n++) s += double.CreateTruncating(TensorPrimitives.Sum(new ReadOnlySpan<T>(x, xo + (n * C + c) * S, S)));
+                    double mu = s / count;
+                    T tm = T.CreateTruncating(mu);
+                    double q = 0;
+                    for (int n = 0; n < N; n++) q += double.CreateTruncating(SumSqDev(new ReadOnlySpan<T>(x, xo + (n * C + c) * S, S), tm));
+                    // Σ(x − tm)² = Σ(x − mu)² + count·(mu − tm)²: remove the rounding of mu to T.
+                    double dm = mu - double.CreateTruncating(tm);
+                    mean[c] = mu; m2[c] = Math.Max(0, q - count * dm * dm);
+                }
+            });
+            return;
+        }
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            for (int c = c0; c < c1; c++)
+            {
+                double s = 0;
+                for (int n = 0; n < N; n++)
+                {
+                    int o = xo + (n * C + c) * S;
+                    for (int k = 0; k < S; k++) s += double.CreateTruncating(x[o + k]);
+                }
+                double mu = s / count, q = 0;
+                for (int n = 0; n < N; n++)
+                {
+                    int o = xo + (n * C + c) * S;
+                    for (int k = 0; k < S; k++) { double d = double.CreateTruncating(x[o + k]) - mu; q += d * d; }
+                }
+                mean[c] = mu; m2[c] = q;
+            }
+        });
+    }
+
+    /// <summary>Per channel c: sumG[c] = Σ g and sumGX[c] = Σ g·(x − mean[c]) over its N·S elements.</summary>
+    public static void GradSums<T>(T[] g, int go, T[] x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (S >= ShortRow)
+        {
+            Threading.For(C, 2L * N * S, (c0, c1) =>
+            {
+                for (int c = c0; c < c1; c++)
+                {
+                    T tm = T.CreateTruncating(mean[c]);
+                    double dm = mean[c] - double.CreateTruncating(tm);
+                    double sg = 0, sgx = 0;
+                    for (int n = 0; n < N; n++)
+                    {
+                        int r = (n * C + c) * S;
+                        var gs = new ReadOnlySpan<T>(g, go + r, S);
+                        sg += double.CreateTruncating(TensorPrimitives.Sum(gs));
+                        sgx += double.CreateTruncating(DotDev(gs, new ReadOnlySpan<T>(x, xo + r, S), tm));
+                    }
+                    sumG[c] = sg; sumGX[c] = sgx - dm * sg;
+                }
+            });
+            return;
+        }
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            for (int c = c0; c < c1; c++)
+            {
+                double mu = mean[c], sg = 0, sgx = 0;
+                for (int n = 0; n < N; n++)
+                {
+                    int r = (n * C + c) * S;
+                    for (int k = 0; k < S; k++)
+                    {
+                        double gv = double.CreateTruncating(g[go + r + k]);
+                        sg += gv;
+                        sgx += gv * (double.CreateTruncating(x[xo + r + k]) - mu);
+                    }
+                }
+                sumG[c] = sg; sumGX[c] = sgx;
+            }
+        });
+    }
+
+    /// <summary>y = a[c]·x + b[c] on every row of channel c.</summary>
+    public static void Affine<T>(T[] x, int xo, T[] y, int yo, int N, int C, int S, double[] a, double[] b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (S >= ShortRow)
+        {
+            Threading.For(N * C, S, (r0, r1) =>
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    int c = r % C;
+                    Axpb(new ReadOnlySpan<T>(x, xo + r * S, S), T.CreateTruncating(a[c]), T.CreateTruncating(b[c]), new Span<T>(y, yo + r * S, S));
+                }
+            });
+            return;
+        }
+        if (S == 1)
+        {
+            // [N, C] (BatchNorm1d): vectorise across channels instead of along 1-element rows.
+            T[] ta = Cast<T>(a), tb = Cast<T>(b);
+            Threading.For(N, C, (n0, n1) =>
+            {
+                for (int n = n0; n < n1; n++)
+                    TensorPrimitives.MultiplyAdd<T>(new ReadOnlySpan<T>(x, xo + n * C, C), ta, tb, new Span<T>(y, yo + n * C, C));
+            });
+            return;
+        }
+        Threading.For(N * C, S, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int c = r % C;
+                T ta = T.CreateTruncating(a[c]), tb = T.CreateTruncating(b[c]);
+                for (int k = r * S, e = k + S; k < e; k++) y[yo + k] = x[xo + k] * ta + tb;
+            }
+        });
+    }
+
+    /// <summary>y = a[c]·g + b[c]·x + c[c] on every row of channel c.</summary>
+    public static void Affine2<T>(T[] g, int go, T[] x, int xo, T[] y, int yo, int N, int C, int S, double[] a, double[] b, double[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (S >= ShortRow)
+        {
+            Threading.For(N * C, 2L * S, (r0, r1) =>
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    int ch = r % C;
+                    Axpbypc(new ReadOnlySpan<T>(g, go + r * S, S), T.CreateTruncating(a[ch]), new ReadOnlySpan<T>(x, xo + r * S, S),
+                        T.CreateTruncating(b[ch]), T.CreateTruncating(c[ch]), new Span<T>(y, yo + r * S, S));
+                }
+            });
+            return;
+        }
+        if (S == 1)
+        {
+            T[] ta = Cast<T>(a), tb = Cast<T>(b), tc = Cast<T>(c);
+            Threading.For(N, 2L * C, (n0, n1) =>
+            {
+                for (int n = n0; n < n1; n++)
+                {
+                    var ys = new Span<T>(y, yo + n * C, C);
+                    TensorPrimitives.MultiplyAdd<T>(new ReadOnlySpan<T>(g, go + n * C, C), ta, tc, ys);
+                    TensorPrimitives.MultiplyAdd<T>(new ReadOnlySpan<T>(x, xo + n * C, C), tb, ys, ys);
+                }
+            });
+            return;
+        }
+        Threading.For(N * C, 2L * S, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int ch = r % C;
+                T ta = T.CreateTruncating(a[ch]), tb = T.CreateTruncating(b[ch]), tc = T.CreateTruncating(c[ch]);
+                for (int k = r * S, e = k + S; k < e; k++) y[yo + k] = g[go + k] * ta + x[xo + k] * tb + tc;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- layer norm: per-row statistics, per-column affine
+
+    /// <summary>y = (x − mean[r])·rstd[r]·w + b on each of the M rows of K elements (w, b optional).</summary>
+    public static void LayerNormForward<T>(T[] x, int xo, T[] y, int M, int K, double[] mean, double[] rstd, T[]? w, int wo, T[]? b, int bo) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Threading.For(M, 3L * K, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var ys = new Span<T>(y, r * K, K);
+                T rs = T.CreateTruncating(rstd[r]);
+                Axpb(new ReadOnlySpan<T>(x, xo + r * K, K), rs, T.CreateTruncating(-mean[r] * rstd[r]), ys);
+                if (w is not null && b is not null) TensorPrimitives.FusedMultiplyAdd<T>(ys, new ReadOnlySpan<T>(w, wo, K), new ReadOnlySpan<T>(b, bo, K), ys);
+                else if (w is not null) TensorPrimitives.Multiply<T>(ys, new ReadOnlySpan<T>(w, wo, K), ys);
+                else if (b is not null) TensorPrimitives.Add<T>(ys, new ReadOnlySpan<T>(b, bo, K), ys);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Layer norm's input gradient: with u = g·w, gx = rstd·u − rstd³·(x − mean)·Σu(x − mean)/K − rstd·Σu/K.
+    /// </summary>
+    public static void LayerNormInputGrad<T>(T[] g, int go, T[] x, int xo, T[] gx, int M, int K, double[] mean, double[] rstd, T[]? w, int wo) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Threading.For(M, 4L * K, (r0, r1) =>
+        {
+            T[]? scratch = w is null ? null : new T[K];
+            for (int r = r0; r < r1; r++)
+            {
+                ReadOnlySpan<T> u = new(g, go + r * K, K), xs = new(x, xo + r * K, K);
+                if (scratch is not null)
+                {
+                    TensorPrimitives.Multiply<T>(u, new ReadOnlySpan<T>(w, wo, K), scratch);
+                    u = scratch;
+                }
+                T tm = T.CreateTruncating(mean[r]);
+                double su = double.CreateTruncating(TensorPrimitives.Sum(u));
+                double sux = double.CreateTruncating(DotDev(u, xs, tm)) - (mean[r] - double.CreateTruncating(tm)) * su;
+                double rs = rstd[r], k2 = -rs * rs * rs * sux / K, k3 = -rs * su / K - k2 * mean[r];
+                Axpbypc(u, T.CreateTruncating(rs), xs, T.CreateTruncating(k2), T.CreateTruncating(k3), new Span<T>(gx, r * K, K));
+            }
+        });
+    }
+
+    /// <summary>
+    /// Layer norm's weight and bias gradients: column sums over the M rows of g·x̂ and g. Split over
+    /// column blocks (not rows), so each sum has one owner and the result does not depend on threads.
+    /// </summary>
+    public static void LayerNormParamGrads<T>(T[] g, int go, T[] x, int xo, int M, int K, double[] mean, double[] rstd, T[]? gw, T[]? gb) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int Block = 256;
+        int blocks = (K + Block - 1) / Block;
+        Threading.For(blocks, 3L * M * Math.Min(K, Block), (b0, b1) =>
+        {
+            var tmp = gw is null ? null : new T[Math.Min(K, Block)];
+            for (int blk = b0; blk < b1; blk++)
+            {
+                int k0 = blk * Block, len = Math.Min(Block, K - k0);
+                var gws = gw is null ? default : new Span<T>(gw, k0, len);
+                var gbs = gb is null ? default : new Span<T>(gb, k0, len);
+                for (int r = 0; r < M; r++)
+                {
+                    var gs = new ReadOnlySpan<T>(g, go + r * K + k0, len);
+                    if (gb is not null) TensorPrimitives.Add<T>(gbs, gs, gbs);
+                    if (gw is not null)
+                    {
+                        var ts = tmp.AsSpan(0, len);
+                        Axpb(new ReadOnlySpan<T>(x, xo + r * K + k0, len), T.CreateTruncating(rstd[r]), T.CreateTruncating(-mean[r] * rstd[r]), ts);
+                        TensorPrimitives.FusedMultiplyAdd<T>(gs, ts, gws, gws);
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,397 @@
+using System.Text.Json;
+using Torchlet;
+using Xunit;
+using F = Torchlet.torch.nn.functional;
+
+namespace Torchlet.Tests;
+
+/// <summary>
+/// Normalization (batch, instance, layer, group, local response norm) against PyTorch 1.13
+/// fixtures from tests/fixtures/gen_nn_norm.py, float64 gradchecks, errors and the kernels'
+/// threaded and short-row paths against an ordinary-op reference.
+/// </summary>
+public class NormalizationTests
+{
+    const string File = "nn_norm";
+    public static IEnumerable<object[]> Cases => Fixtures.Names(File);
+
+    static (double atol, double rtol) Tol(JsonElement c) =>
+        c.GetProperty("dtype").GetString() == "float64" ? (1e-10, 1e-8) : (2e-5, 2e-4);
+
+    static double Cfg(JsonElement c, string key) => c.GetProperty("config").GetProperty(key).GetDouble();
+    static bool CfgBool(JsonElement c, string key) => c.GetProperty("config").GetProperty(key).GetBoolean();
+    static double? Momentum(JsonElement c) =>
+        c.GetProperty("config").GetProperty("momentum") is { ValueKind: JsonValueKind.Number } m ? m.GetDouble() : null;
+
+    static Tensor? Param(JsonElement c, string name) =>
+        c.GetProperty("params").TryGetProperty(name, out var p) ? Fixtures.T(p, requiresGrad: true) : null;
+
+    static Tensor? Buffer(JsonElement c, string name) =>
+        c.GetProperty("default").TryGetProperty(name, out var p) ? Fixtures.T(p) : null;
+
+    // ---------------------------------------------------------------- functional forms vs PyTorch's modules
+
+    /// <summary>
+    /// Replays each fixture's train/eval steps through the functional forms, doing what PyTorch's
+    /// module forward does around them (num_batches_tracked, momentum=None, which buffers are passed).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Functional_matches_pytorch(string name)
+    {
+        var c = Fixtures.Case(File, name);
+        var (atol, rtol) = Tol(c);
+        string kind = c.GetProperty("kind").GetString()!;
+        Tensor? w = Param(c, "weight"), b = Param(c, "bias");
+        Tensor? rm = Buffer(c, "running_mean"), rv = Buffer(c, "running_var");
+        long nbt = 0;
+        int k = 0;
+        foreach (var st in c.GetProperty("steps").EnumerateArray())
+        {
+            string what = $"{name} step {k++}";
+            bool training = st.GetProperty("mode").GetString() == "train";
+            var x = Fixtures.T(st.GetProperty("input"), requiresGrad: true);
+            Tensor y;
+            if (kind.StartsWith("BatchNorm"))
+            {
+                bool track = CfgBool(c, "track_running_stats");
+                double factor = Momentum(c) ?? 0.0;
+                if (training && track)
+                {
+                    nbt++;
+                    if (Momentum(c) is null) factor = 1.0 / nbt;
+                }
+                bool bnTraining = training || rm is null;
+                y = F.batch_norm(x, training && !track ? null : rm, training && !track ? null : rv, w, b, bnTraining, factor, Cfg(c, "eps"));
+            }
+            else if (kind.StartsWith("InstanceNorm"))
+            {
+                bool track = CfgBool(c, "track_running_stats");   // instance norm never counts batches
+                int noBatch = kind[^2] - '0' + 1;
+                bool unbatched = x.dim() == noBatch;
+                var xi = unbatched ? x.unsqueeze(0) : x;
+                y = F.instance_norm(xi, rm, rv, w, b, training || !track, Cfg(c, "momentum"), Cfg(c, "eps"));
+                if (unbatched) y = y.squeeze(0);
+            }
+            else if (kind == "LayerNorm")
+            {
+                var ns = c.GetProperty("config").GetProperty("normalized_shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                y = F.layer_norm(x, ns, w, b, Cfg(c, "eps"));
+            }
+            else if (kind == "GroupNorm")
+                y = F.group_norm(x, (long)Cfg(c, "num_groups"), w, b, Cfg(c, "eps"));
+            else
+                y = F.local_response_norm(x, (long)Cfg(c, "size"), Cfg(c, "alpha"), Cfg(c, "beta"), Cfg(c, "k"));
+
+            Assert.Equal(st.GetProperty("grad_fn").GetString(), y.grad_fn!.name());
+            Fixtures.AssertClose(st.GetProperty("output"), y, atol, rtol, what + " output");
+            y.backward(Fixtures.T(st.GetProperty("grad")));
+            Fixtures.AssertClose(st.GetProperty("input_grad"), x.grad!, atol, rtol, what + " input grad");
+            if (st.GetProperty("weight_grad").ValueKind != JsonValueKind.Null)
+                Fixtures.AssertClose(st.GetProperty("weight_grad"), w!.grad!, atol, rtol, what + " weight grad");
+            if (st.GetProperty("bias_grad").ValueKind != JsonValueKind.Null)
+                Fixtures.AssertClose(st.GetProperty("bias_grad"), b!.grad!, atol, rtol, what + " bias grad");
+            var buffers = st.GetProperty("buffers");
+            if (buffers.TryGetProperty("running_mean", out var erm)) Fixtures.AssertClose(erm, rm!, atol, rtol, what + " running_mean");
+            if (buffers.TryGetProperty("running_var", out var erv)) Fixtures.AssertClose(erv, rv!, atol, rtol, what + " running_var");
+            if (buffers.TryGetProperty("num_batches_tracked", out var en)) Assert.Equal((long)Fixtures.Values(en)[0], nbt);
+            if (w is not null) w.grad = null;
+            if (b is not null) b.grad = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- gradchecks (float64)
+
+    static Tensor Affine(long c, int seed) => GradCheck.Input([c], seed, 0.5, 1.5);
+
+    [Fact]
+    public void Gradcheck_batch_norm_training()
+    {
+        var x = GradCheck.Input([3, 2, 4], 1);
+        var w = Affine(2, 2);
+        var b = GradCheck.Input([2], 3);
+        GradCheck.Check(t => F.batch_norm(t[0], null, null, t[1], t[2], training: true), [x, w, b], what: "batch_norm train 3-D");
+        var x2 = GradCheck.Input([5, 3], 4);
+        GradCheck.Check(t => F.batch_norm(t[0], null, null, t[1], t[2], training: true), [x2, Affine(3, 5), GradCheck.Input([3], 6)], what: "batch_norm train 2-D");
+        // 20 spatial elements: the vectorised row path.
+        var x3 = GradCheck.Input([2, 2, 4, 5], 7);
+        GradCheck.Check(t => F.batch_norm(t[0], null, null, t[1], t[2], training: true), [x3, Affine(2, 8), GradCheck.Input([2], 9)], what: "batch_norm train 4-D");
+    }
+
+    [Fact]
+    public void Gradcheck_batch_norm_eval_and_no_affine()
+    {
+        var rm = torch.tensor(new[] { 0.3, -0.2 }, dtype: torch.float64);
+        var rv = torch.tensor(new[] { 1.5, 0.7 }, dtype: torch.float64);
+        var x = GradCheck.Input([3, 2, 3], 10);
+        GradCheck.Check(t => F.batch_norm(t[0], rm, rv, t[1], t[2], training: false), [x, Affine(2, 11), GradCheck.Input([2], 12)], what: "batch_norm eval");
+        GradCheck.Check(t => F.batch_norm(t[0], null, null, training: true), [GradCheck.Input([4, 3, 2], 13)], what: "batch_norm no affine");
+        GradCheck.Check(t => F.batch_norm(t[0], null, null, t[1], null, training: true), [GradCheck.Input([4, 3], 14), Affine(3, 15)], what: "batch_norm weight only");
+        GradCheck.Check(t => F.batch_norm(t[0], null, null, null, t[1], training: true), [GradCheck.Input([4, 3], 16), GradCheck.Input([3], 17)], what: "batch_norm bias only");
+    }
+
+    [Fact]
+    public void Gradcheck_instance_norm()
+    {
+        var x = GradCheck.Input([2, 3, 4], 20);
+        GradCheck.Check(t => F.instance_norm(t[0], weight: t[1], bias: t[2]), [x, Affine(3, 21), GradCheck.Input([3], 22)], what: "instance_norm");
+        var rm = torch.zeros(2, dtype: torch.float64);
+        var rv = torch.ones(2, dtype: torch.float64);
+        GradCheck.Check(t => F.instance_norm(t[0], rm, rv, use_input_stats: false), [GradCheck.Input([2, 2, 3], 23)], what: "instance_norm running stats");
+        GradCheck.Check(t => F.instance_norm(t[0]), [GradCheck.Input([2, 2, 17], 24)], what: "instance_norm long rows");
+    }
+
+    [Fact]
+    public void Gradcheck_layer_norm()
+    {
+        GradCheck.Check(t => F.layer_norm(t[0], [4], t[1], t[2]), [GradCheck.Input([3, 4], 30), GradCheck.Input([4], 31, 0.5, 1.5), GradCheck.Input([4], 32)], what: "layer_norm");
+        GradCheck.Check(t => F.layer_norm(t[0], [2, 3]), [GradCheck.Input([2, 2, 3], 33)], what: "layer_norm 2 dims, no affine");
+        GradCheck.Check(t => F.layer_norm(t[0], [20], t[1], null), [GradCheck.Input([2, 20], 34), GradCheck.Input([20], 35, 0.5, 1.5)], what: "layer_norm wide, weight only");
+        GradCheck.Check(t => F.layer_norm(t[0], [5], null, t[1]), [GradCheck.Input([2, 5], 36), GradCheck.Input([5], 37)], what: "layer_norm bias only");
+    }
+
+    [Fact]
+    public void Gradcheck_group_norm()
+    {
+        GradCheck.Check(t => F.group_norm(t[0], 2, t[1], t[2]), [GradCheck.Input([2, 4, 3], 40), Affine(4, 41), GradCheck.Input([4], 42)], what: "group_norm");
+        GradCheck.Check(t => F.group_norm(t[0], 3), [GradCheck.Input([2, 6, 2], 43)], what: "group_norm no affine");
+        GradCheck.Check(t => F.group_norm(t[0], 1, t[1], t[2]), [GradCheck.Input([2, 2, 17], 44), Affine(2, 45), GradCheck.Input([2], 46)], what: "group_norm one group, long rows");
+    }
+
+    [Fact]
+    public void Gradcheck_local_response_norm()
+    {
+        GradCheck.Check(t => F.local_response_norm(t[0], 3, alpha: 0.1, beta: 0.75, k: 1.0), [GradCheck.Input([2, 4, 3], 50)], what: "local_response_norm 3-D");
+        GradCheck.Check(t => F.local_response_norm(t[0], 2, alpha: 0.2), [GradCheck.Input([1, 3, 2, 2], 51)], what: "local_response_norm 4-D");
+    }
+
+    // ---------------------------------------------------------------- kernels against an ordinary-op reference
+
+    /// <summary>(x − mean)/sqrt(var + eps)·w + b with mean/var over <paramref name="dims"/>, from ordinary ops.</summary>
+    static Tensor Reference(Tensor x, long[] dims, Tensor? w, Tensor? b, double eps)
+    {
+        var mean = x.mean(dims, keepdim: true);
+        var v = x.var(dims, unbiased: false, keepdim: true);
+        var y = x.sub(mean).div(v.add(eps).sqrt());
+        if (w is not null) y = y.mul(w);
+        if (b is not null) y = y.add(b);
+        return y;
+    }
+
+    static void AssertNear(Tensor expected, Tensor actual, double tol, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        var e = expected.ToArray<double>();
+        var a = actual.ToArray<double>();
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - a[i]) <= tol * (1 + Math.Abs(e[i])), $"{what}: element {i} is {a[i]}, reference {e[i]}");
+    }
+
+    [Theory]
+    [InlineData(16, 32, 8, 8)]     // threaded over channels, vector rows
+    [InlineData(64, 64, 4, 4)]     // DCGAN-sized: rows of exactly one 512-bit vector
+    [InlineData(128, 200, 1, 1)]   // [N, C]: vectorised across channels
+    [InlineData(8, 12, 3, 1)]      // short scalar rows
+    public void Batch_norm_large_shapes_match_ordinary_ops(int n, int c, int h, int wd)
+    {
+        torch.manual_seed(3);
+        var x = torch.randn([n, c, h, wd], dtype: torch.float64).requires_grad_(true);
+        var w = torch.rand([c], dtype: torch.float64).add(0.5).requires_grad_(true);
+        var b = torch.randn([c], dtype: torch.float64).requires_grad_(true);
+        var g = torch.randn([n, c, h, wd], dtype: torch.float64);
+        var rm = torch.zeros(c, dtype: torch.float64);
+        var rv = torch.ones(c, dtype: torch.float64);
+        var y = F.batch_norm(x, rm, rv, w, b, training: true, momentum: 0.1, eps: 1e-5);
+        y.backward(g);
+        var (gx, gw, gb) = (x.grad!, w.grad!, b.grad!);
+        x.grad = null; w.grad = null; b.grad = null;
+        long[] dims = [0, 2, 3];
+        var yr = Reference(x, dims, w.view(1, c, 1, 1), b.view(1, c, 1, 1), 1e-5);
+        yr.backward(g);
+        AssertNear(yr, y, 1e-10, "output");
+        AssertNear(x.grad!, gx, 1e-9, "input grad");
+        AssertNear(w.grad!, gw, 1e-9, "weight grad");
+        AssertNear(b.grad!, gb, 1e-9, "bias grad");
+        using (torch.no_grad())
+        {
+            AssertNear(x.mean(dims).mul(0.1), rm, 1e-12, "running_mean");
+            AssertNear(x.var(dims).mul(0.1).add(0.9), rv, 1e-12, "running_var (unbiased)");
+        }
+
+        // float32 stays close to the float64 result.
+        var y32 = F.batch_norm(x.detach().@float(), null, null, w.detach().@float(), b.detach().@float(), training: true);
+        AssertNear(yr.detach(), y32, 1e-5, "float32 output");
+    }
+
+    [Theory]
+    [InlineData(300, 700)]   // LayerNorm: several column blocks, threaded rows
+    [InlineData(1000, 3)]
+    public void Layer_norm_large_shapes_match_ordinary_ops(int m, int k)
+    {
+        torch.manual_seed(4);
+        var x = torch.randn([m, k], dtype: torch.float64).requires_grad_(true);
+        var w = torch.rand([k], dtype: torch.float64).add(0.5).requires_grad_(true);
+        var b = torch.randn([k], dtype: torch.float64).requires_grad_(true);
+        var g = torch.randn([m, k], dtype: torch.float64);
+        var y = F.layer_norm(x, [k], w, b);
+        y.backward(g);
+        var (gx, gw, gb) = (x.grad!, w.grad!, b.grad!);
+        x.grad = null; w.grad = null; b.grad = null;
+        var yr = Reference(x, [1], w, b, 1e-5);
+        yr.backward(g);
+        AssertNear(yr, y, 1e-10, "output");
+        AssertNear(x.grad!, gx, 1e-9, "input grad");
+        AssertNear(w.grad!, gw, 1e-9, "weight grad");
+        AssertNear(b.grad!, gb, 1e-9, "bias grad");
+    }
+
+    [Fact]
+    public void Group_norm_large_shape_matches_ordinary_ops()
+    {
+        torch.manual_seed(5);
+        int n = 8, c = 32, s = 64, groups = 4;
+        var x = torch.randn([n, c, s], dtype: torch.float64).requires_grad_(true);
+        var w = torch.rand([c], dtype: torch.float64).add(0.5).requires_grad_(true);
+        var b = torch.randn([c], dtype: torch.float64).requires_grad_(true);
+        var g = torch.randn([n, c, s], dtype: torch.float64);
+        var y = F.group_norm(x, groups, w, b);
+        y.backward(g);
+        var (gx, gw, gb) = (x.grad!, w.grad!, b.grad!);
+        x.grad = null; w.grad = null; b.grad = null;
+        var yr = Reference(x.view(n, groups, c / groups * s), [2], null, null, 1e-5).view(n, c, s).mul(w.view(1, c, 1)).add(b.view(1, c, 1));
+        yr.backward(g);
+        AssertNear(yr, y, 1e-10, "output");
+        AssertNear(x.grad!, gx, 1e-9, "input grad");
+        AssertNear(w.grad!, gw, 1e-9, "weight grad");
+        AssertNear(b.grad!, gb, 1e-9, "bias grad");
+    }
+
+    [Fact]
+    public void Non_contiguous_input_gives_the_same_result()
+    {
+        torch.manual_seed(6);
+        var xc = torch.randn(3, 4, 5, 2);
+        var xt = xc.permute(0, 3, 2, 1).contiguous().permute(0, 3, 2, 1);   // same values, channels-last strides
+        Assert.False(xt.is_contiguous());
+        AssertNear(F.batch_norm(xc, null, null, training: true), F.batch_norm(xt, null, null, training: true), 1e-6, "batch_norm");
+        AssertNear(F.layer_norm(xc, [5, 2]), F.layer_norm(xt, [5, 2]), 1e-6, "layer_norm");
+        AssertNear(F.group_norm(xc, 2), F.group_norm(xt, 2), 1e-6, "group_norm");
+        AssertNear(F.instance_norm(xc), F.instance_norm(xt), 1e-6, "instance_norm");
+    }
+
+    [Fact]
+    public void Float32_statistics_stay_accurate_with_a_large_mean()
+    {
+        // |mean| ≫ std: a one-pass E[x²] − E[x]² in float32 would lose every digit here.
+        torch.manual_seed(7);
+        var x64 = torch.randn([4, 3, 40], dtype: torch.float64).mul(1e-2).add(1000);
+        var y64 = F.batch_norm(x64, null, null, training: true, eps: 1e-8);
+        var y32 = F.batch_norm(x64.@float(), null, null, training: true, eps: 1e-8);
+        AssertNear(y64, y32, 2e-2, "batch_norm");   // float32 rounding of the input itself is 6e-5 / 1e-2 of a std
+        var l32 = F.layer_norm(x64.@float(), [40], eps: 1e-8);
+        AssertNear(F.layer_norm(x64, [40], eps: 1e-8), l32, 2e-2, "layer_norm");
+    }
+
+    [Fact]
+    public void Running_statistics_are_updated_in_place_and_bump_the_version()
+    {
+        var rm = torch.zeros(2);
+        var rv = torch.ones(2);
+        var x = torch.tensor(new double[] { 1, 2, 3, 4, 5, 6, 7, 8 }).view(2, 2, 2);
+        int version = rm._storage.Version;
+        F.batch_norm(x, rm, rv, training: true, momentum: 0.5);
+        Assert.Equal(version + 1, rm._storage.Version);
+        // channel 0: [1, 2, 5, 6] mean 3.5, unbiased var 17/3; channel 1: [3, 4, 7, 8] mean 5.5.
+        AssertNear(torch.tensor(new[] { 1.75, 2.75 }), rm, 1e-6, "running_mean");
+        AssertNear(torch.tensor(new[] { 0.5 + 0.5 * 17 / 3.0, 0.5 + 0.5 * 17 / 3.0 }), rv, 1e-6, "running_var");
+        // eval mode leaves them alone.
+        F.batch_norm(x, rm, rv, training: false);
+        AssertNear(torch.tensor(new[] { 1.75, 2.75 }), rm, 1e-6, "running_mean after eval");
+    }
+
+    [Fact]
+    public void Saved_input_changed_in_place_fails_backward()
+    {
+        var x = torch.randn(3, 2).requires_grad_(true);
+        var h = x.mul(2);
+        var y = F.batch_norm(h, null, null, training: true);
+        h.add_(1);
+        var e = Assert.Throws<InvalidOperationException>(() => y.sum().backward());
+        Assert.Contains("modified by an inplace operation", e.Message);
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    [Fact]
+    public void Functional_errors_say_what_was_expected()
+    {
+        var x = torch.randn(2, 4, 2, 2);
+        var e = Assert.Throws<ArgumentException>(() => F.batch_norm(x, torch.zeros(3), torch.ones(3)));
+        Assert.Contains("running_mean should contain 4 elements not 3", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.batch_norm(x, null, null, torch.ones(3), training: true));
+        Assert.Contains("weight should contain 4 elements not 3", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.batch_norm(x, null, null));
+        Assert.Contains("running_mean and running_var must be defined in evaluation mode", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.batch_norm(torch.randn(1, 10), null, null, training: true));
+        Assert.Contains("Expected more than 1 value per channel when training, got input size [1, 10]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.batch_norm(torch.randn(4), null, null, training: true));
+        Assert.Contains("got input of shape [4]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.batch_norm(torch.ones([2, 3], dtype: torch.int64), null, null, training: true));
+        Assert.Contains("\"batch_norm\" not implemented for 'Long'", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.batch_norm(x, null, null, torch.ones([4], dtype: torch.float64), training: true));
+        Assert.Contains("mixed dtype", e.Message);
+        Assert.Contains("float64", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => F.instance_norm(torch.randn(2, 4, 1)));
+        Assert.Contains("Expected more than 1 spatial element when training, got input size [2, 4, 1]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.instance_norm(torch.randn(2, 4, 3), use_input_stats: false));
+        Assert.Contains("Expected running_mean and running_var to be defined when use_input_stats is false", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.instance_norm(torch.randn(2, 4, 3), torch.zeros(3), torch.ones(3)));
+        Assert.Contains("running_mean should contain 4 elements not 3", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => F.layer_norm(x, [3]));
+        Assert.Contains("Given normalized_shape=[3], expected input with shape [*, 3], but got input of size[2, 4, 2, 2]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.layer_norm(torch.randn(2, 4), [4], torch.ones(3)));
+        Assert.Contains("Expected weight to be of same shape as normalized_shape, but got weight of shape [3] and normalized_shape = [4]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.layer_norm(torch.randn(2, 4), [4], null, torch.ones(3)));
+        Assert.Contains("Expected bias to be of same shape as normalized_shape", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.layer_norm(torch.randn(2, 4), []));
+        Assert.Contains("Expected normalized_shape to be at least 1-dimensional", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.layer_norm(torch.ones([2, 4], dtype: torch.int64), [4]));
+        Assert.Contains("not implemented for 'Long'", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => F.group_norm(x, 3));
+        Assert.Contains("Expected number of channels in input to be divisible by num_groups, but got input of shape [2, 4, 2, 2] and num_groups=3", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.group_norm(x, 2, torch.ones(3)));
+        Assert.Contains("Expected weight to be a vector of size equal to the number of channels in input, but got weight of shape [3] and input of shape [2, 4, 2, 2]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => F.group_norm(torch.randn(1, 2, 1), 2));
+        Assert.Contains("Expected more than 1 value per channel when training, got input size [1, 2, 1]", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => F.local_response_norm(torch.randn(2, 4), 2));
+        Assert.Contains("Expected 3D or higher dimensionality input (got 2 dimensions", e.Message);
+    }
+
+    [Fact]
+    public void A_failing_call_leaves_running_statistics_alone()
+    {
+        var rm = torch.tensor(new[] { 0.5, -0.5 });
+        var rv = torch.tensor(new[] { 2.0, 3.0 });
+        Assert.Throws<ArgumentException>(() => F.batch_norm(torch.randn(1, 2), rm, rv, torch.ones(2), training: true));
+        Assert.Throws<ArgumentException>(() => F.batch_norm(torch.randn(4, 2), rm, rv, torch.ones(3), training: true));
+        Assert.Equal(new[] { 0.5f, -0.5f }, rm.data<float>().ToArray());
+        Assert.Equal(new[] { 2f, 3f }, rv.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Top_level_torch_forms()
+    {
+        torch.manual_seed(8);
+        var x = torch.randn(3, 4, 5);
+        var w = torch.rand(4);
+        var b = torch.rand(4);
+        AssertNear(F.batch_norm(x, null, null, w, b, true, 0.1, 1e-5), torch.batch_norm(x, w, b, null, null, true, 0.1, 1e-5), 0, "batch_norm");
+        AssertNear(F.instance_norm(x, null, null, w, b), torch.instance_norm(x, w, b, null, null, true, 0.1, 1e-5), 0, "instance_norm");
+        AssertNear(F.layer_norm(x, [5]), torch.layer_norm(x, [5]), 0, "layer_norm");
+        AssertNear(F.group_norm(x, 2, w, b), torch.group_norm(x, 2, w, b), 0, "group_norm");
+    }
+}
