@@ -2,8 +2,9 @@ using System.Text.Json;
 using Torchlet;
 using Xunit;
 using F = Torchlet.torch.nn.functional;
+using static Torchlet.torch;
 
-namespace Torchlet.Tests;
+namespace Torchlet.Tests.NN;
 
 /// <summary>
 /// Normalization (batch, instance, layer, group, local response norm) against PyTorch 1.13
@@ -393,5 +394,210 @@ public class NormalizationTests
         AssertNear(F.instance_norm(x, null, null, w, b), torch.instance_norm(x, w, b, null, null, true, 0.1, 1e-5), 0, "instance_norm");
         AssertNear(F.layer_norm(x, [5]), torch.layer_norm(x, [5]), 0, "layer_norm");
         AssertNear(F.group_norm(x, 2, w, b), torch.group_norm(x, 2, w, b), 0, "group_norm");
+    }
+
+    // ---------------------------------------------------------------- modules vs PyTorch
+
+    static ScalarType DTypeOf(JsonElement c) => Fixtures.DType(c.GetProperty("dtype").GetString()!);
+
+    static nn.Module<Tensor, Tensor> Build(JsonElement c)
+    {
+        var dt = DTypeOf(c);
+        string kind = c.GetProperty("kind").GetString()!;
+        long L(string k) => c.GetProperty("config").GetProperty(k).GetInt64();
+        return kind switch
+        {
+            "BatchNorm1d" => nn.BatchNorm1d(L("num_features"), Cfg(c, "eps"), Momentum(c), CfgBool(c, "affine"), CfgBool(c, "track_running_stats"), dt),
+            "BatchNorm2d" => nn.BatchNorm2d(L("num_features"), Cfg(c, "eps"), Momentum(c), CfgBool(c, "affine"), CfgBool(c, "track_running_stats"), dt),
+            "BatchNorm3d" => nn.BatchNorm3d(L("num_features"), Cfg(c, "eps"), Momentum(c), CfgBool(c, "affine"), CfgBool(c, "track_running_stats"), dt),
+            "InstanceNorm1d" => nn.InstanceNorm1d(L("num_features"), Cfg(c, "eps"), Cfg(c, "momentum"), CfgBool(c, "affine"), CfgBool(c, "track_running_stats"), dt),
+            "InstanceNorm2d" => nn.InstanceNorm2d(L("num_features"), Cfg(c, "eps"), Cfg(c, "momentum"), CfgBool(c, "affine"), CfgBool(c, "track_running_stats"), dt),
+            "InstanceNorm3d" => nn.InstanceNorm3d(L("num_features"), Cfg(c, "eps"), Cfg(c, "momentum"), CfgBool(c, "affine"), CfgBool(c, "track_running_stats"), dt),
+            "LayerNorm" => nn.LayerNorm(c.GetProperty("config").GetProperty("normalized_shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
+                Cfg(c, "eps"), CfgBool(c, "elementwise_affine"), dt),
+            "GroupNorm" => nn.GroupNorm(L("num_groups"), L("num_channels"), Cfg(c, "eps"), CfgBool(c, "affine"), dt),
+            "LocalResponseNorm" => nn.LocalResponseNorm(L("size"), Cfg(c, "alpha"), Cfg(c, "beta"), Cfg(c, "k")),
+            _ => throw new ArgumentException(kind),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Module_matches_pytorch(string name)
+    {
+        var c = Fixtures.Case(File, name);
+        var (atol, rtol) = Tol(c);
+        var m = Build(c);
+        Assert.Equal(c.GetProperty("repr").GetString(), m.ToString());
+        Assert.Equal(c.GetProperty("state_dict_keys").EnumerateArray().Select(e => e.GetString()), m.state_dict().Keys);
+        Assert.Equal(c.GetProperty("parameter_names").EnumerateArray().Select(e => e.GetString()), m.named_parameters().Select(p => p.name));
+        Assert.Equal(c.GetProperty("buffer_names").EnumerateArray().Select(e => e.GetString()), m.named_buffers().Select(p => p.name));
+        // Default state: weight ones, bias zeros, running_mean zeros, running_var ones, num_batches_tracked int64 0.
+        var sd = m.state_dict();
+        foreach (var p in c.GetProperty("default").EnumerateObject())
+            Fixtures.AssertClose(p.Value, sd[p.Name], 0, 0, $"{name} default {p.Name}");
+
+        var load = new Dictionary<string, Tensor>();
+        foreach (var p in c.GetProperty("params").EnumerateObject()) load[p.Name] = Fixtures.T(p.Value);
+        var (missing, unexpected) = m.load_state_dict(load, strict: false);
+        Assert.Empty(unexpected);
+        int k = 0;
+        foreach (var st in c.GetProperty("steps").EnumerateArray())
+        {
+            string what = $"{name} step {k++}";
+            m.train(st.GetProperty("mode").GetString() == "train");
+            var x = Fixtures.T(st.GetProperty("input"), requiresGrad: true);
+            var y = m.forward(x);
+            Assert.Equal(st.GetProperty("grad_fn").GetString(), y.grad_fn!.name());
+            Fixtures.AssertClose(st.GetProperty("output"), y, atol, rtol, what + " output");
+            y.backward(Fixtures.T(st.GetProperty("grad")));
+            Fixtures.AssertClose(st.GetProperty("input_grad"), x.grad!, atol, rtol, what + " input grad");
+            var pars = m.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            if (st.GetProperty("weight_grad").ValueKind != JsonValueKind.Null)
+                Fixtures.AssertClose(st.GetProperty("weight_grad"), pars["weight"].grad!, atol, rtol, what + " weight grad");
+            if (st.GetProperty("bias_grad").ValueKind != JsonValueKind.Null)
+                Fixtures.AssertClose(st.GetProperty("bias_grad"), pars["bias"].grad!, atol, rtol, what + " bias grad");
+            var bufs = m.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+            foreach (var b in st.GetProperty("buffers").EnumerateObject())
+                Fixtures.AssertClose(b.Value, bufs[b.Name], atol, rtol, $"{what} {b.Name}");
+            m.zero_grad();
+        }
+    }
+
+    [Fact]
+    public void Module_properties_and_buffers()
+    {
+        var bn = nn.BatchNorm2d(4, eps: 1e-3, momentum: null);
+        Assert.Equal(4, bn.num_features);
+        Assert.Null(bn.momentum);
+        Assert.Equal("BatchNorm2d(4, eps=0.001, momentum=None, affine=True, track_running_stats=True)", bn.ToString());
+        Assert.Equal(ScalarType.Int64, bn.num_batches_tracked!.dtype);
+        Assert.Equal(0, bn.num_batches_tracked.dim());
+        Assert.Equal(ScalarType.Float32, bn.running_mean!.dtype);
+        Assert.Equal(new long[] { 4 }, bn.weight!.shape);
+
+        // to(float64) converts parameters and running statistics, not the batch counter.
+        bn.to(torch.float64);
+        Assert.Equal(ScalarType.Float64, bn.running_mean!.dtype);
+        Assert.Equal(ScalarType.Float64, bn.weight!.dtype);
+        Assert.Equal(ScalarType.Int64, bn.num_batches_tracked!.dtype);
+        var y = bn.forward(torch.randn([2, 4, 3, 3], dtype: torch.float64));
+        Assert.Equal(ScalarType.Float64, y.dtype);
+        Assert.Equal(1L, bn.num_batches_tracked.item<long>());
+
+        var noStats = nn.BatchNorm1d(3, affine: false, track_running_stats: false);
+        Assert.Null(noStats.running_mean);
+        Assert.Null(noStats.weight);
+        Assert.Empty(noStats.state_dict());
+
+        var ln = nn.LayerNorm([2, 3], elementwise_affine: false);
+        Assert.Equal("LayerNorm((2, 3), eps=1e-05, elementwise_affine=False)", ln.ToString());
+        Assert.Equal("LayerNorm((10,), eps=1e-05, elementwise_affine=True)", nn.LayerNorm(10).ToString());
+        Assert.Equal("GroupNorm(2, 6, eps=1e-05, affine=True)", nn.GroupNorm(2, 6).ToString());
+        Assert.Equal("InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)", nn.InstanceNorm2d(3).ToString());
+        Assert.Equal("LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)", nn.LocalResponseNorm(2).ToString());
+    }
+
+    [Fact]
+    public void Reset_running_stats_and_parameters()
+    {
+        var bn = nn.BatchNorm1d(3);
+        bn.forward(torch.randn(4, 3));
+        bn.forward(torch.randn(4, 3));
+        using (torch.no_grad()) bn.weight!.fill_(2);
+        bn.reset_parameters();
+        Assert.Equal(0L, bn.num_batches_tracked!.item<long>());
+        Assert.Equal(new float[3], bn.running_mean!.data<float>().ToArray());
+        Assert.Equal(new[] { 1f, 1f, 1f }, bn.running_var!.data<float>().ToArray());
+        Assert.Equal(new[] { 1f, 1f, 1f }, bn.weight!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Module_gradchecks_in_float64()
+    {
+        var bn = nn.BatchNorm2d(2, dtype: torch.float64);
+        using (torch.no_grad()) { bn.weight!.copy_(torch.tensor(new[] { 0.7, 1.3 }, dtype: torch.float64)); bn.bias!.copy_(torch.tensor(new[] { 0.1, -0.2 }, dtype: torch.float64)); }
+        GradCheck.Check(t => bn.forward(t[0]), [GradCheck.Input([2, 2, 2, 3], 60), bn.weight!, bn.bias!], what: "BatchNorm2d train");
+        bn.eval();
+        GradCheck.Check(t => bn.forward(t[0]), [GradCheck.Input([2, 2, 2, 3], 61), bn.weight!, bn.bias!], what: "BatchNorm2d eval");
+        var bn3 = nn.BatchNorm3d(2, dtype: torch.float64);
+        GradCheck.Check(t => bn3.forward(t[0]), [GradCheck.Input([2, 2, 2, 2, 2], 62), bn3.weight!, bn3.bias!], what: "BatchNorm3d train");
+        var inorm = nn.InstanceNorm1d(3, affine: true, dtype: torch.float64);
+        GradCheck.Check(t => inorm.forward(t[0]), [GradCheck.Input([3, 4], 63), inorm.weight!, inorm.bias!], what: "InstanceNorm1d unbatched");
+        var ln = nn.LayerNorm([3], dtype: torch.float64);
+        GradCheck.Check(t => ln.forward(t[0]), [GradCheck.Input([2, 2, 3], 64), ln.weight!, ln.bias!], what: "LayerNorm");
+        var gn = nn.GroupNorm(2, 4, dtype: torch.float64);
+        GradCheck.Check(t => gn.forward(t[0]), [GradCheck.Input([2, 4, 3], 65), gn.weight!, gn.bias!], what: "GroupNorm");
+        var lrn = nn.LocalResponseNorm(3, alpha: 0.5);
+        GradCheck.Check(t => lrn.forward(t[0]), [GradCheck.Input([2, 4, 2], 66)], what: "LocalResponseNorm");
+    }
+
+    [Fact]
+    public void Batch_norm_module_errors_name_the_layer_and_change_nothing()
+    {
+        var bn = nn.BatchNorm2d(128);
+        var e = Assert.Throws<ArgumentException>(() => bn.forward(torch.randn(2, 64, 4, 4)));
+        Assert.StartsWith("BatchNorm2d(128, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True): expected input with 128 channels (dim 1), got input of shape [2, 64, 4, 4]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => bn.forward(torch.randn(2, 128, 4)));
+        Assert.StartsWith("BatchNorm2d(128, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True): expected 4D input (got 3D input", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.BatchNorm3d(2).forward(torch.randn(2, 2, 4, 4)));
+        Assert.Contains("expected 5D input (got 4D input", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.BatchNorm1d(2).forward(torch.randn(2, 2, 4, 4)));
+        Assert.Contains("expected 2D or 3D input (got 4D input", e.Message);
+        e = Assert.Throws<ArgumentException>(() => bn.forward(torch.randn([2, 128, 2, 2], dtype: torch.float64)));
+        Assert.Contains("mixed dtype", e.Message);
+        Assert.Equal(0L, bn.num_batches_tracked!.item<long>());
+        Assert.Equal(new float[128], bn.running_mean!.data<float>().ToArray());
+
+        var bn1 = nn.BatchNorm1d(10);
+        e = Assert.Throws<ArgumentException>(() => bn1.forward(torch.randn(1, 10)));
+        Assert.Equal("BatchNorm1d(10, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True): Expected more than 1 value per channel when training, got input size [1, 10]", e.Message);
+        // Nothing changed, and the module still works: eval accepts a single sample, training a real batch.
+        Assert.Equal(0L, bn1.num_batches_tracked!.item<long>());
+        Assert.Equal(new float[10], bn1.running_mean!.data<float>().ToArray());
+        Assert.Equal(Enumerable.Repeat(1f, 10), bn1.running_var!.data<float>().ToArray());
+        bn1.eval();
+        Assert.Equal(new long[] { 1, 10 }, bn1.forward(torch.randn(1, 10)).shape);
+        bn1.train();
+        bn1.forward(torch.randn(3, 10));
+        Assert.Equal(1L, bn1.num_batches_tracked.item<long>());
+    }
+
+    [Fact]
+    public void Other_module_errors_name_the_layer()
+    {
+        var e = Assert.Throws<ArgumentException>(() => nn.InstanceNorm2d(3).forward(torch.randn(3, 4)));
+        Assert.StartsWith("InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False): expected 3D or 4D input (got 2D input", e.Message);
+        var inorm = nn.InstanceNorm2d(3, affine: true);
+        e = Assert.Throws<ArgumentException>(() => inorm.forward(torch.randn(2, 4, 3, 3)));
+        Assert.Contains("expected input with 3 channels (dim 1), got input of shape [2, 4, 3, 3]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => inorm.forward(torch.randn(2, 3, 1, 1)));
+        Assert.Contains("Expected more than 1 spatial element when training, got input size [2, 3, 1, 1]", e.Message);
+        Assert.Equal(new long[] { 2, 3, 3, 3 }, inorm.forward(torch.randn(2, 3, 3, 3)).shape);
+
+        var ln = nn.LayerNorm(10);
+        e = Assert.Throws<ArgumentException>(() => ln.forward(torch.randn(3, 5)));
+        Assert.Equal("LayerNorm((10,), eps=1e-05, elementwise_affine=True): Given normalized_shape=[10], expected input with shape [*, 10], but got input of size[3, 5]", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => nn.GroupNorm(3, 4));
+        Assert.Contains("num_channels must be divisible by num_groups", e.Message);
+        var gn = nn.GroupNorm(2, 4);
+        e = Assert.Throws<ArgumentException>(() => gn.forward(torch.randn(2, 6, 3)));
+        Assert.StartsWith("GroupNorm(2, 4, eps=1e-05, affine=True): expected input of shape [N, 4, *]", e.Message);
+        Assert.Contains("got input of shape [2, 6, 3]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.LocalResponseNorm(2).forward(torch.randn(3, 4)));
+        Assert.StartsWith("LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0): Expected 3D or higher dimensionality input (got 2 dimensions", e.Message);
+    }
+
+    [Fact]
+    public void Momentum_none_is_a_cumulative_average()
+    {
+        var bn = nn.BatchNorm1d(1, momentum: null, affine: false);
+        var batches = new[] { new[] { 1.0, 3.0 }, new[] { 5.0, 9.0 }, new[] { -2.0, 2.0 } };
+        foreach (var b in batches) bn.forward(torch.tensor(b).view(2, 1));
+        // mean of the batch means (2, 7, 0) and of the unbiased variances (2, 8, 8)
+        Assert.Equal(3.0, bn.running_mean!.item<float>(), 5);
+        Assert.Equal(6.0, bn.running_var!.item<float>(), 5);
+        Assert.Equal(3L, bn.num_batches_tracked!.item<long>());
     }
 }
