@@ -20,37 +20,62 @@ internal static class NormKernels
 
     // ---------------------------------------------------------------- row primitives TensorPrimitives lacks
 
-    /// <summary>Σ (x − m)².</summary>
+    /// <summary>Σ x: TensorPrimitives.Sum costs more than the work on the 16–64 element rows of small feature maps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static T SumSqDev<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    static T RowSum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, n = x.Length;
         T acc = T.Zero;
         ref T r = ref MemoryMarshal.GetReference(x);
         if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
         {
-            var vm = Vector512.Create(m);
             var va = Vector512<T>.Zero;
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var d = Vector512.LoadUnsafe(ref r, (nuint)i) - vm;
-                va += d * d;
-            }
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count) va += Vector512.LoadUnsafe(ref r, (nuint)i);
             acc = Vector512.Sum(va);
         }
         else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
         {
-            var vm = Vector256.Create(m);
             var va = Vector256<T>.Zero;
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count) va += Vector256.LoadUnsafe(ref r, (nuint)i);
+            acc = Vector256.Sum(va);
+        }
+        for (; i < n; i++) acc += Unsafe.Add(ref r, i);
+        return acc;
+    }
+
+    /// <summary>(Σ (x − m), Σ (x − m)²): with m near the mean, the first is small and exact enough to correct it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static (T d1, T d2) SumDevs<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        T a1 = T.Zero, a2 = T.Zero;
+        ref T r = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            var vm = Vector512.Create(m);
+            Vector512<T> v1 = Vector512<T>.Zero, v2 = Vector512<T>.Zero;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref r, (nuint)i) - vm;
+                v1 += d;
+                v2 += d * d;
+            }
+            a1 = Vector512.Sum(v1); a2 = Vector512.Sum(v2);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            var vm = Vector256.Create(m);
+            Vector256<T> v1 = Vector256<T>.Zero, v2 = Vector256<T>.Zero;
             for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
             {
                 var d = Vector256.LoadUnsafe(ref r, (nuint)i) - vm;
-                va += d * d;
+                v1 += d;
+                v2 += d * d;
             }
-            acc = Vector256.Sum(va);
+            a1 = Vector256.Sum(v1); a2 = Vector256.Sum(v2);
         }
-        for (; i < n; i++) { var d = Unsafe.Add(ref r, i) - m; acc += d * d; }
-        return acc;
+        for (; i < n; i++) { var d = Unsafe.Add(ref r, i) - m; a1 += d; a2 += d * d; }
+        return (a1, a2);
     }
 
     /// <summary>Σ g·(x − m).</summary>
@@ -135,91 +160,103 @@ internal static class NormKernels
 
     // ---------------------------------------------------------------- [N, C, S] passes
 
-    /// <summary>Per channel c: mean[c] and m2[c] = Σ (x − mean[c])² over its N·S elements.</summary>
+    /// <summary>
+    /// Per channel c: mean[c] and m2[c] = Σ (x − mean[c])² over its N·S elements. Threads take channel
+    /// ranges and walk them in memory order (n outer), so rows of one channel — C·S elements apart —
+    /// are never fetched with a large stride. Long rows are read once from memory: each row's own
+    /// mean and Σ(x − row mean)² (the row stays in L1 between its two passes) merge into the
+    /// channel's by Chan's update, which is as stable as two passes over the channel.
+    /// </summary>
     public static void Moments<T>(T[] x, int xo, int N, int C, int S, double[] mean, double[] m2) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double count = (double)N * S;
         if (S >= ShortRow)
         {
-            Threading.For(C, 2L * N * S, (c0, c1) =>
+            Threading.For(C, (long)N * S, (c0, c1) =>
             {
-                for (int c = c0; c < c1; c++)
+                Array.Clear(mean, c0, c1 - c0);
+                Array.Clear(m2, c0, c1 - c0);
+                for (int n = 0; n < N; n++)
                 {
-                    double s = 0;
-                    for (int n = 0; n < N; n++) s += double.CreateTruncating(TensorPrimitives.Sum(new ReadOnlySpan<T>(x, xo + (n * C + c) * S, S)));
-                    double mu = s / count;
-                    T tm = T.CreateTruncating(mu);
-                    double q = 0;
-                    for (int n = 0; n < N; n++) q += double.CreateTruncating(SumSqDev(new ReadOnlySpan<T>(x, xo + (n * C + c) * S, S), tm));
-                    // Σ(x − tm)² = Σ(x − mu)² + count·(mu − tm)²: remove the rounding of mu to T.
-                    double dm = mu - double.CreateTruncating(tm);
-                    mean[c] = mu; m2[c] = Math.Max(0, q - count * dm * dm);
+                    double w = 1.0 / (n + 1), wq = (double)n * S / (n + 1);   // the row's weight in the running mean and M2
+                    for (int c = c0; c < c1; c++)
+                    {
+                        var row = new ReadOnlySpan<T>(x, xo + (n * C + c) * S, S);
+                        // Shifted two-pass: a rough mean tm from the plain sum, then deviations from it give
+                        // the exact correction of the mean and Σ(x − mean)² = Σ(x − tm)² − (Σ(x − tm))²/S.
+                        T tm = T.CreateTruncating(double.CreateTruncating(RowSum(row)) / S);
+                        var (d1, d2) = SumDevs(row, tm);
+                        double e1 = double.CreateTruncating(d1);
+                        double mr = double.CreateTruncating(tm) + e1 / S;
+                        double qr = Math.Max(0, double.CreateTruncating(d2) - e1 * e1 / S);
+                        double delta = mr - mean[c];
+                        mean[c] += delta * w;
+                        m2[c] += qr + delta * delta * wq;
+                    }
                 }
             });
             return;
         }
+        double count = (double)N * S;
         Threading.For(C, 2L * N * S, (c0, c1) =>
         {
-            for (int c = c0; c < c1; c++)
-            {
-                double s = 0;
-                for (int n = 0; n < N; n++)
+            Array.Clear(mean, c0, c1 - c0);
+            Array.Clear(m2, c0, c1 - c0);
+            for (int n = 0; n < N; n++)
+                for (int c = c0; c < c1; c++)
                 {
                     int o = xo + (n * C + c) * S;
+                    double s = 0;
                     for (int k = 0; k < S; k++) s += double.CreateTruncating(x[o + k]);
+                    mean[c] += s;
                 }
-                double mu = s / count, q = 0;
-                for (int n = 0; n < N; n++)
+            for (int c = c0; c < c1; c++) mean[c] /= count;
+            for (int n = 0; n < N; n++)
+                for (int c = c0; c < c1; c++)
                 {
                     int o = xo + (n * C + c) * S;
+                    double mu = mean[c], q = 0;
                     for (int k = 0; k < S; k++) { double d = double.CreateTruncating(x[o + k]) - mu; q += d * d; }
+                    m2[c] += q;
                 }
-                mean[c] = mu; m2[c] = q;
-            }
         });
     }
 
-    /// <summary>Per channel c: sumG[c] = Σ g and sumGX[c] = Σ g·(x − mean[c]) over its N·S elements.</summary>
+    /// <summary>Per channel c: sumG[c] = Σ g and sumGX[c] = Σ g·(x − mean[c]) over its N·S elements (memory order, as <see cref="Moments"/>).</summary>
     public static void GradSums<T>(T[] g, int go, T[] x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (S >= ShortRow)
+        Threading.For(C, 2L * N * S, (c0, c1) =>
         {
-            Threading.For(C, 2L * N * S, (c0, c1) =>
+            Array.Clear(sumG, c0, c1 - c0);
+            Array.Clear(sumGX, c0, c1 - c0);
+            if (S >= ShortRow)
             {
-                for (int c = c0; c < c1; c++)
-                {
-                    T tm = T.CreateTruncating(mean[c]);
-                    double dm = mean[c] - double.CreateTruncating(tm);
-                    double sg = 0, sgx = 0;
-                    for (int n = 0; n < N; n++)
+                for (int n = 0; n < N; n++)
+                    for (int c = c0; c < c1; c++)
                     {
                         int r = (n * C + c) * S;
                         var gs = new ReadOnlySpan<T>(g, go + r, S);
-                        sg += double.CreateTruncating(TensorPrimitives.Sum(gs));
-                        sgx += double.CreateTruncating(DotDev(gs, new ReadOnlySpan<T>(x, xo + r, S), tm));
+                        T tm = T.CreateTruncating(mean[c]);
+                        double sg = double.CreateTruncating(RowSum(gs));
+                        sumG[c] += sg;
+                        // Σg(x − tm) − (mean − tm)·Σg = Σg(x − mean)
+                        sumGX[c] += double.CreateTruncating(DotDev(gs, new ReadOnlySpan<T>(x, xo + r, S), tm)) - (mean[c] - double.CreateTruncating(tm)) * sg;
                     }
-                    sumG[c] = sg; sumGX[c] = sgx - dm * sg;
-                }
-            });
-            return;
-        }
-        Threading.For(C, 2L * N * S, (c0, c1) =>
-        {
-            for (int c = c0; c < c1; c++)
-            {
-                double mu = mean[c], sg = 0, sgx = 0;
-                for (int n = 0; n < N; n++)
+                return;
+            }
+            for (int n = 0; n < N; n++)
+                for (int c = c0; c < c1; c++)
                 {
                     int r = (n * C + c) * S;
+                    double mu = mean[c], sg = 0, sgx = 0;
                     for (int k = 0; k < S; k++)
                     {
                         double gv = double.CreateTruncating(g[go + r + k]);
                         sg += gv;
                         sgx += gv * (double.CreateTruncating(x[xo + r + k]) - mu);
                     }
+                    sumG[c] += sg;
+                    sumGX[c] += sgx;
                 }
-                sumG[c] = sg; sumGX[c] = sgx;
-            }
         });
     }
 
