@@ -211,6 +211,8 @@ namespace Torchlet
                 {
                     sIn.Get();
                     var wg = sW?.Get();
+                    if (GradMode.Enabled)   // create_graph: the same gradient from ordinary ops, so it can be differentiated again
+                        return ChannelNormGradGraph(g, input, wg, b0, needX, needW, needB, useInputStats, mean, invstd, C, eps, instance);
                     var gc = g.contiguous_nograd();
                     var sumG = new double[Ck];
                     var sumGX = new double[Ck];
@@ -250,6 +252,106 @@ namespace Torchlet
             return instance ? y.view(input.shape) : y;
         }
 
+        // ---------------------------------------------------------------- gradients as graphs (create_graph)
+
+        static long[] Dims(int from, int to, params long[] extra)
+        {
+            var d = new List<long>(extra);
+            for (int i = from; i < to; i++) d.Add(i);
+            return [.. d];
+        }
+
+        /// <summary>[1, C, 1, …] for broadcasting per-channel values over an input of <paramref name="rank"/> dims.</summary>
+        static long[] ChannelShape(int C, int rank)
+        {
+            var s = new long[rank];
+            Array.Fill(s, 1L);
+            s[1] = C;
+            return s;
+        }
+
+        /// <summary>
+        /// dL/dx from dL/dx̂ = <paramref name="gy"/> when x̂ = (x − mean)·istd with statistics over <paramref name="dims"/>:
+        /// istd·(gy − mean(gy) − x̂·mean(gy·x̂)).
+        /// </summary>
+        static Tensor NormalizedInputGrad(Tensor gy, Tensor xhat, Tensor istd, long[] dims) =>
+            gy.sub(gy.mean(dims, keepdim: true)).sub(xhat.mul(gy.mul(xhat).mean(dims, keepdim: true))).mul(istd);
+
+        static (Tensor xhat, Tensor istd) Standardize(Tensor x, long[] dims, double eps)
+        {
+            var centered = x.sub(x.mean(dims, keepdim: true));
+            var istd = centered.mul(centered).mean(dims, keepdim: true).add(eps).rsqrt();
+            return (centered.mul(istd), istd);
+        }
+
+        static Tensor?[] Pack(Tensor? w, Tensor? b, Tensor? gx, Tensor? gw, Tensor? gb)
+        {
+            var r = new List<Tensor?> { gx };
+            if (w is not null) r.Add(gw);
+            if (b is not null) r.Add(gb);
+            return [.. r];
+        }
+
+        /// <summary>Batch/instance norm's backward from ordinary ops, for double backward.</summary>
+        static Tensor?[] ChannelNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB,
+            bool useInputStats, double[] mean, double[] invstd, int C, double eps, bool instance)
+        {
+            int rank = x.dim();
+            g = g.reshape(x.shape);
+            long[] paramDims = Dims(2, rank, 0);
+            long[] statDims = instance ? Dims(2, rank) : paramDims;
+            var bshape = ChannelShape(C, rank);
+            Tensor xhat, istd;
+            if (useInputStats) (xhat, istd) = Standardize(x, statDims, eps);
+            else
+            {
+                var mu = torch.tensor(mean[..C], dtype: x.dtype).view(bshape);
+                istd = torch.tensor(invstd[..C], dtype: x.dtype).view(bshape);
+                xhat = x.sub(mu).mul(istd);
+            }
+            Tensor? gx = null;
+            if (needX)
+            {
+                var gy = w is null ? g : g.mul(w.reshape(bshape));
+                gx = useInputStats ? NormalizedInputGrad(gy, xhat, istd, statDims) : gy.mul(istd);
+            }
+            var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
+            var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
+            return Pack(w, b, gx, gw, gb);
+        }
+
+        static Tensor?[] LayerNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int k, double eps)
+        {
+            int rank = x.dim();
+            long[] dims = Dims(rank - k, rank), lead = Dims(0, rank - k);
+            var (xhat, istd) = Standardize(x, dims, eps);
+            Tensor? gx = needX ? NormalizedInputGrad(w is null ? g : g.mul(w), xhat, istd, dims) : null;
+            Tensor? gw = null, gb = null;
+            if (needW) { gw = g.mul(xhat); if (lead.Length > 0) gw = gw.sum(lead); }
+            if (needB) gb = lead.Length > 0 ? g.sum(lead) : g.mul(1.0);
+            return Pack(w, b, gx, gw, gb);
+        }
+
+        static Tensor?[] GroupNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int G, double eps)
+        {
+            int rank = x.dim();
+            long N = x.shape[0], C = x.shape[1];
+            long[] grouped = [N, G, x.numel() / Math.Max(1, N * G)];
+            var (xhg, istd) = Standardize(x.reshape(grouped), [2], eps);
+            var xhat = xhg.reshape(x.shape);
+            long[] paramDims = Dims(2, rank, 0);
+            var bshape = ChannelShape((int)C, rank);
+            Tensor? gx = null;
+            if (needX)
+            {
+                var gy = w is null ? g : g.mul(w.reshape(bshape));
+                gx = NormalizedInputGrad(gy.reshape(grouped), xhg, istd, [2]).reshape(x.shape);
+            }
+            var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
+            var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
+            return Pack(w, b, gx, gw, gb);
+        }
+
         // ---------------------------------------------------------------- layer norm
 
         internal static Tensor LayerNorm(Tensor input, long[] normalized_shape, Tensor? weight, Tensor? bias, double eps)
@@ -286,6 +388,8 @@ namespace Torchlet
                 Tensor.Record(y, "NativeLayerNormBackward0", g =>
                 {
                     sIn.Get();
+                    if (GradMode.Enabled)
+                        return LayerNormGradGraph(g, input, sW?.Get(), b0, needX, needW, needB, normalized_shape.Length, eps);
                     var wg = sW?.Get().contiguous_nograd();
                     var gc = g.contiguous_nograd();
                     var grads = new Tensor?[inputs.Count];
@@ -354,6 +458,8 @@ namespace Torchlet
                 Tensor.Record(y, "NativeGroupNormBackward0", g =>
                 {
                     sIn.Get();
+                    if (GradMode.Enabled)
+                        return GroupNormGradGraph(g, input, sW?.Get(), b0, needX, needW, needB, G, eps);
                     var wgv = Values(sW?.Get());
                     var gc = g.contiguous_nograd();
                     var sumG = new double[NC];

@@ -166,6 +166,62 @@ public class NormalizationTests
         GradCheck.Check(t => F.local_response_norm(t[0], 2, alpha: 0.2), [GradCheck.Input([1, 3, 2, 2], 51)], what: "local_response_norm 4-D");
     }
 
+    /// <summary>
+    /// Double backward (create_graph): the first-order gradients, as functions of the inputs, gradchecked
+    /// again (PyTorch's gradgradcheck). Each f returns a weighted sum of all first-order gradients.
+    /// </summary>
+    static Func<Tensor[], Tensor> GradOf(Func<Tensor[], Tensor> f, long[] outShape, int seed)
+    {
+        var gOut = GradCheck.Input(outShape, seed).detach();
+        return t =>
+        {
+            using var _ = enable_grad();   // GradCheck evaluates f under no_grad for finite differences
+            var grads = autograd.grad([f(t)], t, [gOut], create_graph: true);
+            Tensor acc = grads[0]!.mul(grads[0]!).sum();
+            for (int i = 1; i < grads.Count; i++) acc = acc.add(grads[i]!.mul(1.0 + i).sum());
+            return acc;
+        };
+    }
+
+    [Fact]
+    public void Double_backward_matches_finite_differences()
+    {
+        GradCheck.Check(GradOf(t => F.batch_norm(t[0], null, null, t[1], t[2], training: true), [3, 2, 2], 70),
+            [GradCheck.Input([3, 2, 2], 71), Affine(2, 72), GradCheck.Input([2], 73)], what: "batch_norm train, double backward");
+        var rm = torch.tensor(new[] { 0.3, -0.2 }, dtype: torch.float64);
+        var rv = torch.tensor(new[] { 1.5, 0.7 }, dtype: torch.float64);
+        GradCheck.Check(GradOf(t => F.batch_norm(t[0], rm, rv, t[1], t[2], training: false), [2, 2, 3], 74),
+            [GradCheck.Input([2, 2, 3], 75), Affine(2, 76), GradCheck.Input([2], 77)], what: "batch_norm eval, double backward");
+        GradCheck.Check(GradOf(t => F.instance_norm(t[0], weight: t[1]), [2, 2, 3], 78),
+            [GradCheck.Input([2, 2, 3], 79), Affine(2, 80)], what: "instance_norm, double backward");
+        GradCheck.Check(GradOf(t => F.layer_norm(t[0], [3], t[1], t[2]), [2, 3], 81),
+            [GradCheck.Input([2, 3], 82), Affine(3, 83), GradCheck.Input([3], 84)], what: "layer_norm, double backward");
+        GradCheck.Check(GradOf(t => F.group_norm(t[0], 2, t[1], t[2]), [2, 4, 2], 85),
+            [GradCheck.Input([2, 4, 2], 86), Affine(4, 87), GradCheck.Input([4], 88)], what: "group_norm, double backward");
+    }
+
+    [Fact]
+    public void Create_graph_gradients_equal_the_fused_ones()
+    {
+        torch.manual_seed(9);
+        var x = torch.randn([4, 3, 5], dtype: torch.float64).requires_grad_(true);
+        var w = torch.rand([3], dtype: torch.float64).requires_grad_(true);
+        var b = torch.rand([3], dtype: torch.float64).requires_grad_(true);
+        var g = torch.randn([4, 3, 5], dtype: torch.float64);
+        foreach (var (what, f) in new (string, Func<Tensor>)[]
+        {
+            ("batch_norm", () => F.batch_norm(x, null, null, w, b, training: true)),
+            ("instance_norm", () => F.instance_norm(x, null, null, w, b)),
+            ("group_norm", () => F.group_norm(x, 3, w, b)),
+        })
+        {
+            var fused = autograd.grad([f()], [x, w, b], [g]);
+            var graph = autograd.grad([f()], [x, w, b], [g], create_graph: true);
+            for (int i = 0; i < 3; i++) AssertNear(fused[i]!, graph[i]!.detach(), 1e-12, $"{what} gradient {i}");
+            Assert.True(graph[0]!.requires_grad, $"{what}: create_graph gradient has no graph");
+        }
+    }
+
     // ---------------------------------------------------------------- kernels against an ordinary-op reference
 
     /// <summary>(x − mean)/sqrt(var + eps)·w + b with mean/var over <paramref name="dims"/>, from ordinary ops.</summary>
