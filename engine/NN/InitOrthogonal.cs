@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Torchlet;
 
 public static partial class torch
@@ -65,16 +67,13 @@ public static partial class torch
                     double vn2 = 0;
                     foreach (var t in v) vn2 += t * t;
                     // A[k:, k:] -= 2 v (vᵀ A[k:, k:]) / (vᵀ v)
-                    Array.Clear(col);
+                    var cs = col.AsSpan(k, n - k);
+                    cs.Clear();
+                    for (int i = k; i < m; i++) TensorPrimitives.MultiplyAdd(a.AsSpan(i * n + k, n - k), v[i - k], cs, cs);
                     for (int i = k; i < m; i++)
                     {
-                        double vi = v[i - k];
-                        for (int j = k; j < n; j++) col[j] += vi * a[i * n + j];
-                    }
-                    for (int i = k; i < m; i++)
-                    {
-                        double f = 2 * v[i - k] / vn2;
-                        for (int j = k; j < n; j++) a[i * n + j] -= f * col[j];
+                        var row = a.AsSpan(i * n + k, n - k);
+                        TensorPrimitives.MultiplyAdd(cs, -2 * v[i - k] / vn2, row, row);
                     }
                     rdiag[k] = alpha;
                     for (int i = 0; i < v.Length; i++) v[i] /= Math.Sqrt(vn2);
@@ -88,15 +87,11 @@ public static partial class torch
                     var v = vs[k];
                     if (v is null) continue;
                     Array.Clear(col);
+                    for (int i = k; i < m; i++) TensorPrimitives.MultiplyAdd(q.AsSpan(i * n, n), v[i - k], col, col);
                     for (int i = k; i < m; i++)
                     {
-                        double vi = v[i - k];
-                        for (int j = 0; j < n; j++) col[j] += vi * q[i * n + j];
-                    }
-                    for (int i = k; i < m; i++)
-                    {
-                        double f = 2 * v[i - k];
-                        for (int j = 0; j < n; j++) q[i * n + j] -= f * col[j];
+                        var row = q.AsSpan(i * n, n);
+                        TensorPrimitives.MultiplyAdd(col, -2 * v[i - k], row, row);
                     }
                 }
                 for (int j = 0; j < n; j++)
