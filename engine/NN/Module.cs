@@ -406,16 +406,6 @@ public static partial class torch
                 var pad = new string(' ', spaces);
                 return lines[0] + "\n" + string.Join("\n", lines.Skip(1).Select(l => pad + l));
             }
-
-            /// <summary>A short label for error messages: the one-line repr of a leaf, the class name otherwise.</summary>
-            internal string Label
-            {
-                get
-                {
-                    var s = ToString();
-                    return s.Contains('\n') ? _name : s;
-                }
-            }
         }
 
         /// <summary>Removes the hook it was returned for (<c>handle.remove()</c>).</summary>
