@@ -66,7 +66,7 @@ namespace Torchlet
         static string? FloatError(Tensor input, string kernel) =>
             input.dtype.IsFloating() ? null : $"\"{kernel}\" not implemented for '{input.dtype.CName()}' (normalization needs a float32 or float64 input)";
 
-        /// <summary>Why batch_norm would reject these arguments, or null. <paramref name="op"/> names the function in the rank message.</summary>
+        /// <summary>Why batch_norm would reject these arguments (PyTorch's checks and messages), or null.</summary>
         internal static string? BatchNormError(Tensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight, Tensor? bias, bool training)
         {
             if (input.dim() < 2)

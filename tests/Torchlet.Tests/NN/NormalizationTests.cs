@@ -323,6 +323,46 @@ public class NormalizationTests
         AssertNear(b.grad!, gb, 1e-9, "bias grad");
     }
 
+    /// <summary>Every sum has one owner whatever the split, so results are bit-identical for any thread count.</summary>
+    [Fact]
+    public void Results_do_not_depend_on_the_thread_count()
+    {
+        torch.manual_seed(10);
+        var x = torch.randn(64, 64, 4, 4).requires_grad_(true);
+        var w = torch.rand(64).requires_grad_(true);
+        var b = torch.rand(64).requires_grad_(true);
+        var g = torch.randn(64, 64, 4, 4);
+        float[][] Run()
+        {
+            var outs = new List<float[]>();
+            foreach (var f in new Func<Tensor>[]
+            {
+                () => F.batch_norm(x, null, null, w, b, training: true),
+                () => F.instance_norm(x, null, null, w, b),
+                () => F.group_norm(x, 8, w, b),
+                () => F.layer_norm(x.view(64, 1024), [1024]),
+            })
+            {
+                var y = f();
+                var grads = autograd.grad([y], [x, w, b], [g.view(y.shape)], allow_unused: true);
+                outs.Add(y.detach().ToArray<float>());
+                foreach (var gr in grads) if (gr is not null) outs.Add(gr.ToArray<float>());
+            }
+            return [.. outs];
+        }
+        int saved = get_num_threads();
+        try
+        {
+            set_num_threads(1);
+            var one = Run();
+            set_num_threads(4);
+            var four = Run();
+            Assert.Equal(one.Length, four.Length);
+            for (int i = 0; i < one.Length; i++) Assert.Equal(one[i], four[i]);
+        }
+        finally { set_num_threads(saved); }
+    }
+
     [Fact]
     public void Non_contiguous_input_gives_the_same_result()
     {
