@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -17,6 +18,14 @@ internal static class NormKernels
 {
     /// <summary>Rows shorter than this are handled by scalar loops (a vector call per row costs more than the row).</summary>
     const int ShortRow = 16;
+
+    /// <summary>
+    /// With N &gt; 1, channels with rows shorter than this are accumulated lane-wise across the batch
+    /// (per-element running sums over a contiguous [c0, c1) × S slab), so a 4×4 feature map costs no
+    /// horizontal reduction per row; the float lanes are flushed to double every <see cref="Flush"/> rows.
+    /// </summary>
+    const int SlabRow = 128;
+    const int Flush = 256;
 
     // ---------------------------------------------------------------- row primitives TensorPrimitives lacks
 
@@ -158,6 +167,153 @@ internal static class NormKernels
         return r;
     }
 
+    /// <summary>d = x − sh; a1 += d; a2 += d² (element-wise over a slab).</summary>
+    static void AccumulateDev<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rs = ref MemoryMarshal.GetReference(sh);
+        ref T r1 = ref MemoryMarshal.GetReference(a1);
+        ref T r2 = ref MemoryMarshal.GetReference(a2);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.LoadUnsafe(ref rs, (nuint)i);
+                (Vector512.LoadUnsafe(ref r1, (nuint)i) + d).StoreUnsafe(ref r1, (nuint)i);
+                (Vector512.LoadUnsafe(ref r2, (nuint)i) + d * d).StoreUnsafe(ref r2, (nuint)i);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var d = Vector256.LoadUnsafe(ref rx, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i);
+                (Vector256.LoadUnsafe(ref r1, (nuint)i) + d).StoreUnsafe(ref r1, (nuint)i);
+                (Vector256.LoadUnsafe(ref r2, (nuint)i) + d * d).StoreUnsafe(ref r2, (nuint)i);
+            }
+        for (; i < n; i++)
+        {
+            var d = Unsafe.Add(ref rx, i) - Unsafe.Add(ref rs, i);
+            Unsafe.Add(ref r1, i) += d;
+            Unsafe.Add(ref r2, i) += d * d;
+        }
+    }
+
+    /// <summary>a1 += g; a2 += g·(x − sh) (element-wise over a slab).</summary>
+    static void AccumulateGrad<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rg = ref MemoryMarshal.GetReference(g);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rs = ref MemoryMarshal.GetReference(sh);
+        ref T r1 = ref MemoryMarshal.GetReference(a1);
+        ref T r2 = ref MemoryMarshal.GetReference(a2);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var gv = Vector512.LoadUnsafe(ref rg, (nuint)i);
+                (Vector512.LoadUnsafe(ref r1, (nuint)i) + gv).StoreUnsafe(ref r1, (nuint)i);
+                (Vector512.LoadUnsafe(ref r2, (nuint)i) + gv * (Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.LoadUnsafe(ref rs, (nuint)i))).StoreUnsafe(ref r2, (nuint)i);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var gv = Vector256.LoadUnsafe(ref rg, (nuint)i);
+                (Vector256.LoadUnsafe(ref r1, (nuint)i) + gv).StoreUnsafe(ref r1, (nuint)i);
+                (Vector256.LoadUnsafe(ref r2, (nuint)i) + gv * (Vector256.LoadUnsafe(ref rx, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i))).StoreUnsafe(ref r2, (nuint)i);
+            }
+        for (; i < n; i++)
+        {
+            var gv = Unsafe.Add(ref rg, i);
+            Unsafe.Add(ref r1, i) += gv;
+            Unsafe.Add(ref r2, i) += gv * (Unsafe.Add(ref rx, i) - Unsafe.Add(ref rs, i));
+        }
+    }
+
+    static void MomentsSlab<T>(T[] x, int xo, int N, int C, int S, double[] mean, double[] m2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double count = (double)N * S;
+        // The shift is each channel's first-sample mean: deviations from it are small, so the float lanes
+        // keep their precision and Σ(x − mean)² = Σd² − (Σd)²/count loses little to cancellation.
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            int len = (c1 - c0) * S;
+            T[] sh = ArrayPool<T>.Shared.Rent(len), a1 = ArrayPool<T>.Shared.Rent(len), a2 = ArrayPool<T>.Shared.Rent(len);
+            double[] d1 = ArrayPool<double>.Shared.Rent(len), d2 = ArrayPool<double>.Shared.Rent(len);
+            try
+            {
+                Span<T> s1 = a1.AsSpan(0, len), s2 = a2.AsSpan(0, len), ss = sh.AsSpan(0, len);
+                Span<double> e1 = d1.AsSpan(0, len), e2 = d2.AsSpan(0, len);
+                s1.Clear(); s2.Clear(); e1.Clear(); e2.Clear();
+                for (int c = c0; c < c1; c++)
+                {
+                    double s0 = 0;
+                    for (int k = 0; k < S; k++) s0 += double.CreateTruncating(x[xo + c * S + k]);
+                    ss.Slice((c - c0) * S, S).Fill(T.CreateTruncating(s0 / S));
+                }
+                for (int n = 0; n < N; n++)
+                {
+                    AccumulateDev<T>(new ReadOnlySpan<T>(x, xo + (n * C + c0) * S, len), ss, s1, s2);
+                    if ((n + 1) % Flush == 0 || n == N - 1)
+                    {
+                        for (int i = 0; i < len; i++) { e1[i] += double.CreateTruncating(s1[i]); e2[i] += double.CreateTruncating(s2[i]); }
+                        s1.Clear(); s2.Clear();
+                    }
+                }
+                for (int c = c0; c < c1; c++)
+                {
+                    double f1 = 0, f2 = 0;
+                    for (int k = (c - c0) * S, e = k + S; k < e; k++) { f1 += e1[k]; f2 += e2[k]; }
+                    mean[c] = double.CreateTruncating(ss[(c - c0) * S]) + f1 / count;
+                    m2[c] = Math.Max(0, f2 - f1 * f1 / count);
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(sh); ArrayPool<T>.Shared.Return(a1); ArrayPool<T>.Shared.Return(a2);
+                ArrayPool<double>.Shared.Return(d1); ArrayPool<double>.Shared.Return(d2);
+            }
+        });
+    }
+
+    static void GradSumsSlab<T>(T[] g, int go, T[] x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            int len = (c1 - c0) * S;
+            T[] sh = ArrayPool<T>.Shared.Rent(len), a1 = ArrayPool<T>.Shared.Rent(len), a2 = ArrayPool<T>.Shared.Rent(len);
+            double[] d1 = ArrayPool<double>.Shared.Rent(len), d2 = ArrayPool<double>.Shared.Rent(len);
+            try
+            {
+                Span<T> s1 = a1.AsSpan(0, len), s2 = a2.AsSpan(0, len), ss = sh.AsSpan(0, len);
+                Span<double> e1 = d1.AsSpan(0, len), e2 = d2.AsSpan(0, len);
+                s1.Clear(); s2.Clear(); e1.Clear(); e2.Clear();
+                for (int c = c0; c < c1; c++) ss.Slice((c - c0) * S, S).Fill(T.CreateTruncating(mean[c]));
+                for (int n = 0; n < N; n++)
+                {
+                    int o = (n * C + c0) * S;
+                    AccumulateGrad<T>(new ReadOnlySpan<T>(g, go + o, len), new ReadOnlySpan<T>(x, xo + o, len), ss, s1, s2);
+                    if ((n + 1) % Flush == 0 || n == N - 1)
+                    {
+                        for (int i = 0; i < len; i++) { e1[i] += double.CreateTruncating(s1[i]); e2[i] += double.CreateTruncating(s2[i]); }
+                        s1.Clear(); s2.Clear();
+                    }
+                }
+                for (int c = c0; c < c1; c++)
+                {
+                    double f1 = 0, f2 = 0;
+                    for (int k = (c - c0) * S, e = k + S; k < e; k++) { f1 += e1[k]; f2 += e2[k]; }
+                    sumG[c] = f1;
+                    // Σg(x − tm) − (mean − tm)·Σg = Σg(x − mean), tm being mean rounded to T
+                    sumGX[c] = f2 - (mean[c] - double.CreateTruncating(ss[(c - c0) * S])) * f1;
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(sh); ArrayPool<T>.Shared.Return(a1); ArrayPool<T>.Shared.Return(a2);
+                ArrayPool<double>.Shared.Return(d1); ArrayPool<double>.Shared.Return(d2);
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- [N, C, S] passes
 
     /// <summary>
@@ -169,6 +325,11 @@ internal static class NormKernels
     /// </summary>
     public static void Moments<T>(T[] x, int xo, int N, int C, int S, double[] mean, double[] m2) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (N > 1 && S < SlabRow)
+        {
+            MomentsSlab(x, xo, N, C, S, mean, m2);
+            return;
+        }
         if (S >= ShortRow)
         {
             Threading.For(C, (long)N * S, (c0, c1) =>
@@ -224,6 +385,11 @@ internal static class NormKernels
     /// <summary>Per channel c: sumG[c] = Σ g and sumGX[c] = Σ g·(x − mean[c]) over its N·S elements (memory order, as <see cref="Moments"/>).</summary>
     public static void GradSums<T>(T[] g, int go, T[] x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (N > 1 && S < SlabRow)
+        {
+            GradSumsSlab(g, go, x, xo, N, C, S, mean, sumG, sumGX);
+            return;
+        }
         Threading.For(C, 2L * N * S, (c0, c1) =>
         {
             Array.Clear(sumG, c0, c1 - c0);
