@@ -248,7 +248,9 @@ public class NormalizationTests
     [InlineData(16, 32, 8, 8)]     // threaded over channels, vector rows
     [InlineData(64, 64, 4, 4)]     // DCGAN-sized: rows of exactly one 512-bit vector
     [InlineData(128, 200, 1, 1)]   // [N, C]: vectorised across channels
-    [InlineData(8, 12, 3, 1)]      // short scalar rows
+    [InlineData(8, 12, 3, 1)]      // short rows
+    [InlineData(5, 6, 16, 12)]     // long rows: per-row statistics merged across the batch
+    [InlineData(600, 3, 1, 1)]     // more samples than one float flush block
     public void Batch_norm_large_shapes_match_ordinary_ops(int n, int c, int h, int wd)
     {
         torch.manual_seed(3);
