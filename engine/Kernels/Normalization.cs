@@ -1,0 +1,581 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// Kernels of batch/instance/group/layer norm. Every input is contiguous and seen as [N, C, S]:
+/// row (n, c) is the S elements x[(n·C + c)·S ..]; per-"channel" statistics and coefficients are
+/// indexed by c and gather the N rows of that channel (instance and group norm use N = 1, one
+/// channel per row). Statistics are two-pass (mean, then Σ(x − mean)²) with per-row partial sums
+/// in double, so float32 stays accurate for large N·S and when |mean| ≫ std.
+/// </summary>
+internal static class NormKernels
+{
+    /// <summary>Rows shorter than this are handled by scalar loops (a vector call per row costs more than the row).</summary>
+    const int ShortRow = 16;
+
+    /// <summary>
+    /// With N &gt; 1, channels with rows shorter than this are accumulated lane-wise across the batch
+    /// (per-element running sums over a contiguous [c0, c1) × S slab), so a 4×4 feature map costs no
+    /// horizontal reduction per row; the float lanes are flushed to double every <see cref="Flush"/> rows.
+    /// </summary>
+    const int SlabRow = 128;
+    const int Flush = 256;
+
+    // ---------------------------------------------------------------- row primitives TensorPrimitives lacks
+
+    /// <summary>Σ x: TensorPrimitives.Sum costs more than the work on the 16–64 element rows of small feature maps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T RowSum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        T acc = T.Zero;
+        ref T r = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            var va = Vector512<T>.Zero;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count) va += Vector512.LoadUnsafe(ref r, (nuint)i);
+            acc = Vector512.Sum(va);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            var va = Vector256<T>.Zero;
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count) va += Vector256.LoadUnsafe(ref r, (nuint)i);
+            acc = Vector256.Sum(va);
+        }
+        for (; i < n; i++) acc += Unsafe.Add(ref r, i);
+        return acc;
+    }
+
+    /// <summary>(Σ (x − m), Σ (x − m)²): with m near the mean, the first is small and exact enough to correct it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static (T d1, T d2) SumDevs<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        T a1 = T.Zero, a2 = T.Zero;
+        ref T r = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            var vm = Vector512.Create(m);
+            Vector512<T> v1 = Vector512<T>.Zero, v2 = Vector512<T>.Zero;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref r, (nuint)i) - vm;
+                v1 += d;
+                v2 += d * d;
+            }
+            a1 = Vector512.Sum(v1); a2 = Vector512.Sum(v2);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            var vm = Vector256.Create(m);
+            Vector256<T> v1 = Vector256<T>.Zero, v2 = Vector256<T>.Zero;
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var d = Vector256.LoadUnsafe(ref r, (nuint)i) - vm;
+                v1 += d;
+                v2 += d * d;
+            }
+            a1 = Vector256.Sum(v1); a2 = Vector256.Sum(v2);
+        }
+        for (; i < n; i++) { var d = Unsafe.Add(ref r, i) - m; a1 += d; a2 += d * d; }
+        return (a1, a2);
+    }
+
+    /// <summary>Σ g·(x − m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T DotDev<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        T acc = T.Zero;
+        ref T rg = ref MemoryMarshal.GetReference(g);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            var vm = Vector512.Create(m);
+            var va = Vector512<T>.Zero;
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                va += Vector512.LoadUnsafe(ref rg, (nuint)i) * (Vector512.LoadUnsafe(ref rx, (nuint)i) - vm);
+            acc = Vector512.Sum(va);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            var vm = Vector256.Create(m);
+            var va = Vector256<T>.Zero;
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                va += Vector256.LoadUnsafe(ref rg, (nuint)i) * (Vector256.LoadUnsafe(ref rx, (nuint)i) - vm);
+            acc = Vector256.Sum(va);
+        }
+        for (; i < n; i++) acc += Unsafe.Add(ref rg, i) * (Unsafe.Add(ref rx, i) - m);
+        return acc;
+    }
+
+    /// <summary>y = a·x + b (TensorPrimitives.MultiplyAdd has no scalar-scalar overload).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Axpb<T>(ReadOnlySpan<T> x, T a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            Vector512<T> va = Vector512.Create(a), vb = Vector512.Create(b);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                (Vector512.LoadUnsafe(ref rx, (nuint)i) * va + vb).StoreUnsafe(ref ry, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            Vector256<T> va = Vector256.Create(a), vb = Vector256.Create(b);
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                (Vector256.LoadUnsafe(ref rx, (nuint)i) * va + vb).StoreUnsafe(ref ry, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref ry, i) = Unsafe.Add(ref rx, i) * a + b;
+    }
+
+    /// <summary>y = a·g + b·x + c: the closed-form input gradient of every norm here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Axpbypc<T>(ReadOnlySpan<T> g, T a, ReadOnlySpan<T> x, T b, T c, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rg = ref MemoryMarshal.GetReference(g);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            Vector512<T> va = Vector512.Create(a), vb = Vector512.Create(b), vc = Vector512.Create(c);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                (Vector512.LoadUnsafe(ref rg, (nuint)i) * va + Vector512.LoadUnsafe(ref rx, (nuint)i) * vb + vc).StoreUnsafe(ref ry, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            Vector256<T> va = Vector256.Create(a), vb = Vector256.Create(b), vc = Vector256.Create(c);
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                (Vector256.LoadUnsafe(ref rg, (nuint)i) * va + Vector256.LoadUnsafe(ref rx, (nuint)i) * vb + vc).StoreUnsafe(ref ry, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref ry, i) = Unsafe.Add(ref rg, i) * a + Unsafe.Add(ref rx, i) * b + c;
+    }
+
+    static T[] Cast<T>(double[] v) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var r = new T[v.Length];
+        for (int i = 0; i < v.Length; i++) r[i] = T.CreateTruncating(v[i]);
+        return r;
+    }
+
+    /// <summary>d = x − sh; a1 += d; a2 += d² (element-wise over a slab).</summary>
+    static void AccumulateDev<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rs = ref MemoryMarshal.GetReference(sh);
+        ref T r1 = ref MemoryMarshal.GetReference(a1);
+        ref T r2 = ref MemoryMarshal.GetReference(a2);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.LoadUnsafe(ref rs, (nuint)i);
+                (Vector512.LoadUnsafe(ref r1, (nuint)i) + d).StoreUnsafe(ref r1, (nuint)i);
+                (Vector512.LoadUnsafe(ref r2, (nuint)i) + d * d).StoreUnsafe(ref r2, (nuint)i);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var d = Vector256.LoadUnsafe(ref rx, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i);
+                (Vector256.LoadUnsafe(ref r1, (nuint)i) + d).StoreUnsafe(ref r1, (nuint)i);
+                (Vector256.LoadUnsafe(ref r2, (nuint)i) + d * d).StoreUnsafe(ref r2, (nuint)i);
+            }
+        for (; i < n; i++)
+        {
+            var d = Unsafe.Add(ref rx, i) - Unsafe.Add(ref rs, i);
+            Unsafe.Add(ref r1, i) += d;
+            Unsafe.Add(ref r2, i) += d * d;
+        }
+    }
+
+    /// <summary>a1 += g; a2 += g·(x − sh) (element-wise over a slab).</summary>
+    static void AccumulateGrad<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, n = x.Length;
+        ref T rg = ref MemoryMarshal.GetReference(g);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rs = ref MemoryMarshal.GetReference(sh);
+        ref T r1 = ref MemoryMarshal.GetReference(a1);
+        ref T r2 = ref MemoryMarshal.GetReference(a2);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var gv = Vector512.LoadUnsafe(ref rg, (nuint)i);
+                (Vector512.LoadUnsafe(ref r1, (nuint)i) + gv).StoreUnsafe(ref r1, (nuint)i);
+                (Vector512.LoadUnsafe(ref r2, (nuint)i) + gv * (Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.LoadUnsafe(ref rs, (nuint)i))).StoreUnsafe(ref r2, (nuint)i);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var gv = Vector256.LoadUnsafe(ref rg, (nuint)i);
+                (Vector256.LoadUnsafe(ref r1, (nuint)i) + gv).StoreUnsafe(ref r1, (nuint)i);
+                (Vector256.LoadUnsafe(ref r2, (nuint)i) + gv * (Vector256.LoadUnsafe(ref rx, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i))).StoreUnsafe(ref r2, (nuint)i);
+            }
+        for (; i < n; i++)
+        {
+            var gv = Unsafe.Add(ref rg, i);
+            Unsafe.Add(ref r1, i) += gv;
+            Unsafe.Add(ref r2, i) += gv * (Unsafe.Add(ref rx, i) - Unsafe.Add(ref rs, i));
+        }
+    }
+
+    static void MomentsSlab<T>(T[] x, int xo, int N, int C, int S, double[] mean, double[] m2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double count = (double)N * S;
+        // The shift is each channel's first-sample mean: deviations from it are small, so the float lanes
+        // keep their precision and Σ(x − mean)² = Σd² − (Σd)²/count loses little to cancellation.
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            int len = (c1 - c0) * S;
+            T[] sh = ArrayPool<T>.Shared.Rent(len), a1 = ArrayPool<T>.Shared.Rent(len), a2 = ArrayPool<T>.Shared.Rent(len);
+            double[] d1 = ArrayPool<double>.Shared.Rent(len), d2 = ArrayPool<double>.Shared.Rent(len);
+            try
+            {
+                Span<T> s1 = a1.AsSpan(0, len), s2 = a2.AsSpan(0, len), ss = sh.AsSpan(0, len);
+                Span<double> e1 = d1.AsSpan(0, len), e2 = d2.AsSpan(0, len);
+                s1.Clear(); s2.Clear(); e1.Clear(); e2.Clear();
+                for (int c = c0; c < c1; c++)
+                {
+                    double s0 = 0;
+                    for (int k = 0; k < S; k++) s0 += double.CreateTruncating(x[xo + c * S + k]);
+                    ss.Slice((c - c0) * S, S).Fill(T.CreateTruncating(s0 / S));
+                }
+                for (int n = 0; n < N; n++)
+                {
+                    AccumulateDev<T>(new ReadOnlySpan<T>(x, xo + (n * C + c0) * S, len), ss, s1, s2);
+                    if ((n + 1) % Flush == 0 || n == N - 1)
+                    {
+                        for (int i = 0; i < len; i++) { e1[i] += double.CreateTruncating(s1[i]); e2[i] += double.CreateTruncating(s2[i]); }
+                        s1.Clear(); s2.Clear();
+                    }
+                }
+                for (int c = c0; c < c1; c++)
+                {
+                    double f1 = 0, f2 = 0;
+                    for (int k = (c - c0) * S, e = k + S; k < e; k++) { f1 += e1[k]; f2 += e2[k]; }
+                    mean[c] = double.CreateTruncating(ss[(c - c0) * S]) + f1 / count;
+                    m2[c] = Math.Max(0, f2 - f1 * f1 / count);
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(sh); ArrayPool<T>.Shared.Return(a1); ArrayPool<T>.Shared.Return(a2);
+                ArrayPool<double>.Shared.Return(d1); ArrayPool<double>.Shared.Return(d2);
+            }
+        });
+    }
+
+    static void GradSumsSlab<T>(T[] g, int go, T[] x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            int len = (c1 - c0) * S;
+            T[] sh = ArrayPool<T>.Shared.Rent(len), a1 = ArrayPool<T>.Shared.Rent(len), a2 = ArrayPool<T>.Shared.Rent(len);
+            double[] d1 = ArrayPool<double>.Shared.Rent(len), d2 = ArrayPool<double>.Shared.Rent(len);
+            try
+            {
+                Span<T> s1 = a1.AsSpan(0, len), s2 = a2.AsSpan(0, len), ss = sh.AsSpan(0, len);
+                Span<double> e1 = d1.AsSpan(0, len), e2 = d2.AsSpan(0, len);
+                s1.Clear(); s2.Clear(); e1.Clear(); e2.Clear();
+                for (int c = c0; c < c1; c++) ss.Slice((c - c0) * S, S).Fill(T.CreateTruncating(mean[c]));
+                for (int n = 0; n < N; n++)
+                {
+                    int o = (n * C + c0) * S;
+                    AccumulateGrad<T>(new ReadOnlySpan<T>(g, go + o, len), new ReadOnlySpan<T>(x, xo + o, len), ss, s1, s2);
+                    if ((n + 1) % Flush == 0 || n == N - 1)
+                    {
+                        for (int i = 0; i < len; i++) { e1[i] += double.CreateTruncating(s1[i]); e2[i] += double.CreateTruncating(s2[i]); }
+                        s1.Clear(); s2.Clear();
+                    }
+                }
+                for (int c = c0; c < c1; c++)
+                {
+                    double f1 = 0, f2 = 0;
+                    for (int k = (c - c0) * S, e = k + S; k < e; k++) { f1 += e1[k]; f2 += e2[k]; }
+                    sumG[c] = f1;
+                    // Σg(x − tm) − (mean − tm)·Σg = Σg(x − mean), tm being mean rounded to T
+                    sumGX[c] = f2 - (mean[c] - double.CreateTruncating(ss[(c - c0) * S])) * f1;
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(sh); ArrayPool<T>.Shared.Return(a1); ArrayPool<T>.Shared.Return(a2);
+                ArrayPool<double>.Shared.Return(d1); ArrayPool<double>.Shared.Return(d2);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- [N, C, S] passes
+
+    /// <summary>
+    /// Per channel c: mean[c] and m2[c] = Σ (x − mean[c])² over its N·S elements. Threads take channel
+    /// ranges and walk them in memory order (n outer), so rows of one channel — C·S elements apart —
+    /// are never fetched with a large stride. Long rows are read once from memory: each row's own
+    /// mean and Σ(x − row mean)² (the row stays in L1 between its two passes) merge into the
+    /// channel's by Chan's update, which is as stable as two passes over the channel.
+    /// </summary>
+    public static void Moments<T>(T[] x, int xo, int N, int C, int S, double[] mean, double[] m2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (N > 1 && S < SlabRow)
+        {
+            MomentsSlab(x, xo, N, C, S, mean, m2);
+            return;
+        }
+        if (S >= ShortRow)
+        {
+            Threading.For(C, (long)N * S, (c0, c1) =>
+            {
+                Array.Clear(mean, c0, c1 - c0);
+                Array.Clear(m2, c0, c1 - c0);
+                for (int n = 0; n < N; n++)
+                {
+                    double w = 1.0 / (n + 1), wq = (double)n * S / (n + 1);   // the row's weight in the running mean and M2
+                    for (int c = c0; c < c1; c++)
+                    {
+                        var row = new ReadOnlySpan<T>(x, xo + (n * C + c) * S, S);
+                        // Shifted two-pass: a rough mean tm from the plain sum, then deviations from it give
+                        // the exact correction of the mean and Σ(x − mean)² = Σ(x − tm)² − (Σ(x − tm))²/S.
+                        T tm = T.CreateTruncating(double.CreateTruncating(RowSum(row)) / S);
+                        var (d1, d2) = SumDevs(row, tm);
+                        double e1 = double.CreateTruncating(d1);
+                        double mr = double.CreateTruncating(tm) + e1 / S;
+                        double qr = Math.Max(0, double.CreateTruncating(d2) - e1 * e1 / S);
+                        double delta = mr - mean[c];
+                        mean[c] += delta * w;
+                        m2[c] += qr + delta * delta * wq;
+                    }
+                }
+            });
+            return;
+        }
+        double count = (double)N * S;
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            Array.Clear(mean, c0, c1 - c0);
+            Array.Clear(m2, c0, c1 - c0);
+            for (int n = 0; n < N; n++)
+                for (int c = c0; c < c1; c++)
+                {
+                    int o = xo + (n * C + c) * S;
+                    double s = 0;
+                    for (int k = 0; k < S; k++) s += double.CreateTruncating(x[o + k]);
+                    mean[c] += s;
+                }
+            for (int c = c0; c < c1; c++) mean[c] /= count;
+            for (int n = 0; n < N; n++)
+                for (int c = c0; c < c1; c++)
+                {
+                    int o = xo + (n * C + c) * S;
+                    double mu = mean[c], q = 0;
+                    for (int k = 0; k < S; k++) { double d = double.CreateTruncating(x[o + k]) - mu; q += d * d; }
+                    m2[c] += q;
+                }
+        });
+    }
+
+    /// <summary>Per channel c: sumG[c] = Σ g and sumGX[c] = Σ g·(x − mean[c]) over its N·S elements (memory order, as <see cref="Moments"/>).</summary>
+    public static void GradSums<T>(T[] g, int go, T[] x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (N > 1 && S < SlabRow)
+        {
+            GradSumsSlab(g, go, x, xo, N, C, S, mean, sumG, sumGX);
+            return;
+        }
+        Threading.For(C, 2L * N * S, (c0, c1) =>
+        {
+            Array.Clear(sumG, c0, c1 - c0);
+            Array.Clear(sumGX, c0, c1 - c0);
+            if (S >= ShortRow)
+            {
+                for (int n = 0; n < N; n++)
+                    for (int c = c0; c < c1; c++)
+                    {
+                        int r = (n * C + c) * S;
+                        var gs = new ReadOnlySpan<T>(g, go + r, S);
+                        T tm = T.CreateTruncating(mean[c]);
+                        double sg = double.CreateTruncating(RowSum(gs));
+                        sumG[c] += sg;
+                        // Σg(x − tm) − (mean − tm)·Σg = Σg(x − mean)
+                        sumGX[c] += double.CreateTruncating(DotDev(gs, new ReadOnlySpan<T>(x, xo + r, S), tm)) - (mean[c] - double.CreateTruncating(tm)) * sg;
+                    }
+                return;
+            }
+            for (int n = 0; n < N; n++)
+                for (int c = c0; c < c1; c++)
+                {
+                    int r = (n * C + c) * S;
+                    double mu = mean[c], sg = 0, sgx = 0;
+                    for (int k = 0; k < S; k++)
+                    {
+                        double gv = double.CreateTruncating(g[go + r + k]);
+                        sg += gv;
+                        sgx += gv * (double.CreateTruncating(x[xo + r + k]) - mu);
+                    }
+                    sumG[c] += sg;
+                    sumGX[c] += sgx;
+                }
+        });
+    }
+
+    /// <summary>y = a[c]·x + b[c] on every row of channel c.</summary>
+    public static void Affine<T>(T[] x, int xo, T[] y, int yo, int N, int C, int S, double[] a, double[] b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (S >= ShortRow)
+        {
+            Threading.For(N * C, S, (r0, r1) =>
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    int c = r % C;
+                    Axpb(new ReadOnlySpan<T>(x, xo + r * S, S), T.CreateTruncating(a[c]), T.CreateTruncating(b[c]), new Span<T>(y, yo + r * S, S));
+                }
+            });
+            return;
+        }
+        if (S == 1)
+        {
+            // [N, C] (BatchNorm1d): vectorise across channels instead of along 1-element rows.
+            T[] ta = Cast<T>(a), tb = Cast<T>(b);
+            Threading.For(N, C, (n0, n1) =>
+            {
+                for (int n = n0; n < n1; n++)
+                    TensorPrimitives.MultiplyAdd<T>(new ReadOnlySpan<T>(x, xo + n * C, C), ta, tb, new Span<T>(y, yo + n * C, C));
+            });
+            return;
+        }
+        Threading.For(N * C, S, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int c = r % C;
+                T ta = T.CreateTruncating(a[c]), tb = T.CreateTruncating(b[c]);
+                for (int k = r * S, e = k + S; k < e; k++) y[yo + k] = x[xo + k] * ta + tb;
+            }
+        });
+    }
+
+    /// <summary>y = a[c]·g + b[c]·x + c[c] on every row of channel c.</summary>
+    public static void Affine2<T>(T[] g, int go, T[] x, int xo, T[] y, int yo, int N, int C, int S, double[] a, double[] b, double[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (S >= ShortRow)
+        {
+            Threading.For(N * C, 2L * S, (r0, r1) =>
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    int ch = r % C;
+                    Axpbypc(new ReadOnlySpan<T>(g, go + r * S, S), T.CreateTruncating(a[ch]), new ReadOnlySpan<T>(x, xo + r * S, S),
+                        T.CreateTruncating(b[ch]), T.CreateTruncating(c[ch]), new Span<T>(y, yo + r * S, S));
+                }
+            });
+            return;
+        }
+        if (S == 1)
+        {
+            T[] ta = Cast<T>(a), tb = Cast<T>(b), tc = Cast<T>(c);
+            Threading.For(N, 2L * C, (n0, n1) =>
+            {
+                for (int n = n0; n < n1; n++)
+                {
+                    var ys = new Span<T>(y, yo + n * C, C);
+                    TensorPrimitives.MultiplyAdd<T>(new ReadOnlySpan<T>(g, go + n * C, C), ta, tc, ys);
+                    TensorPrimitives.MultiplyAdd<T>(new ReadOnlySpan<T>(x, xo + n * C, C), tb, ys, ys);
+                }
+            });
+            return;
+        }
+        Threading.For(N * C, 2L * S, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int ch = r % C;
+                T ta = T.CreateTruncating(a[ch]), tb = T.CreateTruncating(b[ch]), tc = T.CreateTruncating(c[ch]);
+                for (int k = r * S, e = k + S; k < e; k++) y[yo + k] = g[go + k] * ta + x[xo + k] * tb + tc;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- layer norm: per-row statistics, per-column affine
+
+    /// <summary>y = (x − mean[r])·rstd[r]·w + b on each of the M rows of K elements (w, b optional).</summary>
+    public static void LayerNormForward<T>(T[] x, int xo, T[] y, int M, int K, double[] mean, double[] rstd, T[]? w, int wo, T[]? b, int bo) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Threading.For(M, 3L * K, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var ys = new Span<T>(y, r * K, K);
+                T rs = T.CreateTruncating(rstd[r]);
+                Axpb(new ReadOnlySpan<T>(x, xo + r * K, K), rs, T.CreateTruncating(-mean[r] * rstd[r]), ys);
+                if (w is not null && b is not null) TensorPrimitives.FusedMultiplyAdd<T>(ys, new ReadOnlySpan<T>(w, wo, K), new ReadOnlySpan<T>(b, bo, K), ys);
+                else if (w is not null) TensorPrimitives.Multiply<T>(ys, new ReadOnlySpan<T>(w, wo, K), ys);
+                else if (b is not null) TensorPrimitives.Add<T>(ys, new ReadOnlySpan<T>(b, bo, K), ys);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Layer norm's input gradient: with u = g·w, gx = rstd·u − rstd³·(x − mean)·Σu(x − mean)/K − rstd·Σu/K.
+    /// </summary>
+    public static void LayerNormInputGrad<T>(T[] g, int go, T[] x, int xo, T[] gx, int M, int K, double[] mean, double[] rstd, T[]? w, int wo) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Threading.For(M, 4L * K, (r0, r1) =>
+        {
+            T[]? scratch = w is null ? null : new T[K];
+            for (int r = r0; r < r1; r++)
+            {
+                ReadOnlySpan<T> u = new(g, go + r * K, K), xs = new(x, xo + r * K, K);
+                if (scratch is not null)
+                {
+                    TensorPrimitives.Multiply<T>(u, new ReadOnlySpan<T>(w, wo, K), scratch);
+                    u = scratch;
+                }
+                T tm = T.CreateTruncating(mean[r]);
+                double su = double.CreateTruncating(TensorPrimitives.Sum(u));
+                double sux = double.CreateTruncating(DotDev(u, xs, tm)) - (mean[r] - double.CreateTruncating(tm)) * su;
+                double rs = rstd[r], k2 = -rs * rs * rs * sux / K, k3 = -rs * su / K - k2 * mean[r];
+                Axpbypc(u, T.CreateTruncating(rs), xs, T.CreateTruncating(k2), T.CreateTruncating(k3), new Span<T>(gx, r * K, K));
+            }
+        });
+    }
+
+    /// <summary>
+    /// Layer norm's weight and bias gradients: column sums over the M rows of g·x̂ and g. Split over
+    /// column blocks (not rows), so each sum has one owner and the result does not depend on threads.
+    /// </summary>
+    public static void LayerNormParamGrads<T>(T[] g, int go, T[] x, int xo, int M, int K, double[] mean, double[] rstd, T[]? gw, T[]? gb) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int Block = 256;
+        int blocks = (K + Block - 1) / Block;
+        Threading.For(blocks, 3L * M * Math.Min(K, Block), (b0, b1) =>
+        {
+            var tmp = gw is null ? null : new T[Math.Min(K, Block)];
+            for (int blk = b0; blk < b1; blk++)
+            {
+                int k0 = blk * Block, len = Math.Min(Block, K - k0);
+                var gws = gw is null ? default : new Span<T>(gw, k0, len);
+                var gbs = gb is null ? default : new Span<T>(gb, k0, len);
+                for (int r = 0; r < M; r++)
+                {
+                    var gs = new ReadOnlySpan<T>(g, go + r * K + k0, len);
+                    if (gb is not null) TensorPrimitives.Add<T>(gbs, gs, gbs);
+                    if (gw is not null)
+                    {
+                        var ts = tmp.AsSpan(0, len);
+                        Axpb(new ReadOnlySpan<T>(x, xo + r * K + k0, len), T.CreateTruncating(rstd[r]), T.CreateTruncating(-mean[r] * rstd[r]), ts);
+                        TensorPrimitives.FusedMultiplyAdd<T>(gs, ts, gws, gws);
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,341 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// The per-time-step gate math of LSTM, GRU and the plain RNN, forward and backward, for one
+/// [B, G·H] block of gate pre-activations (rows = batch, gate blocks in PyTorch's order: LSTM
+/// i, f, g, o; GRU r, z, n). The matrix products around them (input projection for all steps,
+/// the recurrent h·W_hhᵀ per step, the weight gradients) go through <see cref="Gemm"/>; these
+/// kernels do the rest in one pass over each row so that a step touches its data once.
+/// Forward activations use TensorPrimitives; the fused backward has no TensorPrimitives
+/// equivalent, so it is hand-vectorised (Vector512, Vector256, scalar tail).
+/// </summary>
+internal static class RecurrentKernels
+{
+    /// <summary>
+    /// tanh for the gates and the cell state. TensorPrimitives' is used directly, not Tensor.tanh's
+    /// AccurateMath (which re-evaluates |x| &lt; 0.5 with a series): its absolute error (≤ 1e-7 in
+    /// float32) is what a recurrence feels, its larger relative error near 0 is not, and the series
+    /// would cost more than the rest of a small step. In place is fine.
+    /// </summary>
+    static void Tanh<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) TensorPrimitives.Tanh(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(d));
+        else TensorPrimitives.Tanh(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(d));
+    }
+
+    static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) TensorPrimitives.Sigmoid(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(d));
+        else TensorPrimitives.Sigmoid(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(d));
+    }
+
+    // ---------------------------------------------------------------- LSTM
+
+    /// <summary>
+    /// One LSTM step for B rows. <paramref name="gates"/> [B, 4H] holds the pre-activations and is
+    /// overwritten with σ(i), σ(f), tanh(g), σ(o) (saved for backward); then c = f·c_prev + i·g,
+    /// tc = tanh(c), h = o·tc.
+    /// </summary>
+    public static void LstmForward<T>(int B, int H, Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> tc, Span<T> h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (H < SmallHidden) { LstmForwardSmall(B, H, gates, cPrev, c, tc, h); return; }
+        for (int b = 0; b < B; b++)
+        {
+            var row = gates.Slice(b * 4 * H, 4 * H);
+            Sigmoid<T>(row[..(2 * H)], row[..(2 * H)]);
+            Tanh<T>(row.Slice(2 * H, H), row.Slice(2 * H, H));
+            Sigmoid<T>(row.Slice(3 * H, H), row.Slice(3 * H, H));
+            var cr = c.Slice(b * H, H);
+            TensorPrimitives.Multiply<T>(row[..H], row.Slice(2 * H, H), cr);
+            TensorPrimitives.MultiplyAdd<T>(row.Slice(H, H), cPrev.Slice(b * H, H), cr, cr);
+            var tr = tc.Slice(b * H, H);
+            Tanh<T>(cr, tr);
+            TensorPrimitives.Multiply<T>(row.Slice(3 * H, H), tr, h.Slice(b * H, H));
+        }
+    }
+
+    /// <summary>Below this hidden size, per-row activation calls cost more than activating whole blocks.</summary>
+    const int SmallHidden = 32;
+
+    /// <summary>
+    /// LstmForward for small H (the notes' LSTM(1, 5)): a handful of calls per row would dominate,
+    /// so σ and tanh run once each over the whole [B, 4H] block into scratch (tanh of the three σ
+    /// gates is wasted work, cheap at this size), then one pass picks the gates and updates c, one
+    /// tanh(c) call covers all rows, and a last pass forms h.
+    /// </summary>
+    static void LstmForwardSmall<T>(int B, int H, Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> tc, Span<T> h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = B * 4 * H;
+        var pool = System.Buffers.ArrayPool<T>.Shared;
+        T[] sArr = pool.Rent(n), tArr = pool.Rent(n);
+        var sg = sArr.AsSpan(0, n);
+        var tg = tArr.AsSpan(0, n);
+        Sigmoid<T>(gates, sg);
+        Tanh<T>(gates, tg);
+        for (int b = 0; b < B; b++)
+        {
+            int r = b * 4 * H, k = b * H;
+            for (int j = 0; j < H; j++)
+            {
+                T i = sg[r + j], f = sg[r + H + j], g = tg[r + 2 * H + j];
+                gates[r + j] = i; gates[r + H + j] = f; gates[r + 2 * H + j] = g; gates[r + 3 * H + j] = sg[r + 3 * H + j];
+                c[k + j] = f * cPrev[k + j] + i * g;
+            }
+        }
+        Tanh<T>(c[..(B * H)], tc[..(B * H)]);
+        for (int b = 0; b < B; b++)
+        {
+            int r = b * 4 * H + 3 * H, k = b * H;
+            for (int j = 0; j < H; j++) h[k + j] = gates[r + j] * tc[k + j];
+        }
+        pool.Return(sArr);
+        pool.Return(tArr);
+    }
+
+    /// <summary>
+    /// Backward of one LSTM step. In: the saved activated gates, c_prev, tanh(c), the gradient dh of
+    /// h and dc of c (from later steps); out: dG [B, 4H], the gradient of the gate pre-activations,
+    /// and dc overwritten with the gradient of c_prev.
+    /// </summary>
+    public static void LstmBackward<T>(int B, int H, ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> tc,
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dG) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < B; b++)
+        {
+            ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * H, 4 * H));
+            ref T d = ref MemoryMarshal.GetReference(dG.Slice(b * 4 * H, 4 * H));
+            ref T cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * H, H));
+            ref T t = ref MemoryMarshal.GetReference(tc.Slice(b * H, H));
+            ref T dhr = ref MemoryMarshal.GetReference(dh.Slice(b * H, H));
+            ref T dcr = ref MemoryMarshal.GetReference(dc.Slice(b * H, H));
+            nuint h = (nuint)H, j = 0;
+            if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+                for (; j + (nuint)Vector512<T>.Count <= h; j += (nuint)Vector512<T>.Count)
+                {
+                    var i = Vector512.LoadUnsafe(ref g, j); var f = Vector512.LoadUnsafe(ref g, h + j);
+                    var gg = Vector512.LoadUnsafe(ref g, 2 * h + j); var o = Vector512.LoadUnsafe(ref g, 3 * h + j);
+                    var tv = Vector512.LoadUnsafe(ref t, j); var dhv = Vector512.LoadUnsafe(ref dhr, j);
+                    var one = Vector512<T>.One;
+                    var dcv = Vector512.LoadUnsafe(ref dcr, j) + dhv * o * (one - tv * tv);
+                    (dhv * tv * o * (one - o)).StoreUnsafe(ref d, 3 * h + j);
+                    (dcv * gg * i * (one - i)).StoreUnsafe(ref d, j);
+                    (dcv * Vector512.LoadUnsafe(ref cp, j) * f * (one - f)).StoreUnsafe(ref d, h + j);
+                    (dcv * i * (one - gg * gg)).StoreUnsafe(ref d, 2 * h + j);
+                    (dcv * f).StoreUnsafe(ref dcr, j);
+                }
+            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+                for (; j + (nuint)Vector256<T>.Count <= h; j += (nuint)Vector256<T>.Count)
+                {
+                    var i = Vector256.LoadUnsafe(ref g, j); var f = Vector256.LoadUnsafe(ref g, h + j);
+                    var gg = Vector256.LoadUnsafe(ref g, 2 * h + j); var o = Vector256.LoadUnsafe(ref g, 3 * h + j);
+                    var tv = Vector256.LoadUnsafe(ref t, j); var dhv = Vector256.LoadUnsafe(ref dhr, j);
+                    var one = Vector256<T>.One;
+                    var dcv = Vector256.LoadUnsafe(ref dcr, j) + dhv * o * (one - tv * tv);
+                    (dhv * tv * o * (one - o)).StoreUnsafe(ref d, 3 * h + j);
+                    (dcv * gg * i * (one - i)).StoreUnsafe(ref d, j);
+                    (dcv * Vector256.LoadUnsafe(ref cp, j) * f * (one - f)).StoreUnsafe(ref d, h + j);
+                    (dcv * i * (one - gg * gg)).StoreUnsafe(ref d, 2 * h + j);
+                    (dcv * f).StoreUnsafe(ref dcr, j);
+                }
+            for (; j < h; j++)
+            {
+                T i = Unsafe.Add(ref g, j), f = Unsafe.Add(ref g, h + j), gg = Unsafe.Add(ref g, 2 * h + j), o = Unsafe.Add(ref g, 3 * h + j);
+                T tv = Unsafe.Add(ref t, j), dhv = Unsafe.Add(ref dhr, j);
+                T dcv = Unsafe.Add(ref dcr, j) + dhv * o * (T.One - tv * tv);
+                Unsafe.Add(ref d, 3 * h + j) = dhv * tv * o * (T.One - o);
+                Unsafe.Add(ref d, j) = dcv * gg * i * (T.One - i);
+                Unsafe.Add(ref d, h + j) = dcv * Unsafe.Add(ref cp, j) * f * (T.One - f);
+                Unsafe.Add(ref d, 2 * h + j) = dcv * i * (T.One - gg * gg);
+                Unsafe.Add(ref dcr, j) = dcv * f;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- GRU
+
+    /// <summary>
+    /// One GRU step. <paramref name="xg"/> [B, 3H] is x·W_ihᵀ + b_ih and is overwritten with r, z, n
+    /// (saved for backward); <paramref name="hg"/> [B, 3H] is h_prev·W_hhᵀ + b_hh (its n block is
+    /// saved too). r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r·h_n), h = n + z·(h_prev − n).
+    /// </summary>
+    public static void GruForward<T>(int B, int H, Span<T> xg, ReadOnlySpan<T> hg, ReadOnlySpan<T> hPrev, Span<T> h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < B; b++)
+        {
+            var x = xg.Slice(b * 3 * H, 3 * H);
+            var hr = hg.Slice(b * 3 * H, 3 * H);
+            TensorPrimitives.Add<T>(x[..(2 * H)], hr[..(2 * H)], x[..(2 * H)]);
+            Sigmoid<T>(x[..(2 * H)], x[..(2 * H)]);
+            var n = x.Slice(2 * H, H);
+            TensorPrimitives.MultiplyAdd<T>(x[..H], hr.Slice(2 * H, H), n, n);
+            Tanh<T>(n, n);
+            var o = h.Slice(b * H, H);
+            TensorPrimitives.Subtract<T>(hPrev.Slice(b * H, H), n, o);
+            TensorPrimitives.MultiplyAdd<T>(x.Slice(H, H), o, n, o);
+        }
+    }
+
+    /// <summary>
+    /// Backward of one GRU step: from dh (gradient of h) and the saved r, z, n, h_n, h_prev, writes
+    /// the gradients of the input-side pre-activations dGi [B, 3H], of the hidden-side ones dGh
+    /// [B, 3H] (they differ only in the n block: dGh_n = dn_pre·r), and dhPrev = dh·z, the direct
+    /// path to h_prev (the caller adds dGh·W_hh).
+    /// </summary>
+    public static void GruBackward<T>(int B, int H, ReadOnlySpan<T> gates, ReadOnlySpan<T> hg, ReadOnlySpan<T> hPrev,
+        ReadOnlySpan<T> dh, Span<T> dhPrev, Span<T> dGi, Span<T> dGh) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < B; b++)
+        {
+            ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * H, 3 * H));
+            ref T hn = ref MemoryMarshal.GetReference(hg.Slice(b * 3 * H + 2 * H, H));
+            ref T hp = ref MemoryMarshal.GetReference(hPrev.Slice(b * H, H));
+            ref T dhr = ref MemoryMarshal.GetReference(dh.Slice(b * H, H));
+            ref T dp = ref MemoryMarshal.GetReference(dhPrev.Slice(b * H, H));
+            ref T di = ref MemoryMarshal.GetReference(dGi.Slice(b * 3 * H, 3 * H));
+            ref T dgh = ref MemoryMarshal.GetReference(dGh.Slice(b * 3 * H, 3 * H));
+            nuint h = (nuint)H, j = 0;
+            if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+                for (; j + (nuint)Vector512<T>.Count <= h; j += (nuint)Vector512<T>.Count)
+                {
+                    var one = Vector512<T>.One;
+                    var r = Vector512.LoadUnsafe(ref g, j); var z = Vector512.LoadUnsafe(ref g, h + j); var n = Vector512.LoadUnsafe(ref g, 2 * h + j);
+                    var dhv = Vector512.LoadUnsafe(ref dhr, j);
+                    var dn = dhv * (one - z) * (one - n * n);
+                    var dz = dhv * (Vector512.LoadUnsafe(ref hp, j) - n) * z * (one - z);
+                    var dr = dn * Vector512.LoadUnsafe(ref hn, j) * r * (one - r);
+                    (dhv * z).StoreUnsafe(ref dp, j);
+                    dr.StoreUnsafe(ref di, j); dz.StoreUnsafe(ref di, h + j); dn.StoreUnsafe(ref di, 2 * h + j);
+                    dr.StoreUnsafe(ref dgh, j); dz.StoreUnsafe(ref dgh, h + j); (dn * r).StoreUnsafe(ref dgh, 2 * h + j);
+                }
+            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+                for (; j + (nuint)Vector256<T>.Count <= h; j += (nuint)Vector256<T>.Count)
+                {
+                    var one = Vector256<T>.One;
+                    var r = Vector256.LoadUnsafe(ref g, j); var z = Vector256.LoadUnsafe(ref g, h + j); var n = Vector256.LoadUnsafe(ref g, 2 * h + j);
+                    var dhv = Vector256.LoadUnsafe(ref dhr, j);
+                    var dn = dhv * (one - z) * (one - n * n);
+                    var dz = dhv * (Vector256.LoadUnsafe(ref hp, j) - n) * z * (one - z);
+                    var dr = dn * Vector256.LoadUnsafe(ref hn, j) * r * (one - r);
+                    (dhv * z).StoreUnsafe(ref dp, j);
+                    dr.StoreUnsafe(ref di, j); dz.StoreUnsafe(ref di, h + j); dn.StoreUnsafe(ref di, 2 * h + j);
+                    dr.StoreUnsafe(ref dgh, j); dz.StoreUnsafe(ref dgh, h + j); (dn * r).StoreUnsafe(ref dgh, 2 * h + j);
+                }
+            for (; j < h; j++)
+            {
+                T r = Unsafe.Add(ref g, j), z = Unsafe.Add(ref g, h + j), n = Unsafe.Add(ref g, 2 * h + j);
+                T dhv = Unsafe.Add(ref dhr, j);
+                T dn = dhv * (T.One - z) * (T.One - n * n);
+                T dz = dhv * (Unsafe.Add(ref hp, j) - n) * z * (T.One - z);
+                T dr = dn * Unsafe.Add(ref hn, j) * r * (T.One - r);
+                Unsafe.Add(ref dp, j) = dhv * z;
+                Unsafe.Add(ref di, j) = dr; Unsafe.Add(ref di, h + j) = dz; Unsafe.Add(ref di, 2 * h + j) = dn;
+                Unsafe.Add(ref dgh, j) = dr; Unsafe.Add(ref dgh, h + j) = dz; Unsafe.Add(ref dgh, 2 * h + j) = dn * r;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- plain RNN
+
+    /// <summary>h = tanh(pre) or relu(pre), elementwise over one step's [B, H] block.</summary>
+    public static void RnnForward<T>(bool relu, ReadOnlySpan<T> pre, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (relu) TensorPrimitives.Max<T>(pre, T.Zero, h);
+        else Tanh(pre, h);
+    }
+
+    /// <summary>dpre = dh·(1 − h²) for tanh, dh·[h &gt; 0] for relu (from the saved output h).</summary>
+    public static void RnnBackward<T>(bool relu, ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dPre) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!relu)
+        {
+            // (1 − h²)·dh = dh − h·(h·dh)
+            TensorPrimitives.Multiply<T>(h, dh, dPre);
+            TensorPrimitives.Multiply<T>(h, dPre, dPre);
+            TensorPrimitives.Subtract<T>(dh, dPre, dPre);
+            return;
+        }
+        for (int i = 0; i < h.Length; i++) dPre[i] = h[i] > T.Zero ? dh[i] : T.Zero;
+    }
+
+    // ---------------------------------------------------------------- row-parallel entry points
+
+    // A step's B rows are independent: large steps are split over the intra-op threads by rows
+    // (Threading.For runs small ones inline). Pointers, not spans, so the row ranges can be captured.
+    const long LstmRowCost = 48, GruRowCost = 40, RnnRowCost = 24;
+
+    public static unsafe void LstmForwardRows<T>(int B, int H, T* gates, T* cPrev, T* c, T* tc, T* h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint g = (nint)gates, cp = (nint)cPrev, cc = (nint)c, t = (nint)tc, hh = (nint)h;
+        Threading.For(B, LstmRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 4 * H;
+            LstmForward(n, H, new Span<T>((T*)g + (long)s * G, n * G), new ReadOnlySpan<T>((T*)cp + (long)s * H, n * H),
+                new Span<T>((T*)cc + (long)s * H, n * H), new Span<T>((T*)t + (long)s * H, n * H), new Span<T>((T*)hh + (long)s * H, n * H));
+        });
+    }
+
+    public static unsafe void LstmBackwardRows<T>(int B, int H, T* gates, T* cPrev, T* tc, T* dh, T* dc, T* dG) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint g = (nint)gates, cp = (nint)cPrev, t = (nint)tc, dhp = (nint)dh, dcp = (nint)dc, dg = (nint)dG;
+        Threading.For(B, LstmRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 4 * H;
+            LstmBackward(n, H, new ReadOnlySpan<T>((T*)g + (long)s * G, n * G), new ReadOnlySpan<T>((T*)cp + (long)s * H, n * H),
+                new ReadOnlySpan<T>((T*)t + (long)s * H, n * H), new ReadOnlySpan<T>((T*)dhp + (long)s * H, n * H),
+                new Span<T>((T*)dcp + (long)s * H, n * H), new Span<T>((T*)dg + (long)s * G, n * G));
+        });
+    }
+
+    public static unsafe void GruForwardRows<T>(int B, int H, T* xg, T* hg, T* hPrev, T* h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint x = (nint)xg, hgp = (nint)hg, hp = (nint)hPrev, hh = (nint)h;
+        Threading.For(B, GruRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 3 * H;
+            GruForward(n, H, new Span<T>((T*)x + (long)s * G, n * G), new ReadOnlySpan<T>((T*)hgp + (long)s * G, n * G),
+                new ReadOnlySpan<T>((T*)hp + (long)s * H, n * H), new Span<T>((T*)hh + (long)s * H, n * H));
+        });
+    }
+
+    public static unsafe void GruBackwardRows<T>(int B, int H, T* gates, T* hg, T* hPrev, T* dh, T* dhPrev, T* dGi, T* dGh) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint g = (nint)gates, hgp = (nint)hg, hp = (nint)hPrev, dhp = (nint)dh, dpp = (nint)dhPrev, di = (nint)dGi, dgh = (nint)dGh;
+        Threading.For(B, GruRowCost * H, (s, e) =>
+        {
+            int n = e - s, G = 3 * H;
+            GruBackward(n, H, new ReadOnlySpan<T>((T*)g + (long)s * G, n * G), new ReadOnlySpan<T>((T*)hgp + (long)s * G, n * G),
+                new ReadOnlySpan<T>((T*)hp + (long)s * H, n * H), new ReadOnlySpan<T>((T*)dhp + (long)s * H, n * H),
+                new Span<T>((T*)dpp + (long)s * H, n * H), new Span<T>((T*)di + (long)s * G, n * G), new Span<T>((T*)dgh + (long)s * G, n * G));
+        });
+    }
+
+    public static unsafe void RnnForwardRows<T>(bool relu, int B, int H, T* pre, T* h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint p = (nint)pre, hh = (nint)h;
+        Threading.For(B, RnnRowCost * H, (s, e) =>
+            RnnForward(relu, new ReadOnlySpan<T>((T*)p + (long)s * H, (e - s) * H), new Span<T>((T*)hh + (long)s * H, (e - s) * H)));
+    }
+
+    public static unsafe void RnnBackwardRows<T>(bool relu, int B, int H, T* h, T* dh, T* dPre) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint hh = (nint)h, d = (nint)dh, dp = (nint)dPre;
+        Threading.For(B, RnnRowCost * H, (s, e) =>
+            RnnBackward(relu, new ReadOnlySpan<T>((T*)hh + (long)s * H, (e - s) * H), new ReadOnlySpan<T>((T*)d + (long)s * H, (e - s) * H),
+                new Span<T>((T*)dp + (long)s * H, (e - s) * H)));
+    }
+
+    /// <summary>acc[j] += Σ_rows m[row, j] for a contiguous [rows, n] block (bias gradients).</summary>
+    public static void AddColumnSums<T>(ReadOnlySpan<T> m, int rows, int n, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add<T>(acc, m.Slice(r * n, n), acc);
+    }
+}
