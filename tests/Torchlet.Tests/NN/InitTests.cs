@@ -8,6 +8,7 @@ namespace Torchlet.Tests.NN;
 /// torch.nn.init against PyTorch 1.13 (tests/fixtures/gen_nn_init.py): every initialiser's values after
 /// manual_seed and how many random numbers it drew, calculate_gain, fan in/out, errors, and statistics.
 /// </summary>
+[Collection(GlobalStateCollection.Name)]
 public class InitTests
 {
     const string File = "nn_init";

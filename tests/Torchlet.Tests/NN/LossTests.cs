@@ -10,6 +10,7 @@ namespace Torchlet.Tests;
 /// The losses against PyTorch 1.13 (fixtures/nn_loss.json from gen_nn_loss.py): every option and
 /// reduction, outputs, grad_fn names, input and target gradients; float64 gradchecks; errors.
 /// </summary>
+[Collection(GlobalStateCollection.Name)]
 public class LossTests
 {
     const string File = "nn_loss";

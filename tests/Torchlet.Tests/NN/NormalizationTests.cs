@@ -11,6 +11,7 @@ namespace Torchlet.Tests.NN;
 /// fixtures from tests/fixtures/gen_nn_norm.py, float64 gradchecks, errors and the kernels'
 /// threaded and short-row paths against an ordinary-op reference.
 /// </summary>
+[Collection(GlobalStateCollection.Name)]
 public class NormalizationTests
 {
     const string File = "nn_norm";

@@ -11,6 +11,7 @@ namespace Torchlet.Tests;
 /// gen_nn_loss.py): values, grad_fn and input gradients for every dim and both dtypes; float64
 /// gradchecks; the threaded and chunked kernel paths against a composite reference; errors.
 /// </summary>
+[Collection(GlobalStateCollection.Name)]
 public class SoftmaxTests
 {
     const string File = "nn_loss";
