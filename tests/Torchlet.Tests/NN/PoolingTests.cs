@@ -3,6 +3,7 @@ using Torchlet;
 using Xunit;
 using static Torchlet.torch;
 using F = Torchlet.torch.nn.functional;
+using Torchlet.Modules;
 
 namespace Torchlet.Tests;
 
@@ -83,6 +84,130 @@ public class PoolingTests
     {
         var c = Fixtures.Case(File, name);
         CheckCase(c, x => Call(c, x), name);
+    }
+
+    // ---------------------------------------------------------------- modules
+
+    public static IEnumerable<object[]> ModuleCases =>
+        Fixtures.Load(File).Where(c => c.TryGetProperty("module", out _))
+            .Select(c => new object[] { c.GetProperty("name").GetString()! });
+
+    static bool IsArr(JsonElement a, string k) => Has(a, k) && a.GetProperty(k).ValueKind == JsonValueKind.Array;
+
+    /// <summary>Builds a module through the factory overload matching the fixture's argument forms (int or tuple).</summary>
+    static nn.Module Build(string module, JsonElement a)
+    {
+        bool t = IsArr(a, "kernel_size");
+        long K() => L(a, "kernel_size")!.Value;
+        long[] KA() => LA(a, "kernel_size")!;
+        return module switch
+        {
+            "MaxPool1d" => nn.MaxPool1d(K(), L(a, "stride"), L(a, "padding") ?? 0, L(a, "dilation") ?? 1, B(a, "return_indices"), B(a, "ceil_mode")),
+            "MaxPool2d" => t ? nn.MaxPool2d(KA(), LA(a, "stride"), LA(a, "padding"), LA(a, "dilation"), B(a, "return_indices"), B(a, "ceil_mode"))
+                             : nn.MaxPool2d(K(), L(a, "stride"), L(a, "padding") ?? 0, L(a, "dilation") ?? 1, B(a, "return_indices"), B(a, "ceil_mode")),
+            "MaxPool3d" => t ? nn.MaxPool3d(KA(), LA(a, "stride"), LA(a, "padding"), LA(a, "dilation"), B(a, "return_indices"), B(a, "ceil_mode"))
+                             : nn.MaxPool3d(K(), L(a, "stride"), L(a, "padding") ?? 0, L(a, "dilation") ?? 1, B(a, "return_indices"), B(a, "ceil_mode")),
+            "AvgPool1d" => nn.AvgPool1d(K(), L(a, "stride"), L(a, "padding") ?? 0, B(a, "ceil_mode"), B(a, "count_include_pad", true)),
+            "AvgPool2d" => t ? nn.AvgPool2d(KA(), LA(a, "stride"), LA(a, "padding"), B(a, "ceil_mode"), B(a, "count_include_pad", true), L(a, "divisor_override"))
+                             : nn.AvgPool2d(K(), L(a, "stride"), L(a, "padding") ?? 0, B(a, "ceil_mode"), B(a, "count_include_pad", true), L(a, "divisor_override")),
+            "AvgPool3d" => t ? nn.AvgPool3d(KA(), LA(a, "stride"), LA(a, "padding"), B(a, "ceil_mode"), B(a, "count_include_pad", true), L(a, "divisor_override"))
+                             : nn.AvgPool3d(K(), L(a, "stride"), L(a, "padding") ?? 0, B(a, "ceil_mode"), B(a, "count_include_pad", true), L(a, "divisor_override")),
+            "LPPool1d" => nn.LPPool1d(D(a, "norm_type"), K(), L(a, "stride"), B(a, "ceil_mode")),
+            // PyTorch's LPPool2d(1.5, (2, 2), stride=1): a tuple kernel with an int stride
+            "LPPool2d" => t ? nn.LPPool2d(D(a, "norm_type"), KA(), LA(a, "stride"), B(a, "ceil_mode")) : nn.LPPool2d(D(a, "norm_type"), K(), L(a, "stride"), B(a, "ceil_mode")),
+            "AdaptiveAvgPool1d" => nn.AdaptiveAvgPool1d(L(a, "output_size")!.Value),
+            "AdaptiveAvgPool2d" => IsArr(a, "output_size") ? nn.AdaptiveAvgPool2d((Sizes(a, "output_size")[0], Sizes(a, "output_size")[1])) : nn.AdaptiveAvgPool2d(L(a, "output_size")!.Value),
+            "AdaptiveAvgPool3d" => IsArr(a, "output_size") ? nn.AdaptiveAvgPool3d(LA(a, "output_size")!) : nn.AdaptiveAvgPool3d(L(a, "output_size")!.Value),
+            "AdaptiveMaxPool1d" => nn.AdaptiveMaxPool1d(L(a, "output_size")!.Value, B(a, "return_indices")),
+            "AdaptiveMaxPool2d" => IsArr(a, "output_size") ? nn.AdaptiveMaxPool2d((Sizes(a, "output_size")[0], Sizes(a, "output_size")[1]), B(a, "return_indices")) : nn.AdaptiveMaxPool2d(L(a, "output_size")!.Value, B(a, "return_indices")),
+            "AdaptiveMaxPool3d" => IsArr(a, "output_size") ? nn.AdaptiveMaxPool3d(LA(a, "output_size")!, B(a, "return_indices")) : nn.AdaptiveMaxPool3d(L(a, "output_size")!.Value, B(a, "return_indices")),
+            "MaxUnpool1d" => nn.MaxUnpool1d(K()),
+            "MaxUnpool2d" => nn.MaxUnpool2d(K()),
+            "MaxUnpool3d" => nn.MaxUnpool3d(K()),
+            var m => throw new ArgumentException(m),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(ModuleCases))]
+    public void Module_matches_pytorch(string name)
+    {
+        var c = Fixtures.Case(File, name);
+        var m = Build(c.GetProperty("module").GetString()!, c.GetProperty("ctor"));
+        Assert.Equal(c.GetProperty("repr").GetString(), m.ToString());
+        CheckCase(c, x => m switch
+        {
+            MaxPoolNd p when p.return_indices => p.forward_with_indices(x),
+            AdaptiveMaxPoolNd p when p.return_indices => p.forward_with_indices(x),
+            MaxUnpoolNd u => (u.forward(x, Fixtures.T(c.GetProperty("unpool_indices"))), null),
+            nn.Module<Tensor, Tensor> f => (f.forward(x), null),
+            _ => throw new ArgumentException(name),
+        }, name);
+    }
+
+    [Fact]
+    public void Reprs_match_pytorch()
+    {
+        var r = Fixtures.Case(File, "reprs").GetProperty("reprs");
+        string R(string k) => r.GetProperty(k).GetString()!;
+        Assert.Equal(R("MaxPool2d(2)"), nn.MaxPool2d(2).ToString());
+        Assert.Equal(R("MaxPool1d(3)"), nn.MaxPool1d(3).ToString());
+        Assert.Equal(R("MaxPool3d((1,2,2), stride=(1,2,2))"), nn.MaxPool3d((1, 2, 2), stride: (1, 2, 2)).ToString());
+        Assert.Equal(R("AvgPool1d(3)"), nn.AvgPool1d(3).ToString());
+        Assert.Equal(R("AvgPool2d(2)"), nn.AvgPool2d(2).ToString());
+        Assert.Equal(R("AvgPool3d(2)"), nn.AvgPool3d(2).ToString());
+        Assert.Equal(R("LPPool1d(2.0, 3)"), nn.LPPool1d(2.0, 3).ToString());
+        Assert.Equal(R("MaxUnpool2d((2,3), stride=1, padding=(1,0))"), nn.MaxUnpool2d((2, 3), stride: (1, 1), padding: (1, 0)).ToString());
+        Assert.Equal(R("MaxUnpool3d(2, 1)"), nn.MaxUnpool3d(2, 1).ToString());
+        Assert.Equal(R("AdaptiveAvgPool2d((None, 7))"), nn.AdaptiveAvgPool2d((null, 7)).ToString());
+        Assert.Equal(R("AdaptiveMaxPool2d(3)"), nn.AdaptiveMaxPool2d(3).ToString());
+        Assert.Equal(R("Upsample(scale_factor=(2.0, 3.0))"), nn.Upsample(scale_factor: new[] { 2.0, 3.0 }).ToString());
+        Assert.Equal(R("UpsamplingBilinear2d(scale_factor=0.5)"), nn.UpsamplingBilinear2d(scale_factor: 0.5).ToString());
+    }
+
+    [Fact]
+    public void Module_properties_and_Sequential_printing()
+    {
+        var p = nn.MaxPool2d(3, stride: 2, padding: 1);
+        Assert.Equal(new long[] { 3 }, p.kernel_size);
+        Assert.Equal(new long[] { 2 }, p.stride);
+        Assert.Equal(new long[] { 2, 2 }, nn.MaxPool2d((2, 2)).stride);
+        Assert.Empty(p.parameters());
+        var net = nn.Sequential(nn.MaxPool2d(2), nn.AdaptiveAvgPool2d((null, 3)), nn.Upsample(scale_factor: 2.0));
+        Assert.Equal("Sequential(\n  (0): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)\n" +
+                     "  (1): AdaptiveAvgPool2d(output_size=(None, 3))\n  (2): Upsample(scale_factor=2.0, mode=nearest)\n)", net.ToString());
+        Assert.Equal(new long[] { 2, 3, 6, 6 }, net.forward(randn(2, 3, 7, 8)).shape);
+    }
+
+    [Fact]
+    public void Module_errors_name_the_layer_and_the_layer_stays_usable()
+    {
+        var pool = nn.MaxPool2d(5);
+        var e = Assert.Throws<ArgumentException>(() => pool.forward(randn(1, 2, 3, 3)));
+        Assert.StartsWith("MaxPool2d(kernel_size=5, stride=5, padding=0, dilation=1, ceil_mode=False): Given input size: (2x3x3). Calculated output size: (2x0x0). Output size is too small", e.Message);
+        Assert.Contains("H_out = floor((H_in + 2*padding - dilation*(kernel_size-1) - 1)/stride) + 1 = floor((3 + 2*0 - 1*(5-1) - 1)/5) + 1 = 0", e.Message);
+        Assert.Equal(new long[] { 1, 2, 2, 2 }, pool.forward(randn(1, 2, 10, 10)).shape);
+
+        e = Assert.Throws<ArgumentException>(() => nn.MaxPool2d(2).forward(randn(5, 5)));
+        Assert.StartsWith("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False): non-empty 3D or 4D (batch mode) tensor expected for input; got input of shape [5, 5]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.MaxPool2d(4, padding: 3).forward(randn(1, 1, 8, 8)));
+        Assert.StartsWith("MaxPool2d(kernel_size=4, stride=4, padding=3, dilation=1, ceil_mode=False): pad should be at most half of kernel size, but got pad=3 and kernel_size=4", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.AvgPool1d(3).forward(randn(1, 2)));
+        Assert.StartsWith("AvgPool1d(kernel_size=(3,), stride=(3,), padding=(0,)): Given input size: (1x1x2)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.AvgPool3d(2).forward(randn(2, 3, 4)));
+        Assert.StartsWith("AvgPool3d(kernel_size=2, stride=2, padding=0): non-empty 4D or 5D (batch mode) tensor expected for input", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.AdaptiveAvgPool2d(3).forward(randn(5)));
+        Assert.StartsWith("AdaptiveAvgPool2d(output_size=3): adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [5]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.AdaptiveMaxPool3d(2).forward(randn(2, 2)));
+        Assert.StartsWith("AdaptiveMaxPool3d(output_size=2): adaptive_max_pool3d(): Expected 4D or 5D tensor", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.LPPool2d(2.0, 4).forward(randn(1, 3, 3)));
+        Assert.StartsWith("LPPool2d(norm_type=2.0, kernel_size=4, stride=None, ceil_mode=False): Given input size: (1x3x3)", e.Message);
+        var unpool = nn.MaxUnpool2d(2);
+        var (o, i) = nn.MaxPool2d(2, return_indices: true).forward_with_indices(randn(1, 1, 4, 4));
+        e = Assert.Throws<ArgumentException>(() => unpool.forward(o, i, [9, 9]));
+        Assert.StartsWith("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)): invalid output_size \"(9, 9)\" (dim 0 must be between 2 and 6)", e.Message);
+        Assert.Equal(new long[] { 1, 1, 4, 4 }, unpool.forward(o, i).shape);
+        Assert.Equal(new long[] { 1, 1, 5, 5 }, unpool.forward(o, i, [5, 5]).shape);
     }
 
     // ---------------------------------------------------------------- the SIMD 2×2 path

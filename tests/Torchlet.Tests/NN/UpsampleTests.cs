@@ -3,6 +3,7 @@ using Torchlet;
 using Xunit;
 using static Torchlet.torch;
 using F = Torchlet.torch.nn.functional;
+using Torchlet.Modules;
 
 namespace Torchlet.Tests;
 
@@ -36,6 +37,56 @@ public class UpsampleTests
     {
         var c = Fixtures.Case(File, name);
         PoolingTests.CheckCase(c, x => (Call(c.GetProperty("args"), x), null), name);
+    }
+
+    public static IEnumerable<object[]> ModuleCases =>
+        Fixtures.Load(File).Where(c => c.TryGetProperty("module", out _))
+            .Select(c => new object[] { c.GetProperty("name").GetString()! });
+
+    static UpsampleMode Mode(JsonElement a) => PoolingTests.Has(a, "mode") ? a.GetProperty("mode").GetString() switch
+    {
+        "nearest" => UpsampleMode.Nearest, "linear" => UpsampleMode.Linear, "bilinear" => UpsampleMode.Bilinear,
+        "bicubic" => UpsampleMode.Bicubic, "trilinear" => UpsampleMode.Trilinear, var m => throw new ArgumentException(m),
+    } : UpsampleMode.Nearest;
+
+    [Theory]
+    [MemberData(nameof(ModuleCases))]
+    public void Module_matches_pytorch(string name)
+    {
+        var c = Fixtures.Case(File, name);
+        var a = c.GetProperty("ctor");
+        bool? ac = PoolingTests.Has(a, "align_corners") ? a.GetProperty("align_corners").GetBoolean() : null;
+        bool sizeArr = PoolingTests.Has(a, "size") && a.GetProperty("size").ValueKind == JsonValueKind.Array;
+        bool scaleArr = PoolingTests.Has(a, "scale_factor") && a.GetProperty("scale_factor").ValueKind == JsonValueKind.Array;
+        double? scale = PoolingTests.Has(a, "scale_factor") && !scaleArr ? a.GetProperty("scale_factor").GetDouble() : null;
+        double[]? scales = scaleArr ? a.GetProperty("scale_factor").EnumerateArray().Select(e => e.GetDouble()).ToArray() : null;
+        Upsample m = c.GetProperty("module").GetString() switch
+        {
+            "Upsample" when sizeArr => nn.Upsample(PoolingTests.LA(a, "size"), null, Mode(a), ac),
+            "Upsample" when scaleArr => nn.Upsample(size: null, scale_factor: scales, mode: Mode(a), align_corners: ac),
+            "Upsample" => nn.Upsample(PoolingTests.L(a, "size"), scale, Mode(a), ac),
+            "UpsamplingNearest2d" => nn.UpsamplingNearest2d(PoolingTests.L(a, "size"), scale),
+            "UpsamplingBilinear2d" => nn.UpsamplingBilinear2d(PoolingTests.L(a, "size"), scale),
+            var n => throw new ArgumentException(n),
+        };
+        Assert.Equal(c.GetProperty("repr").GetString(), m.ToString());
+        PoolingTests.CheckCase(c, x => (m.forward(x), null), name);
+    }
+
+    [Fact]
+    public void Module_errors_name_the_layer_and_the_layer_stays_usable()
+    {
+        var up = nn.Upsample(scale_factor: 2.0, mode: UpsampleMode.Bilinear);
+        var e = Assert.Throws<ArgumentException>(() => up.forward(randn(1, 2, 5)));
+        Assert.Equal("Upsample(scale_factor=2.0, mode=bilinear): Got 3D input, but bilinear mode needs 4D input", e.Message);
+        Assert.Equal(new long[] { 1, 2, 6, 6 }, up.forward(randn(1, 2, 3, 3)).shape);
+        e = Assert.Throws<ArgumentException>(() => nn.Upsample(scale_factor: 2.0, align_corners: true).forward(randn(1, 2, 3, 3)));
+        Assert.StartsWith("Upsample(scale_factor=2.0, mode=nearest): align_corners option can only be set", e.Message);
+        e = Assert.Throws<ArgumentException>(() => nn.Upsample(scale_factor: (double?)null).forward(randn(1, 2, 3, 3)));
+        Assert.Equal("Upsample(size=None, mode=nearest): either size or scale_factor should be defined", e.Message);
+        var m = nn.Upsample(size: new long[] { 4, 4, 4 });
+        Assert.Equal(new long[] { 4, 4, 4 }, m.size);
+        Assert.Null(m.scale_factor);
     }
 
     [Fact]
