@@ -84,6 +84,9 @@ namespace Torchlet
                 if (p[i] < 0) throw new ArgumentException(Msg(layer, $"pad must be non-negative, but got pad: {p[i]}"));
                 if (p[i] > k[i] / 2) throw new ArgumentException(Msg(layer, $"pad should be at most half of kernel size, but got pad={p[i]} and kernel_size={k[i]}"));
             }
+            for (int i = x.dim() - nd - (x.dim() == nd + 2 ? 1 : 0); i < x.dim(); i++)
+                if (x._shape[i] == 0)
+                    throw new ArgumentException(Msg(layer, $"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch size for input, but got:{Shape.Str(x._shape)}"));
             var outSp = new int[nd];
             bool empty = false;
             for (int i = 0; i < nd; i++) { outSp[i] = OutSize(inSp[i], k[i], p[i], s[i], d[i], ceil); empty |= outSp[i] <= 0 || inSp[i] == 0; }
@@ -146,9 +149,15 @@ namespace Torchlet
         {
             var y = Apply(x, outShape, fClear, f);
             if (Tensor.NeedsGrad(x))
-                Tensor.Record(y, name, g => [Linear(g, inShape, fT, tClear, outShape, f, fClear, nameT, name)], false, x);
+            {
+                var dt = x.dtype;
+                Tensor.Record(y, name, g => [Linear(As(g, dt), inShape, fT, tClear, outShape, f, fClear, nameT, name)], false, x);
+            }
             return y;
         }
+
+        /// <summary>The kernels read the gradient with the output's element type.</summary>
+        internal static Tensor As(Tensor g, ScalarType dt) => g.dtype == dt ? g : g.to(dt);
 
         static PlaneKernel ScatterKernel(Tensor idx, int nd) => (g, gx) =>
         {
@@ -178,11 +187,12 @@ namespace Torchlet
             {
                 var saved = new SavedTensor(x);   // PyTorch saves self: an in-place change to it is reported
                 int[] inShape = x._shape;
+                var dt = x.dtype;
                 var scatter = ScatterKernel(idx, nd); var gather = GatherKernel(idx, nd);
                 Tensor.Record(y, name, g =>
                 {
                     saved.Get();
-                    return [Linear(g, inShape, scatter, true, outShape, gather, false, name.Replace("Backward0", "BackwardBackward0"), name)];
+                    return [Linear(As(g, dt), inShape, scatter, true, outShape, gather, false, name.Replace("Backward0", "BackwardBackward0"), name)];
                 }, true, x);
             }
             return (y, idx);
@@ -406,8 +416,9 @@ namespace Torchlet
             {
                 var gather = GatherKernel(idx, nd); var scatter = ScatterKernel(idx, nd);
                 int[] inShape = x._shape;
+                var dt = x.dtype;
                 Tensor.Record(y, $"MaxUnpool{nd}DBackward0",
-                    g => [Linear(g, inShape, gather, false, outShape, scatter, true, $"MaxUnpool{nd}DBackwardBackward0", $"MaxUnpool{nd}DBackward0")], false, x);
+                    g => [Linear(As(g, dt), inShape, gather, false, outShape, scatter, true, $"MaxUnpool{nd}DBackwardBackward0", $"MaxUnpool{nd}DBackward0")], false, x);
             }
             return y;
         }

@@ -153,10 +153,11 @@ namespace Torchlet
             if (Tensor.NeedsGrad(input))
             {
                 int[] inShape = input._shape;
+                var dt = input.dtype;
                 // PyTorch 1.13's upsample backward records no graph itself (no double backward).
                 Tensor.Record(y, node, g =>
                 {
-                    var gc = g.contiguous_nograd();
+                    var gc = PoolOps.As(g, dt).contiguous_nograd();
                     var gx = Tensor.Empty(inShape, g.dtype, clear: true);
                     Interp.Backward(gc.Buffer<T>(), gc._offset, gx.Buffer<T>(), planes, dd, dh, dw);
                     return [gx];

@@ -378,7 +378,7 @@ public class PoolingTests
         Err(() => F.max_pool3d(randn(2, 2, 2), 2), "non-empty 4D or 5D (batch mode) tensor expected for input");
         Err(() => F.max_pool3d(randn(1, 1, 2, 2, 2), 3), "Given input size: (1x2x2x2). Calculated output size: (1x0x0x0). Output size is too small");
         Err(() => F.max_pool2d(ones(new long[] { 1, 1, 4, 4 }, dtype: int64), 2), "max_pool2d", "int64");
-        Err(() => F.max_pool2d(zeros(1, 1, 0, 4), 2), "Output size is too small");
+        Err(() => F.max_pool2d(zeros(1, 1, 0, 4), 2), "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:[1, 1, 0, 4]");
         Err(() => F.avg_pool2d(x, 6), "Given input size: (2x5x5). Calculated output size: (2x0x0). Output size is too small");
         Err(() => F.avg_pool2d(x, 2, padding: 2), "pad should be at most half of kernel size, but got pad=2 and kernel_size=2");
         Err(() => F.avg_pool2d(x, 2, divisor_override: 0), "divisor must be not zero");
