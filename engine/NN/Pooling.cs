@@ -602,13 +602,23 @@ namespace Torchlet
             // ---------------------------------------------------------- power-average pooling
 
             public static LPPool1d LPPool1d(double norm_type, long kernel_size, long? stride = null, bool ceil_mode = false) =>
-                new(norm_type, I(kernel_size), I(stride), ceil_mode);
+                new(norm_type, false, I(kernel_size), I(stride), ceil_mode);
             public static LPPool2d LPPool2d(double norm_type, long kernel_size, long? stride = null, bool ceil_mode = false) =>
-                new(norm_type, I(kernel_size), I(stride), ceil_mode);
+                new(norm_type, false, I(kernel_size), I(stride), ceil_mode);
             public static LPPool2d LPPool2d(double norm_type, (long, long) kernel_size, (long, long)? stride = null, bool ceil_mode = false) =>
-                new(norm_type, T2(kernel_size), T2(stride), ceil_mode);
+                new(norm_type, false, T2(kernel_size), T2(stride), ceil_mode);
             public static LPPool2d LPPool2d(double norm_type, long[] kernel_size, long[]? stride = null, bool ceil_mode = false) =>
-                new(norm_type, At(kernel_size), A(stride), ceil_mode);
+                new(norm_type, false, At(kernel_size), A(stride), ceil_mode);
+
+            // An integer norm_type prints as one (norm_type=2), as in PyTorch.
+            public static LPPool1d LPPool1d(long norm_type, long kernel_size, long? stride = null, bool ceil_mode = false) =>
+                new(norm_type, true, I(kernel_size), I(stride), ceil_mode);
+            public static LPPool2d LPPool2d(long norm_type, long kernel_size, long? stride = null, bool ceil_mode = false) =>
+                new(norm_type, true, I(kernel_size), I(stride), ceil_mode);
+            public static LPPool2d LPPool2d(long norm_type, (long, long) kernel_size, (long, long)? stride = null, bool ceil_mode = false) =>
+                new(norm_type, true, T2(kernel_size), T2(stride), ceil_mode);
+            public static LPPool2d LPPool2d(long norm_type, long[] kernel_size, long[]? stride = null, bool ceil_mode = false) =>
+                new(norm_type, true, At(kernel_size), A(stride), ceil_mode);
 
             // ---------------------------------------------------------- max unpooling
 
@@ -755,9 +765,11 @@ namespace Torchlet.Modules
         readonly PoolArg _k;
         readonly PoolArg? _s;
 
-        private protected LPPoolNd(string name, int nd, double norm_type, PoolArg kernel_size, PoolArg? stride, bool ceil_mode) : base(name)
+        readonly bool _intNorm;
+
+        private protected LPPoolNd(string name, int nd, double norm_type, bool intNorm, PoolArg kernel_size, PoolArg? stride, bool ceil_mode) : base(name)
         {
-            _nd = nd; _k = kernel_size; _s = stride; this.norm_type = norm_type; this.ceil_mode = ceil_mode;
+            _nd = nd; _k = kernel_size; _s = stride; this.norm_type = norm_type; _intNorm = intNorm; this.ceil_mode = ceil_mode;
         }
 
         public double norm_type { get; }
@@ -766,19 +778,19 @@ namespace Torchlet.Modules
         public bool ceil_mode { get; }
 
         public override string extra_repr() =>
-            $"norm_type={Args.Py(norm_type)}, kernel_size={_k}, stride={_s?.ToString() ?? "None"}, ceil_mode={Args.Py(ceil_mode)}";
+            $"norm_type={(_intNorm ? Args.Py((long)norm_type) : Args.Py(norm_type))}, kernel_size={_k}, stride={_s?.ToString() ?? "None"}, ceil_mode={Args.Py(ceil_mode)}";
 
         public override Tensor forward(Tensor input) => PoolOps.LpPool(input, _nd, norm_type, _k.Values, _s?.Values, ceil_mode, this);
     }
 
     public sealed class LPPool1d : LPPoolNd
     {
-        internal LPPool1d(double p, PoolArg k, PoolArg? s, bool ceil) : base(nameof(LPPool1d), 1, p, k, s, ceil) { }
+        internal LPPool1d(double p, bool intNorm, PoolArg k, PoolArg? s, bool ceil) : base(nameof(LPPool1d), 1, p, intNorm, k, s, ceil) { }
     }
 
     public sealed class LPPool2d : LPPoolNd
     {
-        internal LPPool2d(double p, PoolArg k, PoolArg? s, bool ceil) : base(nameof(LPPool2d), 2, p, k, s, ceil) { }
+        internal LPPool2d(double p, bool intNorm, PoolArg k, PoolArg? s, bool ceil) : base(nameof(LPPool2d), 2, p, intNorm, k, s, ceil) { }
     }
 
     /// <summary>

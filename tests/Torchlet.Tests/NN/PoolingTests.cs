@@ -157,6 +157,7 @@ public class PoolingTests
         Assert.Equal(R("AvgPool2d(2)"), nn.AvgPool2d(2).ToString());
         Assert.Equal(R("AvgPool3d(2)"), nn.AvgPool3d(2).ToString());
         Assert.Equal(R("LPPool1d(2.0, 3)"), nn.LPPool1d(2.0, 3).ToString());
+        Assert.Equal(R("LPPool2d(2, 3, 1)"), nn.LPPool2d(2, 3, 1).ToString());
         Assert.Equal(R("MaxUnpool2d((2,3), stride=1, padding=(1,0))"), nn.MaxUnpool2d((2, 3), stride: (1, 1), padding: (1, 0)).ToString());
         Assert.Equal(R("MaxUnpool3d(2, 1)"), nn.MaxUnpool3d(2, 1).ToString());
         Assert.Equal(R("AdaptiveAvgPool2d((None, 7))"), nn.AdaptiveAvgPool2d((null, 7)).ToString());
