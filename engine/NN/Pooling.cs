@@ -316,7 +316,11 @@ namespace Torchlet
         {
             string fn = $"adaptive_avg_pool{nd}d";
             CheckAdaptiveInput(x, nd, fn, layer);
-            if (nd == 1) return AdaptiveAvg(x.unsqueeze(-2), 2, [1, output_size.Length == 1 ? output_size[0] : throw new ArgumentException(Msg(layer, $"{fn}: output_size must be 1, got {output_size.Length} values"))], layer).squeeze(-2);
+            if (nd == 1)
+            {
+                if (output_size.Length != 1) throw new ArgumentException(Msg(layer, $"{fn}: output_size must be 1, got {output_size.Length} values"));
+                return AdaptiveAvg(x.unsqueeze(-2), 2, [1, output_size[0]], layer).squeeze(-2);
+            }
             var outSp = AdaptiveOut(x, nd, output_size, fn, layer);
             // PyTorch computes a 1×1 (×1) adaptive average as a mean over the spatial dims.
             if (outSp.All(o => o == 1)) return x.mean(Enumerable.Range(1, nd).Select(i => (long)-i).ToArray(), keepdim: true);

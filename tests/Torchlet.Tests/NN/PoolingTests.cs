@@ -169,6 +169,8 @@ public class PoolingTests
     [Fact]
     public void Module_properties_and_Sequential_printing()
     {
+        // The notes' CNN: torch.nn.MaxPool2d(stride=2, kernel_size=2)
+        Assert.Equal("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)", nn.MaxPool2d(stride: 2, kernel_size: 2).ToString());
         var p = nn.MaxPool2d(3, stride: 2, padding: 1);
         Assert.Equal(new long[] { 3 }, p.kernel_size);
         Assert.Equal(new long[] { 2 }, p.stride);
