@@ -82,7 +82,7 @@ internal static class Pool
     /// Max pooling with PyTorch's CPU rule: the running max is replaced when a value is greater
     /// or NaN, so ties keep the first max and a NaN (the last one) wins.
     /// </summary>
-    public static void MaxForward<T>(T[] x, int xOff, T[] y, long[] idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw)
+    public static void MaxForward<T>(T[] x, int xOff, T[] y, long[]? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
@@ -124,7 +124,8 @@ internal static class Pool
                                         if (v > m || T.IsNaN(v)) { m = v; mi = row + w; }
                                     }
                                 }
-                            y[o] = m; idx[o] = mi;
+                            y[o] = m;
+                            if (idx is not null) idx[o] = mi;
                         }
                     }
                 }
@@ -142,7 +143,7 @@ internal static class Pool
     /// The common 2×2 stride-2 max pool, 8 outputs at a time: each pair of input rows is
     /// de-interleaved into the four window corners, which are compared in PyTorch's scan order.
     /// </summary>
-    static void Max2x2Plane(float[] x, int xo, float[] y, long[] idx, int yo, int IH, int IW, int OH, int OW)
+    static void Max2x2Plane(float[] x, int xo, float[] y, long[]? idx, int yo, int IH, int IW, int OH, int OW)
     {
         var one = Vector256.Create(1); var offC = Vector256.Create(IW); var offD = Vector256.Create(IW + 1);
         var lane2 = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
@@ -166,6 +167,7 @@ internal static class Pool
                 t = Vector256.GreaterThan(d, m) | ~Vector256.Equals(d, d);
                 m = Vector256.ConditionalSelect(t, d, m); off = Vector256.ConditionalSelect(t.AsInt32(), offD, off);
                 m.CopyTo(y, o + ow);
+                if (idx is null) continue;
                 var i32 = off + lane2 + Vector256.Create(rowIdx + 2 * ow);
                 var (lo, hi) = Vector256.Widen(i32);
                 lo.CopyTo(idx, o + ow); hi.CopyTo(idx, o + ow + 4);
@@ -177,7 +179,8 @@ internal static class Pool
                 float v = x[r0 + i0 + 1]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + i0 + 1; }
                 v = x[r1 + i0]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + IW + i0; }
                 v = x[r1 + i0 + 1]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + IW + i0 + 1; }
-                y[o + ow] = m; idx[o + ow] = mi;
+                y[o + ow] = m;
+                if (idx is not null) idx[o + ow] = mi;
             }
         }
     }

@@ -174,15 +174,20 @@ namespace Torchlet
         };
 
         /// <summary>Max over windows with indices; backward scatters the gradient to the argmax positions.</summary>
-        static (Tensor, Tensor) MaxWindows(Tensor x, int nd, PoolDim[] dims, int[] outShape, string name)
+        /// <remarks>
+        /// Without <paramref name="indices"/> and without a graph to record (inference), no indices are
+        /// written (a third of the memory traffic of a 2×2 pool) and the returned indices are null.
+        /// </remarks>
+        static (Tensor, Tensor) MaxWindows(Tensor x, int nd, PoolDim[] dims, int[] outShape, string name, bool indices)
         {
             var xc = x.contiguous_nograd();
             var y = Tensor.Empty(outShape, x.dtype);
-            var idx = Tensor.Empty(outShape, ScalarType.Int64);
+            var idx = indices || Tensor.NeedsGrad(x) ? Tensor.Empty(outShape, ScalarType.Int64) : null;
             var (pd, ph, pw) = Dims3(dims);
             int planes = Planes(x._shape, nd);
-            if (x.dtype == ScalarType.Float32) Pool.MaxForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), idx.Buffer<long>(), planes, pd, ph, pw);
-            else Pool.MaxForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), idx.Buffer<long>(), planes, pd, ph, pw);
+            if (x.dtype == ScalarType.Float32) Pool.MaxForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), idx?.Buffer<long>(), planes, pd, ph, pw);
+            else Pool.MaxForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), idx?.Buffer<long>(), planes, pd, ph, pw);
+            if (idx is null) return (y, null!);
             if (Tensor.NeedsGrad(x))
             {
                 var saved = new SavedTensor(x);   // PyTorch saves self: an in-place change to it is reported
@@ -207,7 +212,7 @@ namespace Torchlet
         // ------------------------------------------------------------------ max / avg pooling
 
         /// <summary>max_pool{nd}d_with_indices (nd = 2, 3; 1-d goes through 2-d as PyTorch does).</summary>
-        internal static (Tensor output, Tensor indices) MaxPool(Tensor x, int nd, long[] kernel_size, long[]? stride, long[]? padding, long[]? dilation, bool ceil_mode, object? layer = null)
+        internal static (Tensor output, Tensor indices) MaxPool(Tensor x, int nd, long[] kernel_size, long[]? stride, long[]? padding, long[]? dilation, bool ceil_mode, object? layer = null, bool indices = true)
         {
             if (nd == 1)
             {
@@ -217,8 +222,8 @@ namespace Torchlet
                 var s1 = Arg(stride, 1, k1, "max_pool1d: stride must be a single int or a tuple of one int");
                 var p1 = Arg(padding, 1, [0], "max_pool1d: padding must be a single int or a tuple of one int");
                 var d1 = Arg(dilation, 1, [1], "max_pool1d: dilation must be a single int or a tuple of one int");
-                var (o, i) = MaxPool(x.unsqueeze(-2), 2, [1, k1[0]], [1, s1[0]], [0, p1[0]], [1, d1[0]], ceil_mode, layer);
-                return (o.squeeze(-2), i.squeeze(-2));
+                var (o, i) = MaxPool(x.unsqueeze(-2), 2, [1, k1[0]], [1, s1[0]], [0, p1[0]], [1, d1[0]], ceil_mode, layer, indices);
+                return (o.squeeze(-2), i?.squeeze(-2)!);
             }
             string fn = $"max_pool{nd}d", tupleOf = nd == 2 ? "two" : "three";
             var k = Arg(kernel_size, nd, null, $"{fn}: kernel_size must either be a single int, or a tuple of {tupleOf} ints");
@@ -230,7 +235,7 @@ namespace Torchlet
             var outSp = Geometry(x, nd, k, s, p, d, ceil_mode, layer);
             var dims = new PoolDim[nd];
             for (int i = 0; i < nd; i++) dims[i] = PoolDim.Regular(x._shape[x.dim() - nd + i], outSp[i], k[i], s[i], p[i], d[i], true);
-            return MaxWindows(x, nd, dims, OutShape(x, nd, outSp), $"MaxPool{nd}DWithIndicesBackward0");
+            return MaxWindows(x, nd, dims, OutShape(x, nd, outSp), $"MaxPool{nd}DWithIndicesBackward0", indices);
         }
 
         /// <summary>avg_pool{nd}d (1-d through 2-d as PyTorch does).</summary>
@@ -329,20 +334,20 @@ namespace Torchlet
             return AvgWindows(x, nd, dims, OutShape(x, nd, outSp), 0, $"AdaptiveAvgPool{nd}D");
         }
 
-        internal static (Tensor output, Tensor indices) AdaptiveMax(Tensor x, int nd, long?[] output_size, object? layer = null)
+        internal static (Tensor output, Tensor indices) AdaptiveMax(Tensor x, int nd, long?[] output_size, object? layer = null, bool indices = true)
         {
             string fn = $"adaptive_max_pool{nd}d";
             CheckAdaptiveInput(x, nd, fn, layer);
             if (nd == 1)
             {
                 if (output_size.Length != 1) throw new ArgumentException(Msg(layer, $"{fn}: output_size must be 1, got {output_size.Length} values"));
-                var (o, i) = AdaptiveMax(x.unsqueeze(-2), 2, [1, output_size[0]], layer);
-                return (o.squeeze(-2), i.squeeze(-2));
+                var (o, i) = AdaptiveMax(x.unsqueeze(-2), 2, [1, output_size[0]], layer, indices);
+                return (o.squeeze(-2), i?.squeeze(-2)!);
             }
             var outSp = AdaptiveOut(x, nd, output_size, fn, layer);
             var dims = new PoolDim[nd];
             for (int i = 0; i < nd; i++) dims[i] = PoolDim.Adaptive(x._shape[x.dim() - nd + i], outSp[i]);
-            return MaxWindows(x, nd, dims, OutShape(x, nd, outSp), $"AdaptiveMaxPool{nd}DBackward0");
+            return MaxWindows(x, nd, dims, OutShape(x, nd, outSp), $"AdaptiveMaxPool{nd}DBackward0", indices);
         }
 
         // ------------------------------------------------------------------ lp pooling
@@ -459,27 +464,27 @@ namespace Torchlet
                 // ---------------------------------------------------------- max pooling
 
                 public static Tensor max_pool1d(Tensor input, long kernel_size, long? stride = null, long padding = 0, long dilation = 1, bool ceil_mode = false) =>
-                    PoolOps.MaxPool(input, 1, [kernel_size], L(stride), [padding], [dilation], ceil_mode).output;
+                    PoolOps.MaxPool(input, 1, [kernel_size], L(stride), [padding], [dilation], ceil_mode, indices: false).output;
                 public static (Tensor output, Tensor indices) max_pool1d_with_indices(Tensor input, long kernel_size, long? stride = null, long padding = 0, long dilation = 1, bool ceil_mode = false) =>
                     PoolOps.MaxPool(input, 1, [kernel_size], L(stride), [padding], [dilation], ceil_mode);
 
                 public static Tensor max_pool2d(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false) =>
-                    PoolOps.MaxPool(input, 2, kernel_size, stride, padding, dilation, ceil_mode).output;
+                    PoolOps.MaxPool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, indices: false).output;
                 public static Tensor max_pool2d(Tensor input, long kernel_size, long? stride = null, long padding = 0, long dilation = 1, bool ceil_mode = false) =>
-                    PoolOps.MaxPool(input, 2, [kernel_size], L(stride), [padding], [dilation], ceil_mode).output;
+                    PoolOps.MaxPool(input, 2, [kernel_size], L(stride), [padding], [dilation], ceil_mode, indices: false).output;
                 public static Tensor max_pool2d(Tensor input, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null, (long, long)? dilation = null, bool ceil_mode = false) =>
-                    PoolOps.MaxPool(input, 2, L2(kernel_size), L2(stride), L2(padding), L2(dilation), ceil_mode).output;
+                    PoolOps.MaxPool(input, 2, L2(kernel_size), L2(stride), L2(padding), L2(dilation), ceil_mode, indices: false).output;
                 public static (Tensor output, Tensor indices) max_pool2d_with_indices(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false) =>
                     PoolOps.MaxPool(input, 2, kernel_size, stride, padding, dilation, ceil_mode);
                 public static (Tensor output, Tensor indices) max_pool2d_with_indices(Tensor input, long kernel_size, long? stride = null, long padding = 0, long dilation = 1, bool ceil_mode = false) =>
                     PoolOps.MaxPool(input, 2, [kernel_size], L(stride), [padding], [dilation], ceil_mode);
 
                 public static Tensor max_pool3d(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false) =>
-                    PoolOps.MaxPool(input, 3, kernel_size, stride, padding, dilation, ceil_mode).output;
+                    PoolOps.MaxPool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, indices: false).output;
                 public static Tensor max_pool3d(Tensor input, long kernel_size, long? stride = null, long padding = 0, long dilation = 1, bool ceil_mode = false) =>
-                    PoolOps.MaxPool(input, 3, [kernel_size], L(stride), [padding], [dilation], ceil_mode).output;
+                    PoolOps.MaxPool(input, 3, [kernel_size], L(stride), [padding], [dilation], ceil_mode, indices: false).output;
                 public static Tensor max_pool3d(Tensor input, (long, long, long) kernel_size, (long, long, long)? stride = null, (long, long, long)? padding = null, (long, long, long)? dilation = null, bool ceil_mode = false) =>
-                    PoolOps.MaxPool(input, 3, L3(kernel_size), L3(stride), L3(padding), L3(dilation), ceil_mode).output;
+                    PoolOps.MaxPool(input, 3, L3(kernel_size), L3(stride), L3(padding), L3(dilation), ceil_mode, indices: false).output;
                 public static (Tensor output, Tensor indices) max_pool3d_with_indices(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false) =>
                     PoolOps.MaxPool(input, 3, kernel_size, stride, padding, dilation, ceil_mode);
                 public static (Tensor output, Tensor indices) max_pool3d_with_indices(Tensor input, long kernel_size, long? stride = null, long padding = 0, long dilation = 1, bool ceil_mode = false) =>
@@ -525,17 +530,17 @@ namespace Torchlet
                 public static Tensor adaptive_avg_pool3d(Tensor input, long[] output_size) => PoolOps.AdaptiveAvg(input, 3, output_size.Select(v => (long?)v).ToArray());
                 public static Tensor adaptive_avg_pool3d(Tensor input, (long?, long?, long?) output_size) => PoolOps.AdaptiveAvg(input, 3, [output_size.Item1, output_size.Item2, output_size.Item3]);
 
-                public static Tensor adaptive_max_pool1d(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 1, [output_size]).output;
+                public static Tensor adaptive_max_pool1d(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 1, [output_size], indices: false).output;
                 public static (Tensor output, Tensor indices) adaptive_max_pool1d_with_indices(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 1, [output_size]);
-                public static Tensor adaptive_max_pool2d(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 2, [output_size]).output;
-                public static Tensor adaptive_max_pool2d(Tensor input, long[] output_size) => PoolOps.AdaptiveMax(input, 2, output_size.Select(v => (long?)v).ToArray()).output;
-                public static Tensor adaptive_max_pool2d(Tensor input, (long?, long?) output_size) => PoolOps.AdaptiveMax(input, 2, [output_size.Item1, output_size.Item2]).output;
+                public static Tensor adaptive_max_pool2d(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 2, [output_size], indices: false).output;
+                public static Tensor adaptive_max_pool2d(Tensor input, long[] output_size) => PoolOps.AdaptiveMax(input, 2, output_size.Select(v => (long?)v).ToArray(), indices: false).output;
+                public static Tensor adaptive_max_pool2d(Tensor input, (long?, long?) output_size) => PoolOps.AdaptiveMax(input, 2, [output_size.Item1, output_size.Item2], indices: false).output;
                 public static (Tensor output, Tensor indices) adaptive_max_pool2d_with_indices(Tensor input, long[] output_size) => PoolOps.AdaptiveMax(input, 2, output_size.Select(v => (long?)v).ToArray());
                 public static (Tensor output, Tensor indices) adaptive_max_pool2d_with_indices(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 2, [output_size]);
                 public static (Tensor output, Tensor indices) adaptive_max_pool2d_with_indices(Tensor input, (long?, long?) output_size) => PoolOps.AdaptiveMax(input, 2, [output_size.Item1, output_size.Item2]);
-                public static Tensor adaptive_max_pool3d(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 3, [output_size]).output;
-                public static Tensor adaptive_max_pool3d(Tensor input, long[] output_size) => PoolOps.AdaptiveMax(input, 3, output_size.Select(v => (long?)v).ToArray()).output;
-                public static Tensor adaptive_max_pool3d(Tensor input, (long?, long?, long?) output_size) => PoolOps.AdaptiveMax(input, 3, [output_size.Item1, output_size.Item2, output_size.Item3]).output;
+                public static Tensor adaptive_max_pool3d(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 3, [output_size], indices: false).output;
+                public static Tensor adaptive_max_pool3d(Tensor input, long[] output_size) => PoolOps.AdaptiveMax(input, 3, output_size.Select(v => (long?)v).ToArray(), indices: false).output;
+                public static Tensor adaptive_max_pool3d(Tensor input, (long?, long?, long?) output_size) => PoolOps.AdaptiveMax(input, 3, [output_size.Item1, output_size.Item2, output_size.Item3], indices: false).output;
                 public static (Tensor output, Tensor indices) adaptive_max_pool3d_with_indices(Tensor input, long[] output_size) => PoolOps.AdaptiveMax(input, 3, output_size.Select(v => (long?)v).ToArray());
                 public static (Tensor output, Tensor indices) adaptive_max_pool3d_with_indices(Tensor input, long output_size) => PoolOps.AdaptiveMax(input, 3, [output_size]);
                 public static (Tensor output, Tensor indices) adaptive_max_pool3d_with_indices(Tensor input, (long?, long?, long?) output_size) => PoolOps.AdaptiveMax(input, 3, [output_size.Item1, output_size.Item2, output_size.Item3]);
@@ -696,7 +701,8 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"kernel_size={_k}, stride={_s}, padding={_p}, dilation={_d}, ceil_mode={Args.Py(ceil_mode)}";
 
         /// <summary>The pooled output (use <see cref="forward_with_indices"/> for the argmax indices too).</summary>
-        public override Tensor forward(Tensor input) => forward_with_indices(input).output;
+        public override Tensor forward(Tensor input) =>
+            PoolOps.MaxPool(input, _nd, _k.Values, _s.Values, _p.Values, _d.Values, ceil_mode, this, indices: false).output;
 
         public (Tensor output, Tensor indices) forward_with_indices(Tensor input) =>
             PoolOps.MaxPool(input, _nd, _k.Values, _s.Values, _p.Values, _d.Values, ceil_mode, this);
@@ -895,7 +901,7 @@ namespace Torchlet.Modules
         public bool return_indices { get; }
 
         /// <summary>The pooled output (use <see cref="forward_with_indices"/> for the argmax indices too).</summary>
-        public override Tensor forward(Tensor input) => forward_with_indices(input).output;
+        public override Tensor forward(Tensor input) => PoolOps.AdaptiveMax(input, _nd, _size, this, indices: false).output;
 
         public (Tensor output, Tensor indices) forward_with_indices(Tensor input) => PoolOps.AdaptiveMax(input, _nd, _size, this);
     }

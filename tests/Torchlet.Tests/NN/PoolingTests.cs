@@ -233,6 +233,16 @@ public class PoolingTests
         y.sum().backward();
         var gx = x.grad!.data<float>().ToArray();
         Assert.Equal(y.numel(), (long)gx.Sum());
+
+        // Inference (no graph, no indices asked for) skips the indices: same values.
+        using (no_grad())
+        {
+            Assert.Equal(a, F.max_pool2d(x, 2).data<float>().ToArray());
+            Assert.Equal(a, nn.MaxPool2d(2).forward(x).data<float>().ToArray());
+            Assert.Equal(F.max_pool2d(x, 3, 2, 1).data<float>().ToArray(), F.max_pool2d_with_indices(x, 3, 2, 1).output.data<float>().ToArray());
+            Assert.Equal(F.adaptive_max_pool2d(x, 5).data<float>().ToArray(), F.adaptive_max_pool2d_with_indices(x, 5).output.data<float>().ToArray());
+            Assert.Equal(F.max_pool1d(x[0], 3).data<float>().ToArray(), F.max_pool1d_with_indices(x[0], 3).output.data<float>().ToArray());
+        }
     }
 
     [Fact]
