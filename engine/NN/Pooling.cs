@@ -258,6 +258,13 @@ namespace Torchlet
             if (divisor_override is < 0 or > int.MaxValue) throw new ArgumentException(Msg(layer, $"divisor_override must be a positive int, got {divisor_override}"));
             CheckRank(x, nd, layer, nd == 2 ? "non-empty 3D or 4D (batch mode) tensor expected for input" : "non-empty 4D or 5D (batch mode) tensor expected for input");
             CheckFloat(x, fn, layer);
+            if (nd == 3)
+            {
+                // PyTorch's avg_pool3d (only) wants each input dim to hold a whole kernel, padding or not.
+                var sp = x._shape.AsSpan(x.dim() - 3);
+                if (sp[0] < k[0] || sp[1] < k[1] || sp[2] < k[2])
+                    throw new ArgumentException(Msg(layer, $"input image (T: {sp[0]} H: {sp[1]} W: {sp[2]}) smaller than kernel size (kT: {k[0]} kH: {k[1]} kW: {k[2]})"));
+            }
             var d = Enumerable.Repeat(1, nd).ToArray();
             var outSp = Geometry(x, nd, k, s, p, d, ceil_mode, layer);
             var dims = new PoolDim[nd];

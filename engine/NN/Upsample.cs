@@ -197,8 +197,9 @@ namespace Torchlet
                     for (int i = 0; i < output; i++)
                     {
                         int src;
+                        // No same-size or 2× shortcut: with a scale factor given, PyTorch 1.13 maps 5 → 5 by 1/1.09.
                         if (mode == InterpolationMode.Nearest)
-                            src = output == input ? i : output == 2 * input ? i >> 1 : (int)Math.Min((long)MathF.Floor(i * s), input - 1);
+                            src = (int)Math.Min((long)MathF.Floor(i * s), input - 1);
                         else
                             src = (int)Math.Min((long)MathF.Floor((float)((i + 0.5) * s)), input - 1);
                         d.Idx[i] = src; d.W[i] = T.One;

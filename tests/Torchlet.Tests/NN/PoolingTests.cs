@@ -397,7 +397,9 @@ public class PoolingTests
         Err(() => F.avg_pool2d(x, 2, divisor_override: 0), "divisor must be not zero");
         Err(() => F.avg_pool1d(randn(1, 2, 3), 4), "Given input size: (2x1x3). Calculated output size: (2x1x0). Output size is too small");
         Err(() => F.avg_pool1d(randn(5), 2), "Expected 2 to 3 dimensions, but got 1-dimensional tensor for argument #1 'self' (while checking arguments for avg_pool1d)");
-        Err(() => F.avg_pool3d(randn(1, 1, 2, 2, 2), 3), "Output size is too small");
+        Err(() => F.avg_pool3d(randn(1, 1, 2, 2, 2), 3), "input image (T: 2 H: 2 W: 2) smaller than kernel size (kT: 3 kH: 3 kW: 3)");
+        // avg_pool3d (only) wants whole kernels inside the input even when padding would make room.
+        Err(() => F.avg_pool3d(randn(1, 1, 3, 6, 6), [4L, 4, 4], padding: [2L, 2, 2]), "input image (T: 3 H: 6 W: 6) smaller than kernel size (kT: 4 kH: 4 kW: 4)");
         Err(() => F.avg_pool3d(randn(2, 2), 1), "non-empty 4D or 5D (batch mode) tensor expected for input");
         Err(() => F.lp_pool2d(x, 2.0, 6), "Given input size: (2x5x5). Calculated output size: (2x0x0). Output size is too small");
         Err(() => F.adaptive_avg_pool2d(randn(5), 2), "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [5]");

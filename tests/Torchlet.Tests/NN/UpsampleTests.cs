@@ -128,6 +128,23 @@ public class UpsampleTests
         }
     }
 
+    /// <summary>
+    /// With a scale factor, PyTorch 1.13's nearest forward maps even a same-size or doubled output
+    /// through 1/scale (values below printed by PyTorch). Its backward then takes a shortcut
+    /// (identity, o >> 1) that does not match that forward; here the gradient is the forward's own
+    /// adjoint, which the gradcheck confirms.
+    /// </summary>
+    [Fact]
+    public void Nearest_with_a_scale_factor_maps_through_the_scale_even_at_same_or_double_size()
+    {
+        var x = arange(5.0).reshape(1, 1, 5);
+        Assert.Equal(new float[] { 0, 0, 1, 2, 3 }, F.interpolate(x, scale_factor: [1.09]).data<float>().ToArray());
+        Assert.Equal(new float[] { 0, 0, 0, 1, 1, 2, 2, 3, 3, 4 }, F.interpolate(x, scale_factor: [2.1]).data<float>().ToArray());
+        Assert.Equal(new float[] { 0, 0, 1, 1, 2, 2, 3, 3, 4, 4 }, F.interpolate(x, size: [10]).data<float>().ToArray());
+        GradCheck.Check(t => F.interpolate(t[0], "nearest", scale_factor: [1.09]), [GradCheck.Input([1, 1, 5], 40)], what: "nearest 1.09");
+        GradCheck.Check(t => F.interpolate(t[0], "nearest", scale_factor: [2.1]), [GradCheck.Input([1, 1, 5], 41)], what: "nearest 2.1");
+    }
+
     // ---------------------------------------------------------------- gradchecks (float64)
 
     [Fact]
