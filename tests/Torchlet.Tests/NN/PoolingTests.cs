@@ -86,6 +86,32 @@ public class PoolingTests
         CheckCase(c, x => Call(c, x), name);
     }
 
+    // ---------------------------------------------------------------- random configurations
+
+    public static IEnumerable<object[]> SweepCases => Fixtures.Names("nn_pool_sweep");
+
+    /// <summary>
+    /// Random kernel/stride/padding/dilation/ceil/count_include_pad/divisor and adaptive sizes, and
+    /// random interpolate modes and sizes (fixtures/nn_pool_sweep.json): the same values, indices and
+    /// gradients as PyTorch, or, where PyTorch rejects the configuration, an error with its message.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SweepCases))]
+    public void Random_configuration_matches_pytorch(string name)
+    {
+        var c = Fixtures.Case("nn_pool_sweep", name);
+        Func<Tensor, (Tensor, Tensor?)> call = c.GetProperty("fn").GetString() == "interpolate"
+            ? x => (UpsampleTests.Call(c.GetProperty("args"), x), null)
+            : x => Call(c, x);
+        if (c.TryGetProperty("error", out var err))
+        {
+            var e = Assert.Throws<ArgumentException>(() => call(Fixtures.T(c.GetProperty("x"))));
+            Assert.Contains(err.GetString()!, e.Message);
+            return;
+        }
+        CheckCase(c, call, name);
+    }
+
     // ---------------------------------------------------------------- modules
 
     public static IEnumerable<object[]> ModuleCases =>

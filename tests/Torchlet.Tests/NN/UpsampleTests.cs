@@ -20,7 +20,7 @@ public class UpsampleTests
         Fixtures.Load(File).Where(c => c.GetProperty("fn").GetString() == "interpolate")
             .Select(c => new object[] { c.GetProperty("name").GetString()! });
 
-    static Tensor Call(JsonElement a, Tensor x)
+    internal static Tensor Call(JsonElement a, Tensor x)
     {
         long[]? size = PoolingTests.LA(a, "size");
         double[]? scale = !PoolingTests.Has(a, "scale_factor") ? null
