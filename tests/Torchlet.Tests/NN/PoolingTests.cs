@@ -54,7 +54,8 @@ public class PoolingTests
             "adaptive_max_pool2d" => Sizes(a, "output_size") is var s && s.Length == 2 && s.All(v => v is not null)
                 ? F.adaptive_max_pool2d_with_indices(x, s.Select(v => v!.Value).ToArray())
                 : s.Length == 1 ? F.adaptive_max_pool2d_with_indices(x, s[0]!.Value) : F.adaptive_max_pool2d_with_indices(x, (s[0], s[1])),
-            "adaptive_max_pool3d" => F.adaptive_max_pool3d_with_indices(x, Sizes(a, "output_size").Select(v => v!.Value).ToArray()),
+            "adaptive_max_pool3d" => Sizes(a, "output_size") is var s && s.Length == 3
+                ? F.adaptive_max_pool3d_with_indices(x, (s[0], s[1], s[2])) : F.adaptive_max_pool3d_with_indices(x, s[0]!.Value),
             "max_unpool1d" => (F.max_unpool1d(x, Idx(), L(a, "kernel_size")!.Value, L(a, "stride"), L(a, "padding") ?? 0, LA(a, "output_size")), null),
             "max_unpool2d" => (F.max_unpool2d(x, Idx(), LA(a, "kernel_size")!, LA(a, "stride"), LA(a, "padding"), LA(a, "output_size")), null),
             "max_unpool3d" => (F.max_unpool3d(x, Idx(), LA(a, "kernel_size")!, LA(a, "stride"), LA(a, "padding"), LA(a, "output_size")), null),
