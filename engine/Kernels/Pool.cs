@@ -96,41 +96,51 @@ internal static class Pool
             return;
         }
         long cost = (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw));
-        Threading.For(planes, cost, (p0, p1) =>
+        Threading.For(planes, cost, (p0, p1) => MaxPlanes(x, xOff, y, idx, p0, p1, pd, ph, pw));
+    }
+
+    // Window tables and steps in locals: the JIT keeps them in registers in the inner loops.
+    static void MaxPlanes<T>(T[] x, int xOff, T[] y, long[]? idx, int p0, int p1, PoolDim pd, PoolDim ph, PoolDim pw)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int IH = ph.In, IW = pw.In, OD = pd.Out, OH = ph.Out, OW = pw.Out;
+        int ds = pd.Step, hs = ph.Step, ws = pw.Step;
+        int[] dS = pd.Start, dE = pd.End, hS = ph.Start, hE = ph.End, wS = pw.Start, wE = pw.End;
+        int inPlane = pd.In * IH * IW, outPlane = OD * OH * OW;
+        for (int p = p0; p < p1; p++)
         {
-            int IH = ph.In, IW = pw.In;
-            for (int p = p0; p < p1; p++)
+            var xs = new ReadOnlySpan<T>(x, xOff + p * inPlane, inPlane);
+            int o = p * outPlane;
+            for (int od = 0; od < OD; od++)
             {
-                var xs = x.AsSpan(xOff + p * inPlane, inPlane);
-                int o = p * outPlane;
-                for (int od = 0; od < pd.Out; od++)
+                int d0 = dS[od], d1 = dE[od];
+                for (int oh = 0; oh < OH; oh++)
                 {
-                    int d0 = pd.Start[od], d1 = pd.End[od];
-                    for (int oh = 0; oh < ph.Out; oh++)
+                    int h0 = hS[oh], h1 = hE[oh];
+                    for (int ow = 0; ow < OW; ow++, o++)
                     {
-                        int h0 = ph.Start[oh], h1 = ph.End[oh];
-                        for (int ow = 0; ow < pw.Out; ow++, o++)
-                        {
-                            int w0 = pw.Start[ow], w1 = pw.End[ow];
-                            int mi = (d0 * IH + h0) * IW + w0;
-                            T m = T.NegativeInfinity;
-                            for (int d = d0; d < d1; d += pd.Step)
-                                for (int h = h0; h < h1; h += ph.Step)
+                        int w0 = wS[ow], w1 = wE[ow];
+                        int mi = (d0 * IH + h0) * IW + w0;
+                        T m = T.NegativeInfinity;
+                        for (int d = d0; d < d1; d += ds)
+                            for (int h = h0; h < h1; h += hs)
+                            {
+                                int row = (d * IH + h) * IW;
+                                for (int w = row + w0, we = row + w1; w < we; w += ws)
                                 {
-                                    int row = (d * IH + h) * IW;
-                                    for (int w = w0; w < w1; w += pw.Step)
-                                    {
-                                        T v = xs[row + w];
-                                        if (v > m || T.IsNaN(v)) { m = v; mi = row + w; }
-                                    }
+                                    // Branch-free select: the comparison is a coin flip on real data.
+                                    T v = xs[w];
+                                    bool take = (v > m) | T.IsNaN(v);
+                                    m = take ? v : m;
+                                    mi = take ? w : mi;
                                 }
-                            y[o] = m;
-                            if (idx is not null) idx[o] = mi;
-                        }
+                            }
+                        y[o] = m;
+                        if (idx is not null) idx[o] = mi;
                     }
                 }
             }
-        });
+        }
     }
 
     static long WindowVolume(PoolDim pd, PoolDim ph, PoolDim pw)
@@ -145,36 +155,24 @@ internal static class Pool
     /// </summary>
     static void Max2x2Plane(float[] x, int xo, float[] y, long[]? idx, int yo, int IH, int IW, int OH, int OW)
     {
-        var one = Vector256.Create(1); var offC = Vector256.Create(IW); var offD = Vector256.Create(IW + 1);
-        var lane2 = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
         for (int oh = 0; oh < OH; oh++)
         {
-            int r0 = xo + 2 * oh * IW, r1 = r0 + IW, o = yo + oh * OW, rowIdx = 2 * oh * IW;
-            int ow = 0;
-            for (; ow + 8 <= OW; ow += 8)
+            int r0 = xo + 2 * oh * IW, o = yo + oh * OW, rowIdx = 2 * oh * IW;
+            if (OW >= 8)
             {
-                var a0 = Vector256.Create(x, r0 + 2 * ow); var a1 = Vector256.Create(x, r0 + 2 * ow + 8);
-                var b0 = Vector256.Create(x, r1 + 2 * ow); var b1 = Vector256.Create(x, r1 + 2 * ow + 8);
-                var a = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0x88).AsDouble(), 0xD8).AsSingle();
-                var b = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0xDD).AsDouble(), 0xD8).AsSingle();
-                var c = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0x88).AsDouble(), 0xD8).AsSingle();
-                var d = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0xDD).AsDouble(), 0xD8).AsSingle();
-                var m = a; var off = Vector256<int>.Zero;
-                var t = Vector256.GreaterThan(b, m) | ~Vector256.Equals(b, b);
-                m = Vector256.ConditionalSelect(t, b, m); off = Vector256.ConditionalSelect(t.AsInt32(), one, off);
-                t = Vector256.GreaterThan(c, m) | ~Vector256.Equals(c, c);
-                m = Vector256.ConditionalSelect(t, c, m); off = Vector256.ConditionalSelect(t.AsInt32(), offC, off);
-                t = Vector256.GreaterThan(d, m) | ~Vector256.Equals(d, d);
-                m = Vector256.ConditionalSelect(t, d, m); off = Vector256.ConditionalSelect(t.AsInt32(), offD, off);
-                m.CopyTo(y, o + ow);
-                if (idx is null) continue;
-                var i32 = off + lane2 + Vector256.Create(rowIdx + 2 * ow);
-                var (lo, hi) = Vector256.Widen(i32);
-                lo.CopyTo(idx, o + ow); hi.CopyTo(idx, o + ow + 4);
+                // Rows are short (14 outputs for 28×28): the last vector overlaps the one before
+                // instead of leaving a scalar tail (rewriting an output with its own value is harmless).
+                for (int start = 0; ; start += 8)
+                {
+                    int ow = Math.Min(start, OW - 8);
+                    Max2x2Vector(x, r0, IW, ow, y, idx, o, rowIdx);
+                    if (ow == OW - 8) break;
+                }
+                continue;
             }
-            for (; ow < OW; ow++)
+            for (int ow = 0; ow < OW; ow++)
             {
-                int i0 = 2 * ow;
+                int i0 = 2 * ow, r1 = r0 + IW;
                 float m = x[r0 + i0]; int mi = rowIdx + i0;
                 float v = x[r0 + i0 + 1]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + i0 + 1; }
                 v = x[r1 + i0]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + IW + i0; }
@@ -183,6 +181,32 @@ internal static class Pool
                 if (idx is not null) idx[o + ow] = mi;
             }
         }
+    }
+
+    /// <summary>Outputs ow..ow+7 of one output row: input rows r0 and r0 + IW, columns 2·ow..2·ow+15.</summary>
+    static void Max2x2Vector(float[] x, int r0, int IW, int ow, float[] y, long[]? idx, int o, int rowIdx)
+    {
+        int r1 = r0 + IW;
+        var a0 = Vector256.Create(x, r0 + 2 * ow); var a1 = Vector256.Create(x, r0 + 2 * ow + 8);
+        var b0 = Vector256.Create(x, r1 + 2 * ow); var b1 = Vector256.Create(x, r1 + 2 * ow + 8);
+        // De-interleave even/odd columns (the shuffle works per 128-bit lane; the permute restores order).
+        var a = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0x88).AsDouble(), 0xD8).AsSingle();
+        var b = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0xDD).AsDouble(), 0xD8).AsSingle();
+        var c = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0x88).AsDouble(), 0xD8).AsSingle();
+        var d = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0xDD).AsDouble(), 0xD8).AsSingle();
+        // PyTorch's scan order a, b, c, d: replace when greater or NaN.
+        var m = a; var off = Vector256<int>.Zero;
+        var t = Vector256.GreaterThan(b, m) | ~Vector256.Equals(b, b);
+        m = Vector256.ConditionalSelect(t, b, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256<int>.One, off);
+        t = Vector256.GreaterThan(c, m) | ~Vector256.Equals(c, c);
+        m = Vector256.ConditionalSelect(t, c, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256.Create(IW), off);
+        t = Vector256.GreaterThan(d, m) | ~Vector256.Equals(d, d);
+        m = Vector256.ConditionalSelect(t, d, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256.Create(IW + 1), off);
+        m.CopyTo(y, o + ow);
+        if (idx is null) return;
+        var i32 = off + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(rowIdx + 2 * ow);
+        var (lo, hi) = Vector256.Widen(i32);
+        lo.CopyTo(idx, o + ow); hi.CopyTo(idx, o + ow + 4);
     }
 
     /// <summary>gx[plane, idx[o]] += gy[o] (max-pool backward); gx must be zeroed. Planes own disjoint parts of gx.</summary>
