@@ -223,6 +223,38 @@ internal static class Pool
         });
     }
 
+    /// <summary>
+    /// Max-pool backward for 2×2 stride-2 windows (which tile the input): each window's four
+    /// gradients are written at once (g at the argmax, 0 elsewhere), and the odd last row/column
+    /// no window covers is zeroed, so gx needs no zeroing pass and no read-modify-write.
+    /// </summary>
+    public static void Scatter2x2<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int IH, int IW, int OH, int OW)
+        where T : unmanaged, INumber<T>
+    {
+        int inPlane = IH * IW, outPlane = OH * OW;
+        Threading.For(planes, outPlane * 4L, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                int ib = p * inPlane, ob = p * outPlane;
+                for (int oh = 0; oh < OH; oh++)
+                {
+                    int r0 = ib + 2 * oh * IW, r1 = r0 + IW, o = ob + oh * OW;
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // Zero the window, then store at the argmax: no data-dependent branch.
+                        int c = 2 * ow;
+                        gx[r0 + c] = T.Zero; gx[r0 + c + 1] = T.Zero;
+                        gx[r1 + c] = T.Zero; gx[r1 + c + 1] = T.Zero;
+                        gx[ib + (int)idx[o + ow]] = gy[gyOff + o + ow];
+                    }
+                    if (IW > 2 * OW) { gx[r0 + IW - 1] = T.Zero; gx[r1 + IW - 1] = T.Zero; }
+                }
+                if (IH > 2 * OH) Array.Clear(gx, ib + (IH - 1) * IW, IW);
+            }
+        });
+    }
+
     /// <summary>y[o] = x[plane, idx[o]] (the adjoint of <see cref="ScatterAdd"/>; max-unpool backward).</summary>
     public static void Gather<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged
     {

@@ -166,6 +166,13 @@ namespace Torchlet
             else Pool.ScatterAdd(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, inPlane, outPlane);
         };
 
+        static PlaneKernel Tiled2x2Kernel(Tensor idx, PoolDim ph, PoolDim pw) => (g, gx) =>
+        {
+            int planes = Planes(gx._shape, 2);
+            if (g.dtype == ScalarType.Float32) Pool.Scatter2x2(g.Buffer<float>(), g._offset, idx.Buffer<long>(), gx.Buffer<float>(), planes, ph.In, pw.In, ph.Out, pw.Out);
+            else Pool.Scatter2x2(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, ph.In, pw.In, ph.Out, pw.Out);
+        };
+
         static PlaneKernel GatherKernel(Tensor idx, int nd) => (x, y) =>
         {
             int planes = Planes(y._shape, nd), inPlane = PlaneSize(x._shape, nd), outPlane = PlaneSize(y._shape, nd);
@@ -193,11 +200,14 @@ namespace Torchlet
                 var saved = new SavedTensor(x);   // PyTorch saves self: an in-place change to it is reported
                 int[] inShape = x._shape;
                 var dt = x.dtype;
-                var scatter = ScatterKernel(idx, nd); var gather = GatherKernel(idx, nd);
+                var gather = GatherKernel(idx, nd);
+                // Windows that tile the input (2×2, stride 2): every input gradient is written once, no zeroing pass.
+                bool tiled = pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2;
+                var scatter = tiled ? Tiled2x2Kernel(idx, ph, pw) : ScatterKernel(idx, nd);
                 Tensor.Record(y, name, g =>
                 {
                     saved.Get();
-                    return [Linear(As(g, dt), inShape, scatter, true, outShape, gather, false, name.Replace("Backward0", "BackwardBackward0"), name)];
+                    return [Linear(As(g, dt), inShape, scatter, !tiled, outShape, gather, false, name.Replace("Backward0", "BackwardBackward0"), name)];
                 }, true, x);
             }
             return (y, idx);
