@@ -1,0 +1,371 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// The windows of one spatial dim of a pooling op: output position o reads input positions
+/// Start[o], Start[o] + Step, ... below End[o] (already clipped to the input). Count[o] is the
+/// avg-pool divisor factor of that dim (the window size, with or without the padding).
+/// Regular and adaptive pooling differ only in these tables, so one kernel serves both.
+/// </summary>
+internal sealed class PoolDim
+{
+    public readonly int In, Out, Step;
+    public readonly int[] Start, End, Count;
+
+    PoolDim(int input, int output, int step)
+    {
+        In = input; Out = output; Step = step;
+        Start = new int[output]; End = new int[output]; Count = new int[output];
+    }
+
+    /// <summary>A dim that is not pooled (the depth of a 2-d op): one window holding the one position.</summary>
+    public static readonly PoolDim Unit = Regular(1, 1, 1, 1, 0, 1, true);
+
+    /// <summary>
+    /// Max/avg pooling windows as PyTorch's CPU kernels compute them: start o·s − p, the avg divisor
+    /// counts padding up to in + p (count_include_pad) or only the clipped window, and a max
+    /// window's first index is its first in-range position (start moved forward by dilation steps).
+    /// </summary>
+    public static PoolDim Regular(int input, int output, int kernel, int stride, int pad, int dilation, bool countPad)
+    {
+        var d = new PoolDim(input, output, dilation);
+        for (int o = 0; o < output; o++)
+        {
+            int s = o * stride - pad;
+            if (dilation == 1)
+            {
+                int ePad = Math.Min(s + kernel, input + pad);
+                int size = ePad - s;
+                int s0 = Math.Max(s, 0), e0 = Math.Min(ePad, input);
+                d.Start[o] = s0; d.End[o] = Math.Max(e0, s0);
+                d.Count[o] = countPad ? size : Math.Max(e0 - s0, 0);
+            }
+            else
+            {
+                int e = Math.Min(s + (kernel - 1) * dilation + 1, input);
+                while (s < 0) s += dilation;
+                d.Start[o] = s; d.End[o] = Math.Max(e, s);
+                d.Count[o] = 0;  // avg pooling has no dilation
+            }
+        }
+        return d;
+    }
+
+    /// <summary>Adaptive windows: [floor(o·in/out), ceil((o+1)·in/out)).</summary>
+    public static PoolDim Adaptive(int input, int output)
+    {
+        var d = new PoolDim(input, output, 1);
+        for (int o = 0; o < output; o++)
+        {
+            int s = (int)((long)o * input / output);
+            int e = (int)(((long)(o + 1) * input + output - 1) / output);
+            d.Start[o] = s; d.End[o] = e; d.Count[o] = e - s;
+        }
+        return d;
+    }
+
+    public bool IsPlain2x2 => Step == 1 && Out > 0 && Start[0] == 0 && End[0] == 2 && (Out == 1 || Start[1] == 2) && 2 * Out <= In && LastIsFull;
+    bool LastIsFull => Start[Out - 1] == 2 * (Out - 1) && End[Out - 1] == 2 * Out;
+}
+
+/// <summary>
+/// Pooling window kernels over [planes, D, H, W] contiguous blocks (planes = N·C; 1-d and 2-d
+/// ops use unit leading dims). Planes are independent, so they are split over the intra-op threads.
+/// Indices are flat positions within a plane (PyTorch's convention: h·W + w for 2-d).
+/// </summary>
+internal static class Pool
+{
+    /// <summary>
+    /// Max pooling with PyTorch's CPU rule: the running max is replaced when a value is greater
+    /// or NaN, so ties keep the first max and a NaN (the last one) wins.
+    /// </summary>
+    public static void MaxForward<T>(T[] x, int xOff, T[] y, long[]? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
+        if (typeof(T) == typeof(float) && pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2 && Avx2.IsSupported)
+        {
+            var xf = (float[])(object)x; var yf = (float[])(object)y;
+            Threading.For(planes, outPlane * 4L, (p0, p1) =>
+            {
+                for (int p = p0; p < p1; p++) Max2x2Plane(xf, xOff + p * inPlane, yf, idx, p * outPlane, ph.In, pw.In, ph.Out, pw.Out);
+            });
+            return;
+        }
+        long cost = (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw));
+        Threading.For(planes, cost, (p0, p1) => MaxPlanes(x, xOff, y, idx, p0, p1, pd, ph, pw));
+    }
+
+    // Window tables and steps in locals: the JIT keeps them in registers in the inner loops.
+    static void MaxPlanes<T>(T[] x, int xOff, T[] y, long[]? idx, int p0, int p1, PoolDim pd, PoolDim ph, PoolDim pw)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int IH = ph.In, IW = pw.In, OD = pd.Out, OH = ph.Out, OW = pw.Out;
+        int ds = pd.Step, hs = ph.Step, ws = pw.Step;
+        int[] dS = pd.Start, dE = pd.End, hS = ph.Start, hE = ph.End, wS = pw.Start, wE = pw.End;
+        int inPlane = pd.In * IH * IW, outPlane = OD * OH * OW;
+        for (int p = p0; p < p1; p++)
+        {
+            var xs = new ReadOnlySpan<T>(x, xOff + p * inPlane, inPlane);
+            int o = p * outPlane;
+            for (int od = 0; od < OD; od++)
+            {
+                int d0 = dS[od], d1 = dE[od];
+                for (int oh = 0; oh < OH; oh++)
+                {
+                    int h0 = hS[oh], h1 = hE[oh];
+                    for (int ow = 0; ow < OW; ow++, o++)
+                    {
+                        int w0 = wS[ow], w1 = wE[ow];
+                        int mi = (d0 * IH + h0) * IW + w0;
+                        T m = T.NegativeInfinity;
+                        for (int d = d0; d < d1; d += ds)
+                            for (int h = h0; h < h1; h += hs)
+                            {
+                                int row = (d * IH + h) * IW;
+                                for (int w = row + w0, we = row + w1; w < we; w += ws)
+                                {
+                                    // Branch-free select: the comparison is a coin flip on real data.
+                                    T v = xs[w];
+                                    bool take = (v > m) | T.IsNaN(v);
+                                    m = take ? v : m;
+                                    mi = take ? w : mi;
+                                }
+                            }
+                        y[o] = m;
+                        if (idx is not null) idx[o] = mi;
+                    }
+                }
+            }
+        }
+    }
+
+    static long WindowVolume(PoolDim pd, PoolDim ph, PoolDim pw)
+    {
+        static int W(PoolDim d) => d.Out == 0 ? 0 : (d.End[0] - d.Start[0] + d.Step - 1) / d.Step + 1;
+        return (long)W(pd) * W(ph) * W(pw);
+    }
+
+    /// <summary>
+    /// The common 2×2 stride-2 max pool, 8 outputs at a time: each pair of input rows is
+    /// de-interleaved into the four window corners, which are compared in PyTorch's scan order.
+    /// </summary>
+    static void Max2x2Plane(float[] x, int xo, float[] y, long[]? idx, int yo, int IH, int IW, int OH, int OW)
+    {
+        for (int oh = 0; oh < OH; oh++)
+        {
+            int r0 = xo + 2 * oh * IW, o = yo + oh * OW, rowIdx = 2 * oh * IW;
+            if (OW >= 8)
+            {
+                // Rows are short (14 outputs for 28×28): the last vector overlaps the one before
+                // instead of leaving a scalar tail (rewriting an output with its own value is harmless).
+                for (int start = 0; ; start += 8)
+                {
+                    int ow = Math.Min(start, OW - 8);
+                    Max2x2Vector(x, r0, IW, ow, y, idx, o, rowIdx);
+                    if (ow == OW - 8) break;
+                }
+                continue;
+            }
+            for (int ow = 0; ow < OW; ow++)
+            {
+                int i0 = 2 * ow, r1 = r0 + IW;
+                float m = x[r0 + i0]; int mi = rowIdx + i0;
+                float v = x[r0 + i0 + 1]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + i0 + 1; }
+                v = x[r1 + i0]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + IW + i0; }
+                v = x[r1 + i0 + 1]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + IW + i0 + 1; }
+                y[o + ow] = m;
+                if (idx is not null) idx[o + ow] = mi;
+            }
+        }
+    }
+
+    /// <summary>Outputs ow..ow+7 of one output row: input rows r0 and r0 + IW, columns 2·ow..2·ow+15.</summary>
+    static void Max2x2Vector(float[] x, int r0, int IW, int ow, float[] y, long[]? idx, int o, int rowIdx)
+    {
+        int r1 = r0 + IW;
+        var a0 = Vector256.Create(x, r0 + 2 * ow); var a1 = Vector256.Create(x, r0 + 2 * ow + 8);
+        var b0 = Vector256.Create(x, r1 + 2 * ow); var b1 = Vector256.Create(x, r1 + 2 * ow + 8);
+        // De-interleave even/odd columns (the shuffle works per 128-bit lane; the permute restores order).
+        var a = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0x88).AsDouble(), 0xD8).AsSingle();
+        var b = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0xDD).AsDouble(), 0xD8).AsSingle();
+        var c = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0x88).AsDouble(), 0xD8).AsSingle();
+        var d = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0xDD).AsDouble(), 0xD8).AsSingle();
+        // PyTorch's scan order a, b, c, d: replace when greater or NaN.
+        var m = a; var off = Vector256<int>.Zero;
+        var t = Vector256.GreaterThan(b, m) | ~Vector256.Equals(b, b);
+        m = Vector256.ConditionalSelect(t, b, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256<int>.One, off);
+        t = Vector256.GreaterThan(c, m) | ~Vector256.Equals(c, c);
+        m = Vector256.ConditionalSelect(t, c, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256.Create(IW), off);
+        t = Vector256.GreaterThan(d, m) | ~Vector256.Equals(d, d);
+        m = Vector256.ConditionalSelect(t, d, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256.Create(IW + 1), off);
+        m.CopyTo(y, o + ow);
+        if (idx is null) return;
+        var i32 = off + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(rowIdx + 2 * ow);
+        var (lo, hi) = Vector256.Widen(i32);
+        lo.CopyTo(idx, o + ow); hi.CopyTo(idx, o + ow + 4);
+    }
+
+    /// <summary>gx[plane, idx[o]] += gy[o] (max-pool backward); gx must be zeroed. Planes own disjoint parts of gx.</summary>
+    public static void ScatterAdd<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int inPlane, int outPlane)
+        where T : unmanaged, INumber<T>
+    {
+        Threading.For(planes, outPlane, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                int ib = p * inPlane, ob = p * outPlane;
+                for (int o = 0; o < outPlane; o++) gx[ib + (int)idx[ob + o]] += gy[gyOff + ob + o];
+            }
+        });
+    }
+
+    /// <summary>
+    /// Max-pool backward for 2×2 stride-2 windows (which tile the input): each window's four
+    /// gradients are written at once (g at the argmax, 0 elsewhere), and the odd last row/column
+    /// no window covers is zeroed, so gx needs no zeroing pass and no read-modify-write.
+    /// </summary>
+    public static void Scatter2x2<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int IH, int IW, int OH, int OW)
+        where T : unmanaged, INumber<T>
+    {
+        int inPlane = IH * IW, outPlane = OH * OW;
+        Threading.For(planes, outPlane * 4L, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                int ib = p * inPlane, ob = p * outPlane;
+                for (int oh = 0; oh < OH; oh++)
+                {
+                    int r0 = ib + 2 * oh * IW, r1 = r0 + IW, o = ob + oh * OW;
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        // Zero the window, then store at the argmax: no data-dependent branch.
+                        int c = 2 * ow;
+                        gx[r0 + c] = T.Zero; gx[r0 + c + 1] = T.Zero;
+                        gx[r1 + c] = T.Zero; gx[r1 + c + 1] = T.Zero;
+                        gx[ib + (int)idx[o + ow]] = gy[gyOff + o + ow];
+                    }
+                    if (IW > 2 * OW) { gx[r0 + IW - 1] = T.Zero; gx[r1 + IW - 1] = T.Zero; }
+                }
+                if (IH > 2 * OH) Array.Clear(gx, ib + (IH - 1) * IW, IW);
+            }
+        });
+    }
+
+    /// <summary>y[o] = x[plane, idx[o]] (the adjoint of <see cref="ScatterAdd"/>; max-unpool backward).</summary>
+    public static void Gather<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged
+    {
+        Threading.For(planes, outPlane, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                int ib = xOff + p * inPlane, ob = p * outPlane;
+                for (int o = 0; o < outPlane; o++) y[ob + o] = x[ib + (int)idx[ob + o]];
+            }
+        });
+    }
+
+    /// <summary>
+    /// Max-unpool: y[plane, idx[o]] = x[o] into a zeroed y. Returns an index outside
+    /// [0, outPlane), or long.MinValue if all are valid; nothing is thrown from worker threads.
+    /// </summary>
+    public static long Unpool<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged
+    {
+        long bad = long.MinValue;
+        Threading.For(planes, inPlane, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                int ib = p * inPlane, ob = p * outPlane;
+                for (int i = 0; i < inPlane; i++)
+                {
+                    long k = idx[ib + i];
+                    if ((ulong)k >= (ulong)outPlane) { Interlocked.CompareExchange(ref bad, k, long.MinValue); return; }
+                    y[ob + (int)k] = x[xOff + ib + i];
+                }
+            }
+        });
+        return bad;
+    }
+
+    /// <summary>
+    /// Average pooling: the window sum divided by divisor (if non-zero) or by the product of the
+    /// dims' Count factors. An empty window gives 0 (PyTorch's rule).
+    /// </summary>
+    public static void AvgForward<T>(T[] x, int xOff, T[] y, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
+        Threading.For(planes, (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw)), (p0, p1) =>
+        {
+            int IH = ph.In, IW = pw.In;
+            for (int p = p0; p < p1; p++)
+            {
+                var xs = x.AsSpan(xOff + p * inPlane, inPlane);
+                int o = p * outPlane;
+                for (int od = 0; od < pd.Out; od++)
+                {
+                    int d0 = pd.Start[od], d1 = pd.End[od];
+                    for (int oh = 0; oh < ph.Out; oh++)
+                    {
+                        int h0 = ph.Start[oh], h1 = ph.End[oh];
+                        for (int ow = 0; ow < pw.Out; ow++, o++)
+                        {
+                            int w0 = pw.Start[ow], w1 = pw.End[ow];
+                            if (d0 >= d1 || h0 >= h1 || w0 >= w1) { y[o] = T.Zero; continue; }
+                            T s = T.Zero;
+                            for (int d = d0; d < d1; d++)
+                                for (int h = h0; h < h1; h++)
+                                {
+                                    int row = (d * IH + h) * IW;
+                                    for (int w = w0; w < w1; w++) s += xs[row + w];
+                                }
+                            int div = divisor != 0 ? divisor : pd.Count[od] * ph.Count[oh] * pw.Count[ow];
+                            y[o] = s / T.CreateTruncating(div);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>The adjoint of <see cref="AvgForward"/>: each output's gradient / divisor added over its window. gx must be zeroed.</summary>
+    public static void AvgBackward<T>(T[] gy, int gyOff, T[] gx, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
+        Threading.For(planes, (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw)), (p0, p1) =>
+        {
+            int IH = ph.In, IW = pw.In;
+            for (int p = p0; p < p1; p++)
+            {
+                var gs = gx.AsSpan(p * inPlane, inPlane);
+                int o = gyOff + p * outPlane;
+                for (int od = 0; od < pd.Out; od++)
+                {
+                    int d0 = pd.Start[od], d1 = pd.End[od];
+                    for (int oh = 0; oh < ph.Out; oh++)
+                    {
+                        int h0 = ph.Start[oh], h1 = ph.End[oh];
+                        for (int ow = 0; ow < pw.Out; ow++, o++)
+                        {
+                            int w0 = pw.Start[ow], w1 = pw.End[ow];
+                            if (d0 >= d1 || h0 >= h1 || w0 >= w1) continue;
+                            int div = divisor != 0 ? divisor : pd.Count[od] * ph.Count[oh] * pw.Count[ow];
+                            T g = gy[o] / T.CreateTruncating(div);
+                            for (int d = d0; d < d1; d++)
+                                for (int h = h0; h < h1; h++)
+                                {
+                                    int row = (d * IH + h) * IW;
+                                    for (int w = w0; w < w1; w++) gs[row + w] += g;
+                                }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
