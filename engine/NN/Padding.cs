@@ -1,0 +1,348 @@
+using System.Numerics;
+using Torchlet.Kernels;
+
+namespace Torchlet
+{
+    /// <summary>How values beyond the edges are made: F.pad's mode and a conv's padding_mode (TorchSharp's PaddingModes).</summary>
+    public enum PaddingModes { Zeros = 0, Reflect = 1, Replicate = 2, Circular = 3, Constant = 4 }
+
+    /// <summary>
+    /// Padding ops: constant_pad_nd (any dims, negative pads crop) and the index-mapped modes
+    /// reflect, replicate and circular over the last 1–3 dims, each with its backward beside it.
+    /// Pads are in PyTorch's order: (left, right) of the last dim first, then of the one before.
+    /// </summary>
+    internal static class Pad
+    {
+        internal static string ModeName(PaddingModes m) => m switch
+        {
+            PaddingModes.Reflect => "reflect",
+            PaddingModes.Replicate => "replicate",
+            PaddingModes.Circular => "circular",
+            PaddingModes.Zeros => "zeros",
+            _ => "constant",
+        };
+
+        internal static PaddingModes ParseMode(string mode) => mode switch
+        {
+            "constant" => PaddingModes.Constant,
+            "reflect" => PaddingModes.Reflect,
+            "replicate" => PaddingModes.Replicate,
+            "circular" => PaddingModes.Circular,
+            _ => throw new ArgumentException($"Unrecognised padding mode {mode} (expected 'constant', 'reflect', 'replicate' or 'circular')"),
+        };
+
+        /// <summary>F.pad: PyTorch 1.13's _pad_enum dispatch and checks.</summary>
+        internal static Tensor Apply(Tensor input, long[] pad, PaddingModes mode, double? value)
+        {
+            int nd = input.dim();
+            if (pad.Length % 2 != 0) throw new ArgumentException($"Padding length must be divisible by 2 (got {pad.Length} values: [{string.Join(", ", pad)}])");
+            if (pad.Length > nd * 2) throw new ArgumentException($"Padding length too large: {pad.Length} values pad {pad.Length / 2} dims, but the input of shape {Shape.Str(input._shape)} has {nd}");
+            var p = pad.Select(v => checked((int)v)).ToArray();
+            if (mode is PaddingModes.Constant or PaddingModes.Zeros) return Constant(input, p, value ?? 0);
+            if (value is { } v && v != 0)
+                throw new ArgumentException($"Padding mode \"{ModeName(mode)}\" doesn't take in value argument");
+            int k = p.Length / 2;
+            if (k is < 1 or > 3 || (nd != k + 1 && nd != k + 2))
+                throw new ArgumentException($"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now (mode \"{ModeName(mode)}\" with {p.Length} pad values needs a {k + 1}-D or {k + 2}-D input, got shape {Shape.Str(input._shape)})");
+            return Mapped(input, p, mode);
+        }
+
+        // ---------------------------------------------------------------- constant
+
+        /// <summary>
+        /// constant_pad_nd: negative pads first narrow the input, positive ones add <paramref name="value"/>.
+        /// Backward (ConstantPadNdBackward0) is the same op with the pads negated.
+        /// </summary>
+        internal static Tensor Constant(Tensor input, int[] pad, Scalar value)
+        {
+            if (pad.Length % 2 != 0) throw new ArgumentException($"Length of pad must be even but instead it equals {pad.Length}");
+            int nd = input.dim(), lp = pad.Length / 2, diff = nd - lp;
+            if (nd < lp)
+                throw new ArgumentException($"Length of pad should be no more than twice the number of dimensions of the input. Pad length is {pad.Length} while the input has {nd} dimensions.");
+            var src = input;
+            bool allNonPositive = true;
+            for (int i = diff; i < nd; i++)
+            {
+                int pi = 2 * (nd - i - 1);
+                int l = pad[pi], r = pad[pi + 1];
+                if (l < 0) src = Narrow(src, i, -l, src._shape[i] + l);
+                else if (l != 0) allNonPositive = false;
+                if (r < 0) src = Narrow(src, i, 0, src._shape[i] + r);
+                else if (r != 0) allNonPositive = false;
+            }
+            var shape = (int[])input._shape.Clone();
+            if (!allNonPositive)
+                for (int i = diff; i < nd; i++)
+                {
+                    int pi = 2 * (nd - i - 1);
+                    int size = input._shape[i] + pad[pi] + pad[pi + 1];
+                    if (size <= 0)
+                        throw new ArgumentException($"The input size {input._shape[i]}, plus negative padding {pad[pi]} and {pad[pi + 1]} resulted in a negative output size, which is invalid. Check dimension {i} of your input.");
+                    shape[i] = size;
+                }
+            else shape = src._shape;
+            var result = Tensor.Empty(shape, input.dtype);
+            if (!allNonPositive) result.CopyFrom(Tensor.ScalarTensor(value, input.dtype));
+            var dst = result;
+            if (!allNonPositive)
+                for (int i = diff; i < nd; i++)
+                {
+                    int pi = 2 * (nd - i - 1);
+                    int l = Math.Max(pad[pi], 0);
+                    dst = dst.slice_nograd(i, l, l + src._shape[i], 1);
+                }
+            dst.CopyFrom(src);
+            if (Tensor.NeedsGrad(input))
+            {
+                var neg = pad.Select(v => -v).ToArray();
+                Tensor.Record(result, "ConstantPadNdBackward0", g => [Constant(g, neg, 0)], false, input);
+            }
+            return result;
+        }
+
+        static Tensor Narrow(Tensor t, int dim, int start, int length)
+        {
+            int size = t._shape[dim];
+            if (length < 0 || start > size - length)
+                throw new ArgumentException($"start ({start}) + length ({length}) exceeds dimension size ({size}). (constant padding: the negative pads crop more than dimension {dim} holds)");
+            return t.slice_nograd(dim, start, start + length, 1);
+        }
+
+        // ---------------------------------------------------------------- reflect / replicate / circular
+
+        /// <summary>Reflection, replication or circular padding of the last pad.Length/2 dims (batched or not; circular needs a batch).</summary>
+        internal static Tensor Mapped(Tensor input, int[] pad, PaddingModes mode)
+        {
+            int k = pad.Length / 2, nd = input.dim();
+            var sizes = input._shape;
+            var maps = new int[k][];
+            if (mode == PaddingModes.Circular)
+            {
+                if (pad.Length + 4 != nd * 2)
+                    throw new ArgumentException($"Invalid padding size, expected {(nd - 2) * 2} but got {pad.Length} (circular padding needs a batched [N, C, ...] input; shape is {Shape.Str(sizes)})");
+                for (int i = 0; i < k; i++)
+                {
+                    int pl = pad[2 * (k - i - 1)], pr = pad[2 * (k - i - 1) + 1], size = sizes[nd - k + i];
+                    if (pl > size || pr > size)
+                        throw new ArgumentException($"Padding value causes wrapping around more than once. (padding ({pl}, {pr}) for dimension {nd - k + i} of size {size})");
+                    if (size + pl + pr < 0)
+                        throw new ArgumentException($"Negative padding value is resulting in an empty dimension (padding ({pl}, {pr}) for dimension {nd - k + i} of size {size})");
+                }
+            }
+            else CheckReflectReplicate(input, pad, mode);
+
+            for (int i = 0; i < k; i++)
+            {
+                int pl = pad[2 * (k - i - 1)], pr = pad[2 * (k - i - 1) + 1];
+                maps[i] = Map(sizes[nd - k + i], pl, pr, mode);
+            }
+            var outShape = (int[])sizes.Clone();
+            for (int i = 0; i < k; i++) outShape[nd - k + i] = maps[i].Length;
+
+            var x = input.contiguous_nograd();
+            var result = Tensor.Empty(outShape, input.dtype);
+            Gather(x, result, k, maps);
+            if (Tensor.NeedsGrad(input))
+            {
+                string name = mode switch
+                {
+                    PaddingModes.Reflect => $"ReflectionPad{k}DBackward0",
+                    PaddingModes.Replicate => $"ReplicationPad{k}DBackward0",
+                    _ => "torch::autograd::CopySlices",
+                };
+                Tensor.Record(result, name, g => [MappedBackward(g, sizes, k, maps, mode)], false, input);
+            }
+            return result;
+        }
+
+        /// <summary>The adjoint of the gather: each output gradient added to the input element it was read from.</summary>
+        static Tensor MappedBackward(Tensor g, int[] inShape, int k, int[][] maps, PaddingModes mode)
+        {
+            var gc = g.contiguous_nograd();
+            var r = Tensor.Empty(inShape, g.dtype, clear: true);
+            Scatter(gc, r, k, maps);
+            if (Tensor.NeedsGrad(g))
+            {
+                string name = mode switch
+                {
+                    PaddingModes.Reflect => $"ReflectionPad{k}DBackwardBackward0",
+                    PaddingModes.Replicate => $"ReplicationPad{k}DBackwardBackward0",
+                    _ => "torch::autograd::CopySlices",
+                };
+                var outShape = g._shape;
+                Tensor.Record(r, name, gg =>
+                {
+                    var res = Tensor.Empty(outShape, gg.dtype);
+                    Gather(gg.contiguous_nograd(), res, k, maps);
+                    return [res];
+                }, false, g);
+            }
+            return r;
+        }
+
+        /// <summary>PyTorch's shape and dtype checks of reflection_padNd / replication_padNd, in its order.</summary>
+        static void CheckReflectReplicate(Tensor input, int[] pad, PaddingModes mode)
+        {
+            int k = pad.Length / 2, nd = input.dim();
+            var sizes = input._shape;
+            bool reflect = mode == PaddingModes.Reflect;
+            // Only the batch dim (of a batched input) may be empty.
+            bool nonEmpty = true;
+            for (int i = nd == k + 2 ? 1 : 0; i < nd; i++) if (sizes[i] == 0) nonEmpty = false;
+            if (!nonEmpty)
+            {
+                if (reflect && k < 3)
+                    throw new ArgumentException($"{k + 1}D or {k + 2}D (batch mode) tensor expected for input, but got: [ {input.dtype.LegacyName()}{{{string.Join(",", sizes)}}} ] (reflection padding needs non-empty channel and spatial dims)");
+                throw new ArgumentException($"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: {Shape.Str(sizes)}");
+            }
+            string[] names = ["W", "H", "D"];
+            if (reflect)
+                for (int j = 0; j < k; j++)   // width (#4), then height (#6), then depth (#8)
+                {
+                    int dim = nd - 1 - j, l = pad[2 * j], r = pad[2 * j + 1], size = sizes[dim];
+                    if (l >= size || r >= size)
+                        throw new ArgumentException($"Argument #{4 + 2 * j}: Padding size should be less than the corresponding input dimension, but got: padding ({l}, {r}) at dimension {dim} of input {(k == 2 ? nd.ToString() : Shape.Str(sizes))}");
+                }
+            var outs = new int[k];
+            bool any = false;
+            for (int j = 0; j < k; j++) { outs[j] = sizes[nd - 1 - j] + pad[2 * j] + pad[2 * j + 1]; any |= outs[j] >= 1; }
+            if (!any)
+            {
+                var ins = string.Join(", ", Enumerable.Range(0, k).Reverse().Select(j => $"{names[j]}: {sizes[nd - 1 - j]}"));
+                var o = string.Join(" ", Enumerable.Range(0, k).Reverse().Select(j => $"{names[j]}: {outs[j]}"));
+                throw new ArgumentException($"input ({ins}) is too small. Calculated output {o}");
+            }
+            if (!input.dtype.IsFloating())
+                throw new ArgumentException(reflect
+                    ? $"\"reflection_pad{k}d{(k == 3 ? "_cpu" : "")}\" not implemented for '{input.dtype.CName()}' (reflection padding needs a floating point input; convert with .to(torch.float32))"
+                    : $"\"replication_pad{k}d_cpu\" not implemented for '{input.dtype.CName()}' (replication padding needs a floating point input; convert with .to(torch.float32))");
+        }
+
+        /// <summary>For each output position along one dim, the input position it copies.</summary>
+        static int[] Map(int size, int pl, int pr, PaddingModes mode)
+        {
+            int outSize = size + pl + pr;
+            var map = new int[Math.Max(outSize, 0)];
+            if (mode == PaddingModes.Circular)
+            {
+                // PyTorch's _pad_circular: the (cropped) input in the middle, then the left pad copied
+                // from the end of that middle part and the right pad from its start.
+                int lo = Math.Max(pl, 0), hi = outSize - Math.Max(pr, 0);
+                for (int o = lo; o < hi; o++) map[o] = o - pl;
+                for (int o = 0; o < pl; o++) map[o] = map[hi - pl + o];
+                for (int o = 0; o < pr; o++) map[outSize - pr + o] = map[lo + o];
+                return map;
+            }
+            for (int o = 0; o < map.Length; o++)
+            {
+                int j = o - pl;
+                map[o] = mode == PaddingModes.Reflect
+                    ? (j < 0 ? -j : j >= size ? 2 * (size - 1) - j : j)
+                    : Math.Clamp(j, 0, size - 1);
+            }
+            return map;
+        }
+
+        // ---------------------------------------------------------------- kernels
+
+        /// <summary>dst[plane, o…] = src[plane, map(o)…] over the last k dims; planes split over threads.</summary>
+        static void Gather(Tensor src, Tensor dst, int k, int[][] maps)
+        {
+            switch (src.dtype)
+            {
+                case ScalarType.Float32: Walk<float>(src, dst, k, maps, false); break;
+                case ScalarType.Float64: Walk<double>(src, dst, k, maps, false); break;
+                case ScalarType.Int64: Walk<long>(src, dst, k, maps, false); break;
+                case ScalarType.Int32: Walk<int>(src, dst, k, maps, false); break;
+                case ScalarType.Byte: Walk<byte>(src, dst, k, maps, false); break;
+                case ScalarType.Bool: WalkCopy<bool>(src, dst, k, maps); break;
+            }
+        }
+
+        /// <summary>src is the padded gradient, dst the (cleared) input gradient: dst[map(o)] += src[o].</summary>
+        static void Scatter(Tensor src, Tensor dst, int k, int[][] maps)
+        {
+            if (src.dtype == ScalarType.Float32) Walk<float>(dst, src, k, maps, true);
+            else Walk<double>(dst, src, k, maps, true);
+        }
+
+        static void WalkCopy<T>(Tensor small, Tensor big, int k, int[][] maps) where T : unmanaged
+        {
+            // bool has no arithmetic: a plain gather.
+            var (planes, inPlane, outPlane, mD, mH, mW, xh, xw) = Layout(small, big, k, maps);
+            var s = small.Buffer<T>(); var d = big.Buffer<T>(); int so = small._offset;
+            for (int p = 0; p < planes; p++)
+                for (int a = 0, o = p * outPlane; a < mD.Length; a++)
+                    for (int b = 0; b < mH.Length; b++)
+                    {
+                        int row = so + p * inPlane + (mD[a] * xh + mH[b]) * xw;
+                        for (int c = 0; c < mW.Length; c++) d[o++] = s[row + mW[c]];
+                    }
+        }
+
+        static (int planes, int inPlane, int outPlane, int[] mD, int[] mH, int[] mW, int xh, int xw) Layout(Tensor small, Tensor big, int k, int[][] maps)
+        {
+            int nd = small.dim();
+            int[] one = [0];
+            var mD = k >= 3 ? maps[k - 3] : one;
+            var mH = k >= 2 ? maps[k - 2] : one;
+            var mW = maps[k - 1];
+            int xw = small._shape[nd - 1], xh = k >= 2 ? small._shape[nd - 2] : 1, xd = k >= 3 ? small._shape[nd - 3] : 1;
+            int inPlane = xd * xh * xw, outPlane = mD.Length * mH.Length * mW.Length;
+            int planes = 1;
+            for (int i = 0; i < nd - k; i++) planes *= small._shape[i];
+            return (planes, inPlane, outPlane, mD, mH, mW, xh, xw);
+        }
+
+        /// <summary>
+        /// The one loop for both directions: small is the unpadded tensor, big the padded one (both contiguous).
+        /// Forward copies small[map] into big; backward adds big into small[map] (a plane's rows are
+        /// walked in order, so the sums do not depend on threads).
+        /// </summary>
+        static void Walk<T>(Tensor small, Tensor big, int k, int[][] maps, bool backward) where T : unmanaged, INumber<T>
+        {
+            var (planes, inPlane, outPlane, mD, mH, mW, xh, xw) = Layout(small, big, k, maps);
+            var s = small.Buffer<T>(); var d = big.Buffer<T>();
+            int so = small._offset, bo = big._offset;
+            Threading.For(planes, outPlane, (p0, p1) =>
+            {
+                for (int p = p0; p < p1; p++)
+                {
+                    int o = bo + p * outPlane;
+                    for (int a = 0; a < mD.Length; a++)
+                        for (int b = 0; b < mH.Length; b++)
+                        {
+                            int row = so + p * inPlane + (mD[a] * xh + mH[b]) * xw;
+                            if (backward) for (int c = 0; c < mW.Length; c++) s[row + mW[c]] += d[o++];
+                            else for (int c = 0; c < mW.Length; c++) d[o++] = s[row + mW[c]];
+                        }
+                }
+            });
+        }
+    }
+
+    public static partial class torch
+    {
+        public static partial class nn
+        {
+            public static partial class functional
+            {
+                /// <summary>
+                /// Pads the last pad.Length/2 dims: pad = (left, right) of the last dim, then (top, bottom) of the
+                /// one before, ... Mode constant fills with <paramref name="value"/> (negative pads crop);
+                /// reflect, replicate and circular pad 1–3 dims of a batched (or, except circular, unbatched) input.
+                /// </summary>
+                public static Tensor pad(Tensor input, long[] pad, PaddingModes mode = PaddingModes.Constant, double? value = null) =>
+                    Pad.Apply(input, pad, mode, value);
+
+                /// <summary>F.pad with PyTorch's mode string: "constant", "reflect", "replicate" or "circular".</summary>
+                public static Tensor pad(Tensor input, long[] pad, string mode, double? value = null) =>
+                    Pad.Apply(input, pad, Pad.ParseMode(mode), value);
+            }
+        }
+
+        /// <summary>torch.constant_pad_nd: constant padding of the trailing dims (negative pads crop).</summary>
+        public static Tensor constant_pad_nd(Tensor input, long[] pad, double value = 0) =>
+            Pad.Constant(input, pad.Select(v => checked((int)v)).ToArray(), value);
+    }
+}
