@@ -1,0 +1,144 @@
+namespace Torchlet;
+
+public static partial class torch
+{
+    public static partial class nn
+    {
+        /// <summary>
+        /// torch.nn.init: in-place initialisers (notes §2.6). They run without recording gradients and draw
+        /// from the global generator in PyTorch's order, so after <c>torch.manual_seed(s)</c> the values equal
+        /// PyTorch's.
+        /// </summary>
+        public static partial class init
+        {
+            /// <summary>The recommended gain for a nonlinearity (PyTorch's table; <paramref name="param"/> is leaky_relu's slope).</summary>
+            public static double calculate_gain(string nonlinearity, double? param = null)
+            {
+                switch (nonlinearity)
+                {
+                    case "linear" or "conv1d" or "conv2d" or "conv3d" or "conv_transpose1d" or "conv_transpose2d" or "conv_transpose3d" or "sigmoid":
+                        return 1;
+                    case "tanh": return 5.0 / 3;
+                    case "relu": return Math.Sqrt(2.0);
+                    case "leaky_relu":
+                        double slope = param ?? 0.01;
+                        return Math.Sqrt(2.0 / (1 + slope * slope));
+                    case "selu": return 3.0 / 4;
+                    default: throw new ArgumentException($"Unsupported nonlinearity {nonlinearity}");
+                }
+            }
+
+            /// <summary>(fan_in, fan_out) of a weight: dim 1 and dim 0 sizes times the receptive field (the product of dims 2..).</summary>
+            public static (long fan_in, long fan_out) _calculate_fan_in_and_fan_out(Tensor tensor)
+            {
+                if (tensor.dim() < 2)
+                    throw new ArgumentException($"Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got shape {Shape.Str(tensor._shape)})");
+                long receptive = 1;
+                for (int d = 2; d < tensor.dim(); d++) receptive *= tensor._shape[d];
+                return (tensor._shape[1] * receptive, tensor._shape[0] * receptive);
+            }
+
+            static long CorrectFan(Tensor tensor, string mode)
+            {
+                if (mode != "fan_in" && mode != "fan_out")
+                    throw new ArgumentException($"Mode {mode} not supported, please use one of fan_in, fan_out");
+                var (fanIn, fanOut) = _calculate_fan_in_and_fan_out(tensor);
+                return mode == "fan_in" ? fanIn : fanOut;
+            }
+
+            /// <summary>Runs an in-place fill without recording it, as PyTorch's init functions do.</summary>
+            static Tensor NoGrad(Tensor t, Action<Tensor> fill)
+            {
+                ArgumentNullException.ThrowIfNull(t);
+                using (torch.no_grad()) fill(t);
+                return t;
+            }
+
+            public static Tensor uniform_(Tensor tensor, double a = 0, double b = 1) => NoGrad(tensor, t => t.uniform_(a, b));
+
+            public static Tensor normal_(Tensor tensor, double mean = 0, double std = 1) => NoGrad(tensor, t => t.normal_(mean, std));
+
+            public static Tensor constant_(Tensor tensor, double val) => NoGrad(tensor, t => t.fill_(val));
+
+            public static Tensor zeros_(Tensor tensor) => NoGrad(tensor, t => t.zero_());
+
+            public static Tensor ones_(Tensor tensor) => NoGrad(tensor, t => t.fill_(1));
+
+            /// <summary>The identity matrix (2-D tensors only).</summary>
+            public static Tensor eye_(Tensor tensor)
+            {
+                if (tensor.dim() != 2)
+                    throw new ArgumentException($"Only tensors with 2 dimensions are supported (got shape {Shape.Str(tensor._shape)})");
+                return NoGrad(tensor, t => t.CopyFrom(torch.eye(t._shape[0], t._shape[1], dtype: t.dtype)));
+            }
+
+            /// <summary>A Dirac delta in the centre of each kernel (3-, 4- and 5-D weights), keeping the identity of the input channels.</summary>
+            public static Tensor dirac_(Tensor tensor, int groups = 1)
+            {
+                int dims = tensor.dim();
+                if (dims < 3 || dims > 5)
+                    throw new ArgumentException($"Only tensors with 3, 4, or 5 dimensions are supported (got shape {Shape.Str(tensor._shape)})");
+                var s = tensor._shape;
+                if (groups < 1 || s[0] % groups != 0)
+                    throw new ArgumentException($"dim 0 must be divisible by groups (got dim 0 = {s[0]}, groups = {groups})");
+                int outPerGroup = s[0] / groups, minDim = Math.Min(outPerGroup, s[1]);
+                return NoGrad(tensor, t =>
+                {
+                    t.zero_();
+                    for (int g = 0; g < groups; g++)
+                        for (int d = 0; d < minDim; d++)
+                        {
+                            var idx = new long[dims];
+                            idx[0] = g * outPerGroup + d; idx[1] = d;
+                            for (int k = 2; k < dims; k++) idx[k] = s[k] / 2;
+                            t[idx].fill_(1);
+                        }
+                });
+            }
+
+            /// <summary>U(-a, a) with a = gain·√(6 / (fan_in + fan_out)) (Glorot).</summary>
+            public static Tensor xavier_uniform_(Tensor tensor, double gain = 1)
+            {
+                var (fanIn, fanOut) = _calculate_fan_in_and_fan_out(tensor);
+                double std = gain * Math.Sqrt(2.0 / (fanIn + fanOut));
+                double a = Math.Sqrt(3.0) * std;
+                return uniform_(tensor, -a, a);
+            }
+
+            /// <summary>N(0, std²) with std = gain·√(2 / (fan_in + fan_out)) (Glorot).</summary>
+            public static Tensor xavier_normal_(Tensor tensor, double gain = 1)
+            {
+                var (fanIn, fanOut) = _calculate_fan_in_and_fan_out(tensor);
+                double std = gain * Math.Sqrt(2.0 / (fanIn + fanOut));
+                return normal_(tensor, 0, std);
+            }
+
+            /// <summary>U(-bound, bound) with bound = gain·√(3 / fan) (He); the layers' default with a = √5.</summary>
+            public static Tensor kaiming_uniform_(Tensor tensor, double a = 0, string mode = "fan_in", string nonlinearity = "leaky_relu")
+            {
+                if (tensor.numel() == 0)
+                {
+                    Warnings.Warn("Initializing zero-element tensors is a no-op");
+                    return tensor;
+                }
+                long fan = CorrectFan(tensor, mode);
+                double gain = calculate_gain(nonlinearity, a);
+                double bound = Math.Sqrt(3.0) * gain / Math.Sqrt(fan);
+                return uniform_(tensor, -bound, bound);
+            }
+
+            /// <summary>N(0, std²) with std = gain / √fan (He).</summary>
+            public static Tensor kaiming_normal_(Tensor tensor, double a = 0, string mode = "fan_in", string nonlinearity = "leaky_relu")
+            {
+                if (tensor.numel() == 0)
+                {
+                    Warnings.Warn("Initializing zero-element tensors is a no-op");
+                    return tensor;
+                }
+                long fan = CorrectFan(tensor, mode);
+                double gain = calculate_gain(nonlinearity, a);
+                return normal_(tensor, 0, gain / Math.Sqrt(fan));
+            }
+        }
+    }
+}
