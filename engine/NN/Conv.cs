@@ -226,7 +226,7 @@ namespace Torchlet
         /// Checks the input's rank (nsp+1 unbatched or nsp+2 batched) and returns it batched, with
         /// whether a batch dim was added.
         /// </summary>
-        internal static (Tensor batched, bool unbatched) Batch(Tensor input, int nsp, bool transposed, string? layer)
+        internal static (Tensor batched, bool unbatched) Batch(Tensor input, int nsp, bool transposed, object? layer)
         {
             int d = input.dim();
             if (d != nsp + 1 && d != nsp + 2)
@@ -234,46 +234,46 @@ namespace Torchlet
             return d == nsp + 1 ? (input.unsqueeze(0), true) : (input, false);
         }
 
-        static string Prefix(string? layer) => layer is null ? "" : layer + ": ";
+        /// <summary>"Conv2d(...): " for a module (its repr is only built when an error is thrown), "" for the functional form.</summary>
+        static string Prefix(object? layer) => layer is null ? "" : layer + ": ";
 
         /// <summary>
         /// PyTorch's check_shape_forward and argument checks, in its order; returns the output's
         /// spatial size. <paramref name="padR"/> is the padding after each dim (equal to padL unless 'same').
         /// </summary>
         internal static int[] Check(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padL, int[] padR, int[] dilation,
-            bool transposed, int[] outputPadding, int groups, string? layer)
+            bool transposed, int[] outputPadding, int groups, object? layer)
         {
             int nsp = input.dim() - 2;
-            string p = Prefix(layer);
-            if (padL.Any(v => v < 0) || padR.Any(v => v < 0)) throw new ArgumentException(p + "negative padding is not supported");
-            if (outputPadding.Any(v => v < 0)) throw new ArgumentException(p + "negative output_padding is not supported");
-            if (stride.Any(v => v <= 0)) throw new ArgumentException(p + "non-positive stride is not supported");
-            if (dilation.Any(v => v <= 0)) throw new ArgumentException(p + $"dilation should be greater than zero, but got {Sizes(dilation)}");
-            if (groups <= 0) throw new ArgumentException(p + "non-positive groups is not supported");
+            if (padL.Any(v => v < 0) || padR.Any(v => v < 0)) throw new ArgumentException(Prefix(layer) + "negative padding is not supported");
+            if (outputPadding.Any(v => v < 0)) throw new ArgumentException(Prefix(layer) + "negative output_padding is not supported");
+            if (stride.Any(v => v <= 0)) throw new ArgumentException(Prefix(layer) + "non-positive stride is not supported");
+            if (dilation.Any(v => v <= 0)) throw new ArgumentException(Prefix(layer) + $"dilation should be greater than zero, but got {Sizes(dilation)}");
+            if (groups <= 0) throw new ArgumentException(Prefix(layer) + "non-positive groups is not supported");
             var ws = weight._shape;
             if (ws.Length != input.dim())
-                throw new ArgumentException(p + $"Expected {ws.Length}-dimensional input for {ws.Length}-dimensional weight {Shape.Str(ws)}, but got {input.dim()}-dimensional input of size {Shape.Str(input._shape)} instead");
+                throw new ArgumentException(Prefix(layer) + $"Expected {ws.Length}-dimensional input for {ws.Length}-dimensional weight {Shape.Str(ws)}, but got {input.dim()}-dimensional input of size {Shape.Str(input._shape)} instead");
             if (ws[0] < groups)
-                throw new ArgumentException(p + $"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got weight of size {Shape.Str(ws)} instead");
+                throw new ArgumentException(Prefix(layer) + $"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got weight of size {Shape.Str(ws)} instead");
             if (ws[0] % groups != 0)
-                throw new ArgumentException(p + $"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of size {Shape.Str(ws)} instead");
+                throw new ArgumentException(Prefix(layer) + $"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of size {Shape.Str(ws)} instead");
             var inSize = input._shape[2..];
             var k = ws[2..];
             if (!transposed)
             {
                 if (input._shape[1] != ws[1] * groups)
-                    throw new ArgumentException(p + $"Given groups={groups}, weight of size {Shape.Str(ws)}, expected input{Shape.Str(input._shape)} to have {ws[1] * groups} channels, but got {input._shape[1]} channels instead");
+                    throw new ArgumentException(Prefix(layer) + $"Given groups={groups}, weight of size {Shape.Str(ws)}, expected input{Shape.Str(input._shape)} to have {ws[1] * groups} channels, but got {input._shape[1]} channels instead");
                 if (bias is not null && (bias.dim() != 1 || bias._shape[0] != ws[0]))
-                    throw new ArgumentException(p + $"Given weight of size {Shape.Str(ws)}, expected bias to be 1-dimensional with {ws[0]} elements, but got bias of size {Shape.Str(bias._shape)} instead");
+                    throw new ArgumentException(Prefix(layer) + $"Given weight of size {Shape.Str(ws)}, expected bias to be 1-dimensional with {ws[0]} elements, but got bias of size {Shape.Str(bias._shape)} instead");
             }
             else
             {
                 if (input._shape[1] != ws[0])
-                    throw new ArgumentException(p + $"Given transposed=1, weight of size {Shape.Str(ws)}, expected input{Shape.Str(input._shape)} to have {ws[0]} channels, but got {input._shape[1]} channels instead");
+                    throw new ArgumentException(Prefix(layer) + $"Given transposed=1, weight of size {Shape.Str(ws)}, expected input{Shape.Str(input._shape)} to have {ws[0]} channels, but got {input._shape[1]} channels instead");
                 if (bias is not null && (bias.dim() != 1 || bias._shape[0] != ws[1] * groups))
-                    throw new ArgumentException(p + $"Given transposed=1, weight of size {Shape.Str(ws)}, expected bias to be 1-dimensional with {ws[1] * groups} elements, but got bias of size {Shape.Str(bias._shape)} instead");
+                    throw new ArgumentException(Prefix(layer) + $"Given transposed=1, weight of size {Shape.Str(ws)}, expected bias to be 1-dimensional with {ws[1] * groups} elements, but got bias of size {Shape.Str(bias._shape)} instead");
             }
-            CheckTypes(input, weight, bias, p);
+            CheckTypes(input, weight, bias, layer);
 
             var output = new int[nsp];
             if (!transposed)
@@ -301,7 +301,7 @@ namespace Torchlet
                     {
                         var names = DimNames[nsp - 1];
                         string List(string what, int[] v) => string.Join(" ", Enumerable.Range(0, nsp).Select(j => $"{what}_{names[j]}: {v[j]}"));
-                        throw new ArgumentException(p + $"output padding must be smaller than either stride or dilation, but got {List("output_padding", outputPadding)} {List("stride", stride)} {List("dilation", dilation)}");
+                        throw new ArgumentException(Prefix(layer) + $"output padding must be smaller than either stride or dilation, but got {List("output_padding", outputPadding)} {List("stride", stride)} {List("dilation", dilation)}");
                     }
                 for (int i = 0; i < nsp; i++)
                     output[i] = (inSize[i] - 1) * stride[i] - padL[i] - padR[i] + dilation[i] * (k[i] - 1) + outputPadding[i] + 1;
@@ -316,14 +316,14 @@ namespace Torchlet
             return output;
         }
 
-        static void CheckTypes(Tensor input, Tensor weight, Tensor? bias, string p)
+        static void CheckTypes(Tensor input, Tensor weight, Tensor? bias, object? layer)
         {
             if (input.dtype == ScalarType.Bool)
-                throw new ArgumentException(p + "\"convolution\" not implemented for 'Bool': convert the input and weight with .to(torch.float32)");
+                throw new ArgumentException(Prefix(layer) + "\"convolution\" not implemented for 'Bool': convert the input and weight with .to(torch.float32)");
             if (input.dtype != weight.dtype)
-                throw new ArgumentException(p + $"expected scalar type {input.dtype.CName()} but found {weight.dtype.CName()} (the input is {input.dtype.TorchName()} and the weight {weight.dtype.TorchName()}; convert one with .to())");
+                throw new ArgumentException(Prefix(layer) + $"expected scalar type {input.dtype.CName()} but found {weight.dtype.CName()} (the input is {input.dtype.TorchName()} and the weight {weight.dtype.TorchName()}; convert one with .to())");
             if (bias is not null && bias.dtype != input.dtype)
-                throw new ArgumentException(p + $"expected scalar type {input.dtype.CName()} but found {bias.dtype.CName()} (the input is {input.dtype.TorchName()} and the bias {bias.dtype.TorchName()}; convert one with .to())");
+                throw new ArgumentException(Prefix(layer) + $"expected scalar type {input.dtype.CName()} but found {bias.dtype.CName()} (the input is {input.dtype.TorchName()} and the bias {bias.dtype.TorchName()}; convert one with .to())");
         }
 
         /// <summary>
@@ -352,10 +352,10 @@ namespace Torchlet
         static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 
         /// <summary>padding='same': the total d·(k−1) per dim, split with the extra one after (as PyTorch's _convolution_same).</summary>
-        internal static (int[] padL, int[] padR) Same(int[] kernel, int[] dilation, int[] stride, string? layer)
+        internal static (int[] padL, int[] padR) Same(int[] kernel, int[] dilation, int[] stride, object? layer)
         {
             if (stride.Any(s => s != 1))
-                throw new ArgumentException((layer is null ? "" : layer + ": ") + "padding='same' is not supported for strided convolutions");
+                throw new ArgumentException(Prefix(layer) + "padding='same' is not supported for strided convolutions");
             var l = new int[kernel.Length]; var r = new int[kernel.Length];
             for (int i = 0; i < kernel.Length; i++)
             {
@@ -365,17 +365,30 @@ namespace Torchlet
             return (l, r);
         }
 
-        /// <summary>The whole functional conv: checks, unbatched inputs, the op.</summary>
-        internal static Tensor Conv(Tensor input, Tensor weight, Tensor? bias, int nsp, int[] stride, int[] padL, int[] padR, int[] dilation, int groups, string? layer)
+        /// <summary>
+        /// The whole conv: checks, unbatched inputs, the op. A module with a padding mode other than
+        /// zeros pads with F.pad first and convolves unpadded, as PyTorch's modules do; the checks see
+        /// the unpadded size so that a too-small input gets the formula with the module's own numbers.
+        /// </summary>
+        internal static Tensor Conv(Tensor input, Tensor weight, Tensor? bias, int nsp, int[] stride, int[] padL, int[] padR, int[] dilation, int groups, object? layer,
+            PaddingModes mode = PaddingModes.Zeros)
         {
             var (x, unbatched) = Batch(input, nsp, false, layer);
             var outSize = Check(x, weight, bias, stride, padL, padR, dilation, false, new int[nsp], groups, layer);
+            if (mode != PaddingModes.Zeros && (padL.Any(v => v != 0) || padR.Any(v => v != 0)))
+            {
+                var pad = new long[2 * nsp];
+                for (int i = 0; i < nsp; i++) { pad[2 * (nsp - 1 - i)] = padL[i]; pad[2 * (nsp - 1 - i) + 1] = padR[i]; }
+                try { x = Pad.Apply(x, pad, mode, null); }
+                catch (ArgumentException e) when (layer is not null) { throw new ArgumentException($"{layer}: {e.Message}", e); }
+                padL = new int[nsp];
+            }
             var r = Convolution.Run(x, weight, bias, stride, padL, dilation, false, outSize, groups);
             return unbatched ? r.squeeze(0) : r;
         }
 
         /// <summary>The whole functional transposed conv: checks, unbatched inputs, the op.</summary>
-        internal static Tensor ConvTranspose(Tensor input, Tensor weight, Tensor? bias, int nsp, int[] stride, int[] padding, int[] outputPadding, int groups, int[] dilation, string? layer)
+        internal static Tensor ConvTranspose(Tensor input, Tensor weight, Tensor? bias, int nsp, int[] stride, int[] padding, int[] outputPadding, int groups, int[] dilation, object? layer)
         {
             var (x, unbatched) = Batch(input, nsp, true, layer);
             var outSize = Check(x, weight, bias, stride, padding, padding, dilation, true, outputPadding, groups, layer);
@@ -479,5 +492,284 @@ namespace Torchlet
             nn.functional.conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation);
         public static Tensor conv_transpose3d(Tensor input, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null, long[]? output_padding = null, long groups = 1, long[]? dilation = null) =>
             nn.functional.conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation);
+    }
+}
+
+namespace Torchlet.Modules
+{
+    /// <summary>
+    /// PyTorch's _ConvNd: the parameters, options and repr shared by Conv1d/2d/3d and
+    /// ConvTranspose1d/2d/3d. The weight is [out, in/groups, k...] for a convolution and
+    /// [in, out/groups, k...] for a transposed one.
+    /// </summary>
+    public abstract class ConvNd : torch.nn.Module<Tensor, Tensor>
+    {
+        public Parameter weight { get; set; }
+        public Parameter? bias { get; set; }
+
+        public long in_channels { get; }
+        public long out_channels { get; }
+        public long[] kernel_size { get; }
+        public long[] stride { get; }
+        /// <summary>The padding on each side per dim; for padding='same' the amount before each dim (the one after may be one more).</summary>
+        public long[] padding { get; }
+        /// <summary>Padding.Same or Padding.Valid when the padding was given by name (PyTorch's padding='same'), else null.</summary>
+        public Padding? named_padding { get; }
+        public long[] dilation { get; }
+        public bool transposed { get; }
+        public long[] output_padding { get; }
+        public long groups { get; }
+        public PaddingModes padding_mode { get; }
+
+        private protected readonly int _nsp;
+        private protected readonly int[] _stride, _padL, _padR, _dilation, _outputPadding;
+
+        private protected ConvNd(string name, int nsp, long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, Padding? named,
+            long[] dilation, bool transposed, long[] output_padding, long groups, bool bias, PaddingModes padding_mode, ScalarType? dtype)
+            : base(name)
+        {
+            if (transposed && padding_mode != PaddingModes.Zeros)
+                throw new ArgumentException($"Only \"zeros\" padding mode is supported for {name} (got padding_mode='{Pad.ModeName(padding_mode)}')");
+            if (groups <= 0) throw new ArgumentException($"groups must be a positive integer ({name}: got groups={groups})");
+            if (in_channels % groups != 0) throw new ArgumentException($"in_channels must be divisible by groups ({name}: in_channels={in_channels}, groups={groups})");
+            if (out_channels % groups != 0) throw new ArgumentException($"out_channels must be divisible by groups ({name}: out_channels={out_channels}, groups={groups})");
+            if (in_channels < 0 || out_channels < 0) throw new ArgumentException($"{name}: in_channels and out_channels must not be negative (got {in_channels} and {out_channels})");
+            if (kernel_size.Any(k => k <= 0)) throw new ArgumentException($"{name}: kernel_size must be positive, got {Args.Py(kernel_size)}");
+            if (named == Padding.Same && stride.Any(s => s != 1)) throw new ArgumentException($"padding='same' is not supported for strided convolutions ({name}: stride={Args.Py(stride)})");
+            if (padding_mode is not (PaddingModes.Zeros or PaddingModes.Reflect or PaddingModes.Replicate or PaddingModes.Circular))
+                throw new ArgumentException($"padding_mode must be one of {{'zeros', 'reflect', 'replicate', 'circular'}}, but got padding_mode='{Pad.ModeName(padding_mode)}'");
+            if (!(dtype ?? ScalarType.Float32).IsFloating())
+                throw new ArgumentException($"{name}: parameters must be floating point, got dtype {(dtype ?? ScalarType.Float32).TorchName()}");
+            _nsp = nsp;
+            this.in_channels = in_channels; this.out_channels = out_channels;
+            this.kernel_size = kernel_size; this.stride = stride; this.dilation = dilation;
+            this.transposed = transposed; this.output_padding = output_padding; this.groups = groups;
+            this.padding_mode = padding_mode; named_padding = named;
+            _stride = Ints(stride); _dilation = Ints(dilation); _outputPadding = Ints(output_padding);
+            if (named == Padding.Same)
+                (_padL, _padR) = ConvArgs.Same(Ints(kernel_size), _dilation, _stride, null);
+            else { _padL = Ints(padding); _padR = _padL; }
+            this.padding = _padL.Select(v => (long)v).ToArray();
+
+            long[] wShape = transposed ? [in_channels, out_channels / groups, .. kernel_size] : [out_channels, in_channels / groups, .. kernel_size];
+            weight = new Parameter(torch.empty(wShape, dtype));
+            this.bias = bias ? new Parameter(torch.empty([out_channels], dtype)) : null;
+            reset_parameters();
+        }
+
+        static int[] Ints(long[] v) => v.Select(x => checked((int)x)).ToArray();
+
+        /// <summary>PyTorch's default init: kaiming_uniform_(a=√5) for the weight, U(−1/√fan_in, 1/√fan_in) for the bias.</summary>
+        public void reset_parameters()
+        {
+            torch.nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5));
+            if (bias is not null)
+            {
+                var (fanIn, _) = torch.nn.init._calculate_fan_in_and_fan_out(weight);
+                if (fanIn != 0)
+                {
+                    double bound = 1 / Math.Sqrt(fanIn);
+                    torch.nn.init.uniform_(bias, -bound, bound);
+                }
+            }
+        }
+
+        public override string extra_repr()
+        {
+            var s = $"{in_channels}, {out_channels}, kernel_size={Args.Py(kernel_size)}, stride={Args.Py(stride)}";
+            if (named_padding is { } n) s += $", padding={(n == Padding.Same ? "same" : "valid")}";
+            else if (padding.Any(p => p != 0)) s += $", padding={Args.Py(padding)}";
+            if (dilation.Any(d => d != 1)) s += $", dilation={Args.Py(dilation)}";
+            if (output_padding.Any(p => p != 0)) s += $", output_padding={Args.Py(output_padding)}";
+            if (groups != 1) s += $", groups={groups}";
+            if (bias is null) s += ", bias=False";
+            if (padding_mode != PaddingModes.Zeros) s += $", padding_mode={Pad.ModeName(padding_mode)}";
+            return s;
+        }
+    }
+
+    /// <summary>A 1-, 2- or 3-d convolution layer (Conv1d/Conv2d/Conv3d).</summary>
+    public abstract class ConvolutionNd : ConvNd
+    {
+        private protected ConvolutionNd(string name, int nsp, long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, Padding? named,
+            long[] dilation, long groups, bool bias, PaddingModes padding_mode, ScalarType? dtype)
+            : base(name, nsp, in_channels, out_channels, kernel_size, stride, padding, named, dilation, false, new long[nsp], groups, bias, padding_mode, dtype) { }
+
+        /// <summary>
+        /// Convolves [N, C, *spatial] (or unbatched [C, *spatial]). A wrong input gives an error that
+        /// starts with this layer's repr; a too-small one shows the output-size formula with its numbers.
+        /// </summary>
+        public override Tensor forward(Tensor input) =>
+            ConvArgs.Conv(input, weight, bias, _nsp, _stride, _padL, _padR, _dilation, checked((int)groups), this, padding_mode);
+    }
+
+    public sealed class Conv1d : ConvolutionNd
+    {
+        internal Conv1d(long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, Padding? named, long[] dilation, long groups, bool bias, PaddingModes padding_mode, ScalarType? dtype)
+            : base(nameof(Conv1d), 1, in_channels, out_channels, kernel_size, stride, padding, named, dilation, groups, bias, padding_mode, dtype) { }
+    }
+
+    public sealed class Conv2d : ConvolutionNd
+    {
+        internal Conv2d(long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, Padding? named, long[] dilation, long groups, bool bias, PaddingModes padding_mode, ScalarType? dtype)
+            : base(nameof(Conv2d), 2, in_channels, out_channels, kernel_size, stride, padding, named, dilation, groups, bias, padding_mode, dtype) { }
+    }
+
+    public sealed class Conv3d : ConvolutionNd
+    {
+        internal Conv3d(long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, Padding? named, long[] dilation, long groups, bool bias, PaddingModes padding_mode, ScalarType? dtype)
+            : base(nameof(Conv3d), 3, in_channels, out_channels, kernel_size, stride, padding, named, dilation, groups, bias, padding_mode, dtype) { }
+    }
+
+    /// <summary>A 1-, 2- or 3-d transposed convolution layer ("deconvolution"; the gradient of a convolution).</summary>
+    public abstract class ConvTransposeNd : ConvNd
+    {
+        private protected ConvTransposeNd(string name, int nsp, long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding,
+            long[] output_padding, long groups, bool bias, long[] dilation, PaddingModes padding_mode, ScalarType? dtype)
+            : base(name, nsp, in_channels, out_channels, kernel_size, stride, padding, null, dilation, true, output_padding, groups, bias, padding_mode, dtype) { }
+
+        public override Tensor forward(Tensor input) => forward(input, null);
+
+        /// <summary>
+        /// With <paramref name="output_size"/> (the spatial sizes, or with the batch and channel dims
+        /// too) the output padding is chosen to give that size, as PyTorch's forward(input, output_size).
+        /// </summary>
+        public Tensor forward(Tensor input, long[]? output_size)
+        {
+            var outPad = output_size is null ? _outputPadding : OutputPadding(input, output_size);
+            return ConvArgs.ConvTranspose(input, weight, bias, _nsp, _stride, _padL, outPad, checked((int)groups), _dilation, this);
+        }
+
+        /// <summary>PyTorch's _output_padding: the output_padding that gives the requested size, checked against the valid range.</summary>
+        int[] OutputPadding(Tensor input, long[] outputSize)
+        {
+            int nsp = _nsp;
+            ConvArgs.Batch(input, nsp, true, this);
+            bool batched = input.dim() == nsp + 2;
+            int nonSpatial = batched ? 2 : 1;
+            if (outputSize.Length == nonSpatial + nsp) outputSize = outputSize[nonSpatial..];
+            if (outputSize.Length != nsp)
+                throw new ArgumentException($"{this}: ConvTranspose{nsp}D: for {input.dim()}D input, output_size must have {nsp} or {nonSpatial + nsp} elements (got {outputSize.Length})");
+            var min = new long[nsp]; var max = new long[nsp];
+            for (int d = 0; d < nsp; d++)
+            {
+                min[d] = (input.size(d + nonSpatial) - 1) * _stride[d] - 2L * _padL[d] + (long)_dilation[d] * (kernel_size[d] - 1) + 1;
+                max[d] = min[d] + _stride[d] - 1;
+            }
+            for (int d = 0; d < nsp; d++)
+                if (outputSize[d] < min[d] || outputSize[d] > max[d])
+                    throw new ArgumentException($"{this}: requested an output size of [{string.Join(", ", outputSize)}], but valid sizes range from [{string.Join(", ", min)}] to [{string.Join(", ", max)}] (for an input of torch.Size([{string.Join(", ", input.shape[nonSpatial..])}]))");
+            return Enumerable.Range(0, nsp).Select(d => checked((int)(outputSize[d] - min[d]))).ToArray();
+        }
+    }
+
+    public sealed class ConvTranspose1d : ConvTransposeNd
+    {
+        internal ConvTranspose1d(long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, long[] output_padding, long groups, bool bias, long[] dilation, PaddingModes padding_mode, ScalarType? dtype)
+            : base(nameof(ConvTranspose1d), 1, in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation, padding_mode, dtype) { }
+    }
+
+    public sealed class ConvTranspose2d : ConvTransposeNd
+    {
+        internal ConvTranspose2d(long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, long[] output_padding, long groups, bool bias, long[] dilation, PaddingModes padding_mode, ScalarType? dtype)
+            : base(nameof(ConvTranspose2d), 2, in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation, padding_mode, dtype) { }
+    }
+
+    public sealed class ConvTranspose3d : ConvTransposeNd
+    {
+        internal ConvTranspose3d(long in_channels, long out_channels, long[] kernel_size, long[] stride, long[] padding, long[] output_padding, long groups, bool bias, long[] dilation, PaddingModes padding_mode, ScalarType? dtype)
+            : base(nameof(ConvTranspose3d), 3, in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation, padding_mode, dtype) { }
+    }
+}
+
+namespace Torchlet
+{
+    using Torchlet.Modules;
+
+    public static partial class torch
+    {
+        public static partial class nn
+        {
+            static long[] ConvSize(long v, int n) => Args.Expand(v, n);
+            static long[] ConvSize((long, long) v) => Args.Expand(v);
+            static long[] ConvSize((long, long, long) v) => Args.Expand(v);
+
+            // ---------------------------------------------------------------- Conv1d
+
+            /// <summary>1-D convolution over [N, C, L] (notes §2.7). Parameters weight [out, in/groups, k] and bias [out].</summary>
+            public static Conv1d Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1,
+                long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 1), ConvSize(stride, 1), ConvSize(padding, 1), null, ConvSize(dilation, 1), groups, bias, padding_mode, dtype);
+
+            /// <summary>1-D convolution with padding by name: Padding.Same keeps the length (stride 1 only), Padding.Valid pads nothing.</summary>
+            public static Conv1d Conv1d(long in_channels, long out_channels, long kernel_size, Padding padding, long stride = 1, long dilation = 1,
+                long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 1), ConvSize(stride, 1), ConvSize(0, 1), padding, ConvSize(dilation, 1), groups, bias, padding_mode, dtype);
+
+            // ---------------------------------------------------------------- Conv2d
+
+            /// <summary>2-D convolution over [N, C, H, W] (notes §2.7). Parameters weight [out, in/groups, kH, kW] and bias [out].</summary>
+            public static Conv2d Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1,
+                long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 2), ConvSize(stride, 2), ConvSize(padding, 2), null, ConvSize(dilation, 2), groups, bias, padding_mode, dtype);
+
+            /// <summary>2-D convolution with per-dim (height, width) sizes.</summary>
+            public static Conv2d Conv2d(long in_channels, long out_channels, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null,
+                (long, long)? dilation = null, long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size), ConvSize(stride ?? (1, 1)), ConvSize(padding ?? (0, 0)), null, ConvSize(dilation ?? (1, 1)), groups, bias, padding_mode, dtype);
+
+            /// <summary>2-D convolution with padding by name: Padding.Same keeps H and W (stride 1 only), Padding.Valid pads nothing.</summary>
+            public static Conv2d Conv2d(long in_channels, long out_channels, long kernel_size, Padding padding, long stride = 1, long dilation = 1,
+                long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 2), ConvSize(stride, 2), ConvSize(0, 2), padding, ConvSize(dilation, 2), groups, bias, padding_mode, dtype);
+
+            public static Conv2d Conv2d(long in_channels, long out_channels, (long, long) kernel_size, Padding padding, (long, long)? stride = null,
+                (long, long)? dilation = null, long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size), ConvSize(stride ?? (1, 1)), ConvSize(0, 2), padding, ConvSize(dilation ?? (1, 1)), groups, bias, padding_mode, dtype);
+
+            // ---------------------------------------------------------------- Conv3d
+
+            /// <summary>3-D convolution over [N, C, D, H, W]. Parameters weight [out, in/groups, kD, kH, kW] and bias [out].</summary>
+            public static Conv3d Conv3d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1,
+                long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 3), ConvSize(stride, 3), ConvSize(padding, 3), null, ConvSize(dilation, 3), groups, bias, padding_mode, dtype);
+
+            public static Conv3d Conv3d(long in_channels, long out_channels, (long, long, long) kernel_size, (long, long, long)? stride = null, (long, long, long)? padding = null,
+                (long, long, long)? dilation = null, long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size), ConvSize(stride ?? (1, 1, 1)), ConvSize(padding ?? (0, 0, 0)), null, ConvSize(dilation ?? (1, 1, 1)), groups, bias, padding_mode, dtype);
+
+            public static Conv3d Conv3d(long in_channels, long out_channels, long kernel_size, Padding padding, long stride = 1, long dilation = 1,
+                long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 3), ConvSize(stride, 3), ConvSize(0, 3), padding, ConvSize(dilation, 3), groups, bias, padding_mode, dtype);
+
+            public static Conv3d Conv3d(long in_channels, long out_channels, (long, long, long) kernel_size, Padding padding, (long, long, long)? stride = null,
+                (long, long, long)? dilation = null, long groups = 1, bool bias = true, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size), ConvSize(stride ?? (1, 1, 1)), ConvSize(0, 3), padding, ConvSize(dilation ?? (1, 1, 1)), groups, bias, padding_mode, dtype);
+
+            // ---------------------------------------------------------------- ConvTranspose1d/2d/3d
+
+            /// <summary>1-D transposed convolution. Parameters weight [in, out/groups, k] and bias [out].</summary>
+            public static ConvTranspose1d ConvTranspose1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long output_padding = 0,
+                long groups = 1, bool bias = true, long dilation = 1, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 1), ConvSize(stride, 1), ConvSize(padding, 1), ConvSize(output_padding, 1), groups, bias, ConvSize(dilation, 1), padding_mode, dtype);
+
+            /// <summary>2-D transposed convolution (the DCGAN generator's layer). Parameters weight [in, out/groups, kH, kW] and bias [out].</summary>
+            public static ConvTranspose2d ConvTranspose2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long output_padding = 0,
+                long groups = 1, bool bias = true, long dilation = 1, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 2), ConvSize(stride, 2), ConvSize(padding, 2), ConvSize(output_padding, 2), groups, bias, ConvSize(dilation, 2), padding_mode, dtype);
+
+            public static ConvTranspose2d ConvTranspose2d(long in_channels, long out_channels, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null,
+                (long, long)? output_padding = null, long groups = 1, bool bias = true, (long, long)? dilation = null, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size), ConvSize(stride ?? (1, 1)), ConvSize(padding ?? (0, 0)), ConvSize(output_padding ?? (0, 0)), groups, bias, ConvSize(dilation ?? (1, 1)), padding_mode, dtype);
+
+            /// <summary>3-D transposed convolution. Parameters weight [in, out/groups, kD, kH, kW] and bias [out].</summary>
+            public static ConvTranspose3d ConvTranspose3d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long output_padding = 0,
+                long groups = 1, bool bias = true, long dilation = 1, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size, 3), ConvSize(stride, 3), ConvSize(padding, 3), ConvSize(output_padding, 3), groups, bias, ConvSize(dilation, 3), padding_mode, dtype);
+
+            public static ConvTranspose3d ConvTranspose3d(long in_channels, long out_channels, (long, long, long) kernel_size, (long, long, long)? stride = null, (long, long, long)? padding = null,
+                (long, long, long)? output_padding = null, long groups = 1, bool bias = true, (long, long, long)? dilation = null, PaddingModes padding_mode = PaddingModes.Zeros, ScalarType? dtype = null) =>
+                new(in_channels, out_channels, ConvSize(kernel_size), ConvSize(stride ?? (1, 1, 1)), ConvSize(padding ?? (0, 0, 0)), ConvSize(output_padding ?? (0, 0, 0)), groups, bias, ConvSize(dilation ?? (1, 1, 1)), padding_mode, dtype);
+        }
     }
 }
