@@ -39,17 +39,41 @@ internal sealed class ConvGeom
 /// <item><see cref="Raise"/>: image[n, g] = col2im(Wgᵀ · small[n, g]) (+ bias) — transposed forward, conv grad-input.</item>
 /// <item><see cref="WeightGrad"/>: gW[g] = Σn small[n, g] · im2col(image[n, g])ᵀ — both weight gradients.</item>
 /// </list>
-/// Samples are spread over threads (each GEMM single-threaded, a column buffer per thread); with
-/// fewer samples than threads, the GEMMs themselves run threaded. Every output element is summed
-/// in an order that does not depend on the thread count.
-/// All tensors are contiguous; pointers are to the first element.
+/// Layers with small outputs (a DCGAN's 4×4 and 1×1 maps) would make thin, inefficient GEMMs one
+/// sample at a time, so the column matrices of several samples are laid side by side and multiplied
+/// at once ([Cg·K, b·Y]), with the small side gathered/scattered through a [R, b·Y] buffer.
+/// Sample groups are spread over threads (each GEMM single-threaded, buffers per thread); with
+/// fewer groups than threads the GEMMs themselves run threaded. Every output element is summed in
+/// an order that does not depend on the thread count. All tensors are contiguous; pointers are to
+/// the first element.
 /// </summary>
 internal static unsafe class ConvKernels
 {
+    /// <summary>Columns one GEMM should have at least (samples are grouped until b·Y reaches it).</summary>
+    const int TargetColumns = 384;
+    /// <summary>Elements of column buffer per thread at most (grouping stops before it).</summary>
+    const long ColumnBudget = 2L << 20;
     /// <summary>Weight-gradient partial sums kept at once (elements), bounding the per-chunk buffers.</summary>
     const long WeightGradBudget = 4L << 20;
 
-    static bool PerSample(ConvGeom g) => g.N > 1 && g.N >= Threading.NumThreads;
+    /// <summary>Samples per GEMM from the shapes alone: b·Y ≥ TargetColumns when the budget allows.</summary>
+    static int GroupSize(ConvGeom g)
+    {
+        long y = Math.Max(1, g.Y);
+        long b = Math.Min(g.N, (TargetColumns + y - 1) / y);
+        b = Math.Min(b, ColumnBudget / Math.Max(1, (long)Math.Max(g.ColRows, g.R) * y));
+        return (int)Math.Max(1, b);
+    }
+
+    /// <summary>Sample groups for the forward-like products: as large as useful, but at least one per thread when the batch allows.</summary>
+    static (int b, int groups, bool perGroup) Plan(ConvGeom g)
+    {
+        int b = GroupSize(g);
+        int threads = Threading.NumThreads;
+        if (g.N >= threads) b = Math.Min(b, (g.N + threads - 1) / threads);
+        int groups = (g.N + b - 1) / b;
+        return (b, groups, groups > 1 && groups >= threads);
+    }
 
     // ---------------------------------------------------------------- products
 
@@ -57,82 +81,113 @@ internal static unsafe class ConvKernels
     public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
     {
         int cols = g.ColRows, y = g.Y, x = g.X;
-        long work = 2L * g.G * g.R * cols * y;
+        var (b, groups, perGroup) = Plan(g);
+        bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        bool perSample = PerSample(g);
         void Body(int s, int e)
         {
-            T[]? rented = g.Pointwise ? null : ArrayPool<T>.Shared.Rent(cols * y);
+            T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
+            T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
             try
             {
-                fixed (T* col = rented)
-                    for (int n = s; n < e; n++)
+                fixed (T* col = colBuf, tmp = tmpBuf)
+                    for (int c = s; c < e; c++)
+                    {
+                        int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
                         for (int gi = 0; gi < g.G; gi++)
                         {
-                            T* img = (T*)pi + ((long)n * g.G + gi) * g.Cg * x;
-                            T* b = img;
-                            if (!g.Pointwise) { Im2col(g, img, col); b = col; }
-                            T* dst = (T*)ps + ((long)n * g.G + gi) * g.R * y;
-                            Gemm.Run(g.R, y, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, b, y, 1, T.Zero, dst, y, parallel: !perSample);
-                            if (pb != 0) AddBias(dst, (T*)pb + gi * g.R, g.R, y);
+                            T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
+                            if (!direct)
+                                for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+                            T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
+                            Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+                            for (int j = 0; j < nb; j++)
+                            {
+                                T* out0 = Small(g, (T*)ps, n0 + j, gi);
+                                if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
+                                if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
+                            }
                         }
+                    }
             }
-            finally { if (rented is not null) ArrayPool<T>.Shared.Return(rented); }
+            finally
+            {
+                if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
+                if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
+            }
         }
-        if (perSample) Threading.For(g.N, work, Body);
-        else Body(0, g.N);
+        if (perGroup) Threading.For(groups, long.MaxValue / 64, Body);
+        else Body(0, groups);
     }
 
     /// <summary>image = Wᵀ ⊛ small, scattered back by col2im (+ bias per image channel): a transposed conv's forward.</summary>
     public static void Raise<T>(ConvGeom g, T* small, T* w, T* bias, T* image) where T : unmanaged, INumber<T>
     {
         int cols = g.ColRows, y = g.Y, x = g.X;
-        long work = 2L * g.G * g.R * cols * y;
+        var (b, groups, perGroup) = Plan(g);
+        bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        bool perSample = PerSample(g);
         void Body(int s, int e)
         {
-            T[]? rented = g.Pointwise ? null : ArrayPool<T>.Shared.Rent(cols * y);
+            T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
+            T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
             try
             {
-                fixed (T* col = rented)
-                    for (int n = s; n < e; n++)
+                fixed (T* col = colBuf, tmp = tmpBuf)
+                    for (int c = s; c < e; c++)
+                    {
+                        int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
                         for (int gi = 0; gi < g.G; gi++)
                         {
-                            T* img = (T*)pi + ((long)n * g.G + gi) * g.Cg * x;
-                            T* src = (T*)ps + ((long)n * g.G + gi) * g.R * y;
-                            T* wg = (T*)pw + (long)gi * g.R * cols;
-                            if (g.Pointwise)
-                                Gemm.Run(cols, y, g.R, T.One, wg, 1, cols, src, y, 1, T.Zero, img, y, parallel: !perSample);
-                            else
+                            T* src = Small(g, (T*)ps, n0, gi);
+                            if (nb > 1)
                             {
-                                Gemm.Run(cols, y, g.R, T.One, wg, 1, cols, src, y, 1, T.Zero, col, y, parallel: !perSample);
-                                new Span<T>(img, g.Cg * x).Clear();
-                                Col2im(g, col, img);
+                                for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                                src = tmp;
                             }
-                            if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
+                            T* wg = (T*)pw + (long)gi * g.R * cols;
+                            T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
+                            Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+                            for (int j = 0; j < nb; j++)
+                            {
+                                T* img = Image(g, (T*)pi, n0 + j, gi);
+                                if (!direct)
+                                {
+                                    new Span<T>(img, g.Cg * x).Clear();
+                                    Col2im(g, col + j * y, ld, img);
+                                }
+                                if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
+                            }
                         }
+                    }
             }
-            finally { if (rented is not null) ArrayPool<T>.Shared.Return(rented); }
+            finally
+            {
+                if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
+                if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
+            }
         }
-        if (perSample) Threading.For(g.N, work, Body);
-        else Body(0, g.N);
+        if (perGroup) Threading.For(groups, long.MaxValue / 64, Body);
+        else Body(0, groups);
     }
 
     /// <summary>
     /// gW = Σn small[n] · im2col(image[n])ᵀ, written (not accumulated) into <paramref name="gw"/> [G·R, Cg·K].
-    /// The batch is cut into chunks that depend only on the shapes; each chunk sums its samples in
-    /// order into its own buffer, and the chunks are added in order: the same result on any thread count.
+    /// The batch is cut into chunks that depend only on the shapes; each chunk sums its sample groups
+    /// in order into its own buffer, and the chunks are added in order: the same result on any thread count.
     /// </summary>
     public static void WeightGrad<T>(ConvGeom g, T* small, T* image, T* gw) where T : unmanaged, INumber<T>
     {
-        int cols = g.ColRows, y = g.Y, x = g.X;
+        int cols = g.ColRows, y = g.Y;
         long wsize = (long)g.G * g.R * cols;
-        int chunks = (int)Math.Clamp(Math.Min(g.N, WeightGradBudget / Math.Max(1, wsize)), 1, 16);
         if (g.N == 0) { new Span<T>(gw, (int)wsize).Clear(); return; }
-        int per = (g.N + chunks - 1) / chunks;
-        chunks = (g.N + per - 1) / per;
-        bool threaded = chunks > 1 && chunks >= Math.Min(Threading.NumThreads, 2) && PerSample(g);
+        int b = GroupSize(g);
+        int sampleGroups = (g.N + b - 1) / b;
+        int chunks = (int)Math.Clamp(Math.Min(sampleGroups, WeightGradBudget / Math.Max(1, wsize)), 1, 16);
+        int per = (sampleGroups + chunks - 1) / chunks;   // sample groups per chunk
+        chunks = (sampleGroups + per - 1) / per;
+        bool threaded = chunks > 1 && chunks >= Threading.NumThreads;
+        bool direct = g.Pointwise && b == 1;
         var partial = chunks > 1 ? ArrayPool<T>.Shared.Rent((int)((chunks - 1) * wsize)) : null;
         nint pi = (nint)image, ps = (nint)small, pg = (nint)gw;
         try
@@ -142,26 +197,39 @@ internal static unsafe class ConvKernels
                 nint pp = (nint)part0;
                 void Body(int s, int e)
                 {
-                    T[]? rented = g.Pointwise ? null : ArrayPool<T>.Shared.Rent(cols * y);
+                    T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
+                    T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
                     try
                     {
-                        fixed (T* col = rented)
+                        fixed (T* col = colBuf, tmp = tmpBuf)
                             for (int c = s; c < e; c++)
                             {
                                 T* dst = c == 0 ? (T*)pg : (T*)pp + (c - 1) * wsize;
-                                int n0 = c * per, n1 = Math.Min(g.N, n0 + per);
-                                for (int n = n0; n < n1; n++)
+                                int q0 = c * per, q1 = Math.Min(sampleGroups, q0 + per);
+                                for (int q = q0; q < q1; q++)
+                                {
+                                    int n0 = q * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
                                     for (int gi = 0; gi < g.G; gi++)
                                     {
-                                        T* img = (T*)pi + ((long)n * g.G + gi) * g.Cg * x;
-                                        T* b = img;
-                                        if (!g.Pointwise) { Im2col(g, img, col); b = col; }
-                                        T* a = (T*)ps + ((long)n * g.G + gi) * g.R * y;
-                                        Gemm.Run(g.R, cols, y, T.One, a, y, 1, b, 1, y, n == n0 ? T.Zero : T.One, dst + (long)gi * g.R * cols, cols, parallel: !threaded);
+                                        T* bm = direct ? Image(g, (T*)pi, n0, gi) : col;
+                                        if (!direct)
+                                            for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+                                        T* am = Small(g, (T*)ps, n0, gi);
+                                        if (nb > 1)
+                                        {
+                                            for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                                            am = tmp;
+                                        }
+                                        Gemm.Run(g.R, cols, ld, T.One, am, ld, 1, bm, 1, ld, q == q0 ? T.Zero : T.One, dst + (long)gi * g.R * cols, cols, parallel: !threaded);
                                     }
+                                }
                             }
                     }
-                    finally { if (rented is not null) ArrayPool<T>.Shared.Return(rented); }
+                    finally
+                    {
+                        if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
+                        if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
+                    }
                 }
                 if (threaded) Threading.For(chunks, long.MaxValue / 64, Body);
                 else Body(0, chunks);
@@ -189,6 +257,20 @@ internal static unsafe class ConvKernels
         });
     }
 
+    /// <summary>Group <paramref name="gi"/> of sample <paramref name="n"/> in the image tensor [N, G·Cg, X].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T* Image<T>(ConvGeom g, T* image, int n, int gi) where T : unmanaged => image + ((long)n * g.G + gi) * g.Cg * g.X;
+
+    /// <summary>Group <paramref name="gi"/> of sample <paramref name="n"/> in the small tensor [N, G·R, Y].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T* Small<T>(ConvGeom g, T* small, int n, int gi) where T : unmanaged => small + ((long)n * g.G + gi) * g.R * g.Y;
+
+    static void CopyRows<T>(T* src, int lds, T* dst, int ldd, int rows, int len) where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<T>(src + (long)r * lds, len).CopyTo(new Span<T>(dst + (long)r * ldd, len));
+    }
+
     static void AddBias<T>(T* rows, T* bias, int count, int len) where T : unmanaged, INumber<T>
     {
         for (int r = 0; r < count; r++)
@@ -212,11 +294,11 @@ internal static unsafe class ConvKernels
         return (Math.Min(lo, outSize), Math.Min(hi, outSize));
     }
 
-    /// <summary>col[(c, kd, kh, kw), (od, oh, ow)] = image[c, od·sd − pd + kd·dd, ...] (0 outside).</summary>
+    /// <summary>col[(c, kd, kh, kw), (od, oh, ow)] = image[c, od·sd − pd + kd·dd, ...] (0 outside); col rows are <paramref name="ld"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Im2col<T>(ConvGeom g, T* img, T* col) where T : unmanaged, INumber<T>
+    public static void Im2col<T>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T>
     {
-        int x = g.X, y = g.Y, Yw = g.Yw, Sw = g.Sw;
+        int x = g.X, Yw = g.Yw, Sw = g.Sw;
         for (int c = 0; c < g.Cg; c++)
         {
             T* im = img + (long)c * x;
@@ -224,7 +306,7 @@ internal static unsafe class ConvKernels
                 for (int kh = 0; kh < g.Kh; kh++)
                     for (int kw = 0; kw < g.Kw; kw++)
                     {
-                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * y;
+                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * ld;
                         int offW = kw * g.Dw - g.Pw;
                         var (lo, hi) = Valid(offW, Sw, g.Xw, Yw);
                         for (int od = 0; od < g.Yd; od++)
@@ -254,7 +336,7 @@ internal static unsafe class ConvKernels
         if (Avx512F.IsSupported)
         {
             var idx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            for (; o + 16 <= hi; o += 16)
+            for (; o + 16 < hi; o += 16)
             {
                 var a = Vector512.Load(src + 2 * o);
                 var b = Vector512.Load(src + 2 * o + 16);
@@ -264,7 +346,7 @@ internal static unsafe class ConvKernels
         else if (Avx2.IsSupported)
         {
             var idx = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-            for (; o + 8 <= hi; o += 8)
+            for (; o + 8 < hi; o += 8)
             {
                 var a = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o), idx);
                 var b = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o + 8), idx);
@@ -275,11 +357,11 @@ internal static unsafe class ConvKernels
         for (; o < hi; o++) dst[o] = src[2 * o];
     }
 
-    /// <summary>The adjoint of <see cref="Im2col"/>: image[c, pos] += col[(c, k), o] for every (k, o) reading pos. Image must be cleared first.</summary>
+    /// <summary>The adjoint of <see cref="Im2col"/>: image[c, pos] += col[(c, k), o] for every (k, o) reading pos (col rows <paramref name="ld"/> apart). Image must be cleared first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Col2im<T>(ConvGeom g, T* col, T* img) where T : unmanaged, INumber<T>
+    public static void Col2im<T>(ConvGeom g, T* col, int ld, T* img) where T : unmanaged, INumber<T>
     {
-        int x = g.X, y = g.Y, Yw = g.Yw, Sw = g.Sw;
+        int x = g.X, Yw = g.Yw, Sw = g.Sw;
         for (int c = 0; c < g.Cg; c++)
         {
             T* im = img + (long)c * x;
@@ -287,7 +369,7 @@ internal static unsafe class ConvKernels
                 for (int kh = 0; kh < g.Kh; kh++)
                     for (int kw = 0; kw < g.Kw; kw++)
                     {
-                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * y;
+                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * ld;
                         int offW = kw * g.Dw - g.Pw;
                         var (lo, hi) = Valid(offW, Sw, g.Xw, Yw);
                         if (lo >= hi) continue;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text;
 using Torchlet.Kernels;
 
 namespace Torchlet
@@ -90,8 +89,6 @@ namespace Torchlet
             return result;
         }
 
-        static int[] Spatial(int[] shape) => shape[2..];
-
         /// <summary>The kernels' geometry: the image is the conv's input (or the transposed conv's output).</summary>
         static ConvGeom Geometry(int[] inShape, int[] wShape, int[] outShape, int[] stride, int[] padL, int[] dilation, bool transposed, int groups)
         {
@@ -117,7 +114,7 @@ namespace Torchlet
         /// <summary>
         /// The weight gradient Σn small[n] ⋆ image[n] written as a convolution, so that it is itself
         /// differentiable (used only under create_graph): batch and channel dims swap roles, the
-        /// kernel is the gradient, stride and dilation trade places; the result is cut to the kernel size.
+        /// kernel is the gradient, stride and dilation trade places, and the output has the kernel's size.
         /// </summary>
         static Tensor WeightGradByConv(Tensor small, Tensor image, int[] wShape, int[] stride, int[] padL, int[] dilation, int groups)
         {

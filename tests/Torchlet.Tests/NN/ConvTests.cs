@@ -329,6 +329,8 @@ public partial class ConvTests
     [InlineData(4, 6, 6, 7, 7, 1, 1, 0, 1, 3)]     // 1×1 pointwise path with groups
     [InlineData(2, 2, 3, 12, 12, 3, 1, 2, 2, 1)]   // dilation with padding
     [InlineData(2, 64, 32, 8, 8, 3, 1, 1, 1, 1)]   // many channels: several GEMM blocks
+    [InlineData(37, 16, 3, 4, 4, 4, 1, 0, 1, 1)]   // 1×1 outputs: samples grouped side by side in one GEMM
+    [InlineData(21, 8, 6, 8, 8, 4, 2, 1, 1, 2)]    // 4×4 outputs, groups: grouped samples per group
     public void Conv2d_float32_matches_naive_reference(int n, int c, int o, int h, int wd, int k, int s, int p, int d, int groups)
     {
         var x = torch.randn([n, c, h, wd], generator: new torch.Generator(1));
@@ -346,6 +348,29 @@ public partial class ConvTests
             Assert.Equal(y.ToArray<float>(), y1.ToArray<float>());
         }
         finally { torch.set_num_threads(threads); }
+    }
+
+    /// <summary>
+    /// conv_transpose is the adjoint of conv: ⟨conv_transpose(y, W), x⟩ = ⟨y, conv(x, W)⟩, on batches
+    /// large enough for the grouped-sample path (DCGAN-like 1×1, 4×4 and 8×8 maps).
+    /// </summary>
+    [Theory]
+    [InlineData(64, 16, 32, 4, 1, 0, 4)]   // g1-like: 1×1 latent → 4×4
+    [InlineData(48, 16, 8, 4, 2, 1, 4)]    // g2-like: 4×4 → 8×8
+    [InlineData(33, 8, 4, 4, 2, 1, 8)]     // g3-like: 8×8 → 16×16
+    public void Conv_transpose_is_the_adjoint_of_conv(int n, int cin, int cout, int k, int s, int p, int small)
+    {
+        var w = torch.randn([cin, cout, k, k], dtype: ScalarType.Float64, generator: new torch.Generator(8));
+        var y = torch.randn([n, cin, small, small], dtype: ScalarType.Float64, generator: new torch.Generator(9));
+        var up = F.conv_transpose2d(y, w, null, [s], [p]);
+        var x = torch.randn(up.shape, dtype: ScalarType.Float64, generator: new torch.Generator(10));
+        var down = F.conv2d(x, w, null, [s], [p]);
+        Assert.Equal(y.shape, down.shape);
+        double lhs = (up * x).sum().item<double>(), rhs = (y * down).sum().item<double>();
+        Assert.True(Math.Abs(lhs - rhs) <= 1e-9 * Math.Abs(lhs), $"<convT(y), x> = {lhs}, <y, conv(x)> = {rhs}");
+        // And float32 agrees with float64.
+        var up32 = F.conv_transpose2d(y.@float(), w.@float(), null, [s], [p]);
+        Fixtures.AssertClose(up.shape, up.ToArray<double>(), up32, 1e-4, 1e-4, "float32 conv_transpose2d");
     }
 
     [Fact]
