@@ -80,7 +80,7 @@ internal static unsafe class ConvKernels
     /// <summary>small = W ⊛ image (+ bias per small channel): a conv's forward.</summary>
     public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
     {
-        int cols = g.ColRows, y = g.Y, x = g.X;
+        int cols = g.ColRows, y = g.Y;
         var (b, groups, perGroup) = Plan(g);
         bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;

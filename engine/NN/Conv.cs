@@ -225,10 +225,15 @@ namespace Torchlet
         /// </summary>
         internal static (Tensor batched, bool unbatched) Batch(Tensor input, int nsp, bool transposed, object? layer)
         {
+            CheckRank(input, nsp, transposed, layer);
+            return input.dim() == nsp + 1 ? (input.unsqueeze(0), true) : (input, false);
+        }
+
+        internal static void CheckRank(Tensor input, int nsp, bool transposed, object? layer)
+        {
             int d = input.dim();
             if (d != nsp + 1 && d != nsp + 2)
                 throw new ArgumentException(Prefix(layer) + $"Expected {nsp + 1}D (unbatched) or {nsp + 2}D (batched) input to {OpName(transposed, nsp)}, but got input of size: {Shape.Str(input._shape)}");
-            return d == nsp + 1 ? (input.unsqueeze(0), true) : (input, false);
         }
 
         /// <summary>"Conv2d(...): " for a module (its repr is only built when an error is thrown), "" for the functional form.</summary>
@@ -438,7 +443,7 @@ namespace Torchlet
 
                 static Tensor ConvN(Tensor input, Tensor weight, Tensor? bias, int nsp, long[]? stride, long[]? padding, long[]? dilation, long groups)
                 {
-                    ConvArgs.Batch(input, nsp, false, null);
+                    ConvArgs.CheckRank(input, nsp, false, null);
                     var s = ConvArgs.Expand(stride, nsp, 1, "stride");
                     var p = ConvArgs.Expand(padding, nsp, 0, "padding");
                     var d = ConvArgs.Expand(dilation, nsp, 1, "dilation");
@@ -447,7 +452,7 @@ namespace Torchlet
 
                 static Tensor ConvN(Tensor input, Tensor weight, Tensor? bias, int nsp, long[]? stride, Padding padding, long[]? dilation, long groups)
                 {
-                    ConvArgs.Batch(input, nsp, false, null);
+                    ConvArgs.CheckRank(input, nsp, false, null);
                     var s = ConvArgs.Expand(stride, nsp, 1, "stride");
                     var d = ConvArgs.Expand(dilation, nsp, 1, "dilation");
                     if (padding == Padding.Valid) return ConvArgs.Conv(input, weight, bias, nsp, s, new int[nsp], new int[nsp], d, checked((int)groups), null);
@@ -458,7 +463,7 @@ namespace Torchlet
 
                 static Tensor ConvTransposeN(Tensor input, Tensor weight, Tensor? bias, int nsp, long[]? stride, long[]? padding, long[]? outputPadding, long groups, long[]? dilation)
                 {
-                    ConvArgs.Batch(input, nsp, true, null);
+                    ConvArgs.CheckRank(input, nsp, true, null);
                     var s = ConvArgs.Expand(stride, nsp, 1, "stride");
                     var p = ConvArgs.Expand(padding, nsp, 0, "padding");
                     var op = ConvArgs.Expand(outputPadding, nsp, 0, "output_padding");
@@ -641,7 +646,7 @@ namespace Torchlet.Modules
         int[] OutputPadding(Tensor input, long[] outputSize)
         {
             int nsp = _nsp;
-            ConvArgs.Batch(input, nsp, true, this);
+            ConvArgs.CheckRank(input, nsp, true, this);
             bool batched = input.dim() == nsp + 2;
             int nonSpatial = batched ? 2 : 1;
             if (outputSize.Length == nonSpatial + nsp) outputSize = outputSize[nonSpatial..];

@@ -59,39 +59,38 @@ namespace Torchlet
             int nd = input.dim(), lp = pad.Length / 2, diff = nd - lp;
             if (nd < lp)
                 throw new ArgumentException($"Length of pad should be no more than twice the number of dimensions of the input. Pad length is {pad.Length} while the input has {nd} dimensions.");
+            // Negative pads crop: narrow the input first (PyTorch's order, so its errors come first too).
             var src = input;
-            bool allNonPositive = true;
+            bool grows = false;
             for (int i = diff; i < nd; i++)
             {
-                int pi = 2 * (nd - i - 1);
-                int l = pad[pi], r = pad[pi + 1];
+                int l = pad[2 * (nd - i - 1)], r = pad[2 * (nd - i - 1) + 1];
                 if (l < 0) src = Narrow(src, i, -l, src._shape[i] + l);
-                else if (l != 0) allNonPositive = false;
                 if (r < 0) src = Narrow(src, i, 0, src._shape[i] + r);
-                else if (r != 0) allNonPositive = false;
+                grows |= l > 0 || r > 0;
             }
-            var shape = (int[])input._shape.Clone();
-            if (!allNonPositive)
+            Tensor result;
+            if (!grows) result = src.clone_nograd();
+            else
+            {
+                var shape = (int[])input._shape.Clone();
                 for (int i = diff; i < nd; i++)
                 {
-                    int pi = 2 * (nd - i - 1);
-                    int size = input._shape[i] + pad[pi] + pad[pi + 1];
-                    if (size <= 0)
-                        throw new ArgumentException($"The input size {input._shape[i]}, plus negative padding {pad[pi]} and {pad[pi + 1]} resulted in a negative output size, which is invalid. Check dimension {i} of your input.");
-                    shape[i] = size;
+                    int l = pad[2 * (nd - i - 1)], r = pad[2 * (nd - i - 1) + 1];
+                    shape[i] = input._shape[i] + l + r;
+                    if (shape[i] <= 0)
+                        throw new ArgumentException($"The input size {input._shape[i]}, plus negative padding {l} and {r} resulted in a negative output size, which is invalid. Check dimension {i} of your input.");
                 }
-            else shape = src._shape;
-            var result = Tensor.Empty(shape, input.dtype);
-            if (!allNonPositive) result.CopyFrom(Tensor.ScalarTensor(value, input.dtype));
-            var dst = result;
-            if (!allNonPositive)
+                result = Tensor.Empty(shape, input.dtype);
+                result.CopyFrom(Tensor.ScalarTensor(value, input.dtype));
+                var dst = result;
                 for (int i = diff; i < nd; i++)
                 {
-                    int pi = 2 * (nd - i - 1);
-                    int l = Math.Max(pad[pi], 0);
+                    int l = Math.Max(pad[2 * (nd - i - 1)], 0);
                     dst = dst.slice_nograd(i, l, l + src._shape[i], 1);
                 }
-            dst.CopyFrom(src);
+                dst.CopyFrom(src);
+            }
             if (Tensor.NeedsGrad(input))
             {
                 var neg = pad.Select(v => -v).ToArray();
