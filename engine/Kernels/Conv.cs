@@ -55,6 +55,8 @@ internal static unsafe class ConvKernels
     const long ColumnBudget = 2L << 20;
     /// <summary>Weight-gradient partial sums kept at once (elements), bounding the per-chunk buffers.</summary>
     const long WeightGradBudget = 4L << 20;
+    /// <summary>Threading.For cost of one sample group: always worth a thread, and n × cost cannot overflow.</summary>
+    const long GroupCost = 1L << 32;
 
     /// <summary>Samples per GEMM from the shapes alone: b·Y ≥ TargetColumns when the budget allows.</summary>
     static int GroupSize(ConvGeom g)
@@ -116,7 +118,7 @@ internal static unsafe class ConvKernels
                 if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
             }
         }
-        if (perGroup) Threading.For(groups, long.MaxValue / 64, Body);
+        if (perGroup) Threading.For(groups, GroupCost, Body);
         else Body(0, groups);
     }
 
@@ -167,7 +169,7 @@ internal static unsafe class ConvKernels
                 if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
             }
         }
-        if (perGroup) Threading.For(groups, long.MaxValue / 64, Body);
+        if (perGroup) Threading.For(groups, GroupCost, Body);
         else Body(0, groups);
     }
 
@@ -231,7 +233,7 @@ internal static unsafe class ConvKernels
                         if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
                     }
                 }
-                if (threaded) Threading.For(chunks, long.MaxValue / 64, Body);
+                if (threaded) Threading.For(chunks, GroupCost, Body);
                 else Body(0, chunks);
                 var total = new Span<T>(gw, (int)wsize);
                 for (int c = 1; c < chunks; c++)

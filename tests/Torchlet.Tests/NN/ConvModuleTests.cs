@@ -171,6 +171,10 @@ public partial class ConvTests
         var x = GradCheck.Input([1, 2, 3], 42);
         GradCheck.Check(t => m.forward(t[0], [11]), [x], what: "output_size");
         Assert.Equal([1L, 2, 11], m.forward(x, [1, 2, 11]).shape);
+        // Unbatched: output_size may also carry the channel dim.
+        Assert.Equal([2L, 10], m.forward(GradCheck.Input([2, 3], 43), [2, 10]).shape);
+        var e = Assert.Throws<ArgumentException>(() => m.forward(GradCheck.Input([2, 3], 43), [1, 2, 10]));
+        Assert.Contains("ConvTranspose1D: for 2D input, output_size must have 1 or 2 elements (got 3)", e.Message);
     }
 
     // ---------------------------------------------------------------- errors
