@@ -69,7 +69,7 @@ public static partial class torch
             {
                 if (tensor.dim() != 2)
                     throw new ArgumentException($"Only tensors with 2 dimensions are supported (got shape {Shape.Str(tensor._shape)})");
-                return NoGrad(tensor, t => t.CopyFrom(torch.eye(t._shape[0], t._shape[1], dtype: t.dtype)));
+                return NoGrad(tensor, t => t.copy_(torch.eye(t._shape[0], t._shape[1], dtype: t.dtype)));
             }
 
             /// <summary>A Dirac delta in the centre of each kernel (3-, 4- and 5-D weights), keeping the identity of the input channels.</summary>
@@ -123,7 +123,8 @@ public static partial class torch
                 }
                 long fan = CorrectFan(tensor, mode);
                 double gain = calculate_gain(nonlinearity, a);
-                double bound = Math.Sqrt(3.0) * gain / Math.Sqrt(fan);
+                double std = gain / Math.Sqrt(fan);
+                double bound = Math.Sqrt(3.0) * std;   // PyTorch's rounding order, so bounds match to the last bit
                 return uniform_(tensor, -bound, bound);
             }
 

@@ -1,0 +1,397 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// A lane type for pointwise activation kernels: one scalar (<see cref="S{T}"/>), or a Vector256 /
+/// Vector512 of float or double. Each activation is written once against this interface and the
+/// JIT specialises it per lane type, so forward and backward kernels have SIMD bodies and a scalar
+/// tail without per-element calls. Masks are all-ones lanes for vectors and 1/0 for scalars; only
+/// <see cref="Select"/>, <see cref="And"/> and <see cref="Or"/> consume them.
+/// </summary>
+internal interface IVec<TV> where TV : struct, IVec<TV>
+{
+    static abstract bool IsDouble { get; }
+    static abstract TV C(double v);
+    static abstract TV operator +(TV a, TV b);
+    static abstract TV operator -(TV a, TV b);
+    static abstract TV operator *(TV a, TV b);
+    static abstract TV operator /(TV a, TV b);
+    static abstract TV Max(TV a, TV b);
+    static abstract TV Min(TV a, TV b);
+    static abstract TV Abs(TV a);
+    static abstract TV Exp(TV a);
+    static abstract TV Log(TV a);
+    static abstract TV Gt(TV a, TV b);
+    static abstract TV Ge(TV a, TV b);
+    static abstract TV Lt(TV a, TV b);
+    static abstract TV Le(TV a, TV b);
+    static abstract TV Eq(TV a, TV b);
+    static abstract TV And(TV m1, TV m2);
+    static abstract TV Or(TV m1, TV m2);
+    static abstract TV Select(TV mask, TV ifTrue, TV ifFalse);
+}
+
+internal readonly struct S<T> : IVec<S<T>> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public readonly T V;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public S(T v) { V = v; }
+    static T M(bool b) => b ? T.One : T.Zero;
+    public static bool IsDouble => typeof(T) == typeof(double);
+    public static S<T> C(double v) => new(T.CreateTruncating(v));
+    public static S<T> operator +(S<T> a, S<T> b) => new(a.V + b.V);
+    public static S<T> operator -(S<T> a, S<T> b) => new(a.V - b.V);
+    public static S<T> operator *(S<T> a, S<T> b) => new(a.V * b.V);
+    public static S<T> operator /(S<T> a, S<T> b) => new(a.V / b.V);
+    // T.Max/T.Min propagate NaN, as Vector256/512.Max/Min do on the vector paths.
+    public static S<T> Max(S<T> a, S<T> b) => new(T.Max(a.V, b.V));
+    public static S<T> Min(S<T> a, S<T> b) => new(T.Min(a.V, b.V));
+    public static S<T> Abs(S<T> a) => new(T.Abs(a.V));
+    public static S<T> Exp(S<T> a) => new(T.Exp(a.V));
+    public static S<T> Log(S<T> a) => new(T.Log(a.V));
+    public static S<T> Gt(S<T> a, S<T> b) => new(M(a.V > b.V));
+    public static S<T> Ge(S<T> a, S<T> b) => new(M(a.V >= b.V));
+    public static S<T> Lt(S<T> a, S<T> b) => new(M(a.V < b.V));
+    public static S<T> Le(S<T> a, S<T> b) => new(M(a.V <= b.V));
+    public static S<T> Eq(S<T> a, S<T> b) => new(M(a.V == b.V));
+    public static S<T> And(S<T> a, S<T> b) => new(a.V * b.V);
+    public static S<T> Or(S<T> a, S<T> b) => new(T.Max(a.V, b.V));
+    public static S<T> Select(S<T> m, S<T> a, S<T> b) => m.V != T.Zero ? a : b;
+}
+
+internal readonly struct V256<T> : IVec<V256<T>> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public readonly Vector256<T> V;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public V256(Vector256<T> v) { V = v; }
+    public static bool IsDouble => typeof(T) == typeof(double);
+    public static V256<T> C(double v) => new(Vector256.Create(T.CreateTruncating(v)));
+    public static V256<T> operator +(V256<T> a, V256<T> b) => new(a.V + b.V);
+    public static V256<T> operator -(V256<T> a, V256<T> b) => new(a.V - b.V);
+    public static V256<T> operator *(V256<T> a, V256<T> b) => new(a.V * b.V);
+    public static V256<T> operator /(V256<T> a, V256<T> b) => new(a.V / b.V);
+    public static V256<T> Max(V256<T> a, V256<T> b) => new(Vector256.Max(a.V, b.V));
+    public static V256<T> Min(V256<T> a, V256<T> b) => new(Vector256.Min(a.V, b.V));
+    public static V256<T> Abs(V256<T> a) => new(Vector256.Abs(a.V));
+    public static V256<T> Exp(V256<T> a) =>
+        typeof(T) == typeof(float) ? new(Vector256.Exp(a.V.As<T, float>()).As<float, T>()) : new(Vector256.Exp(a.V.As<T, double>()).As<double, T>());
+    public static V256<T> Log(V256<T> a) =>
+        typeof(T) == typeof(float) ? new(Vector256.Log(a.V.As<T, float>()).As<float, T>()) : new(Vector256.Log(a.V.As<T, double>()).As<double, T>());
+    public static V256<T> Gt(V256<T> a, V256<T> b) => new(Vector256.GreaterThan(a.V, b.V));
+    public static V256<T> Ge(V256<T> a, V256<T> b) => new(Vector256.GreaterThanOrEqual(a.V, b.V));
+    public static V256<T> Lt(V256<T> a, V256<T> b) => new(Vector256.LessThan(a.V, b.V));
+    public static V256<T> Le(V256<T> a, V256<T> b) => new(Vector256.LessThanOrEqual(a.V, b.V));
+    public static V256<T> Eq(V256<T> a, V256<T> b) => new(Vector256.Equals(a.V, b.V));
+    public static V256<T> And(V256<T> a, V256<T> b) => new(a.V & b.V);
+    public static V256<T> Or(V256<T> a, V256<T> b) => new(a.V | b.V);
+    public static V256<T> Select(V256<T> m, V256<T> a, V256<T> b) => new(Vector256.ConditionalSelect(m.V, a.V, b.V));
+}
+
+internal readonly struct V512<T> : IVec<V512<T>> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public readonly Vector512<T> V;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public V512(Vector512<T> v) { V = v; }
+    public static bool IsDouble => typeof(T) == typeof(double);
+    public static V512<T> C(double v) => new(Vector512.Create(T.CreateTruncating(v)));
+    public static V512<T> operator +(V512<T> a, V512<T> b) => new(a.V + b.V);
+    public static V512<T> operator -(V512<T> a, V512<T> b) => new(a.V - b.V);
+    public static V512<T> operator *(V512<T> a, V512<T> b) => new(a.V * b.V);
+    public static V512<T> operator /(V512<T> a, V512<T> b) => new(a.V / b.V);
+    public static V512<T> Max(V512<T> a, V512<T> b) => new(Vector512.Max(a.V, b.V));
+    public static V512<T> Min(V512<T> a, V512<T> b) => new(Vector512.Min(a.V, b.V));
+    public static V512<T> Abs(V512<T> a) => new(Vector512.Abs(a.V));
+    public static V512<T> Exp(V512<T> a) =>
+        typeof(T) == typeof(float) ? new(Vector512.Exp(a.V.As<T, float>()).As<float, T>()) : new(Vector512.Exp(a.V.As<T, double>()).As<double, T>());
+    public static V512<T> Log(V512<T> a) =>
+        typeof(T) == typeof(float) ? new(Vector512.Log(a.V.As<T, float>()).As<float, T>()) : new(Vector512.Log(a.V.As<T, double>()).As<double, T>());
+    public static V512<T> Gt(V512<T> a, V512<T> b) => new(Vector512.GreaterThan(a.V, b.V));
+    public static V512<T> Ge(V512<T> a, V512<T> b) => new(Vector512.GreaterThanOrEqual(a.V, b.V));
+    public static V512<T> Lt(V512<T> a, V512<T> b) => new(Vector512.LessThan(a.V, b.V));
+    public static V512<T> Le(V512<T> a, V512<T> b) => new(Vector512.LessThanOrEqual(a.V, b.V));
+    public static V512<T> Eq(V512<T> a, V512<T> b) => new(Vector512.Equals(a.V, b.V));
+    public static V512<T> And(V512<T> a, V512<T> b) => new(a.V & b.V);
+    public static V512<T> Or(V512<T> a, V512<T> b) => new(a.V | b.V);
+    public static V512<T> Select(V512<T> m, V512<T> a, V512<T> b) => new(Vector512.ConditionalSelect(m.V, a.V, b.V));
+}
+
+/// <summary>A pointwise forward y = f(x).</summary>
+internal interface IAct { TV F<TV>(TV x) where TV : struct, IVec<TV>; }
+
+/// <summary>A pointwise backward dx = g·f'(x) (x is the saved input).</summary>
+internal interface IActGrad { TV G<TV>(TV g, TV x) where TV : struct, IVec<TV>; }
+
+/// <summary>Math shared by the activations, written against <see cref="IVec{TV}"/>.</summary>
+internal static class VMath
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Sigmoid<TV>(TV x) where TV : struct, IVec<TV> => TV.C(1) / (TV.C(1) + TV.Exp(TV.C(0) - x));
+
+    /// <summary>log(1 + u) for u ≥ 0, keeping small u's digits: log(w)·u/(w − 1) with w = 1 + u (w == 1 gives u).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Log1pPos<TV>(TV u) where TV : struct, IVec<TV>
+    {
+        var w = TV.C(1) + u;
+        var tiny = TV.Eq(w, TV.C(1));
+        var big = TV.Eq(w, u);   // 1 + u rounds to u (u huge or inf): log(u) is exact enough
+        var den = TV.Select(tiny, TV.C(1), w - TV.C(1));
+        var r = TV.Log(w) * u / den;
+        return TV.Select(tiny, u, TV.Select(big, TV.Log(w), r));
+    }
+
+    /// <summary>
+    /// erf. float: Eigen's rational minimax on [-4, 4] (≤ 1 ulp). double: the series
+    /// 2x/√π·e^(−x²)·Σ (2x²)^k/(1·3···(2k+1)) below 1.5 and Lentz-free continued fraction for erfc
+    /// above (CPython's scheme, ≤ 2 ulp); both branches are computed and blended.
+    /// </summary>
+    public static TV Erf<TV>(TV a) where TV : struct, IVec<TV>
+    {
+        if (!TV.IsDouble)
+        {
+            var x = TV.Max(TV.Min(a, TV.C(4)), TV.C(-4));
+            var x2 = x * x;
+            var p = x2 * TV.C(-2.72614225801306e-10) + TV.C(2.77068142495902e-08);
+            p = x2 * p + TV.C(-2.10102402082508e-06);
+            p = x2 * p + TV.C(-5.69250639462346e-05);
+            p = x2 * p + TV.C(-7.34990630326855e-04);
+            p = x2 * p + TV.C(-2.95459980854025e-03);
+            p = x2 * p + TV.C(-1.60960333262415e-02);
+            p = x * p;
+            var q = x2 * TV.C(-1.45660718464996e-05) + TV.C(-2.13374055278905e-04);
+            q = x2 * q + TV.C(-1.68282697438203e-03);
+            q = x2 * q + TV.C(-7.37332916720468e-03);
+            q = x2 * q + TV.C(-1.42647390514189e-02);
+            return p / q;
+        }
+        const double InvSqrtPi = 0.56418958354775628695;
+        var ax = TV.Abs(a);
+        var sq = a * a;
+        var e = TV.Exp(TV.C(0) - sq);
+        // series, |x| < 1.5
+        var acc = TV.C(0);
+        double fk = 25.5;
+        // Multiplying by 1/fk instead of dividing: a divide per step would dominate the cost.
+        for (int i = 0; i < 25; i++) { acc = TV.C(2) + sq * acc * TV.C(1 / fk); fk -= 1; }
+        var series = acc * a * e * TV.C(InvSqrtPi);
+        // continued fraction for erfc(|x|), |x| ≥ 1.5
+        var axc = TV.Min(ax, TV.C(30));
+        var x2c = axc * axc;
+        double aa = 0, da = 0.5;
+        var pp = TV.C(1); var pl = TV.C(0);
+        var qq = TV.C(da) + x2c; var ql = TV.C(1);
+        for (int i = 0; i < 50; i++)
+        {
+            aa += da; da += 2;
+            var b = TV.C(da) + x2c;
+            var t = pp; pp = b * pp - TV.C(aa) * pl; pl = t;
+            t = qq; qq = b * qq - TV.C(aa) * ql; ql = t;
+        }
+        var cf = pp / qq * axc * TV.Exp(TV.C(0) - x2c) * TV.C(InvSqrtPi);
+        cf = TV.Select(TV.Ge(ax, TV.C(30)), TV.C(0), cf);
+        var tail = TV.Select(TV.Gt(a, TV.C(0)), TV.C(1) - cf, cf - TV.C(1));
+        return TV.Select(TV.Lt(ax, TV.C(1.5)), series, tail);
+    }
+}
+
+/// <summary>Drivers: run an activation over spans with the widest accelerated vector, then a scalar tail.</summary>
+internal static class ActKernels
+{
+    public static void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> d, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IAct
+    {
+        int n = d.Length, i = 0;
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ds = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                op.F(new V512<T>(Vector512.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                op.F(new V256<T>(Vector256.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
+        for (; i < n; i++) d[i] = op.F(new S<T>(x[i])).V;
+    }
+
+    public static void Grad<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> d, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IActGrad
+    {
+        int n = d.Length, i = 0;
+        ref T gs = ref MemoryMarshal.GetReference(g);
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ds = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                op.G(new V512<T>(Vector512.LoadUnsafe(ref gs, (nuint)i)), new V512<T>(Vector512.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                op.G(new V256<T>(Vector256.LoadUnsafe(ref gs, (nuint)i)), new V256<T>(Vector256.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
+        for (; i < n; i++) d[i] = op.G(new S<T>(g[i]), new S<T>(x[i])).V;
+    }
+}
+
+// ---------------------------------------------------------------- the activations (PyTorch 1.13's CPU formulas)
+
+/// <summary>relu; the backward reads the saved result (y &gt; 0 passes the gradient), as PyTorch's ReluBackward0 does.</summary>
+internal readonly struct ReluAct : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Max(x, TV.C(0));
+    public TV G<TV>(TV g, TV y) where TV : struct, IVec<TV> => TV.Select(TV.Gt(y, TV.C(0)), g, TV.C(0));
+}
+
+/// <summary>hardtanh / relu6: clamp to [min, max]; the gradient is zero at and beyond the bounds.</summary>
+internal readonly struct HardtanhAct(double min, double max) : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Min(TV.Max(x, TV.C(min)), TV.C(max));
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> =>
+        TV.Select(TV.Or(TV.Le(x, TV.C(min)), TV.Ge(x, TV.C(max))), TV.C(0), g);
+}
+
+internal readonly struct LeakyReluAct(double slope) : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Select(TV.Gt(x, TV.C(0)), x, x * TV.C(slope));
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> => TV.Select(TV.Gt(x, TV.C(0)), g, g * TV.C(slope));
+}
+
+/// <summary>y = x > threshold ? x : value.</summary>
+internal readonly struct ThresholdAct(double threshold, double value) : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Select(TV.Le(x, TV.C(threshold)), TV.C(value), x);
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> => TV.Select(TV.Le(x, TV.C(threshold)), TV.C(0), g);
+}
+
+/// <summary>elu / selu / celu: x > 0 ? scale·x : alpha·scale·(exp(x·inputScale) − 1).</summary>
+internal readonly struct EluAct(double alpha, double scale, double inputScale) : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> =>
+        TV.Select(TV.Gt(x, TV.C(0)), x * TV.C(scale), (TV.Exp(x * TV.C(inputScale)) - TV.C(1)) * TV.C(alpha * scale));
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> =>
+        TV.Select(TV.Gt(x, TV.C(0)), g * TV.C(scale), g * TV.C(inputScale * alpha * scale) * TV.Exp(x * TV.C(inputScale)));
+}
+
+/// <summary>GELU: exact x·Φ(x) = ½x(1 + erf(x/√2)), or the tanh form written as x·σ(2u) (no cancellation near 0).</summary>
+internal readonly struct GeluAct(bool tanh) : IAct, IActGrad
+{
+    const double Beta = 0.79788456080286535588;  // √(2/π)
+    const double Kappa = 0.044715;
+    const double Alpha = 0.70710678118654752440;  // 1/√2
+    const double InvSqrt2Pi = 0.39894228040143267794;  // 1/√(2π)
+
+    public TV F<TV>(TV x) where TV : struct, IVec<TV>
+    {
+        if (tanh)
+        {
+            var u = TV.C(Beta) * (x + TV.C(Kappa) * x * x * x);
+            return x * VMath.Sigmoid(u + u);
+        }
+        return x * TV.C(0.5) * (TV.C(1) + VMath.Erf(x * TV.C(Alpha)));
+    }
+
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV>
+    {
+        if (tanh)
+        {
+            var x2 = x * x;
+            var u = TV.C(Beta) * (x + TV.C(Kappa) * x2 * x);
+            var s = VMath.Sigmoid(u + u);          // (1 + tanh u) / 2
+            var right = s + s;                      // 1 + tanh u
+            var sech2 = TV.C(4) * s * (TV.C(1) - s); // 1 − tanh² u
+            var leftD = TV.C(0.5) * right;
+            var rightD = TV.C(0.5) * x * sech2 * TV.C(Beta) * (TV.C(1) + TV.C(3 * Kappa) * x2);
+            return g * (leftD + rightD);
+        }
+        var cdf = TV.C(0.5) * (TV.C(1) + VMath.Erf(x * TV.C(Alpha)));
+        var pdf = TV.Exp(TV.C(-0.5) * x * x) * TV.C(InvSqrt2Pi);
+        return g * (cdf + x * pdf);
+    }
+}
+
+internal readonly struct SiluAct : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => x / (TV.C(1) + TV.Exp(TV.C(0) - x));
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV>
+    {
+        var s = VMath.Sigmoid(x);
+        return g * s * (TV.C(1) + x * (TV.C(1) - s));
+    }
+}
+
+/// <summary>
+/// Mish: x·tanh(softplus(x)). With e = exp(x), tanh(log(1 + e)) = n/(n + 2), n = e(e + 2): exact
+/// near 0 without a tanh; above 20 (where n overflows float) it is 1.
+/// </summary>
+internal readonly struct MishAct : IAct, IActGrad
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static TV TanhSoftplus<TV>(TV x) where TV : struct, IVec<TV>
+    {
+        var e = TV.Exp(TV.Min(x, TV.C(20)));
+        var n = e * (e + TV.C(2));
+        return TV.Select(TV.Gt(x, TV.C(20)), TV.C(1), n / (n + TV.C(2)));
+    }
+
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => x * TanhSoftplus(x);
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV>
+    {
+        var t = TanhSoftplus(x);
+        return g * (t + x * VMath.Sigmoid(x) * (TV.C(1) - t * t));
+    }
+}
+
+/// <summary>softplus: log(1 + exp(βx))/β, or x where βx > threshold.</summary>
+internal readonly struct SoftplusAct(double beta, double threshold) : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV>
+    {
+        var bx = x * TV.C(beta);
+        return TV.Select(TV.Gt(bx, TV.C(threshold)), x, VMath.Log1pPos(TV.Exp(bx)) / TV.C(beta));
+    }
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV>
+    {
+        var bx = x * TV.C(beta);
+        var z = TV.Exp(bx);
+        return TV.Select(TV.Gt(bx, TV.C(threshold)), g, g * z / (z + TV.C(1)));
+    }
+}
+
+/// <summary>logsigmoid: min(x, 0) − log1p(exp(−|x|)), stable for both signs.</summary>
+internal readonly struct LogSigmoidAct : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> =>
+        TV.Min(x, TV.C(0)) - VMath.Log1pPos(TV.Exp(TV.C(0) - TV.Abs(x)));
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV>
+    {
+        var neg = TV.Lt(x, TV.C(0));
+        var z = TV.Exp(TV.C(0) - TV.Abs(x));
+        var f = z / (TV.C(1) + z);
+        return g * TV.Select(neg, TV.C(1) - f, f);
+    }
+}
+
+internal readonly struct HardshrinkAct(double lambd) : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Select(TV.And(TV.Ge(x, TV.C(-lambd)), TV.Le(x, TV.C(lambd))), TV.C(0), x);
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> => TV.Select(TV.And(TV.Ge(x, TV.C(-lambd)), TV.Le(x, TV.C(lambd))), TV.C(0), g);
+}
+
+internal readonly struct SoftshrinkAct(double lambd) : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> =>
+        TV.Select(TV.Gt(x, TV.C(lambd)), x - TV.C(lambd), TV.Select(TV.Lt(x, TV.C(-lambd)), x + TV.C(lambd), TV.C(0)));
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> => TV.Select(TV.And(TV.Ge(x, TV.C(-lambd)), TV.Le(x, TV.C(lambd))), TV.C(0), g);
+}
+
+/// <summary>hardsigmoid: relu6(x + 3)/6. The gradient uses 1/6 rounded to float for both dtypes, as PyTorch's kernel does (1.0f / 6.0f).</summary>
+internal readonly struct HardsigmoidAct : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => TV.Min(TV.Max(x + TV.C(3), TV.C(0)), TV.C(6)) / TV.C(6);
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> =>
+        TV.Select(TV.And(TV.Gt(x, TV.C(-3)), TV.Lt(x, TV.C(3))), g * TV.C((float)(1.0 / 6)), TV.C(0));
+}
+
+/// <summary>hardswish: x·relu6(x + 3)/6. The gradient at x = 3 is g, as PyTorch's vectorized kernel gives (its scalar tail differs).</summary>
+internal readonly struct HardswishAct : IAct, IActGrad
+{
+    public TV F<TV>(TV x) where TV : struct, IVec<TV> => x * TV.Min(TV.Max(x + TV.C(3), TV.C(0)), TV.C(6)) / TV.C(6);
+    public TV G<TV>(TV g, TV x) where TV : struct, IVec<TV> =>
+        TV.Select(TV.Lt(x, TV.C(-3)), TV.C(0), TV.Select(TV.Lt(x, TV.C(3)), g * (x / TV.C(3) + TV.C(0.5)), g));
+}
