@@ -323,7 +323,7 @@ internal static unsafe class ConvKernels
                                 if (lo > 0) new Span<T>(dst, lo).Clear();
                                 if (hi < Yw) new Span<T>(dst + hi, Yw - hi).Clear();
                                 if (Sw == 1) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
-                                else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi);
+                                else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
                                 else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * Sw];
                             }
                         }
@@ -331,24 +331,28 @@ internal static unsafe class ConvKernels
         }
     }
 
-    /// <summary>dst[o] = src[2·o] for o in [lo, hi): even lanes of two vectors per step.</summary>
-    static void Gather2(float* src, float* dst, int lo, int hi)
+    /// <summary>
+    /// dst[o] = src[2·o] for o in [lo, hi): even lanes of two vectors per step. The vectors may read
+    /// past the row (never past <paramref name="end"/>, the end of the image block), so that the short
+    /// rows of small feature maps (8 wide in a DCGAN discriminator) are vectorised too.
+    /// </summary>
+    static void Gather2(float* src, float* dst, int lo, int hi, float* end)
     {
         int o = lo;
         if (Avx512F.IsSupported)
         {
             var idx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            for (; o + 16 < hi; o += 16)
+            for (; o + 16 <= hi && src + 2 * o + 32 <= end; o += 16)
             {
                 var a = Vector512.Load(src + 2 * o);
                 var b = Vector512.Load(src + 2 * o + 16);
                 Avx512F.PermuteVar16x32x2(a, idx, b).Store(dst + o);
             }
         }
-        else if (Avx2.IsSupported)
+        if (Avx2.IsSupported)
         {
             var idx = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-            for (; o + 8 < hi; o += 8)
+            for (; o + 8 <= hi && src + 2 * o + 16 <= end; o += 8)
             {
                 var a = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o), idx);
                 var b = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o + 8), idx);
