@@ -363,6 +363,29 @@ internal static unsafe class ConvKernels
         for (; o < hi; o++) dst[o] = src[2 * o];
     }
 
+    /// <summary>
+    /// dst[2·o] += src[o] for o in [lo, hi): src interleaved with zeros and added to two vectors of dst
+    /// per step (the odd lanes get +0, so they keep their values); bounded by <paramref name="end"/>.
+    /// </summary>
+    static void Scatter2(float* src, float* dst, int lo, int hi, float* end)
+    {
+        int o = lo;
+        if (Avx.IsSupported)
+        {
+            var z = Vector256<float>.Zero;
+            for (; o + 8 <= hi && dst + 2 * o + 16 <= end; o += 8)
+            {
+                var s = Vector256.Load(src + o);
+                var l = Avx.UnpackLow(s, z);    // s0 0 s1 0 | s4 0 s5 0
+                var h = Avx.UnpackHigh(s, z);   // s2 0 s3 0 | s6 0 s7 0
+                float* d = dst + 2 * o;
+                (Vector256.Load(d) + Avx.Permute2x128(l, h, 0x20)).Store(d);
+                (Vector256.Load(d + 8) + Avx.Permute2x128(l, h, 0x31)).Store(d + 8);
+            }
+        }
+        for (; o < hi; o++) dst[2 * o] += src[o];
+    }
+
     /// <summary>The adjoint of <see cref="Im2col"/>: image[c, pos] += col[(c, k), o] for every (k, o) reading pos (col rows <paramref name="ld"/> apart). Image must be cleared first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2im<T>(ConvGeom g, T* col, int ld, T* img) where T : unmanaged, INumber<T>
@@ -394,6 +417,7 @@ internal static unsafe class ConvKernels
                                     var d = new Span<T>(dst + lo, hi - lo);
                                     TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
                                 }
+                                else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
                                 else for (int ow = lo; ow < hi; ow++) dst[ow * Sw] += src[ow];
                             }
                         }
