@@ -1,0 +1,427 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Torchlet.Kernels;
+
+/// <summary>
+/// The shape of one convolution, always with three spatial dims (D, H, W): 1-d and 2-d convs get
+/// leading sizes 1. Described from the underlying (non-transposed) convolution's side:
+/// the "image" is the larger tensor [N, G·Cg, X] (a conv's input, a transposed conv's output) and
+/// the "small" tensor is [N, G·R, Y] (a conv's output, a transposed conv's input), with
+/// Y[o] = floor((X + padL + padR − dil·(k−1) − 1)/stride) + 1; image position = y·stride − padL + k·dil.
+/// The weight, read as a matrix, is [G·R, Cg·K] (K = Kd·Kh·Kw): a conv weight [O, Cg, k...] and a
+/// transposed conv weight [Cin, Cout/G, k...] both have that layout.
+/// </summary>
+internal sealed class ConvGeom
+{
+    public int N, G, Cg, R;
+    public int Xd, Xh, Xw, Yd, Yh, Yw;
+    public int Kd, Kh, Kw, Sd, Sh, Sw, Pd, Ph, Pw, Dd, Dh, Dw;
+
+    public int K => Kd * Kh * Kw;
+    public int X => Xd * Xh * Xw;
+    public int Y => Yd * Yh * Yw;
+    public int ColRows => Cg * K;
+
+    /// <summary>A 1×1 kernel with stride 1 and no padding: the image itself is the column matrix.</summary>
+    public bool Pointwise => K == 1 && Sd == 1 && Sh == 1 && Sw == 1 && Pd == 0 && Ph == 0 && Pw == 0 && X == Y;
+}
+
+/// <summary>
+/// Convolution by im2col + the packed GEMM (<see cref="Gemm"/>): three products cover a conv's
+/// forward and both gradients and a transposed conv's forward and both gradients:
+/// <list type="bullet">
+/// <item><see cref="Lower"/>: small[n, g] = Wg · im2col(image[n, g]) (+ bias) — conv forward, transposed grad-input.</item>
+/// <item><see cref="Raise"/>: image[n, g] = col2im(Wgᵀ · small[n, g]) (+ bias) — transposed forward, conv grad-input.</item>
+/// <item><see cref="WeightGrad"/>: gW[g] = Σn small[n, g] · im2col(image[n, g])ᵀ — both weight gradients.</item>
+/// </list>
+/// Layers with small outputs (a DCGAN's 4×4 and 1×1 maps) would make thin, inefficient GEMMs one
+/// sample at a time, so the column matrices of several samples are laid side by side and multiplied
+/// at once ([Cg·K, b·Y]), with the small side gathered/scattered through a [R, b·Y] buffer.
+/// Sample groups are spread over threads (each GEMM single-threaded, buffers per thread); with
+/// fewer groups than threads the GEMMs themselves run threaded. Every output element is summed in
+/// an order that does not depend on the thread count. All tensors are contiguous; pointers are to
+/// the first element.
+/// </summary>
+internal static unsafe class ConvKernels
+{
+    /// <summary>Columns one GEMM should have at least (samples are grouped until b·Y reaches it).</summary>
+    const int TargetColumns = 384;
+    /// <summary>Elements of column buffer per thread at most (grouping stops before it).</summary>
+    const long ColumnBudget = 2L << 20;
+    /// <summary>Weight-gradient partial sums kept at once (elements), bounding the per-chunk buffers.</summary>
+    const long WeightGradBudget = 4L << 20;
+    /// <summary>Threading.For cost of one sample group: always worth a thread, and n × cost cannot overflow.</summary>
+    const long GroupCost = 1L << 32;
+
+    /// <summary>Samples per GEMM from the shapes alone: b·Y ≥ TargetColumns when the budget allows.</summary>
+    static int GroupSize(ConvGeom g)
+    {
+        long y = Math.Max(1, g.Y);
+        long b = Math.Min(g.N, (TargetColumns + y - 1) / y);
+        b = Math.Min(b, ColumnBudget / Math.Max(1, (long)Math.Max(g.ColRows, g.R) * y));
+        return (int)Math.Max(1, b);
+    }
+
+    /// <summary>Sample groups for the forward-like products: as large as useful, but at least one per thread when the batch allows.</summary>
+    static (int b, int groups, bool perGroup) Plan(ConvGeom g)
+    {
+        int b = GroupSize(g);
+        int threads = Threading.NumThreads;
+        if (g.N >= threads) b = Math.Min(b, (g.N + threads - 1) / threads);
+        int groups = (g.N + b - 1) / b;
+        return (b, groups, groups > 1 && groups >= threads);
+    }
+
+    // ---------------------------------------------------------------- products
+
+    /// <summary>small = W ⊛ image (+ bias per small channel): a conv's forward.</summary>
+    public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
+    {
+        int cols = g.ColRows, y = g.Y;
+        var (b, groups, perGroup) = Plan(g);
+        bool direct = g.Pointwise && b == 1;
+        nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
+        void Body(int s, int e)
+        {
+            T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
+            T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
+            try
+            {
+                fixed (T* col = colBuf, tmp = tmpBuf)
+                    for (int c = s; c < e; c++)
+                    {
+                        int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
+                        for (int gi = 0; gi < g.G; gi++)
+                        {
+                            T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
+                            if (!direct)
+                                for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+                            T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
+                            Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+                            for (int j = 0; j < nb; j++)
+                            {
+                                T* out0 = Small(g, (T*)ps, n0 + j, gi);
+                                if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
+                                if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
+                            }
+                        }
+                    }
+            }
+            finally
+            {
+                if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
+                if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
+            }
+        }
+        if (perGroup) Threading.For(groups, GroupCost, Body);
+        else Body(0, groups);
+    }
+
+    /// <summary>image = Wᵀ ⊛ small, scattered back by col2im (+ bias per image channel): a transposed conv's forward.</summary>
+    public static void Raise<T>(ConvGeom g, T* small, T* w, T* bias, T* image) where T : unmanaged, INumber<T>
+    {
+        int cols = g.ColRows, y = g.Y, x = g.X;
+        var (b, groups, perGroup) = Plan(g);
+        bool direct = g.Pointwise && b == 1;
+        nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
+        void Body(int s, int e)
+        {
+            T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
+            T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
+            try
+            {
+                fixed (T* col = colBuf, tmp = tmpBuf)
+                    for (int c = s; c < e; c++)
+                    {
+                        int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
+                        for (int gi = 0; gi < g.G; gi++)
+                        {
+                            T* src = Small(g, (T*)ps, n0, gi);
+                            if (nb > 1)
+                            {
+                                for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                                src = tmp;
+                            }
+                            T* wg = (T*)pw + (long)gi * g.R * cols;
+                            T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
+                            Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+                            for (int j = 0; j < nb; j++)
+                            {
+                                T* img = Image(g, (T*)pi, n0 + j, gi);
+                                if (!direct)
+                                {
+                                    new Span<T>(img, g.Cg * x).Clear();
+                                    Col2im(g, col + j * y, ld, img);
+                                }
+                                if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
+                            }
+                        }
+                    }
+            }
+            finally
+            {
+                if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
+                if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
+            }
+        }
+        if (perGroup) Threading.For(groups, GroupCost, Body);
+        else Body(0, groups);
+    }
+
+    /// <summary>
+    /// gW = Σn small[n] · im2col(image[n])ᵀ, written (not accumulated) into <paramref name="gw"/> [G·R, Cg·K].
+    /// The batch is cut into chunks that depend only on the shapes; each chunk sums its sample groups
+    /// in order into its own buffer, and the chunks are added in order: the same result on any thread count.
+    /// </summary>
+    public static void WeightGrad<T>(ConvGeom g, T* small, T* image, T* gw) where T : unmanaged, INumber<T>
+    {
+        int cols = g.ColRows, y = g.Y;
+        long wsize = (long)g.G * g.R * cols;
+        if (g.N == 0) { new Span<T>(gw, (int)wsize).Clear(); return; }
+        int b = GroupSize(g);
+        int sampleGroups = (g.N + b - 1) / b;
+        int chunks = (int)Math.Clamp(Math.Min(sampleGroups, WeightGradBudget / Math.Max(1, wsize)), 1, 16);
+        int per = (sampleGroups + chunks - 1) / chunks;   // sample groups per chunk
+        chunks = (sampleGroups + per - 1) / per;
+        bool threaded = chunks > 1 && chunks >= Threading.NumThreads;
+        bool direct = g.Pointwise && b == 1;
+        var partial = chunks > 1 ? ArrayPool<T>.Shared.Rent((int)((chunks - 1) * wsize)) : null;
+        nint pi = (nint)image, ps = (nint)small, pg = (nint)gw;
+        try
+        {
+            fixed (T* part0 = partial)
+            {
+                nint pp = (nint)part0;
+                void Body(int s, int e)
+                {
+                    T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
+                    T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
+                    try
+                    {
+                        fixed (T* col = colBuf, tmp = tmpBuf)
+                            for (int c = s; c < e; c++)
+                            {
+                                T* dst = c == 0 ? (T*)pg : (T*)pp + (c - 1) * wsize;
+                                int q0 = c * per, q1 = Math.Min(sampleGroups, q0 + per);
+                                for (int q = q0; q < q1; q++)
+                                {
+                                    int n0 = q * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
+                                    for (int gi = 0; gi < g.G; gi++)
+                                    {
+                                        T* bm = direct ? Image(g, (T*)pi, n0, gi) : col;
+                                        if (!direct)
+                                            for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+                                        T* am = Small(g, (T*)ps, n0, gi);
+                                        if (nb > 1)
+                                        {
+                                            for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                                            am = tmp;
+                                        }
+                                        Gemm.Run(g.R, cols, ld, T.One, am, ld, 1, bm, 1, ld, q == q0 ? T.Zero : T.One, dst + (long)gi * g.R * cols, cols, parallel: !threaded);
+                                    }
+                                }
+                            }
+                    }
+                    finally
+                    {
+                        if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
+                        if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
+                    }
+                }
+                if (threaded) Threading.For(chunks, GroupCost, Body);
+                else Body(0, chunks);
+                var total = new Span<T>(gw, (int)wsize);
+                for (int c = 1; c < chunks; c++)
+                    TensorPrimitives.Add(total, new ReadOnlySpan<T>((T*)pp + (c - 1) * wsize, (int)wsize), total);
+            }
+        }
+        finally { if (partial is not null) ArrayPool<T>.Shared.Return(partial); }
+    }
+
+    /// <summary>gb[c] = Σ over batch and positions of t[n, c, :] (a conv's bias gradient).</summary>
+    public static void BiasGrad<T>(T* t, int n, int c, int len, T* gb) where T : unmanaged, INumber<T>
+    {
+        nint pt = (nint)t, pb = (nint)gb;
+        Threading.For(c, (long)n * len, (s, e) =>
+        {
+            for (int ch = s; ch < e; ch++)
+            {
+                T acc = T.Zero;
+                for (int i = 0; i < n; i++)
+                    acc += TensorPrimitives.Sum(new ReadOnlySpan<T>((T*)pt + ((long)i * c + ch) * len, len));
+                ((T*)pb)[ch] = acc;
+            }
+        });
+    }
+
+    /// <summary>Group <paramref name="gi"/> of sample <paramref name="n"/> in the image tensor [N, G·Cg, X].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T* Image<T>(ConvGeom g, T* image, int n, int gi) where T : unmanaged => image + ((long)n * g.G + gi) * g.Cg * g.X;
+
+    /// <summary>Group <paramref name="gi"/> of sample <paramref name="n"/> in the small tensor [N, G·R, Y].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T* Small<T>(ConvGeom g, T* small, int n, int gi) where T : unmanaged => small + ((long)n * g.G + gi) * g.R * g.Y;
+
+    static void CopyRows<T>(T* src, int lds, T* dst, int ldd, int rows, int len) where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<T>(src + (long)r * lds, len).CopyTo(new Span<T>(dst + (long)r * ldd, len));
+    }
+
+    static void AddBias<T>(T* rows, T* bias, int count, int len) where T : unmanaged, INumber<T>
+    {
+        for (int r = 0; r < count; r++)
+        {
+            var row = new Span<T>(rows + (long)r * len, len);
+            TensorPrimitives.Add(row, bias[r], row);
+        }
+    }
+
+    // ---------------------------------------------------------------- im2col / col2im
+
+    /// <summary>
+    /// The valid range [lo, hi) of output positions o whose image position o·s + off lies in [0, size):
+    /// positions outside it read the zero padding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static (int lo, int hi) Valid(int off, int s, int size, int outSize)
+    {
+        int lo = off >= 0 ? 0 : (-off + s - 1) / s;
+        int hi = size - 1 - off < 0 ? 0 : (size - 1 - off) / s + 1;
+        return (Math.Min(lo, outSize), Math.Min(hi, outSize));
+    }
+
+    /// <summary>col[(c, kd, kh, kw), (od, oh, ow)] = image[c, od·sd − pd + kd·dd, ...] (0 outside); col rows are <paramref name="ld"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Im2col<T>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T>
+    {
+        int x = g.X, Yw = g.Yw, Sw = g.Sw;
+        for (int c = 0; c < g.Cg; c++)
+        {
+            T* im = img + (long)c * x;
+            for (int kd = 0; kd < g.Kd; kd++)
+                for (int kh = 0; kh < g.Kh; kh++)
+                    for (int kw = 0; kw < g.Kw; kw++)
+                    {
+                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * ld;
+                        int offW = kw * g.Dw - g.Pw;
+                        var (lo, hi) = Valid(offW, Sw, g.Xw, Yw);
+                        for (int od = 0; od < g.Yd; od++)
+                        {
+                            int id = od * g.Sd - g.Pd + kd * g.Dd;
+                            for (int oh = 0; oh < g.Yh; oh++)
+                            {
+                                T* dst = row + (od * g.Yh + oh) * Yw;
+                                int ih = oh * g.Sh - g.Ph + kh * g.Dh;
+                                if ((uint)id >= (uint)g.Xd || (uint)ih >= (uint)g.Xh || lo >= hi) { new Span<T>(dst, Yw).Clear(); continue; }
+                                T* src = im + (id * g.Xh + ih) * g.Xw + offW;
+                                if (lo > 0) new Span<T>(dst, lo).Clear();
+                                if (hi < Yw) new Span<T>(dst + hi, Yw - hi).Clear();
+                                if (Sw == 1) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
+                                else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
+                                else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * Sw];
+                            }
+                        }
+                    }
+        }
+    }
+
+    /// <summary>
+    /// dst[o] = src[2·o] for o in [lo, hi): even lanes of two vectors per step. The vectors may read
+    /// past the row (never past <paramref name="end"/>, the end of the image block), so that the short
+    /// rows of small feature maps (8 wide in a DCGAN discriminator) are vectorised too.
+    /// </summary>
+    static void Gather2(float* src, float* dst, int lo, int hi, float* end)
+    {
+        int o = lo;
+        if (Avx512F.IsSupported)
+        {
+            var idx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (; o + 16 <= hi && src + 2 * o + 32 <= end; o += 16)
+            {
+                var a = Vector512.Load(src + 2 * o);
+                var b = Vector512.Load(src + 2 * o + 16);
+                Avx512F.PermuteVar16x32x2(a, idx, b).Store(dst + o);
+            }
+        }
+        if (Avx2.IsSupported)
+        {
+            var idx = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+            for (; o + 8 <= hi && src + 2 * o + 16 <= end; o += 8)
+            {
+                var a = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o), idx);
+                var b = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o + 8), idx);
+                // Low halves of a and b hold their even lanes.
+                Avx.Permute2x128(a, b, 0x20).Store(dst + o);
+            }
+        }
+        for (; o < hi; o++) dst[o] = src[2 * o];
+    }
+
+    /// <summary>
+    /// dst[2·o] += src[o] for o in [lo, hi): src interleaved with zeros and added to two vectors of dst
+    /// per step (the odd lanes get +0, so they keep their values); bounded by <paramref name="end"/>.
+    /// </summary>
+    static void Scatter2(float* src, float* dst, int lo, int hi, float* end)
+    {
+        int o = lo;
+        if (Avx.IsSupported)
+        {
+            var z = Vector256<float>.Zero;
+            for (; o + 8 <= hi && dst + 2 * o + 16 <= end; o += 8)
+            {
+                var s = Vector256.Load(src + o);
+                var l = Avx.UnpackLow(s, z);    // s0 0 s1 0 | s4 0 s5 0
+                var h = Avx.UnpackHigh(s, z);   // s2 0 s3 0 | s6 0 s7 0
+                float* d = dst + 2 * o;
+                (Vector256.Load(d) + Avx.Permute2x128(l, h, 0x20)).Store(d);
+                (Vector256.Load(d + 8) + Avx.Permute2x128(l, h, 0x31)).Store(d + 8);
+            }
+        }
+        for (; o < hi; o++) dst[2 * o] += src[o];
+    }
+
+    /// <summary>The adjoint of <see cref="Im2col"/>: image[c, pos] += col[(c, k), o] for every (k, o) reading pos (col rows <paramref name="ld"/> apart). Image must be cleared first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Col2im<T>(ConvGeom g, T* col, int ld, T* img) where T : unmanaged, INumber<T>
+    {
+        int x = g.X, Yw = g.Yw, Sw = g.Sw;
+        for (int c = 0; c < g.Cg; c++)
+        {
+            T* im = img + (long)c * x;
+            for (int kd = 0; kd < g.Kd; kd++)
+                for (int kh = 0; kh < g.Kh; kh++)
+                    for (int kw = 0; kw < g.Kw; kw++)
+                    {
+                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * ld;
+                        int offW = kw * g.Dw - g.Pw;
+                        var (lo, hi) = Valid(offW, Sw, g.Xw, Yw);
+                        if (lo >= hi) continue;
+                        for (int od = 0; od < g.Yd; od++)
+                        {
+                            int id = od * g.Sd - g.Pd + kd * g.Dd;
+                            if ((uint)id >= (uint)g.Xd) continue;
+                            for (int oh = 0; oh < g.Yh; oh++)
+                            {
+                                int ih = oh * g.Sh - g.Ph + kh * g.Dh;
+                                if ((uint)ih >= (uint)g.Xh) continue;
+                                T* src = row + (od * g.Yh + oh) * Yw;
+                                T* dst = im + (id * g.Xh + ih) * g.Xw + offW;
+                                if (Sw == 1)
+                                {
+                                    var d = new Span<T>(dst + lo, hi - lo);
+                                    TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
+                                }
+                                else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
+                                else for (int ow = lo; ow < hi; ow++) dst[ow * Sw] += src[ow];
+                            }
+                        }
+                    }
+        }
+    }
+}
