@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using static Torchlet.torch;
 
 namespace Torchlet.Benchmarks;
@@ -11,7 +10,7 @@ namespace Torchlet.Benchmarks;
 /// forward + backward (weight and bias gradients, and the input gradient except for first layers).
 /// The same workloads in PyTorch: tests/Torchlet.Benchmarks/conv_side_by_side.py.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 5)]
 [Config(typeof(SpreadConfig))]
 public class ConvBenchmarks
 {
