@@ -257,11 +257,28 @@ public static partial class torch
             public Module eval() => train(false);
 
             /// <summary>Calls <paramref name="fn"/> on every sub-module, then on this one (the notes' <c>net.apply(weights_init)</c>).</summary>
-            public Module apply(Action<Module> fn)
+            public Module apply(Action<Module> fn) => Walk(ApplyWalk, () =>
             {
                 foreach (var c in children()) c.apply(fn);
                 fn(this);
                 return this;
+            });
+
+            // The recursive walks (apply, state_dict, printing) follow the tree through fields; a module that
+            // contains itself would overflow the stack and take the notebook kernel down, so it is refused.
+            // Each kind of walk keeps its own path: apply's callback may print or save the module it is given.
+            [ThreadStatic] static List<Module>[]? t_walks;
+            const int ApplyWalk = 0, SaveWalk = 1, PrintWalk = 2;
+
+            T Walk<T>(int kind, Func<T> step)
+            {
+                var path = (t_walks ??= [[], [], []])[kind];
+                if (path.Any(m => ReferenceEquals(m, this)))
+                    throw new InvalidOperationException(
+                        $"{_name} contains itself as a sub-module ({string.Join(" -> ", path.Append(this).Select(m => m._name))}); a module tree can't have cycles");
+                path.Add(this);
+                try { return step(); }
+                finally { path.RemoveAt(path.Count - 1); }
             }
 
             /// <summary>Clears the parameters' gradients (to null, as PyTorch 2 does by default, or to zeros).</summary>
@@ -292,12 +309,13 @@ public static partial class torch
                 return d;
             }
 
-            void SaveTo(Dictionary<string, Tensor> d, string prefix)
+            void SaveTo(Dictionary<string, Tensor> d, string prefix) => Walk(SaveWalk, () =>
             {
                 foreach (var (n, p) in OwnParameters()) d[prefix + n] = p!.detach();
                 foreach (var (n, b, persistent) in OwnBuffers()) if (persistent) d[prefix + n] = b.detach();
                 foreach (var (n, m) in OwnModules()) m.SaveTo(d, prefix + n + ".");
-            }
+                return d;
+            });
 
             /// <summary>
             /// Copies <paramref name="state_dict"/> into the parameters and buffers. Everything is checked first
@@ -382,7 +400,7 @@ public static partial class torch
             // ------------------------------------------------------------ printing
 
             /// <summary>PyTorch's <c>print(net)</c>: the name, extra_repr, and each child indented by two spaces.</summary>
-            public override string ToString()
+            public override string ToString() => Walk(PrintWalk, () =>
             {
                 var extra = extra_repr();
                 var extraLines = extra.Length == 0 ? [] : extra.Split('\n');
@@ -397,7 +415,7 @@ public static partial class torch
                     else sb.Append("\n  ").Append(string.Join("\n  ", lines)).Append('\n');
                 }
                 return sb.Append(')').ToString();
-            }
+            });
 
             static string AddIndent(string s, int spaces)
             {

@@ -229,6 +229,29 @@ public class ModuleTests
         Assert.Contains("nope", ex.Message);
     }
 
+    sealed class Loop : nn.Module<Tensor, Tensor>
+    {
+        public nn.Module? inner;
+        public Loop() : base(nameof(Loop)) { }
+        public override Tensor forward(Tensor x) => x;
+    }
+
+    [Fact]
+    public void AModuleThatContainsItselfIsRefusedNotAStackOverflow()
+    {
+        var a = new Loop();
+        var b = new Loop { inner = a };
+        a.inner = nn.Sequential(b);
+        foreach (var walk in new Action[] { () => a.ToString(), () => a.state_dict(), () => a.apply(_ => { }) })
+        {
+            var e = Assert.Throws<InvalidOperationException>(walk);
+            Assert.Contains("Loop contains itself as a sub-module (Loop -> Sequential -> Loop -> Loop)", e.Message);
+        }
+        Assert.Equal(3, a.modules().Count());   // the traversals with a memo still work
+        a.inner = null;
+        Assert.Equal("Loop()", a.ToString());   // and the walk state is clean after the errors
+    }
+
     [Fact]
     public void PythonFloatRepr()
     {
