@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -26,6 +27,25 @@ namespace Torchlet
             public static Modules.Adam Adam(IEnumerable<ParamGroup> groups, (double beta1, double beta2) betas, double lr = 1e-3,
                 double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false) =>
                 new(groups, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+
+            /// <summary>AdamW (decoupled weight decay) with PyTorch 1.13's defaults (weight_decay = 0.01) and update rule.</summary>
+            public static Modules.AdamW AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+                double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false) =>
+                new(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize);
+
+            /// <summary>AdamW with PyTorch's <c>betas</c> pair.</summary>
+            public static Modules.AdamW AdamW(IEnumerable<Tensor> parameters, (double beta1, double beta2) betas, double lr = 1e-3,
+                double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false) =>
+                new(parameters, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+
+            /// <summary>AdamW over parameter groups; a group's own options override these defaults.</summary>
+            public static Modules.AdamW AdamW(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+                double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false) =>
+                new(groups, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize);
+
+            public static Modules.AdamW AdamW(IEnumerable<ParamGroup> groups, (double beta1, double beta2) betas, double lr = 1e-3,
+                double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false) =>
+                new(groups, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
         }
     }
 }
@@ -38,7 +58,34 @@ namespace Torchlet.Modules
     /// running maximum of v. The step count t is kept per parameter. Options are kept under
     /// PyTorch's names: "lr", "betas" (a (β1, β2) tuple), "eps", "weight_decay", "amsgrad", "maximize".
     /// </summary>
-    public sealed class Adam : Optimizer
+    public sealed class Adam : AdamFamily
+    {
+        public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+            double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+            : base("Adam", decoupled: false, parameters, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+
+        public Adam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+            double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+            : base("Adam", decoupled: false, groups, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+    }
+
+    /// <summary>
+    /// torch.optim.AdamW (PyTorch 1.13): p ·= 1 − lr·weight_decay, then Adam's update without
+    /// weight decay in the gradient (Loshchilov &amp; Hutter's decoupled decay). Options as Adam's.
+    /// </summary>
+    public sealed class AdamW : AdamFamily
+    {
+        public AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+            double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false)
+            : base("AdamW", decoupled: true, parameters, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+
+        public AdamW(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+            double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false)
+            : base("AdamW", decoupled: true, groups, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+    }
+
+    /// <summary>Adam and AdamW: the same moments, state and kernel; they differ only in where weight decay is applied.</summary>
+    public abstract class AdamFamily : Optimizer
     {
         sealed class State
         {
@@ -47,16 +94,16 @@ namespace Torchlet.Modules
             public Tensor? MaxExpAvgSq;
         }
 
-        static Dictionary<string, object> Defaults(double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad, bool maximize) =>
+        readonly bool _decoupled;
+
+        private protected static Dictionary<string, object> Defaults(double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad, bool maximize) =>
             new() { ["lr"] = lr, ["betas"] = (beta1, beta2), ["eps"] = eps, ["weight_decay"] = weight_decay, ["amsgrad"] = amsgrad, ["maximize"] = maximize };
 
-        public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
-            double weight_decay = 0, bool amsgrad = false, bool maximize = false)
-            : base("Adam", parameters, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+        private protected AdamFamily(string name, bool decoupled, IEnumerable<Tensor> parameters, Dictionary<string, object> defaults)
+            : base(name, parameters, defaults) { _decoupled = decoupled; }
 
-        public Adam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
-            double weight_decay = 0, bool amsgrad = false, bool maximize = false)
-            : base("Adam", groups, Defaults(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)) { }
+        private protected AdamFamily(string name, bool decoupled, IEnumerable<ParamGroup> groups, Dictionary<string, object> defaults)
+            : base(name, groups, defaults) { _decoupled = decoupled; }
 
         readonly record struct Options(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay, bool AmsGrad, bool Maximize);
         Options[] _parsed = [];
@@ -97,12 +144,14 @@ namespace Torchlet.Modules
                 // Scalars in double as Python computes them, then rounded to the parameter's dtype by the kernel.
                 double bc1 = 1 - Math.Pow(o.Beta1, st.Step), bc2 = 1 - Math.Pow(o.Beta2, st.Step);
                 double stepSize = o.Lr / bc1, bc2Sqrt = Math.Sqrt(bc2);
-                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, st, o.AmsGrad, o.Maximize, o.WeightDecay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
-                else Update<double>(p, grad, st, o.AmsGrad, o.Maximize, o.WeightDecay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
+                // AdamW decays the parameter itself (1 − lr·wd) instead of adding wd·p to the gradient.
+                double coupledWd = _decoupled ? 0 : o.WeightDecay, decay = _decoupled ? 1 - o.Lr * o.WeightDecay : 1;
+                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, st, o.AmsGrad, o.Maximize, coupledWd, decay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
+                else Update<double>(p, grad, st, o.AmsGrad, o.Maximize, coupledWd, decay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
             }
         }
 
-        static void Update<T>(Tensor p, Tensor grad, State st, bool amsgrad, bool maximize, double wd, double b1, double b2, double eps, double stepSize, double bc2Sqrt)
+        static void Update<T>(Tensor p, Tensor grad, State st, bool amsgrad, bool maximize, double wd, double decay, double b1, double b2, double eps, double stepSize, double bc2Sqrt)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             var args = new OptimKernels.AdamArgs<T>
@@ -114,6 +163,12 @@ namespace Torchlet.Modules
             };
             var pc = p.contiguous_nograd();
             var gc = grad.contiguous_nograd();
+            if (decay != 1)
+            {
+                // param.mul_(1 − lr·wd): one rounding with the factor in the parameter's dtype, as PyTorch's CPU kernel.
+                var span = pc.Buffer<T>().AsSpan(pc._offset, pc.Numel);
+                TensorPrimitives.Multiply(span, T.CreateTruncating(decay), span);
+            }
             OptimKernels.Adam(pc.Buffer<T>(), pc._offset, gc.Buffer<T>(), gc._offset, st.ExpAvg.Buffer<T>(), st.ExpAvgSq.Buffer<T>(),
                 amsgrad ? st.MaxExpAvgSq!.Buffer<T>() : null, pc.Numel, args);
             if (!ReferenceEquals(pc, p)) p.CopyFrom(pc);
@@ -134,7 +189,7 @@ namespace Torchlet.Modules
             if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");
             foreach (var k in saved.Keys)
                 if (k is not ("step" or "exp_avg" or "exp_avg_sq" or "max_exp_avg_sq"))
-                    throw new ArgumentException($"{where}: unexpected entry '{k}' for Adam (it keeps 'step', 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'); was the state dict saved by a different kind of optimizer?");
+                    throw new ArgumentException($"{where}: unexpected entry '{k}' for {_name} (it keeps 'step', 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'); was the state dict saved by a different kind of optimizer?");
             var st = new State { Step = step.item<double>(), ExpAvg = Moment("exp_avg"), ExpAvgSq = Moment("exp_avg_sq") };
             if (saved.ContainsKey("max_exp_avg_sq")) st.MaxExpAvgSq = Moment("max_exp_avg_sq");
             else if (group.Flag("amsgrad", _name)) throw new ArgumentException($"{where}: 'max_exp_avg_sq' is missing but the group uses amsgrad");
