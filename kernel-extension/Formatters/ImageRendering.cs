@@ -1,0 +1,51 @@
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace Torchlet.Interactive.Formatters;
+
+/// <summary>
+/// The seam for inline images. <see cref="PngEncoder"/> turns an image-shaped tensor (H×W, 1×H×W or 3×H×W,
+/// floating in [0, 1] or uint8) into PNG bytes. It is null until the engine's torchvision.utils PNG helper
+/// (branch <c>vision</c>) is merged; then it is set once, in <see cref="TorchletFormatters.Register"/>, to
+/// that helper, and image-shaped tensors render as <c>&lt;img src="data:image/png;base64,..."&gt;</c>.
+/// </summary>
+internal static class ImageRendering
+{
+    public static Func<Tensor, byte[]>? PngEncoder { get; set; }
+
+    public static bool Available => PngEncoder is not null;
+
+    /// <summary>H×W, 1×H×W or 3×H×W (each side at least 2), uint8 or floating with every value in [0, 1].</summary>
+    public static bool IsImageLike(Tensor t, TensorHtml.Stats stats)
+    {
+        var s = t.shape;
+        bool shape = s.Length switch
+        {
+            2 => s[0] >= 2 && s[1] >= 2,
+            3 => (s[0] == 1 || s[0] == 3) && s[1] >= 2 && s[2] >= 2,
+            _ => false,
+        };
+        if (!shape) return false;
+        if (t.dtype == ScalarType.Byte) return true;
+        return t.is_floating_point() && stats.Min is >= 0.0 && stats.Max is <= 1.0;
+    }
+
+    public static HtmlTag? TryRender(Tensor t)
+    {
+        if (PngEncoder is not { } encode) return null;
+        byte[] png;
+        using (torch.no_grad()) png = encode(t.detach());
+        var s = t.shape;
+        long h = s[^2], w = s[^1];
+        // Small images are scaled up (pixelated) so that a 28×28 digit is visible.
+        long scale = Math.Max(1, 256 / Math.Max(h, w));
+        var img = Html.Tag("img", new (string, string)[]
+        {
+            ("src", "data:image/png;base64," + Convert.ToBase64String(png)),
+            ("width", (w * scale).ToString()), ("height", (h * scale).ToString()),
+            ("style", "image-rendering:pixelated"),
+            ("alt", "tensor image " + Html.ShapeText(s)),
+        });
+        img.IsSelfClosing = true;
+        return img;
+    }
+}

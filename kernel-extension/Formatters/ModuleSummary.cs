@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.DotNet.Interactive.Formatting;
+using static Torchlet.torch.nn;
+using I = Torchlet.Interactive.Html;
+using Module = Torchlet.torch.nn.Module;
+
+namespace Torchlet.Interactive.Formatters;
+
+/// <summary>One row of a <see cref="ModuleSummary"/>: a module in <c>named_modules()</c> order.</summary>
+public sealed record LayerRow(
+    string Name, int Depth, string Type,
+    long Params, long TrainableParams, long ParamBytes,
+    IReadOnlyList<string>? OutputShapes);
+
+/// <summary>
+/// A torchinfo-like summary of a module: the layer tree, each layer's own parameter counts and memory,
+/// totals, and (when a sample input shape is given) each layer's output shape from one forward pass.
+/// </summary>
+public sealed class ModuleSummary
+{
+    public Module Module { get; }
+    public long[]? InputShape { get; }
+    public IReadOnlyList<LayerRow> Rows { get; }
+    public long TotalParams { get; }
+    public long TrainableParams { get; }
+    public long ParamBytes { get; }
+    public long BufferBytes { get; }
+
+    /// <summary>Whether a forward pass ran; layers it did not see through <c>call</c> have no output shape.</summary>
+    public bool RanForward => InputShape is not null;
+
+    internal ModuleSummary(Module module, long[]? inputShape, IReadOnlyList<LayerRow> rows)
+    {
+        Module = module;
+        InputShape = inputShape;
+        Rows = rows;
+        // Totals walk parameters() once, so a parameter shared by two layers counts once (as torchinfo).
+        foreach (var p in module.parameters())
+        {
+            TotalParams += p.numel();
+            if (p.requires_grad) TrainableParams += p.numel();
+            ParamBytes += p.numel() * p.element_size();
+        }
+        foreach (var b in module.buffers()) BufferBytes += b.numel() * b.element_size();
+    }
+
+    public override string ToString() => SummaryText.Render(this);
+}
+
+/// <summary><c>Summary.Of(net)</c> or <c>Summary.Of(net, 64, 1, 28, 28)</c> as a cell's last value.</summary>
+public static class Summary
+{
+    /// <summary>The layer tree with parameter counts and memory, no forward pass.</summary>
+    public static ModuleSummary Of(Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return new ModuleSummary(module, null, Rows(module, null));
+    }
+
+    /// <summary>
+    /// Also runs one forward pass on zeros of <paramref name="inputShape"/> (the dtype of the module's first
+    /// parameter, float32 if none) in eval mode under no_grad, recording each layer's output shape with forward
+    /// hooks. The module's training flags are restored afterwards and its state is not changed. Hooks fire in
+    /// <c>call(x)</c> only: a layer that a custom <c>forward</c> runs with <c>layer.forward(x)</c> shows no shape.
+    /// </summary>
+    public static ModuleSummary Of(Module module, params long[] inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (inputShape.Length == 0 || inputShape.Any(d => d < 0))
+            throw new ArgumentException($"Summary.Of: expected an input shape of non-negative sizes such as (64, 1, 28, 28), got {Html.ShapeText(inputShape)}", nameof(inputShape));
+        var call = CallMethod(module)
+            ?? throw new ArgumentException($"Summary.Of: a forward pass needs a module taking one Tensor (Module<Tensor, TResult>); {module.GetName()} is {Describe(module.GetType())}. Use Summary.Of(module) without an input shape for the parameter table.", nameof(module));
+
+        var outputs = new Dictionary<Module, List<string>>(ReferenceEqualityComparer.Instance);
+        var handles = new List<HookHandle>();
+        var modes = module.named_modules().Select(x => (x.module, x.module.training)).ToList();
+        try
+        {
+            foreach (var (_, m) in module.named_modules())
+                if (Hook(m, result => (outputs.TryGetValue(m, out var l) ? l : outputs[m] = []).Add(ShapeOf(result))) is { } h)
+                    handles.Add(h);
+            module.eval();
+            var dtype = module.parameters().FirstOrDefault()?.dtype ?? ScalarType.Float32;
+            using (torch.no_grad())
+            {
+                var x = torch.zeros(inputShape, dtype);
+                try { call.Invoke(module, [x]); }
+                catch (TargetInvocationException e) when (e.InnerException is { } inner)
+                {
+                    throw new InvalidOperationException(
+                        $"Summary.Of: the forward pass of {module.GetName()} on zeros of shape {Html.ShapeText(inputShape)} ({I.DType(dtype)}) failed: {inner.Message}", inner);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var h in handles) h.remove();
+            // Pre-order: a parent's train() also sets its children, so each child's own flag is set after it.
+            foreach (var (m, training) in modes) SetOwnMode(m, training);
+        }
+        return new ModuleSummary(module, inputShape, Rows(module, outputs));
+    }
+
+    static void SetOwnMode(Module m, bool training)
+    {
+        if (m.training == training) return;
+        var children = m.children().Select(c => (c, c.training)).ToList();
+        m.train(training);
+        foreach (var (c, t) in children) c.train(t);
+    }
+
+    static List<LayerRow> Rows(Module root, Dictionary<Module, List<string>>? outputs)
+    {
+        var rows = new List<LayerRow>();
+        foreach (var (name, m) in root.named_modules())
+        {
+            long n = 0, trainable = 0, bytes = 0;
+            foreach (var (_, p) in m.named_parameters(recurse: false))
+            {
+                n += p.numel();
+                if (p.requires_grad) trainable += p.numel();
+                bytes += p.numel() * p.element_size();
+            }
+            int depth = name.Length == 0 ? 0 : name.Count(ch => ch == '.') + 1;
+            IReadOnlyList<string>? shapes = outputs is null ? null : outputs.TryGetValue(m, out var l) ? l : [];
+            rows.Add(new LayerRow(name, depth, m.GetName(), n, trainable, bytes, shapes));
+        }
+        return rows;
+    }
+
+    // ------------------------------------------------------------ hooks on whatever Module<...> a layer is
+
+    static Type? ModuleBase(Type? t, Type generic)
+    {
+        for (; t is not null; t = t.BaseType)
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == generic) return t;
+        return null;
+    }
+
+    static MethodInfo? CallMethod(Module m)
+    {
+        var b = ModuleBase(m.GetType(), typeof(Module<,>));
+        return b is not null && b.GetGenericArguments()[0] == typeof(Tensor) ? b.GetMethod("call") : null;
+    }
+
+    static string Describe(Type t)
+    {
+        for (var b = t; b is not null; b = b.BaseType)
+            if (b.IsGenericType && b.Namespace == typeof(Module).Namespace && b.Name.StartsWith("Module`", StringComparison.Ordinal))
+                return "Module<" + string.Join(", ", b.GetGenericArguments().Select(a => a.Name)) + ">";
+        return t.Name;
+    }
+
+    static HookHandle? Hook(Module m, Action<object?> record)
+    {
+        var t = m.GetType();
+        if (ModuleBase(t, typeof(Module<,>)) is { } b1)
+            return (HookHandle)Hook1Method.MakeGenericMethod(b1.GetGenericArguments()).Invoke(null, [m, record])!;
+        if (ModuleBase(t, typeof(Module<,,>)) is { } b2)
+            return (HookHandle)Hook2Method.MakeGenericMethod(b2.GetGenericArguments()).Invoke(null, [m, record])!;
+        return null;   // Module<T1,T2,T3,TResult> has no hooks
+    }
+
+    static readonly MethodInfo Hook1Method = typeof(Summary).GetMethod(nameof(Hook1), BindingFlags.NonPublic | BindingFlags.Static)!;
+    static readonly MethodInfo Hook2Method = typeof(Summary).GetMethod(nameof(Hook2), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    static HookHandle Hook1<T, TR>(Module<T, TR> m, Action<object?> record) => m.register_forward_hook((_, _, r) => record(r));
+    static HookHandle Hook2<T1, T2, TR>(Module<T1, T2, TR> m, Action<object?> record) => m.register_forward_hook((_, _, _, r) => record(r));
+
+    /// <summary>A tensor's shape; a tuple's tensors' shapes in parentheses (LSTM's (output, h_n, c_n)).</summary>
+    internal static string ShapeOf(object? result) => result switch
+    {
+        Tensor t => Html.ShapeText(t.shape),
+        ITuple tuple => "(" + string.Join(", ", Enumerable.Range(0, tuple.Length).Select(i => ShapeOf(tuple[i]))) + ")",
+        null => "None",
+        _ => result.GetType().Name,
+    };
+}
+
+/// <summary>HTML and text of a <see cref="ModuleSummary"/>.</summary>
+internal static class SummaryText
+{
+    static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    static string Shapes(LayerRow r) =>
+        r.OutputShapes is not { Count: > 0 } s ? "—"
+        : s.Distinct().Count() == 1 ? s[0] + (s.Count > 1 ? $" ×{s.Count}" : "")
+        : string.Join(", ", s);
+
+    static string Label(LayerRow r) => r.Name.Length == 0 ? r.Type : r.Name[(r.Name.LastIndexOf('.') + 1)..];
+
+    public static HtmlTag Html(ModuleSummary s)
+    {
+        bool fwd = s.RanForward;
+        var head = new List<object> { I.Tag("th", "Layer"), I.Tag("th", "Type") };
+        if (fwd) head.Add(I.Tag("th", "Output shape"));
+        head.AddRange([I.Tag("th", "Params"), I.Tag("th", "Trainable"), I.Tag("th", "Param memory")]);
+        var rows = new List<object> { I.Tag("tr", head) };
+        foreach (var r in s.Rows)
+        {
+            var tds = new List<object>
+            {
+                I.Tag("td", I.Class("name", $"padding-left:{6 + 14 * r.Depth}px"), Label(r)),
+                I.Tag("td", I.Class("name"), r.Type),
+            };
+            if (fwd) tds.Add(I.Tag("td", Shapes(r)));
+            tds.AddRange([I.Tag("td", Count(r.Params)), I.Tag("td", Count(r.TrainableParams)), I.Tag("td", I.Bytes(r.ParamBytes))]);
+            rows.Add(I.Tag("tr", tds));
+        }
+        var total = new List<object> { I.Tag("td", I.Class("name"), "Total"), I.Tag("td", "") };
+        if (fwd) total.Add(I.Tag("td", ""));
+        total.AddRange([I.Tag("td", Count(s.TotalParams)), I.Tag("td", Count(s.TrainableParams)), I.Tag("td", I.Bytes(s.ParamBytes))]);
+        rows.Add(I.Tag("tr", I.Class("total"), total));
+
+        var notes = new List<object>
+        {
+            I.Tag("div", I.Class("note"),
+                $"Trainable params: {Count(s.TrainableParams)} · Non-trainable params: {Count(s.TotalParams - s.TrainableParams)} · " +
+                $"Params size: {I.Bytes(s.ParamBytes)} · Buffers size: {I.Bytes(s.BufferBytes)}" +
+                (fwd ? $" · Input: {I.ShapeText(s.InputShape!)}" : "")),
+        };
+        if (fwd && s.Rows.Any(r => r.OutputShapes is { Count: 0 }))
+            notes.Add(I.Tag("div", I.Class("note"),
+                "— : no output recorded. Output shapes come from forward hooks, which run in call(x); " +
+                "a layer that a custom forward runs as layer.forward(x) is not seen."));
+        return I.Box(
+            I.Tag("table", rows),
+            notes,
+            I.Tag("details", I.Tag("summary", "print(net)"), I.Tag("pre", s.Module.ToString())));
+    }
+
+    /// <summary>A fixed-width table in the spirit of torchinfo's text output.</summary>
+    public static string Render(ModuleSummary s)
+    {
+        bool fwd = s.RanForward;
+        var header = new List<string> { "Layer (type)" };
+        if (fwd) header.Add("Output shape");
+        header.AddRange(["Params", "Trainable"]);
+        var lines = s.Rows.Select(r =>
+        {
+            var l = new List<string> { new string(' ', 2 * r.Depth) + (r.Name.Length == 0 ? r.Type : Label(r) + " (" + r.Type + ")") };
+            if (fwd) l.Add(Shapes(r));
+            l.AddRange([Count(r.Params), Count(r.TrainableParams)]);
+            return l;
+        }).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, lines.Select(l => l[i].Length).DefaultIfEmpty(0).Max())).ToArray();
+        string Line(IList<string> cells) =>
+            string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+        int width = widths.Sum() + 2 * (widths.Length - 1);
+        var sb = new StringBuilder();
+        sb.AppendLine(new string('=', width)).AppendLine(Line(header)).AppendLine(new string('=', width));
+        foreach (var l in lines) sb.AppendLine(Line(l));
+        sb.AppendLine(new string('=', width));
+        sb.AppendLine($"Total params: {Count(s.TotalParams)}");
+        sb.AppendLine($"Trainable params: {Count(s.TrainableParams)}");
+        sb.AppendLine($"Non-trainable params: {Count(s.TotalParams - s.TrainableParams)}");
+        sb.AppendLine($"Params size: {I.Bytes(s.ParamBytes)}");
+        sb.Append($"Buffers size: {I.Bytes(s.BufferBytes)}");
+        return sb.ToString();
+    }
+}

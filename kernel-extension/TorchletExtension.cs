@@ -1,0 +1,43 @@
+using System.Runtime.Intrinsics;
+using System.Reflection;
+using Microsoft.DotNet.Interactive;
+using Torchlet.Interactive.Formatters;
+
+namespace Torchlet.Interactive;
+
+/// <summary>
+/// Loaded by dotnet-interactive after <c>#r "nuget:Torchlet.Interactive"</c>: registers the Torchlet
+/// formatters and shows a short banner (engine version, SIMD width, threads).
+/// </summary>
+public sealed class TorchletExtension : IKernelExtension
+{
+    public Task OnLoadAsync(Kernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        TorchletFormatters.Register();
+        KernelInvocationContext.Current?.DisplayAs(Banner().ToString(), "text/html");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The engine's package version (informational version without the source-revision suffix).</summary>
+    internal static string EngineVersion()
+    {
+        var asm = typeof(Tensor).Assembly;
+        var v = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? asm.GetName().Version?.ToString() ?? "unknown";
+        int plus = v.IndexOf('+');
+        return plus < 0 ? v : v[..plus];
+    }
+
+    /// <summary>The widest vector the engine's kernels use on this CPU (they pick by IsHardwareAccelerated).</summary>
+    internal static string SimdWidth() =>
+        Vector512.IsHardwareAccelerated ? "Vector512 (512-bit)"
+        : Vector256.IsHardwareAccelerated ? "Vector256 (256-bit)"
+        : Vector128.IsHardwareAccelerated ? "Vector128 (128-bit)"
+        : "none (scalar)";
+
+    internal static Microsoft.DotNet.Interactive.Formatting.HtmlTag Banner() =>
+        Html.Box(Html.Tag("div",
+            Html.Tag("b", "Torchlet " + EngineVersion()),
+            " loaded · SIMD: " + SimdWidth() + " · threads: " + torch.get_num_threads()));
+}

@@ -1,0 +1,159 @@
+using System.Text.RegularExpressions;
+using Microsoft.DotNet.Interactive.Events;
+
+namespace Torchlet.Interactive.Tests;
+
+public sealed class ModuleFormatterTests : IAsyncLifetime
+{
+    NotebookKernel _nb = null!;
+
+    // The notes' small CNN: conv 1→8 (3×3), ReLU, 2×2 max pool, flatten, linear 8·13·13 → 10.
+    const string Cnn =
+        "var net = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 13 * 13, 10));\n";
+
+    public async Task InitializeAsync() => _nb = await NotebookKernel.StartAsync();
+    public Task DisposeAsync() { _nb.Dispose(); return Task.CompletedTask; }
+
+    static string Row(string html, string label) =>
+        Regex.Match(html, "<tr[^>]*><td class=\"name\"[^>]*>" + Regex.Escape(label) + "</td>.*?</tr>").Value;
+
+    [Fact]
+    public async Task Module_value_shows_layer_tree_counts_and_print_text()
+    {
+        var html = (await _nb.SubmitAsync(Cnn + "net")).Returned();
+        Assert.Contains(">Sequential</td>", html);
+        Assert.Contains("<td>80</td>", Row(html, "0"));                // 8·1·3·3 + 8
+        Assert.Contains(">Conv2d</td>", Row(html, "0"));
+        Assert.Contains("<td>13,530</td>", Row(html, "4"));            // 1352·10 + 10
+        Assert.Contains("<td>52.85 KiB</td>", Row(html, "4"));         // 13530 float32s
+        Assert.Contains("<td>13,610</td><td>13,610</td>", Row(html, "Total"));
+        Assert.DoesNotContain("Output shape", html);
+        Assert.Contains("<summary>print(net)</summary>", html);
+        Assert.Contains("(0): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1))", html);
+        Assert.Contains("(4): Linear(in_features=1352, out_features=10, bias=True)", html);
+    }
+
+    [Fact]
+    public async Task Module_plain_text_is_PyTorch_print()
+    {
+        var text = (await _nb.SubmitAsync("nn.Sequential(nn.Linear(2, 3), nn.ReLU())")).Returned("text/plain");
+        Assert.Equal("Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)", text);
+    }
+
+    [Fact]
+    public async Task Summary_with_input_shows_each_layers_output_shape()
+    {
+        var cell = await _nb.SubmitAsync(Cnn + "Summary.Of(net, 2, 1, 28, 28)");
+        var html = cell.Returned();
+        Assert.Contains("<th>Output shape</th>", html);
+        Assert.Contains("<td>[2, 10]</td>", Row(html, "Sequential"));
+        Assert.Contains("<td>[2, 8, 26, 26]</td>", Row(html, "0"));
+        Assert.Contains("<td>[2, 8, 26, 26]</td>", Row(html, "1"));
+        Assert.Contains("<td>[2, 8, 13, 13]</td>", Row(html, "2"));
+        Assert.Contains("<td>[2, 1352]</td>", Row(html, "3"));
+        Assert.Contains("<td>[2, 10]</td>", Row(html, "4"));
+        Assert.Contains("Input: [2, 1, 28, 28]", html);
+        Assert.DoesNotContain("no output recorded", html);
+        var text = cell.Returned("text/plain");
+        Assert.Contains("Total params: 13,610", text);
+        Assert.Matches(@"\n  4 \(Linear\) +\[2, 10\] +13,530 +13,530\n", text);
+    }
+
+    [Fact]
+    public async Task Layers_run_with_forward_are_listed_without_a_shape_and_frozen_params_count_as_non_trainable()
+    {
+        var html = (await _nb.SubmitAsync("""
+            class Net : torch.nn.Module<Tensor, Tensor>
+            {
+                public Torchlet.Modules.Linear fc1 = nn.Linear(4, 3);
+                public Torchlet.Modules.Linear fc2 = nn.Linear(3, 2);
+                public Net() : base("Net") { }
+                public override Tensor forward(Tensor x) => fc2.call(fc1.forward(x).relu());
+            }
+            var m = new Net();
+            m.fc1.requires_grad_(false);
+            Summary.Of(m, 5, 4)
+            """)).Returned();
+        Assert.Contains("<td>—</td>", Row(html, "fc1"));                 // fc1.forward(x): no hook fires
+        Assert.Contains("<td>[5, 2]</td>", Row(html, "fc2"));
+        Assert.Contains("<td>[5, 2]</td>", Row(html, "Net"));
+        Assert.Contains("<td>15</td><td>0</td>", Row(html, "fc1"));
+        Assert.Contains("<td>23</td><td>8</td>", Row(html, "Total"));
+        Assert.Contains("no output recorded", html);
+        Assert.Contains("Non-trainable params: 15", html);
+    }
+
+    [Fact]
+    public async Task Summary_pass_leaves_training_mode_and_running_stats_alone()
+    {
+        var cell = await _nb.SubmitAsync("""
+            var bn = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4));
+            bn.call(torch.randn(8, 3));
+            var before = ((Torchlet.Modules.BatchNorm1d)bn.get_submodule("1")).running_mean!.ToArray<float>();
+            bn[0].eval();
+            var s = Summary.Of(bn, 1, 3);
+            var after = ((Torchlet.Modules.BatchNorm1d)bn.get_submodule("1")).running_mean!.ToArray<float>();
+            $"{bn.training} {bn.get_submodule("0").training} {bn.get_submodule("1").training} {before.SequenceEqual(after)} {s.Rows[2].OutputShapes![0]}"
+            """);
+        Assert.Equal("True False True True [1, 4]", cell.Returned("text/plain"));
+    }
+
+    [Fact]
+    public async Task Tuple_outputs_list_every_tensor_shape()
+    {
+        var html = (await _nb.SubmitAsync("""
+            class Seq : torch.nn.Module<Tensor, Tensor>
+            {
+                public Torchlet.Modules.LSTM lstm = nn.LSTM(3, 5);
+                public Seq() : base("Seq") { }
+                public override Tensor forward(Tensor x) => lstm.call(x, null).Item1;
+            }
+            Summary.Of(new Seq(), 7, 2, 3)
+            """)).Returned();
+        Assert.Contains("<td>([7, 2, 5], [1, 2, 5], [1, 2, 5])</td>", Row(html, "lstm"));
+    }
+
+    [Fact]
+    public async Task Bad_summary_input_fails_the_cell_clearly_and_the_next_cell_runs()
+    {
+        var bad = await _nb.SubmitAsync("nn.Sequential(nn.Linear(4, 2)) is var n ? Summary.Of(n, 3, 5) : null");
+        Assert.NotNull(bad.Failure);
+        Assert.Contains("Summary.Of: the forward pass of Sequential on zeros of shape [3, 5] (torch.float32) failed", bad.Failure!.Message);
+        Assert.Contains("in_features=4", bad.Failure.Message);
+
+        var negative = await _nb.SubmitAsync("Summary.Of(nn.Linear(4, 2), 3, -1)");
+        Assert.Contains("expected an input shape of non-negative sizes", negative.Failure!.Message);
+
+        var twoInputs = await _nb.SubmitAsync("Summary.Of(nn.MSELoss(), 3)");
+        Assert.Contains("a forward pass needs a module taking one Tensor", twoInputs.Failure!.Message);
+        Assert.Contains("Module<Tensor, Tensor, Tensor>", twoInputs.Failure.Message);
+
+        var next = await _nb.SubmitAsync("nn.Linear(4, 2)");
+        Assert.Contains("<td>10</td>", next.Returned());
+    }
+
+    [Fact]
+    public async Task User_error_fails_the_cell_and_the_kernel_keeps_working()
+    {
+        var bad = await _nb.SubmitAsync("torch.ones(2, 3).matmul(torch.ones(2, 3))");
+        Assert.NotNull(bad.Failure);
+        Assert.Contains("2x3", bad.Failure!.Message);
+        Assert.Empty(bad.Events.OfType<ReturnValueProduced>());
+
+        var next = await _nb.SubmitAsync("torch.ones(2, 3).matmul(torch.ones(3, 2))");
+        Assert.Contains("Tensor [2, 2]", next.Returned());
+        Assert.Contains("<td>3.</td>", next.Returned());
+    }
+
+    [Fact]
+    public async Task Loading_inside_a_cell_shows_the_banner()
+    {
+        var cell = await _nb.SubmitAsync(
+            "await new Torchlet.Interactive.TorchletExtension().OnLoadAsync(Microsoft.DotNet.Interactive.KernelInvocationContext.Current.HandlingKernel.RootKernel);");
+        cell.AssertSucceeded();
+        var shown = cell.Events.OfType<DisplayedValueProduced>().Single().FormattedValues.Single(v => v.MimeType == "text/html").Value;
+        Assert.Contains("Torchlet " + TorchletExtension.EngineVersion(), shown);
+        Assert.Contains("SIMD: Vector", shown);
+        Assert.Contains("threads: " + torch.get_num_threads(), shown);
+    }
+}

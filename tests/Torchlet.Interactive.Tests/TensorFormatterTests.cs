@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using Torchlet.Interactive.Formatters;
+
+namespace Torchlet.Interactive.Tests;
+
+public sealed class TensorFormatterTests : IAsyncLifetime
+{
+    NotebookKernel _nb = null!;
+
+    public async Task InitializeAsync() => _nb = await NotebookKernel.StartAsync();
+    public Task DisposeAsync() { _nb.Dispose(); return Task.CompletedTask; }
+
+    static int Count(string html, string pattern) => Regex.Matches(html, pattern).Count;
+
+    [Fact]
+    public async Task Matrix_shows_header_and_every_value_in_a_table()
+    {
+        var html = (await _nb.SubmitAsync("torch.arange(6.0).reshape(2, 3)")).Returned();
+        Assert.Contains("Tensor [2, 3]", html);
+        Assert.Contains("torch.float32", html);
+        Assert.Contains("min 0 · max 5 · mean 2.5", html);
+        Assert.Contains("<table>", html);
+        foreach (var v in new[] { "0.", "1.", "2.", "3.", "4.", "5." })
+            Assert.Contains($"<td>{v}</td>", html);
+        Assert.Equal(6, Count(html, "<td>"));
+    }
+
+    [Fact]
+    public async Task Plain_text_is_PyTorch_str()
+    {
+        var text = (await _nb.SubmitAsync("torch.arange(6.0).reshape(2, 3)")).Returned("text/plain");
+        Assert.Equal("tensor([[0., 1., 2.],\n        [3., 4., 5.]])", text);
+    }
+
+    [Fact]
+    public async Task Fractions_print_with_four_decimals_and_grad_fn_shows()
+    {
+        var html = (await _nb.SubmitAsync(
+            "var a = torch.tensor(new double[] { 0.5, -1.25, 2.0 }, dtype: torch.float64, requires_grad: true); a * 2")).Returned();
+        Assert.Contains("Tensor [3]", html);
+        Assert.Contains("torch.float64", html);
+        Assert.Contains("grad_fn=&lt;MulBackward0&gt;", html);
+        Assert.Contains("<td>1.0000</td>", html);
+        Assert.Contains("<td>-2.5000</td>", html);
+        Assert.Contains("<td>4.0000</td>", html);
+    }
+
+    [Fact]
+    public async Task Leaf_requiring_grad_and_integer_tensor()
+    {
+        var leaf = (await _nb.SubmitAsync("torch.ones(2, requires_grad: true)")).Returned();
+        Assert.Contains("requires_grad=True", leaf);
+        var ints = (await _nb.SubmitAsync("torch.arange(5L)")).Returned();
+        Assert.Contains("torch.int64", ints);
+        Assert.Contains("min 0 · max 4", ints);
+        Assert.DoesNotContain("mean", ints);
+        Assert.Contains("<td>4</td>", ints);
+    }
+
+    [Fact]
+    public async Task Huge_tensor_renders_a_bounded_number_of_cells()
+    {
+        var html = (await _nb.SubmitAsync("torch.arange(1_000_000.0).reshape(1000, 1000)")).Returned();
+        Assert.Contains("Tensor [1000, 1000]", html);
+        // 20 shown rows × (20 values + 1 "…") + the "…" row of 21 cells.
+        Assert.Equal(21 * 21, Count(html, "<td[ >]"));
+        Assert.Contains("<th>999</th>", html);
+        // PyTorch's formatter picks scientific notation for this range, as print() does.
+        Assert.Contains("<td>0.0000e+00</td>", html);
+        Assert.Contains("<td>9.9900e+05</td>", html);   // row 999, column 0
+        Assert.Contains("<td>1.0000e+06</td>", html);   // 999999, bottom-right
+        Assert.DoesNotContain("<th>500</th>", html);
+        Assert.True(html.Length < 40_000, $"HTML of {html.Length} chars");
+    }
+
+    [Fact]
+    public async Task Heatmap_colours_cells_diverging_around_zero()
+    {
+        var html = (await _nb.SubmitAsync("torch.tensor(new float[,] { { -1, 0 }, { 0.5f, 1 } }).AsHeatmap()")).Returned();
+        Assert.Contains("background-color:rgb(33,102,172)", html);   // the minimum, full blue
+        Assert.Contains("background-color:rgb(178,24,43)", html);    // the maximum, full red
+        Assert.Contains("background-color:rgb(255,255,255)", html);  // zero, white
+        Assert.Equal(4, Count(html, "background-color"));
+    }
+
+    [Fact]
+    public async Task Higher_dimensional_tensor_shows_PyTorch_text()
+    {
+        var html = (await _nb.SubmitAsync("torch.zeros(2, 2, 2, dtype: torch.int32)")).Returned();
+        Assert.Contains("Tensor [2, 2, 2]", html);
+        Assert.Contains("<pre>tensor([[[0, 0],", html);
+        Assert.Contains("dtype=torch.int32)</pre>", html);
+    }
+
+    [Fact]
+    public void Wide_range_switches_to_scientific_notation_as_PyTorch_does()
+    {
+        Assert.Equal(["1.0000e-05", "1.0000e+00"], TensorHtml.FloatCells([1e-5, 1]));
+        Assert.Equal(["0.1235", "-2.0000"], TensorHtml.FloatCells([0.12345, -2]));
+        Assert.Equal(["nan", "inf", "1."], TensorHtml.FloatCells([double.NaN, double.PositiveInfinity, 1]));
+    }
+
+    [Fact]
+    public void Summarised_dims_keep_ten_per_edge()
+    {
+        Assert.Equal(Enumerable.Range(0, 20), TensorHtml.ShownIndices(20));
+        var idx = TensorHtml.ShownIndices(21);
+        Assert.Equal(21, idx.Length);
+        Assert.Equal(-1, idx[10]);
+        Assert.Equal(20, idx[^1]);
+    }
+}
