@@ -12,8 +12,6 @@ internal static class ImageRendering
 {
     public static Func<Tensor, byte[]>? PngEncoder { get; set; }
 
-    public static bool Available => PngEncoder is not null;
-
     /// <summary>H×W, 1×H×W or 3×H×W (each side at least 2), uint8 or floating with every value in [0, 1].</summary>
     public static bool IsImageLike(Tensor t, TensorHtml.Stats stats)
     {
@@ -29,9 +27,9 @@ internal static class ImageRendering
         return t.is_floating_point() && stats.Min is >= 0.0 && stats.Max is <= 1.0;
     }
 
-    public static HtmlTag? TryRender(Tensor t)
+    /// <summary>An <c>&lt;img&gt;</c> with the PNG inline as a data URI.</summary>
+    public static HtmlTag Render(Tensor t, Func<Tensor, byte[]> encode)
     {
-        if (PngEncoder is not { } encode) return null;
         byte[] png;
         using (torch.no_grad()) png = encode(t.detach());
         var s = t.shape;

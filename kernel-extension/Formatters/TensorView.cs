@@ -49,11 +49,12 @@ internal static class TensorHtml
     /// <summary>Summary numbers of the whole tensor (null where they do not apply).</summary>
     internal sealed record Stats(double? Min, double? Max, double? Mean);
 
-    public static HtmlTag Render(TensorView view)
+    /// <param name="png">The PNG encoder to use; <see cref="ImageRendering.PngEncoder"/> when null.</param>
+    public static HtmlTag Render(TensorView view, Func<Tensor, byte[]>? png = null)
     {
         var t = view.Tensor;
         var stats = ComputeStats(t);
-        return Html.Box(Header(t, stats), Body(t, view.Display, stats));
+        return Html.Box(Header(t, stats), Body(t, view.Display, stats, png ?? ImageRendering.PngEncoder));
     }
 
     internal static Stats ComputeStats(Tensor t)
@@ -85,15 +86,15 @@ internal static class TensorHtml
         return Html.Tag("div", Html.Class("hdr"), string.Join(" · ", parts));
     }
 
-    static object Body(Tensor t, TensorDisplay display, Stats s)
+    static object Body(Tensor t, TensorDisplay display, Stats s, Func<Tensor, byte[]>? png)
     {
         bool imageShaped = ImageRendering.IsImageLike(t, s);
-        if (display == TensorDisplay.Image || (display == TensorDisplay.Auto && imageShaped && ImageRendering.Available))
+        if (display == TensorDisplay.Image || (display == TensorDisplay.Auto && imageShaped && png is not null))
         {
             if (!imageShaped)
                 return Note($"not image-shaped: an image is H×W, 1×H×W or 3×H×W with values in [0, 1] (floating) or uint8; got shape {Html.ShapeText(t.shape)}, dtype {Html.DType(t.dtype)}" +
                             (s.Min is double a && s.Max is double b ? $", values in [{Num(a)}, {Num(b)}]" : ""));
-            if (ImageRendering.TryRender(t) is { } img) return img;
+            if (png is not null) return ImageRendering.Render(t, png);
             return Note("no PNG encoder is installed yet: image display arrives with torchvision.utils' PNG helper");
         }
         if (t.dim() is 1 or 2 && t.numel() > 0)

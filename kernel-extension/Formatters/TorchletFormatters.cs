@@ -10,15 +10,30 @@ public static class TorchletFormatters
     {
         // text/plain is PyTorch's own printing throughout.
         Formatter.Register<Tensor>((t, w) => w.Write(t.ToString()), PlainTextFormatter.MimeType);
-        Formatter.Register<Tensor>((t, w) => TensorHtml.Render(new TensorView(t)).WriteTo(new FormatContext(w)), HtmlFormatter.MimeType);
+        Formatter.Register<Tensor>((t, w) => Safe(w, t, () => TensorHtml.Render(new TensorView(t))), HtmlFormatter.MimeType);
         Formatter.Register<TensorView>((v, w) => w.Write(v.Tensor.ToString()), PlainTextFormatter.MimeType);
-        Formatter.Register<TensorView>((v, w) => TensorHtml.Render(v).WriteTo(new FormatContext(w)), HtmlFormatter.MimeType);
+        Formatter.Register<TensorView>((v, w) => Safe(w, v.Tensor, () => TensorHtml.Render(v)), HtmlFormatter.MimeType);
         Formatter.Register<Module>((m, w) => w.Write(m.ToString()), PlainTextFormatter.MimeType);
-        Formatter.Register<Module>((m, w) => SummaryText.Html(Summary.Of(m)).WriteTo(new FormatContext(w)), HtmlFormatter.MimeType);
+        Formatter.Register<Module>((m, w) => Safe(w, m, () => SummaryText.Html(Summary.Of(m))), HtmlFormatter.MimeType);
         Formatter.Register<ModuleSummary>((s, w) => w.Write(SummaryText.Render(s)), PlainTextFormatter.MimeType);
-        Formatter.Register<ModuleSummary>((s, w) => SummaryText.Html(s).WriteTo(new FormatContext(w)), HtmlFormatter.MimeType);
+        Formatter.Register<ModuleSummary>((s, w) => Safe(w, s.Module, () => SummaryText.Html(s)), HtmlFormatter.MimeType);
         // Both forms go into the notebook, so viewers without HTML (and diffs) still show PyTorch's text.
         foreach (var t in new[] { typeof(Tensor), typeof(TensorView), typeof(Module), typeof(ModuleSummary) })
             Formatter.SetPreferredMimeTypesFor(t, HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
+    }
+
+    // A view that cannot be drawn still shows the value as PyTorch prints it, with the reason, instead of
+    // leaving the cell's output empty.
+    static void Safe(TextWriter w, object value, Func<HtmlTag> render)
+    {
+        HtmlTag tag;
+        try { tag = render(); }
+        catch (Exception e)
+        {
+            tag = Html.Box(
+                Html.Tag("div", Html.Class("note"), $"Torchlet could not draw this {value.GetType().Name}: {e.GetType().Name}: {e.Message}"),
+                Html.Tag("pre", value.ToString()));
+        }
+        tag.WriteTo(new FormatContext(w));
     }
 }

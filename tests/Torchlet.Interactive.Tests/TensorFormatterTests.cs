@@ -109,4 +109,50 @@ public sealed class TensorFormatterTests : IAsyncLifetime
         Assert.Equal(-1, idx[10]);
         Assert.Equal(20, idx[^1]);
     }
+
+    [Fact]
+    public async Task Bool_uint8_and_parameter_tensors()
+    {
+        var b = (await _nb.SubmitAsync("torch.tensor(new bool[] { true, false })")).Returned();
+        Assert.Contains("torch.bool", b);
+        Assert.Contains("<td>True</td><td>False</td>", b);
+        Assert.DoesNotContain("min", b);
+        var u = (await _nb.SubmitAsync("torch.tensor(new byte[] { 0, 7, 255 })")).Returned();
+        Assert.Contains("torch.uint8", u);
+        Assert.Contains("min 0 · max 255", u);
+        Assert.Contains("<td>255</td>", u);
+        var p = (await _nb.SubmitAsync("nn.Linear(3, 2).weight")).Returned();
+        Assert.Contains("Parameter [2, 3]", p);
+        Assert.Contains("requires_grad=True", p);
+    }
+
+    [Fact]
+    public async Task Image_shaped_tensor_without_a_PNG_encoder_stays_a_table_and_AsImage_says_why()
+    {
+        var auto = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 0.5)")).Returned();
+        Assert.Contains("<table>", auto);
+        Assert.Equal(21 * 21, Count(auto, "<td[ >]"));
+        var asImage = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 0.5).AsImage()")).Returned();
+        Assert.Contains("no PNG encoder is installed yet", asImage);
+        var notImage = (await _nb.SubmitAsync("torch.full(new long[] { 2, 5, 5 }, 0.5).AsImage()")).Returned();
+        Assert.Contains("not image-shaped", notImage);
+        Assert.Contains("got shape [2, 5, 5]", notImage);
+    }
+
+    [Fact]
+    public void Image_shaped_tensor_renders_an_inline_png_through_the_encoder_seam()
+    {
+        Tensor? seen = null;
+        byte[] Encode(Tensor t) { seen = t; return [137, 80, 78, 71]; }
+        var html = TensorHtml.Render(new TensorView(torch.full([3, 28, 14], 0.25)), Encode).ToString();
+        Assert.Equal([3L, 28, 14], seen!.shape);
+        Assert.Contains("<img src=\"data:image/png;base64,iVBORw==\" width=\"126\" height=\"252\"", html);   // ×9: 28 px → 252
+        Assert.DoesNotContain("<table>", html);
+
+        // Values outside [0, 1] are not an image: the table is kept.
+        var table = TensorHtml.Render(new TensorView(torch.full([28, 28], 2.0)), Encode).ToString();
+        Assert.Contains("<table>", table);
+        Assert.True(ImageRendering.IsImageLike(torch.zeros([1, 4, 4], torch.uint8), TensorHtml.ComputeStats(torch.zeros([1, 4, 4], torch.uint8))));
+        Assert.False(ImageRendering.IsImageLike(torch.zeros(2, 4, 4), TensorHtml.ComputeStats(torch.zeros(2, 4, 4))));
+    }
 }
