@@ -81,12 +81,12 @@ internal static class Html
 
     /// <summary>Shared CSS of every Torchlet view, scoped by the <c>torchlet</c> class.</summary>
     public const string Css =
-        ".torchlet{font-family:var(--jp-code-font-family,monospace);font-size:12px}" +
+        ".torchlet{font-family:var(--jp-code-font-family,monospace);font-size:12px;overflow-x:auto}" +
         ".torchlet .hdr{margin:2px 0 4px 0;color:#555}" +
         ".torchlet table{border-collapse:collapse;margin:0}" +
         ".torchlet td,.torchlet th{border:1px solid #ddd;padding:1px 6px;text-align:right;white-space:nowrap}" +
         ".torchlet th{background:#f4f4f4;color:#666;font-weight:normal}" +
-        ".torchlet td.name{text-align:left}" +
+        ".torchlet td.name,.torchlet th.name{text-align:left;white-space:pre}" +
         ".torchlet tr.total td{font-weight:bold;border-top:2px solid #999}" +
         ".torchlet .note{color:#777;font-size:11px}";
 

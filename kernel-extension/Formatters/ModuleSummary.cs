@@ -193,18 +193,45 @@ internal static class SummaryText
 
     static string Label(LayerRow r) => r.Name.Length == 0 ? r.Type : r.Name[(r.Name.LastIndexOf('.') + 1)..];
 
+    static string Parent(string name) => name.LastIndexOf('.') is var i and >= 0 ? name[..i] : "";
+
+    /// <summary>torchinfo-style tree prefixes ("│ ├─", "└─") for rows in named_modules (pre-)order.</summary>
+    internal static string[] TreePrefixes(IReadOnlyList<LayerRow> rows)
+    {
+        var last = new Dictionary<string, bool>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var p = Parent(rows[i].Name);
+            bool isLast = true;
+            for (int j = i + 1; j < rows.Count && isLast; j++)
+                if (rows[j].Depth == rows[i].Depth && Parent(rows[j].Name) == p) isLast = false;
+            last[rows[i].Name] = isLast;
+        }
+        return rows.Select(r =>
+        {
+            if (r.Depth == 0) return "";
+            var sb = new StringBuilder();
+            var segments = r.Name.Split('.');
+            for (int k = 1; k < r.Depth; k++)
+                sb.Append(last[string.Join('.', segments.Take(k))] ? "  " : "│ ");
+            return sb.Append(last[r.Name] ? "└─" : "├─").ToString();
+        }).ToArray();
+    }
+
     public static HtmlTag Html(ModuleSummary s)
     {
         bool fwd = s.RanForward;
-        var head = new List<object> { I.Tag("th", "Layer"), I.Tag("th", "Type") };
+        var head = new List<object> { I.Tag("th", I.Class("name"), "Layer"), I.Tag("th", I.Class("name"), "Type") };
         if (fwd) head.Add(I.Tag("th", "Output shape"));
         head.AddRange([I.Tag("th", "Params"), I.Tag("th", "Trainable"), I.Tag("th", "Param memory")]);
         var rows = new List<object> { I.Tag("tr", head) };
-        foreach (var r in s.Rows)
+        var tree = TreePrefixes(s.Rows);
+        for (int i = 0; i < s.Rows.Count; i++)
         {
+            var r = s.Rows[i];
             var tds = new List<object>
             {
-                I.Tag("td", I.Class("name", $"padding-left:{6 + 14 * r.Depth}px"), Label(r)),
+                I.Tag("td", I.Class("name"), tree[i] + Label(r)),
                 I.Tag("td", I.Class("name"), r.Type),
             };
             if (fwd) tds.Add(I.Tag("td", Shapes(r)));
@@ -240,9 +267,10 @@ internal static class SummaryText
         var header = new List<string> { "Layer (type)" };
         if (fwd) header.Add("Output shape");
         header.AddRange(["Params", "Trainable"]);
-        var lines = s.Rows.Select(r =>
+        var tree = TreePrefixes(s.Rows);
+        var lines = s.Rows.Select((r, i) =>
         {
-            var l = new List<string> { new string(' ', 2 * r.Depth) + (r.Name.Length == 0 ? r.Type : Label(r) + " (" + r.Type + ")") };
+            var l = new List<string> { tree[i] + (r.Name.Length == 0 ? r.Type : Label(r) + " (" + r.Type + ")") };
             if (fwd) l.Add(Shapes(r));
             l.AddRange([Count(r.Params), Count(r.TrainableParams)]);
             return l;

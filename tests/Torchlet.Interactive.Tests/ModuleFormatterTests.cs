@@ -15,7 +15,7 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
     public Task DisposeAsync() { _nb.Dispose(); return Task.CompletedTask; }
 
     static string Row(string html, string label) =>
-        Regex.Match(html, "<tr[^>]*><td class=\"name\"[^>]*>" + Regex.Escape(label) + "</td>.*?</tr>").Value;
+        Regex.Match(html, "<tr[^>]*><td class=\"name\"[^>]*>[│ ├└─]*" + Regex.Escape(label) + "</td>.*?</tr>").Value;
 
     [Fact]
     public async Task Module_value_shows_layer_tree_counts_and_print_text()
@@ -31,6 +31,15 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
         Assert.Contains("<summary>print(net)</summary>", html);
         Assert.Contains("(0): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1))", html);
         Assert.Contains("(4): Linear(in_features=1352, out_features=10, bias=True)", html);
+    }
+
+    [Fact]
+    public async Task Nested_modules_draw_a_tree()
+    {
+        var text = (await _nb.SubmitAsync(
+            "Summary.Of(nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.ReLU()), nn.Linear(2, 1)))")).Returned("text/plain");
+        var layers = text.Split('\n').Skip(3).Take(5).Select(l => l.Split("  ")[0]).ToArray();
+        Assert.Equal(["Sequential", "├─0 (Sequential)", "│ ├─0 (Linear)", "│ └─1 (ReLU)", "└─1 (Linear)"], layers);
     }
 
     [Fact]
@@ -56,7 +65,8 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
         Assert.DoesNotContain("no output recorded", html);
         var text = cell.Returned("text/plain");
         Assert.Contains("Total params: 13,610", text);
-        Assert.Matches(@"\n  4 \(Linear\) +\[2, 10\] +13,530 +13,530\n", text);
+        Assert.Matches(@"\n└─4 \(Linear\) +\[2, 10\] +13,530 +13,530\n", text);
+        Assert.Contains("\n├─0 (Conv2d) ", text);
     }
 
     [Fact]
