@@ -1,7 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Reflection;
 using Microsoft.DotNet.Interactive;
-using Torchlet.Interactive.Formatters;
 
 namespace Torchlet.Interactive;
 

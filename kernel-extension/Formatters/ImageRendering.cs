@@ -1,6 +1,6 @@
 using Microsoft.DotNet.Interactive.Formatting;
 
-namespace Torchlet.Interactive.Formatters;
+namespace Torchlet.Interactive;
 
 /// <summary>
 /// The seam for inline images. <see cref="PngEncoder"/> turns an image-shaped tensor (H×W, 1×H×W or 3×H×W,

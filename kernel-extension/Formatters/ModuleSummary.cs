@@ -7,7 +7,7 @@ using static Torchlet.torch.nn;
 using I = Torchlet.Interactive.Html;
 using Module = Torchlet.torch.nn.Module;
 
-namespace Torchlet.Interactive.Formatters;
+namespace Torchlet.Interactive;
 
 /// <summary>One row of a <see cref="ModuleSummary"/>: a module in <c>named_modules()</c> order.</summary>
 public sealed record LayerRow(

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.DotNet.Interactive.Formatting;
 
-namespace Torchlet.Interactive.Formatters;
+namespace Torchlet.Interactive;
 
 /// <summary>How a tensor is drawn in HTML.</summary>
 public enum TensorDisplay

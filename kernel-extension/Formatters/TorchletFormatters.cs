@@ -1,7 +1,7 @@
 using Microsoft.DotNet.Interactive.Formatting;
 using static Torchlet.torch.nn;
 
-namespace Torchlet.Interactive.Formatters;
+namespace Torchlet.Interactive;
 
 /// <summary>Registers the text/html and text/plain formatters of Torchlet's types.</summary>
 public static class TorchletFormatters

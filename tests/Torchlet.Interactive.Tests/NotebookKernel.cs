@@ -24,7 +24,7 @@ public sealed class NotebookKernel : IDisposable
         var nb = new NotebookKernel(kernel);
         var setup = await nb.SubmitAsync(
             $"#r \"{typeof(Tensor).Assembly.Location}\"\n#r \"{typeof(TorchletExtension).Assembly.Location}\"\n" +
-            "using Torchlet;\nusing Torchlet.Interactive.Formatters;\nusing static Torchlet.torch;");
+            "using Torchlet;\nusing Torchlet.Interactive;\nusing static Torchlet.torch;");
         setup.AssertSucceeded();
         return nb;
     }

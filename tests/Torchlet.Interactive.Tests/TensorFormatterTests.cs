@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Torchlet.Interactive.Formatters;
 
 namespace Torchlet.Interactive.Tests;
 
@@ -154,5 +153,14 @@ public sealed class TensorFormatterTests : IAsyncLifetime
         Assert.Contains("<table>", table);
         Assert.True(ImageRendering.IsImageLike(torch.zeros([1, 4, 4], torch.uint8), TensorHtml.ComputeStats(torch.zeros([1, 4, 4], torch.uint8))));
         Assert.False(ImageRendering.IsImageLike(torch.zeros(2, 4, 4), TensorHtml.ComputeStats(torch.zeros(2, 4, 4))));
+    }
+
+    [Fact]
+    public void One_signed_values_use_a_sequential_palette_with_readable_text()
+    {
+        var s = new TensorHtml.Stats(0, 10, 5);
+        Assert.Equal("background-color:rgb(247,251,255);color:#000", TensorHtml.Heat(0, s));
+        Assert.Equal("background-color:rgb(8,48,107);color:#fff", TensorHtml.Heat(10, s));
+        Assert.Null(TensorHtml.Heat(double.NaN, s));
     }
 }
