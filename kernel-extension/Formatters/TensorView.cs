@@ -116,13 +116,18 @@ internal static class TensorHtml
         return [.. Enumerable.Range(0, e), -1, .. Enumerable.Range((int)(n - e), e)];
     }
 
-    // Only the shown rows/columns are ever gathered, so a huge tensor costs as much as its summary.
-    static Tensor Gather(Tensor t, int dim, long n)
+    // The shown part of a dim as views: the whole dim, or its two edges.
+    static Tensor[] Parts(Tensor t, int dim, long n)
     {
-        if (n <= TensorView.MaxCells) return t;
+        if (n <= TensorView.MaxCells) return [t];
         int e = TensorView.MaxCells / 2;
-        return torch.cat([t.narrow(dim, 0, e), t.narrow(dim, n - e, e)], dim);
+        return [t.narrow(dim, 0, e), t.narrow(dim, n - e, e)];
     }
+
+    // Corner blocks are cut as views first, so only the shown elements are ever copied: a huge tensor
+    // costs as much as its summary.
+    static Tensor Gather(Tensor m, long rows, long cols) =>
+        torch.cat(Parts(m, 0, rows).Select(r => torch.cat(Parts(r, 1, cols), 1)).ToList(), 0);
 
     static HtmlTag Table(Tensor t, bool heat, Stats s)
     {
@@ -130,7 +135,7 @@ internal static class TensorHtml
         var m = t.detach();
         if (m.dim() == 1) m = m.reshape(1, m.shape[0]);
         long rows = m.shape[0], cols = m.shape[1];
-        var shown = Gather(Gather(m, 0, rows), 1, cols);
+        var shown = Gather(m, rows, cols);
         var cells = CellText(shown, out var values);
         var ri = t.dim() == 1 ? [0] : ShownIndices(rows);
         var ci = ShownIndices(cols);

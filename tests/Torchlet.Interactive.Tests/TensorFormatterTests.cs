@@ -163,4 +163,20 @@ public sealed class TensorFormatterTests : IAsyncLifetime
         Assert.Equal("background-color:rgb(8,48,107);color:#fff", TensorHtml.Heat(10, s));
         Assert.Null(TensorHtml.Heat(double.NaN, s));
     }
+
+    [Fact]
+    public async Task Summarised_view_of_a_transposed_tensor_picks_the_right_elements()
+    {
+        // x[i, j] = 1000 + 40·j + i for the transposed [40, 50] view.
+        var html = (await _nb.SubmitAsync("(torch.arange(2000.0) + 1000).reshape(50, 40).t()")).Returned();
+        Assert.Contains("Tensor [40, 50]", html);
+        var firstRow = Regex.Match(html, "<tr><th>0</th>(.*?)</tr>").Groups[1].Value;
+        var lastRow = Regex.Match(html, "<tr><th>39</th>(.*?)</tr>").Groups[1].Value;
+        Assert.StartsWith("<td>1000.</td><td>1040.</td>", firstRow);
+        Assert.EndsWith("<td>…</td>" + string.Concat(Enumerable.Range(40, 10).Select(j => $"<td>{1000 + 40 * j}.</td>")), firstRow);
+        Assert.StartsWith("<td>1039.</td>", lastRow);
+        Assert.EndsWith("<td>2999.</td>", lastRow);
+        Assert.Contains("<th>…</th>", html);
+        Assert.Equal(21 * 21, Count(html, "<td[ >]"));
+    }
 }
