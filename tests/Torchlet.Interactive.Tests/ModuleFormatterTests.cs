@@ -126,7 +126,8 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
     [Fact]
     public async Task Bad_summary_input_fails_the_cell_clearly_and_the_next_cell_runs()
     {
-        var bad = await _nb.SubmitAsync("nn.Sequential(nn.Linear(4, 2)) is var n ? Summary.Of(n, 3, 5) : null");
+        (await _nb.SubmitAsync("var n = nn.Sequential(nn.Linear(4, 2));")).AssertSucceeded();
+        var bad = await _nb.SubmitAsync("Summary.Of(n, 3, 5)");
         Assert.NotNull(bad.Failure);
         Assert.Contains("Summary.Of: the forward pass of Sequential on zeros of shape [3, 5] (torch.float32) failed", bad.Failure!.Message);
         Assert.Contains("in_features=4", bad.Failure.Message);
@@ -140,6 +141,8 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
 
         var next = await _nb.SubmitAsync("nn.Linear(4, 2)");
         Assert.Contains("<td>10</td>", next.Returned());
+        // The failed pass put the module back in training mode, and it still works.
+        Assert.Equal("True [3, 2]", (await _nb.SubmitAsync("$\"{n.training} {Summary.Of(n, 3, 4).Rows[0].OutputShapes![0]}\"")).Returned("text/plain"));
     }
 
     [Fact]
