@@ -99,18 +99,10 @@ public static class Summary
         finally
         {
             foreach (var h in handles) h.remove();
-            // Pre-order: a parent's train() also sets its children, so each child's own flag is set after it.
-            foreach (var (m, training) in modes) SetOwnMode(m, training);
+            // train() also sets every descendant; in pre-order each module's own call comes last for it.
+            foreach (var (m, training) in modes) m.train(training);
         }
         return new ModuleSummary(module, inputShape, Rows(module, outputs));
-    }
-
-    static void SetOwnMode(Module m, bool training)
-    {
-        if (m.training == training) return;
-        var children = m.children().Select(c => (c, c.training)).ToList();
-        m.train(training);
-        foreach (var (c, t) in children) c.train(t);
     }
 
     static List<LayerRow> Rows(Module root, Dictionary<Module, List<string>>? outputs)

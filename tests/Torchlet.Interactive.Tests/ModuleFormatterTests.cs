@@ -109,6 +109,19 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Summary_pass_restores_mixed_training_flags_at_every_depth()
+    {
+        var cell = await _nb.SubmitAsync("""
+            var deep = nn.Sequential(nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5)), nn.Linear(3, 1));
+            deep.get_submodule("0").eval();
+            deep.get_submodule("0.0").train();
+            Summary.Of(deep, 2, 3);
+            string.Join(" ", deep.named_modules().Select(x => $"{(x.name.Length == 0 ? "root" : x.name)}={x.module.training}"))
+            """);
+        Assert.Equal("root=True 0=False 0.0=True 0.1=False 1=True", cell.Returned("text/plain"));
+    }
+
+    [Fact]
     public async Task Tuple_outputs_list_every_tensor_shape()
     {
         var html = (await _nb.SubmitAsync("""
