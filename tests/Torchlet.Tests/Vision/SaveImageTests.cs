@@ -171,6 +171,20 @@ public sealed class SaveImageTests : IDisposable
         Assert.Contains("int64", d.Message);
     }
 
+    [Theory]
+    [MemberData(nameof(DecodeFixtures.Cases), MemberType = typeof(DecodeFixtures))]
+    public void DecodeMatchesTorchvision(string name)
+    {
+        // PNGs that PIL wrote in modes L, LA, RGB, RGBA, read by torchvision.io.decode_image in each read mode.
+        var c = Fixtures.Case(VisionFixtures.File, name);
+        var png = Convert.FromBase64String(c.GetProperty("png").GetString()!);
+        var mode = Enum.Parse<io.ImageReadMode>(c.GetProperty("mode").GetString()!);
+        Fixtures.AssertClose(c.GetProperty("image"), io.decode_image(png, mode), 0, 0, name);
+        var path = Path.Combine(_dir, name + ".png");
+        File.WriteAllBytes(path, png);
+        Fixtures.AssertClose(c.GetProperty("image"), io.read_image(path, mode), 0, 0, name);
+    }
+
     [Fact]
     public void ReadImageErrors()
     {

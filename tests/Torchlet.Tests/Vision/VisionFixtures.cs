@@ -37,3 +37,9 @@ static class VisionFixtures
         return new Args(nrow, padding, normalize, range, scaleEach, padValue);
     }
 }
+
+static class DecodeFixtures
+{
+    public static IEnumerable<object[]> Cases() =>
+        Fixtures.Load(VisionFixtures.File).Where(c => c.GetProperty("kind").GetString() == "decode").Select(c => new object[] { c.GetProperty("name").GetString()! });
+}
