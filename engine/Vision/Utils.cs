@@ -236,16 +236,21 @@ public static partial class torchvision
 
     public static partial class io
     {
-        /// <summary>torchvision.io.ImageReadMode (the modes implemented here).</summary>
+        /// <summary>torchvision.io.ImageReadMode.</summary>
         public enum ImageReadMode
         {
             /// <summary>As stored: 1 (gray), 2 (gray + alpha, PNG), 3 (RGB) or 4 (RGBA) channels.</summary>
             UNCHANGED = 0,
+            GRAY = 1,
+            GRAY_ALPHA = 2,
             RGB = 3,
             RGB_ALPHA = 4,
         }
 
-        /// <summary>torchvision.io.read_image: a PNG, JPEG, WebP, GIF or BMP file as a uint8 C×H×W tensor (decoded by SkiaSharp).</summary>
+        /// <summary>
+        /// torchvision.io.read_image: a PNG, JPEG, WebP, GIF or BMP file as a uint8 C×H×W tensor (decoded by SkiaSharp).
+        /// Colour to gray uses libpng's rgb_to_gray with torchvision's weights (0.2989, 0.587), as torchvision does for PNGs.
+        /// </summary>
         public static Tensor read_image(string path, ImageReadMode mode = ImageReadMode.UNCHANGED)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -259,18 +264,15 @@ public static partial class torchvision
         static Tensor decode_image(byte[] data, ImageReadMode mode, string what)
         {
             ArgumentNullException.ThrowIfNull(data);
-            if (mode is not (ImageReadMode.UNCHANGED or ImageReadMode.RGB or ImageReadMode.RGB_ALPHA))
-                throw new ArgumentException($"read_image: unknown mode {(int)mode}; expected UNCHANGED, RGB or RGB_ALPHA", nameof(mode));
+            if (mode is < ImageReadMode.UNCHANGED or > ImageReadMode.RGB_ALPHA)
+                throw new ArgumentException($"read_image: unknown mode {(int)mode}; expected UNCHANGED, GRAY, GRAY_ALPHA, RGB or RGB_ALPHA", nameof(mode));
             using var codec = SKCodec.Create(new MemoryStream(data, writable: false))
                 ?? throw new ArgumentException($"read_image: {what} is not an image SkiaSharp can decode (PNG, JPEG, WebP, GIF, BMP)");
             int w = codec.Info.Width, h = codec.Info.Height;
-            int stored = StoredChannels(data, codec);
-            int c = mode switch { ImageReadMode.RGB => 3, ImageReadMode.RGB_ALPHA => 4, _ => stored };
+            int c = mode == ImageReadMode.UNCHANGED ? StoredChannels(data, codec) : (int)mode;
 
-            bool gray = c <= 2 && (stored == 1 || stored == 2);
-            // No colour space on the destination: the stored values come back untouched, as libpng/libjpeg give them.
-            var info = gray && c == 1 ? new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque)
-                                      : new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            // Unpremultiplied, and no colour space on the destination: the stored values come back untouched, as libpng gives them.
+            var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);
             var px = new byte[info.BytesSize];
             var handle = GCHandle.Alloc(px, GCHandleType.Pinned);
             try
@@ -283,21 +285,25 @@ public static partial class torchvision
 
             var chw = new byte[c * h * w];
             int plane = h * w;
-            if (info.ColorType == SKColorType.Gray8) px.AsSpan(0, plane).CopyTo(chw);
-            else
-                for (int i = 0; i < plane; i++)
+            for (int i = 0; i < plane; i++)
+            {
+                int s = i * 4;
+                byte red = px[s], green = px[s + 1], blue = px[s + 2], alpha = px[s + 3];
+                switch (c)
                 {
-                    int s = i * 4;
-                    switch (c)
-                    {
-                        case 2: chw[i] = px[s]; chw[plane + i] = px[s + 3]; break;
-                        case 3: chw[i] = px[s]; chw[plane + i] = px[s + 1]; chw[2 * plane + i] = px[s + 2]; break;
-                        default:
-                            chw[i] = px[s]; chw[plane + i] = px[s + 1]; chw[2 * plane + i] = px[s + 2]; chw[3 * plane + i] = px[s + 3]; break;
-                    }
+                    case 1: chw[i] = Gray(red, green, blue); break;
+                    case 2: chw[i] = Gray(red, green, blue); chw[plane + i] = alpha; break;
+                    case 3: chw[i] = red; chw[plane + i] = green; chw[2 * plane + i] = blue; break;
+                    default: chw[i] = red; chw[plane + i] = green; chw[2 * plane + i] = blue; chw[3 * plane + i] = alpha; break;
                 }
+            }
             return torch.tensor(chw, [c, h, w], dtype: torch.uint8);
         }
+
+        // libpng's png_do_rgb_to_gray for 8-bit samples with the weights torchvision passes (png_set_rgb_to_gray(p, 1, 0.2989, 0.587)):
+        // 15-bit fixed point 29890·32768/100000 = 9794, 58700·32768/100000 = 19234, blue the rest; truncated; gray stays as is.
+        static byte Gray(byte r, byte g, byte b) =>
+            r == g && g == b ? r : (byte)((9794 * r + 19234 * g + 3740 * b) >> 15);
 
         // The channel count as stored: PNG says it in its header's colour type; other formats by Skia's reading of them.
         static int StoredChannels(byte[] data, SKCodec codec)
