@@ -44,8 +44,6 @@ public static partial class torchvision
             using (torch.no_grad())
             {
                 var grid = make_grid(tensor, nrow, padding, normalize, value_range, scale_each, pad_value);
-                if (grid.dim() != 3)
-                    throw new ArgumentException($"save_image: expected make_grid to give a C×H×W image, got shape {Dims(grid.shape)} (input of shape {Dims(tensor.shape)})", nameof(tensor));
                 // torchvision's conversion, op for op: +0.5 then the uint8 cast's truncation rounds to nearest.
                 hwc = grid.mul(255).add_(0.5).clamp_(0, 255).permute(1, 2, 0).to(torch.uint8);
             }

@@ -121,7 +121,7 @@ public sealed class SaveImageTests : IDisposable
     }
 
     [Fact]
-    public void JpegWithExtensionAndAlphaRefused()
+    public void JpegAndWebpByExtensionOrFormat()
     {
         var path = Path.Combine(_dir, "g.jpg");
         var x = full(new long[] { 2, 3, 8, 8 }, 0.5);
@@ -133,6 +133,11 @@ public sealed class SaveImageTests : IDisposable
         Assert.All(back.ToArray<byte>(), v => Assert.InRange(v, 124, 131)); // 0.5 -> 128, lossy
         var e = Assert.Throws<ArgumentException>(() => utils.save_image(Ramp(4, 2, 2), Path.Combine(_dir, "a.jpeg")));
         Assert.Contains("alpha channel", e.Message);
+
+        var webp = Path.Combine(_dir, "g.dat");
+        utils.save_image(x, webp, padding: 0, format: "WEBP");
+        Assert.Equal("WEBP"u8.ToArray(), File.ReadAllBytes(webp)[8..12]);
+        Assert.Equal(new long[] { 3, 8, 16 }, io.read_image(webp).shape);
     }
 
     [Fact]
