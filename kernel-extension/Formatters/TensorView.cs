@@ -6,7 +6,7 @@ namespace Torchlet.Interactive;
 /// <summary>How a tensor is drawn in HTML.</summary>
 public enum TensorDisplay
 {
-    /// <summary>An image when the tensor is image-shaped and a PNG encoder is present, else a table (1-D/2-D) or PyTorch's text.</summary>
+    /// <summary>An image for image-shaped tensors big enough to be pictures (see ImageRendering.PreferImage), else a table (1-D/2-D) or PyTorch's text.</summary>
     Auto,
     /// <summary>A table of values (1-D and 2-D), summarised past <see cref="TensorView.MaxCells"/> per side.</summary>
     Table,
@@ -86,16 +86,14 @@ internal static class TensorHtml
         return Html.Tag("div", Html.Class("hdr"), string.Join(" · ", parts));
     }
 
-    static object Body(Tensor t, TensorDisplay display, Stats s, Func<Tensor, byte[]>? png)
+    static object Body(Tensor t, TensorDisplay display, Stats s, Func<Tensor, byte[]> png)
     {
-        bool imageShaped = ImageRendering.IsImageLike(t, s);
-        if (display == TensorDisplay.Image || (display == TensorDisplay.Auto && imageShaped && png is not null))
+        if (display == TensorDisplay.Image || (display == TensorDisplay.Auto && ImageRendering.PreferImage(t, s)))
         {
-            if (!imageShaped)
+            if (!ImageRendering.IsImageLike(t, s))
                 return Note($"not image-shaped: an image is H×W, 1×H×W or 3×H×W with values in [0, 1] (floating) or uint8; got shape {Html.ShapeText(t.shape)}, dtype {Html.DType(t.dtype)}" +
                             (s.Min is double a && s.Max is double b ? $", values in [{Num(a)}, {Num(b)}]" : ""));
-            if (png is not null) return ImageRendering.Render(t, png);
-            return Note("no PNG encoder is installed yet: image display arrives with torchvision.utils' PNG helper");
+            return ImageRendering.Render(t, png);
         }
         if (t.dim() is 1 or 2 && t.numel() > 0)
             return Table(t, display == TensorDisplay.Heatmap, s);

@@ -125,17 +125,47 @@ public sealed class TensorFormatterTests : IAsyncLifetime
         Assert.Contains("requires_grad=True", p);
     }
 
-    [Fact]
-    public async Task Image_shaped_tensor_without_a_PNG_encoder_stays_a_table_and_AsImage_says_why()
+    static byte[] InlinePng(string html)
     {
-        var auto = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 0.5)")).Returned();
-        Assert.Contains("<table>", auto);
-        Assert.Equal(21 * 21, Count(auto, "<td[ >]"));
-        var asImage = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 0.5).AsImage()")).Returned();
-        Assert.Contains("no PNG encoder is installed yet", asImage);
+        var m = Regex.Match(html, "<img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
+        Assert.True(m.Success, "no inline PNG in " + html[..Math.Min(html.Length, 300)]);
+        return Convert.FromBase64String(m.Groups[1].Value);
+    }
+
+    [Fact]
+    public async Task Image_shaped_tensors_show_as_inline_PNGs_that_decode_to_their_pixels()
+    {
+        // A 28×28 "digit" in [0, 1]: too big for a whole table, so the automatic view is a picture.
+        var digit = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 0.5)")).Returned();
+        Assert.Contains("width=\"252\" height=\"252\"", digit);   // scaled ×9 to be visible
+        Assert.DoesNotContain("<table>", digit);
+        var gray = torchvision.io.decode_image(InlinePng(digit));
+        Assert.Equal([1L, 28, 28], gray.shape);
+        Assert.All(gray.ToArray<byte>(), v => Assert.Equal(128, v));   // 0.5 · 255 + 0.5, truncated, as save_image
+
+        var rgb = (await _nb.SubmitAsync("""
+            var im = torch.zeros(new long[] { 3, 8, 10 }, dtype: torch.uint8);
+            im[0].fill_(255); im[2].fill_(7);
+            im
+            """)).Returned();
+        var decoded = torchvision.io.decode_image(InlinePng(rgb));
+        Assert.Equal([3L, 8, 10], decoded.shape);
+        Assert.Equal(new byte[] { 255, 0, 7 }, decoded[.., 3, 4].ToArray<byte>());
+    }
+
+    [Fact]
+    public async Task Small_probability_matrices_stay_tables_and_AsImage_forces_a_picture()
+    {
+        var small = (await _nb.SubmitAsync("torch.full(new long[] { 5, 5 }, 0.25)")).Returned();
+        Assert.Contains("<table>", small);
+        Assert.Contains("<td>0.2500</td>", small);
+        var forced = (await _nb.SubmitAsync("torch.full(new long[] { 5, 5 }, 0.25).AsImage()")).Returned();
+        Assert.Equal([1L, 5, 5], torchvision.io.decode_image(InlinePng(forced)).shape);
         var notImage = (await _nb.SubmitAsync("torch.full(new long[] { 2, 5, 5 }, 0.5).AsImage()")).Returned();
         Assert.Contains("not image-shaped", notImage);
         Assert.Contains("got shape [2, 5, 5]", notImage);
+        var outOfRange = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 1.5)")).Returned();
+        Assert.Contains("<table>", outOfRange);
     }
 
     [Fact]
