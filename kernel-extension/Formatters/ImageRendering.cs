@@ -49,14 +49,12 @@ internal static class ImageRendering
         long h = s[^2], w = s[^1];
         // Small images are scaled up (pixelated) so that a 28×28 digit is visible.
         long scale = Math.Max(1, 256 / Math.Max(h, w));
-        var img = Html.Tag("img", new (string, string)[]
-        {
-            ("src", "data:image/png;base64," + Convert.ToBase64String(png)),
-            ("width", (w * scale).ToString()), ("height", (h * scale).ToString()),
-            ("style", "image-rendering:pixelated"),
-            ("alt", "tensor image " + Html.ShapeText(s)),
-        });
-        img.IsSelfClosing = true;
+        var img = new HtmlTag("img") { IsSelfClosing = true };
+        img.HtmlAttributes["src"] = "data:image/png;base64," + Convert.ToBase64String(png);
+        img.HtmlAttributes["width"] = (w * scale).ToString();
+        img.HtmlAttributes["height"] = (h * scale).ToString();
+        img.HtmlAttributes["style"] = "image-rendering:pixelated";
+        img.HtmlAttributes["alt"] = "tensor image " + Html.ShapeText(s);
         return img;
     }
 }

@@ -139,6 +139,7 @@ public sealed class TensorFormatterTests : IAsyncLifetime
         var digit = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 0.5)")).Returned();
         Assert.Contains("width=\"252\" height=\"252\"", digit);   // scaled ×9 to be visible
         Assert.DoesNotContain("<table>", digit);
+        Assert.DoesNotContain("</img>", digit);
         var gray = torchvision.io.decode_image(InlinePng(digit));
         Assert.Equal([1L, 28, 28], gray.shape);
         Assert.All(gray.ToArray<byte>(), v => Assert.Equal(128, v));   // 0.5 · 255 + 0.5, truncated, as save_image
