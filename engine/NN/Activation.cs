@@ -397,7 +397,7 @@ namespace Torchlet.Modules
     using F = Torchlet.torch.nn.functional;
 
     /// <summary>Base of the parameterless pointwise activations: no state beyond their arguments.</summary>
-    public abstract class ActivationModule : nn.Module<Tensor, Tensor>
+    public abstract class ActivationModule : nn.Layer<Tensor, Tensor>
     {
         protected ActivationModule(string name) : base(name) { }
 
@@ -410,27 +410,27 @@ namespace Torchlet.Modules
 
     public class Sigmoid() : ActivationModule(nameof(Sigmoid))
     {
-        public override Tensor forward(Tensor input) => input.sigmoid();
+        protected override Tensor Forward(Tensor input) => input.sigmoid();
     }
 
     public class Tanh() : ActivationModule(nameof(Tanh))
     {
-        public override Tensor forward(Tensor input) => input.tanh();
+        protected override Tensor Forward(Tensor input) => input.tanh();
     }
 
     public class Softsign() : ActivationModule(nameof(Softsign))
     {
-        public override Tensor forward(Tensor input) => F.softsign(input);
+        protected override Tensor Forward(Tensor input) => F.softsign(input);
     }
 
     public class Tanhshrink() : ActivationModule(nameof(Tanhshrink))
     {
-        public override Tensor forward(Tensor input) => F.tanhshrink(input);
+        protected override Tensor Forward(Tensor input) => F.tanhshrink(input);
     }
 
     public class LogSigmoid() : ActivationModule(nameof(LogSigmoid))
     {
-        public override Tensor forward(Tensor input) => F.logsigmoid(input);
+        protected override Tensor Forward(Tensor input) => F.logsigmoid(input);
     }
 
     public class Hardtanh : ActivationModule
@@ -448,7 +448,7 @@ namespace Torchlet.Modules
             this.min_val = min_val; this.max_val = max_val; this.inplace = inplace;
         }
 
-        public override Tensor forward(Tensor input) => F.hardtanh(input, min_val, max_val, inplace);
+        protected override Tensor Forward(Tensor input) => F.hardtanh(input, min_val, max_val, inplace);
         public override string extra_repr() => $"min_val={Args.Py(min_val)}, max_val={Args.Py(max_val)}{Inplace(inplace)}";
     }
 
@@ -460,7 +460,7 @@ namespace Torchlet.Modules
     public class ReLU(bool inplace = false) : ActivationModule(nameof(ReLU))
     {
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.relu(input, inplace);
+        protected override Tensor Forward(Tensor input) => F.relu(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
@@ -468,12 +468,12 @@ namespace Torchlet.Modules
     {
         public double negative_slope { get; } = negative_slope;
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.leaky_relu(input, negative_slope, inplace);
+        protected override Tensor Forward(Tensor input) => F.leaky_relu(input, negative_slope, inplace);
         public override string extra_repr() => $"negative_slope={Args.Py(negative_slope)}{Inplace(inplace)}";
     }
 
     /// <summary>PReLU with a learnable slope per channel (or one shared slope), initialised to <c>init</c>.</summary>
-    public class PReLU : nn.Module<Tensor, Tensor>
+    public class PReLU : nn.Layer<Tensor, Tensor>
     {
         public long num_parameters { get; }
         public Parameter weight { get; set; }
@@ -485,7 +485,7 @@ namespace Torchlet.Modules
             weight = new Parameter(full([num_parameters], init, dtype: dtype ?? float32));
         }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             int channels = input.dim() >= 2 ? (int)input.shape[1] : 1;
             if (input.dim() == 0 || (num_parameters != 1 && num_parameters != channels))
@@ -509,7 +509,7 @@ namespace Torchlet.Modules
             this.lower = lower; this.upper = upper; this.inplace = inplace;
         }
 
-        public override Tensor forward(Tensor input) => F.rrelu(input, lower, upper, training, inplace);
+        protected override Tensor Forward(Tensor input) => F.rrelu(input, lower, upper, training, inplace);
         public override string extra_repr() => $"lower={Args.Py(lower)}, upper={Args.Py(upper)}{Inplace(inplace)}";
     }
 
@@ -518,7 +518,7 @@ namespace Torchlet.Modules
         public Scalar threshold { get; } = threshold;
         public Scalar value { get; } = value;
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.threshold(input, threshold, value, inplace);
+        protected override Tensor Forward(Tensor input) => F.threshold(input, threshold, value, inplace);
         public override string extra_repr() => $"threshold={Py(threshold)}, value={Py(value)}{Inplace(inplace)}";
     }
 
@@ -526,14 +526,14 @@ namespace Torchlet.Modules
     {
         public double alpha { get; } = alpha;
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.elu(input, alpha, inplace);
+        protected override Tensor Forward(Tensor input) => F.elu(input, alpha, inplace);
         public override string extra_repr() => $"alpha={Args.Py(alpha)}{Inplace(inplace)}";
     }
 
     public class SELU(bool inplace = false) : ActivationModule(nameof(SELU))
     {
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.selu(input, inplace);
+        protected override Tensor Forward(Tensor input) => F.selu(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
@@ -548,7 +548,7 @@ namespace Torchlet.Modules
             this.alpha = alpha; this.inplace = inplace;
         }
 
-        public override Tensor forward(Tensor input) => F.celu(input, alpha, inplace);
+        protected override Tensor Forward(Tensor input) => F.celu(input, alpha, inplace);
         public override string extra_repr() => $"alpha={Args.Py(alpha)}{Inplace(inplace)}";
     }
 
@@ -563,21 +563,21 @@ namespace Torchlet.Modules
             this.approximate = approximate;
         }
 
-        public override Tensor forward(Tensor input) => F.gelu(input, approximate);
+        protected override Tensor Forward(Tensor input) => F.gelu(input, approximate);
         public override string extra_repr() => $"approximate={Args.Py(approximate)}";
     }
 
     public class SiLU(bool inplace = false) : ActivationModule(nameof(SiLU))
     {
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.silu(input, inplace);
+        protected override Tensor Forward(Tensor input) => F.silu(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
     public class Mish(bool inplace = false) : ActivationModule(nameof(Mish))
     {
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.mish(input, inplace);
+        protected override Tensor Forward(Tensor input) => F.mish(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
@@ -585,14 +585,14 @@ namespace Torchlet.Modules
     {
         public Scalar beta { get; } = beta;
         public Scalar threshold { get; } = threshold;
-        public override Tensor forward(Tensor input) => F.softplus(input, beta.ToDouble(), threshold.ToDouble());
+        protected override Tensor Forward(Tensor input) => F.softplus(input, beta.ToDouble(), threshold.ToDouble());
         public override string extra_repr() => $"beta={Py(beta)}, threshold={Py(threshold)}";
     }
 
     public class Hardshrink(double lambd = 0.5) : ActivationModule(nameof(Hardshrink))
     {
         public double lambd { get; } = lambd;
-        public override Tensor forward(Tensor input) => F.hardshrink(input, lambd);
+        protected override Tensor Forward(Tensor input) => F.hardshrink(input, lambd);
         public override string extra_repr() => Args.Py(lambd);
     }
 
@@ -606,19 +606,19 @@ namespace Torchlet.Modules
             this.lambd = lambd;
         }
 
-        public override Tensor forward(Tensor input) => F.softshrink(input, lambd);
+        protected override Tensor Forward(Tensor input) => F.softshrink(input, lambd);
         public override string extra_repr() => Args.Py(lambd);
     }
 
     public class Hardsigmoid(bool inplace = false) : ActivationModule(nameof(Hardsigmoid))
     {
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.hardsigmoid(input, inplace);
+        protected override Tensor Forward(Tensor input) => F.hardsigmoid(input, inplace);
     }
 
     public class Hardswish(bool inplace = false) : ActivationModule(nameof(Hardswish))
     {
         public bool inplace { get; } = inplace;
-        public override Tensor forward(Tensor input) => F.hardswish(input, inplace);
+        protected override Tensor Forward(Tensor input) => F.hardswish(input, inplace);
     }
 }

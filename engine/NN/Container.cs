@@ -34,7 +34,7 @@ namespace Torchlet.Modules
     using static Torchlet.torch;
 
     /// <summary>PyTorch's <c>nn.Sequential</c>: forward passes the input through each module in order.</summary>
-    public class Sequential : nn.Module<Tensor, Tensor>, IEnumerable<nn.Module<Tensor, Tensor>>
+    public class Sequential : nn.Layer<Tensor, Tensor>, IEnumerable<nn.Module<Tensor, Tensor>>
     {
         readonly List<nn.Module<Tensor, Tensor>> _items = [];
 
@@ -48,7 +48,7 @@ namespace Torchlet.Modules
             foreach (var (n, m) in modules) append(n, m);
         }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             var x = input;
             foreach (var m in _items) x = m.call(x);

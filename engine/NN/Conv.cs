@@ -504,7 +504,7 @@ namespace Torchlet.Modules
     /// ConvTranspose1d/2d/3d. The weight is [out, in/groups, k...] for a convolution and
     /// [in, out/groups, k...] for a transposed one.
     /// </summary>
-    public abstract class ConvNd : torch.nn.Module<Tensor, Tensor>
+    public abstract class ConvNd : torch.nn.Layer<Tensor, Tensor>
     {
         public Parameter weight { get; set; }
         public Parameter? bias { get; set; }
@@ -601,7 +601,7 @@ namespace Torchlet.Modules
         /// Convolves [N, C, *spatial] (or unbatched [C, *spatial]). A wrong input gives an error that
         /// starts with this layer's repr; a too-small one shows the output-size formula with its numbers.
         /// </summary>
-        public override Tensor forward(Tensor input) =>
+        protected override Tensor Forward(Tensor input) =>
             ConvArgs.Conv(input, weight, bias, _nsp, _stride, _padL, _padR, _dilation, checked((int)groups), this, padding_mode);
     }
 
@@ -630,7 +630,7 @@ namespace Torchlet.Modules
             long[] output_padding, long groups, bool bias, long[] dilation, PaddingModes padding_mode, ScalarType? dtype)
             : base(name, nsp, in_channels, out_channels, kernel_size, stride, padding, null, dilation, true, output_padding, groups, bias, padding_mode, dtype) { }
 
-        public override Tensor forward(Tensor input) => forward(input, null);
+        protected override Tensor Forward(Tensor input) => forward(input, null);
 
         /// <summary>
         /// With <paramref name="output_size"/> (the spatial sizes, or with the batch and channel dims

@@ -147,7 +147,7 @@ namespace Torchlet.Modules
     using F = Torchlet.torch.nn.functional;
 
     /// <summary>Base of the dropout layers (PyTorch's _DropoutNd): p in [0, 1], active only in training mode.</summary>
-    public abstract class DropoutNd : nn.Module<Tensor, Tensor>
+    public abstract class DropoutNd : nn.Layer<Tensor, Tensor>
     {
         public double p { get; }
         public bool inplace { get; }
@@ -164,12 +164,12 @@ namespace Torchlet.Modules
 
     public class Dropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout), p, inplace)
     {
-        public override Tensor forward(Tensor input) => F.dropout(input, p, training, inplace);
+        protected override Tensor Forward(Tensor input) => F.dropout(input, p, training, inplace);
     }
 
     public class Dropout1d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout1d), p, inplace)
     {
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             if (input.dim() is not (2 or 3))
                 throw new ArgumentException($"{this}: expected a 2-D (C, L) or 3-D (N, C, L) input, got input of shape {Shape.Str(input._shape)}");
@@ -179,21 +179,21 @@ namespace Torchlet.Modules
 
     public class Dropout2d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout2d), p, inplace)
     {
-        public override Tensor forward(Tensor input) => F.dropout2d(input, p, training, inplace);
+        protected override Tensor Forward(Tensor input) => F.dropout2d(input, p, training, inplace);
     }
 
     public class Dropout3d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout3d), p, inplace)
     {
-        public override Tensor forward(Tensor input) => F.dropout3d(input, p, training, inplace);
+        protected override Tensor Forward(Tensor input) => F.dropout3d(input, p, training, inplace);
     }
 
     public class AlphaDropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(AlphaDropout), p, inplace)
     {
-        public override Tensor forward(Tensor input) => F.alpha_dropout(input, p, training, inplace);
+        protected override Tensor Forward(Tensor input) => F.alpha_dropout(input, p, training, inplace);
     }
 
     public class FeatureAlphaDropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(FeatureAlphaDropout), p, inplace)
     {
-        public override Tensor forward(Tensor input) => F.feature_alpha_dropout(input, p, training, inplace);
+        protected override Tensor Forward(Tensor input) => F.feature_alpha_dropout(input, p, training, inplace);
     }
 }

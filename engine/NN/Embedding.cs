@@ -163,7 +163,7 @@ namespace Torchlet.Modules
     using static Torchlet.torch;
 
     /// <summary>A lookup table of num_embeddings vectors of size embedding_dim, indexed by integer tensors.</summary>
-    public class Embedding : nn.Module<Tensor, Tensor>
+    public class Embedding : nn.Layer<Tensor, Tensor>
     {
         public long num_embeddings { get; }
         public long embedding_dim { get; }
@@ -224,7 +224,7 @@ namespace Torchlet.Modules
             return e;
         }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             if (input.dtype != ScalarType.Int64 && input.dtype != ScalarType.Int32)

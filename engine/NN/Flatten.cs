@@ -19,12 +19,12 @@ namespace Torchlet.Modules
 {
     using static Torchlet.torch;
 
-    public class Flatten(long start_dim = 1, long end_dim = -1) : nn.Module<Tensor, Tensor>(nameof(Flatten))
+    public class Flatten(long start_dim = 1, long end_dim = -1) : nn.Layer<Tensor, Tensor>(nameof(Flatten))
     {
         public long start_dim { get; } = start_dim;
         public long end_dim { get; } = end_dim;
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             int n = Math.Max(input.dim(), 1);
@@ -39,7 +39,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"start_dim={start_dim}, end_dim={end_dim}";
     }
 
-    public class Unflatten : nn.Module<Tensor, Tensor>
+    public class Unflatten : nn.Layer<Tensor, Tensor>
     {
         public long dim { get; }
         public long[] unflattened_size { get; }
@@ -55,7 +55,7 @@ namespace Torchlet.Modules
             this.unflattened_size = (long[])unflattened_size.Clone();
         }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             int n = input.dim();

@@ -139,7 +139,7 @@ namespace Torchlet.Modules
     using static Torchlet.torch;
 
     /// <summary>y = x·Wᵀ + b over the last dimension.</summary>
-    public class Linear : nn.Module<Tensor, Tensor>
+    public class Linear : nn.Layer<Tensor, Tensor>
     {
         public long in_features { get; }
         public long out_features { get; }
@@ -170,7 +170,7 @@ namespace Torchlet.Modules
             }
         }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             if (input.dim() == 0 || input.shape[^1] != in_features)
@@ -184,7 +184,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>y = x₁ᵀ·A·x₂ + b: weight [out, in1, in2].</summary>
-    public class Bilinear : nn.Module<Tensor, Tensor, Tensor>
+    public class Bilinear : nn.Layer<Tensor, Tensor, Tensor>
     {
         public long in1_features { get; }
         public long in2_features { get; }
@@ -211,7 +211,7 @@ namespace Torchlet.Modules
             if (bias is not null) nn.init.uniform_(bias, -bound, bound);
         }
 
-        public override Tensor forward(Tensor input1, Tensor input2)
+        protected override Tensor Forward(Tensor input1, Tensor input2)
         {
             ArgumentNullException.ThrowIfNull(input1);
             ArgumentNullException.ThrowIfNull(input2);
@@ -229,8 +229,8 @@ namespace Torchlet.Modules
     }
 
     /// <summary>A placeholder layer that returns its input unchanged.</summary>
-    public class Identity() : nn.Module<Tensor, Tensor>(nameof(Identity))
+    public class Identity() : nn.Layer<Tensor, Tensor>(nameof(Identity))
     {
-        public override Tensor forward(Tensor input) => input;
+        protected override Tensor Forward(Tensor input) => input;
     }
 }

@@ -700,7 +700,7 @@ namespace Torchlet.Modules
     /// reduction is checked when the module is made. Class weights are buffers (saved in state_dict,
     /// converted by <c>to(dtype)</c>), as in PyTorch. Errors start with the module's repr.
     /// </summary>
-    public abstract class Loss : torch.nn.Module<Tensor, Tensor, Tensor>
+    public abstract class Loss : torch.nn.Layer<Tensor, Tensor, Tensor>
     {
         internal readonly Losses.Reduction _reduction;
 
@@ -725,14 +725,14 @@ namespace Torchlet.Modules
     public class MSELoss : Loss
     {
         public MSELoss(string reduction = "mean") : base(nameof(MSELoss), reduction) { }
-        public override Tensor forward(Tensor input, Tensor target) => Losses.Pointwise(input, target, _reduction, Losses.Kind.Mse, 0, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.Pointwise(input, target, _reduction, Losses.Kind.Mse, 0, Who);
     }
 
     /// <summary>torch.nn.L1Loss: |x − y|, reduced.</summary>
     public class L1Loss : Loss
     {
         public L1Loss(string reduction = "mean") : base(nameof(L1Loss), reduction) { }
-        public override Tensor forward(Tensor input, Tensor target) => Losses.L1(input, target, _reduction, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.L1(input, target, _reduction, Who);
     }
 
     /// <summary>torch.nn.SmoothL1Loss: quadratic below <c>beta</c>, linear above.</summary>
@@ -740,7 +740,7 @@ namespace Torchlet.Modules
     {
         public double beta { get; }
         public SmoothL1Loss(string reduction = "mean", double beta = 1.0) : base(nameof(SmoothL1Loss), reduction) { this.beta = beta; }
-        public override Tensor forward(Tensor input, Tensor target) => Losses.SmoothL1(input, target, _reduction, beta, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.SmoothL1(input, target, _reduction, beta, Who);
     }
 
     /// <summary>torch.nn.HuberLoss: quadratic below <c>delta</c>, delta-scaled linear above.</summary>
@@ -748,7 +748,7 @@ namespace Torchlet.Modules
     {
         public double delta { get; }
         public HuberLoss(string reduction = "mean", double delta = 1.0) : base(nameof(HuberLoss), reduction) { this.delta = delta; }
-        public override Tensor forward(Tensor input, Tensor target) => Losses.Huber(input, target, _reduction, delta, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.Huber(input, target, _reduction, delta, Who);
     }
 
     /// <summary>torch.nn.CrossEntropyLoss: log_softmax over the class dim + nll_loss (class indices), or −Σ y·log_softmax(x) (class probabilities); weight, ignore_index, label_smoothing.</summary>
@@ -767,7 +767,7 @@ namespace Torchlet.Modules
             this.ignore_index = ignore_index; this.label_smoothing = label_smoothing;
         }
 
-        public override Tensor forward(Tensor input, Tensor target) =>
+        protected override Tensor Forward(Tensor input, Tensor target) =>
             Losses.CrossEntropy(input, target, weight, ignore_index, _reduction, label_smoothing, Who);
     }
 
@@ -783,7 +783,7 @@ namespace Torchlet.Modules
             this.ignore_index = ignore_index;
         }
 
-        public override Tensor forward(Tensor input, Tensor target) => Losses.Nll(input, target, weight, ignore_index, _reduction, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.Nll(input, target, weight, ignore_index, _reduction, Who);
     }
 
     /// <summary>torch.nn.BCELoss: binary cross entropy of probabilities in [0, 1].</summary>
@@ -791,7 +791,7 @@ namespace Torchlet.Modules
     {
         public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
         public BCELoss(Tensor? weight = null, string reduction = "mean") : base(nameof(BCELoss), reduction) => register_buffer("weight", weight);
-        public override Tensor forward(Tensor input, Tensor target) => Losses.Bce(input, target, weight, _reduction, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.Bce(input, target, weight, _reduction, Who);
     }
 
     /// <summary>torch.nn.BCEWithLogitsLoss: sigmoid + binary cross entropy in one stable formula; pos_weight weighs positives per class.</summary>
@@ -806,7 +806,7 @@ namespace Torchlet.Modules
             register_buffer("pos_weight", pos_weight);
         }
 
-        public override Tensor forward(Tensor input, Tensor target) => Losses.BceWithLogits(input, target, weight, pos_weight, _reduction, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.BceWithLogits(input, target, weight, pos_weight, _reduction, Who);
     }
 
     /// <summary>torch.nn.KLDivLoss: KL divergence for log-probability inputs; reduction "batchmean" gives the mathematical KL.</summary>
@@ -814,6 +814,6 @@ namespace Torchlet.Modules
     {
         public bool log_target { get; }
         public KLDivLoss(string reduction = "mean", bool log_target = false) : base(nameof(KLDivLoss), reduction, allowBatchMean: true) { this.log_target = log_target; }
-        public override Tensor forward(Tensor input, Tensor target) => Losses.KlDiv(input, target, _reduction, log_target, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.KlDiv(input, target, _reduction, log_target, Who);
     }
 }

@@ -437,30 +437,32 @@ public static partial class torch
         /// <summary>A module with one input: override <c>forward</c>; <c>call</c> also runs the hooks.</summary>
         public abstract class Module<T, TResult> : Module
         {
-            List<Action<Module<T, TResult>, T>>? _pre;
-            List<Action<Module<T, TResult>, T, TResult>>? _post;
+            private protected List<Action<Module<T, TResult>, T>>? _pre;
+            private protected List<Action<Module<T, TResult>, T, TResult>>? _post;
 
             protected Module(string name) : base(name) { }
 
             public abstract TResult forward(T input);
 
             /// <summary>Runs the forward pre-hooks, <c>forward</c>, then the forward hooks (PyTorch's <c>module(x)</c>).</summary>
-            public TResult call(T input)
+            public TResult call(T input) => this is Layer<T, TResult> ? forward(input) : WithHooks(input, forward);
+
+            private protected TResult WithHooks(T input, Func<T, TResult> run)
             {
                 if (_pre is not null) foreach (var h in _pre.ToArray()) h(this, input);
-                var result = forward(input);
+                var result = run(input);
                 if (_post is not null) foreach (var h in _post.ToArray()) h(this, input, result);
                 return result;
             }
 
-            /// <summary>Called with the input before each <c>call</c>'s forward.</summary>
+            /// <summary>Called with the input before each forward run through <c>call</c> (and every forward of a built-in layer).</summary>
             public HookHandle register_forward_pre_hook(Action<Module<T, TResult>, T> hook)
             {
                 (_pre ??= []).Add(hook);
                 return new HookHandle(() => _pre.Remove(hook));
             }
 
-            /// <summary>Called with the input and output after each <c>call</c>'s forward.</summary>
+            /// <summary>Called with the input and output after each forward run through <c>call</c> (and every forward of a built-in layer).</summary>
             public HookHandle register_forward_hook(Action<Module<T, TResult>, T, TResult> hook)
             {
                 (_post ??= []).Add(hook);
@@ -468,18 +470,35 @@ public static partial class torch
             }
         }
 
+        /// <summary>
+        /// A built-in layer (Linear, Conv2d, ...): its <c>forward</c> always runs the hooks, so they fire whether
+        /// a user's model calls <c>layer.forward(x)</c> or <c>layer.call(x)</c>, as every <c>layer(x)</c> does in
+        /// PyTorch (the notebook's module summary relies on it). Layers implement <c>Forward</c>.
+        /// </summary>
+        public abstract class Layer<T, TResult> : Module<T, TResult>
+        {
+            private protected Layer(string name) : base(name) { }
+
+            public sealed override TResult forward(T input) => _pre is null && _post is null ? Forward(input) : WithHooks(input, Forward);
+
+            /// <summary>The layer's computation.</summary>
+            protected abstract TResult Forward(T input);
+        }
+
         /// <summary>A module with two inputs (losses: input and target; Bilinear; recurrent layers with a state).</summary>
         public abstract class Module<T1, T2, TResult> : Module
         {
-            List<Action<Module<T1, T2, TResult>, T1, T2, TResult>>? _post;
+            private protected List<Action<Module<T1, T2, TResult>, T1, T2, TResult>>? _post;
 
             protected Module(string name) : base(name) { }
 
             public abstract TResult forward(T1 input1, T2 input2);
 
-            public TResult call(T1 input1, T2 input2)
+            public TResult call(T1 input1, T2 input2) => this is Layer<T1, T2, TResult> ? forward(input1, input2) : WithHooks(input1, input2, forward);
+
+            private protected TResult WithHooks(T1 input1, T2 input2, Func<T1, T2, TResult> run)
             {
-                var result = forward(input1, input2);
+                var result = run(input1, input2);
                 if (_post is not null) foreach (var h in _post.ToArray()) h(this, input1, input2, result);
                 return result;
             }
@@ -489,6 +508,16 @@ public static partial class torch
                 (_post ??= []).Add(hook);
                 return new HookHandle(() => _post.Remove(hook));
             }
+        }
+
+        /// <summary>A built-in two-input layer (losses, Bilinear, recurrent layers): hooks run on every forward.</summary>
+        public abstract class Layer<T1, T2, TResult> : Module<T1, T2, TResult>
+        {
+            private protected Layer(string name) : base(name) { }
+
+            public sealed override TResult forward(T1 input1, T2 input2) => _post is null ? Forward(input1, input2) : WithHooks(input1, input2, Forward);
+
+            protected abstract TResult Forward(T1 input1, T2 input2);
         }
 
         /// <summary>A module with three inputs.</summary>

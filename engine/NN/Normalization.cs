@@ -603,7 +603,7 @@ namespace Torchlet.Modules
     /// PyTorch's <c>_NormBase</c>: the state shared by batch and instance norm — affine weight and
     /// bias, and the running_mean / running_var / num_batches_tracked (int64) buffers when tracking.
     /// </summary>
-    public abstract class NormBase : nn.Module<Tensor, Tensor>
+    public abstract class NormBase : nn.Layer<Tensor, Tensor>
     {
         public long num_features { get; }
         public double eps { get; set; }
@@ -687,7 +687,7 @@ namespace Torchlet.Modules
         /// <summary>The input ranks this layer accepts and PyTorch's message for others.</summary>
         protected abstract void CheckInputDim(Tensor input);
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             CheckInputDim(input);
@@ -758,7 +758,7 @@ namespace Torchlet.Modules
             _noBatchDim = noBatchDim;
         }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             int d = input.dim();
@@ -796,7 +796,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Layer normalization over the trailing <c>normalized_shape</c> dims, with an elementwise affine transform.</summary>
-    public class LayerNorm : nn.Module<Tensor, Tensor>
+    public class LayerNorm : nn.Layer<Tensor, Tensor>
     {
         public long[] normalized_shape { get; }
         public double eps { get; set; }
@@ -831,7 +831,7 @@ namespace Torchlet.Modules
 
         public override string extra_repr() => $"{Args.Py(normalized_shape)}, eps={Args.Py(eps)}, elementwise_affine={Args.Py(elementwise_affine)}";
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             if (NormOps.LayerNormError(input, normalized_shape, weight, bias) is { } e) throw new ArgumentException($"{this}: {e}");
@@ -840,7 +840,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Group normalization: channels split into num_groups groups, statistics per sample and group.</summary>
-    public class GroupNorm : nn.Module<Tensor, Tensor>
+    public class GroupNorm : nn.Layer<Tensor, Tensor>
     {
         public long num_groups { get; }
         public long num_channels { get; }
@@ -876,7 +876,7 @@ namespace Torchlet.Modules
 
         public override string extra_repr() => $"{num_groups}, {num_channels}, eps={Args.Py(eps)}, affine={Args.Py(affine)}";
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             if (input.dim() < 2 || input._shape[1] != num_channels)
@@ -887,7 +887,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Local response normalization across channels (AlexNet's LRN).</summary>
-    public class LocalResponseNorm : nn.Module<Tensor, Tensor>
+    public class LocalResponseNorm : nn.Layer<Tensor, Tensor>
     {
         public long size { get; }
         public double alpha { get; }
@@ -902,7 +902,7 @@ namespace Torchlet.Modules
 
         public override string extra_repr() => $"{size}, alpha={Args.Py(alpha)}, beta={Args.Py(beta)}, k={Args.Py(k)}";
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             if (input.dim() < 3)

@@ -349,7 +349,7 @@ namespace Torchlet
 namespace Torchlet.Modules
 {
     /// <summary>The padding modules' shared part: the pads (PyTorch's order, last dim first) and the forward through F.pad.</summary>
-    public abstract class PadNd : torch.nn.Module<Tensor, Tensor>
+    public abstract class PadNd : torch.nn.Layer<Tensor, Tensor>
     {
         /// <summary>(left, right) of the last dim, then of the one before, ...</summary>
         public long[] padding { get; }
@@ -380,7 +380,7 @@ namespace Torchlet.Modules
 
         internal ConstantPadNd(string name, int k, long[] padding, Scalar value) : base(name, k, padding) { this.value = value; }
 
-        public override Tensor forward(Tensor input) => Run(() => Pad.Apply(input, padding, PaddingModes.Constant, value));
+        protected override Tensor Forward(Tensor input) => Run(() => Pad.Apply(input, padding, PaddingModes.Constant, value));
 
         public override string extra_repr() => $"padding={Args.Py(padding)}, value={PyScalar(value)}";
 
@@ -406,7 +406,7 @@ namespace Torchlet.Modules
     {
         internal ReflectionPadNd(string name, int k, long[] padding) : base(name, k, padding) { }
 
-        public override Tensor forward(Tensor input) => Run(() => Pad.Apply(input, padding, PaddingModes.Reflect, null));
+        protected override Tensor Forward(Tensor input) => Run(() => Pad.Apply(input, padding, PaddingModes.Reflect, null));
     }
 
     /// <summary>ReplicationPad1d/2d/3d: repeats the edge values; floating point inputs.</summary>
@@ -414,7 +414,7 @@ namespace Torchlet.Modules
     {
         internal ReplicationPadNd(string name, int k, long[] padding) : base(name, k, padding) { }
 
-        public override Tensor forward(Tensor input) => Run(() => Pad.Apply(input, padding, PaddingModes.Replicate, null));
+        protected override Tensor Forward(Tensor input) => Run(() => Pad.Apply(input, padding, PaddingModes.Replicate, null));
     }
 
     /// <summary>
@@ -425,7 +425,7 @@ namespace Torchlet.Modules
     {
         internal CircularPadNd(string name, int k, long[] padding) : base(name, k, padding) { }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             int d = input.dim();
             if (d != _k + 1 && d != _k + 2)

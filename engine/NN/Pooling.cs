@@ -697,7 +697,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Shared by MaxPool1d/2d/3d: kernel_size, stride (default kernel_size), padding, dilation, return_indices, ceil_mode.</summary>
-    public abstract class MaxPoolNd : torch.nn.Module<Tensor, Tensor>
+    public abstract class MaxPoolNd : torch.nn.Layer<Tensor, Tensor>
     {
         readonly int _nd;
         readonly PoolArg _k, _s, _p, _d;
@@ -718,7 +718,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"kernel_size={_k}, stride={_s}, padding={_p}, dilation={_d}, ceil_mode={Args.Py(ceil_mode)}";
 
         /// <summary>The pooled output (use <see cref="forward_with_indices"/> for the argmax indices too).</summary>
-        public override Tensor forward(Tensor input) =>
+        protected override Tensor Forward(Tensor input) =>
             PoolOps.MaxPool(input, _nd, _k.Values, _s.Values, _p.Values, _d.Values, ceil_mode, this, indices: false).output;
 
         public (Tensor output, Tensor indices) forward_with_indices(Tensor input) =>
@@ -741,7 +741,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Shared by AvgPool1d/2d/3d. AvgPool1d keeps its arguments as 1-tuples, as PyTorch's (_single) does.</summary>
-    public abstract class AvgPoolNd : torch.nn.Module<Tensor, Tensor>
+    public abstract class AvgPoolNd : torch.nn.Layer<Tensor, Tensor>
     {
         readonly int _nd;
         readonly PoolArg _k, _s, _p;
@@ -766,7 +766,7 @@ namespace Torchlet.Modules
 
         public override string extra_repr() => $"kernel_size={_k}, stride={_s}, padding={_p}";
 
-        public override Tensor forward(Tensor input) =>
+        protected override Tensor Forward(Tensor input) =>
             PoolOps.AvgPool(input, _nd, _k.Values, _s.Values, _p.Values, ceil_mode, count_include_pad, divisor_override, this);
     }
 
@@ -786,7 +786,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Shared by LPPool1d/2d: (Σ x^p over the window)^(1/p). stride prints None when not given, as PyTorch's.</summary>
-    public abstract class LPPoolNd : torch.nn.Module<Tensor, Tensor>
+    public abstract class LPPoolNd : torch.nn.Layer<Tensor, Tensor>
     {
         readonly int _nd;
         readonly PoolArg _k;
@@ -807,7 +807,7 @@ namespace Torchlet.Modules
         public override string extra_repr() =>
             $"norm_type={(_intNorm ? Args.Py((long)norm_type) : Args.Py(norm_type))}, kernel_size={_k}, stride={_s?.ToString() ?? "None"}, ceil_mode={Args.Py(ceil_mode)}";
 
-        public override Tensor forward(Tensor input) => PoolOps.LpPool(input, _nd, norm_type, _k.Values, _s?.Values, ceil_mode, this);
+        protected override Tensor Forward(Tensor input) => PoolOps.LpPool(input, _nd, norm_type, _k.Values, _s?.Values, ceil_mode, this);
     }
 
     public sealed class LPPool1d : LPPoolNd
@@ -824,7 +824,7 @@ namespace Torchlet.Modules
     /// Shared by MaxUnpool1d/2d/3d: forward(input, indices[, output_size]) places each value at its
     /// index in a zero output. Arguments are kept as nd-tuples (PyTorch's _single/_pair/_triple).
     /// </summary>
-    public abstract class MaxUnpoolNd : torch.nn.Module<Tensor, Tensor, Tensor>
+    public abstract class MaxUnpoolNd : torch.nn.Layer<Tensor, Tensor, Tensor>
     {
         readonly int _nd;
 
@@ -843,7 +843,7 @@ namespace Torchlet.Modules
 
         public override string extra_repr() => $"kernel_size={Args.Py(kernel_size)}, stride={Args.Py(stride)}, padding={Args.Py(padding)}";
 
-        public override Tensor forward(Tensor input, Tensor indices) => forward(input, indices, null);
+        protected override Tensor Forward(Tensor input, Tensor indices) => forward(input, indices, null);
 
         /// <summary>With <paramref name="output_size"/> (spatial sizes, or the full shape) to resolve the ambiguity of a strided unpool.</summary>
         public Tensor forward(Tensor input, Tensor indices, long[]? output_size) =>
@@ -866,7 +866,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Prints an adaptive output size as given: <c>3</c> or <c>(None, 7)</c>.</summary>
-    public abstract class AdaptivePoolNd : torch.nn.Module<Tensor, Tensor>
+    public abstract class AdaptivePoolNd : torch.nn.Layer<Tensor, Tensor>
     {
         private protected readonly int _nd;
         private protected readonly long?[] _size;
@@ -890,7 +890,7 @@ namespace Torchlet.Modules
     public abstract class AdaptiveAvgPoolNd : AdaptivePoolNd
     {
         private protected AdaptiveAvgPoolNd(string name, int nd, long?[] output_size, bool tuple) : base(name, nd, output_size, tuple) { }
-        public override Tensor forward(Tensor input) => PoolOps.AdaptiveAvg(input, _nd, _size, this);
+        protected override Tensor Forward(Tensor input) => PoolOps.AdaptiveAvg(input, _nd, _size, this);
     }
 
     public sealed class AdaptiveAvgPool1d : AdaptiveAvgPoolNd
@@ -918,7 +918,7 @@ namespace Torchlet.Modules
         public bool return_indices { get; }
 
         /// <summary>The pooled output (use <see cref="forward_with_indices"/> for the argmax indices too).</summary>
-        public override Tensor forward(Tensor input) => PoolOps.AdaptiveMax(input, _nd, _size, this, indices: false).output;
+        protected override Tensor Forward(Tensor input) => PoolOps.AdaptiveMax(input, _nd, _size, this, indices: false).output;
 
         public (Tensor output, Tensor indices) forward_with_indices(Tensor input) => PoolOps.AdaptiveMax(input, _nd, _size, this);
     }

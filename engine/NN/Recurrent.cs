@@ -712,7 +712,7 @@ namespace Torchlet.Modules
     /// c' = f·c + i·g; h' = o·tanh(c') (then h' = W_hr h' with proj_size). Parameters are registered
     /// under PyTorch's names (<c>weight_ih_l0</c>, ...; see <see cref="torch.nn.Module.get_parameter"/>).
     /// </summary>
-    public class LSTM : torch.nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
+    public class LSTM : torch.nn.Layer<Tensor, (Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
     {
         readonly RnnCore _core;
 
@@ -747,7 +747,7 @@ namespace Torchlet.Modules
         /// [D·num_layers, N, H_out], c_0 [D·num_layers, N, H_cell]), zeros when omitted. Returns
         /// (output [L, N, D·H_out], h_n, c_n).
         /// </summary>
-        public override (Tensor, Tensor, Tensor) forward(Tensor input, (Tensor, Tensor)? h0_c0)
+        protected override (Tensor, Tensor, Tensor) Forward(Tensor input, (Tensor, Tensor)? h0_c0)
         {
             var (o, h, c) = _core.Forward(this, input, h0_c0?.Item1, h0_c0?.Item2, h0_c0 is not null);
             return (o, h, c!);
@@ -763,7 +763,7 @@ namespace Torchlet.Modules
     /// PyTorch's <c>nn.GRU</c>: r = σ(W_ir x + b_ir + W_hr h + b_hr), z likewise,
     /// n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h' = (1 − z)·n + z·h.
     /// </summary>
-    public class GRU : torch.nn.Module<Tensor, Tensor?, (Tensor, Tensor)>
+    public class GRU : torch.nn.Layer<Tensor, Tensor?, (Tensor, Tensor)>
     {
         readonly RnnCore _core;
 
@@ -788,7 +788,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => _core.ExtraRepr();
 
         /// <summary>input [L, N, H_in] (batch_first: [N, L, H_in]; unbatched: [L, H_in]); h0 [D·num_layers, N, H] or zeros. Returns (output, h_n).</summary>
-        public override (Tensor, Tensor) forward(Tensor input, Tensor? h0)
+        protected override (Tensor, Tensor) Forward(Tensor input, Tensor? h0)
         {
             var (o, h, _) = _core.Forward(this, input, h0, null, h0 is not null);
             return (o, h);
@@ -800,7 +800,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>PyTorch's <c>nn.RNN</c> (Elman): h' = tanh(W_ih x + b_ih + W_hh h + b_hh), or relu.</summary>
-    public class RNN : torch.nn.Module<Tensor, Tensor?, (Tensor, Tensor)>
+    public class RNN : torch.nn.Layer<Tensor, Tensor?, (Tensor, Tensor)>
     {
         readonly RnnCore _core;
 
@@ -833,7 +833,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => _core.ExtraRepr();
 
         /// <summary>input [L, N, H_in] (batch_first: [N, L, H_in]; unbatched: [L, H_in]); h0 [D·num_layers, N, H] or zeros. Returns (output, h_n).</summary>
-        public override (Tensor, Tensor) forward(Tensor input, Tensor? h0)
+        protected override (Tensor, Tensor) Forward(Tensor input, Tensor? h0)
         {
             var (o, h, _) = _core.Forward(this, input, h0, null, h0 is not null);
             return (o, h);
@@ -848,7 +848,7 @@ namespace Torchlet.Modules
     /// What the cells share (PyTorch's <c>RNNCellBase</c>): weight_ih [G·H, I], weight_hh [G·H, H],
     /// bias_ih and bias_hh [G·H] (null without bias), default init, extra_repr and input handling.
     /// </summary>
-    public abstract class RNNCellBase<THidden, TResult> : torch.nn.Module<Tensor, THidden, TResult>
+    public abstract class RNNCellBase<THidden, TResult> : torch.nn.Layer<Tensor, THidden, TResult>
     {
         internal readonly RnnMode _mode;
 
@@ -927,7 +927,7 @@ namespace Torchlet.Modules
         public LSTMCell(long input_size, long hidden_size, bool bias = true, ScalarType? dtype = null)
             : base(nameof(LSTMCell), RnnMode.Lstm, input_size, hidden_size, bias, dtype) { }
 
-        public override (Tensor, Tensor) forward(Tensor input, (Tensor, Tensor)? hx)
+        protected override (Tensor, Tensor) Forward(Tensor input, (Tensor, Tensor)? hx)
         {
             var (h, c) = Step(input, hx?.Item1, hx?.Item2, hx is not null);
             return (h, c!);
@@ -944,7 +944,7 @@ namespace Torchlet.Modules
         public GRUCell(long input_size, long hidden_size, bool bias = true, ScalarType? dtype = null)
             : base(nameof(GRUCell), RnnMode.Gru, input_size, hidden_size, bias, dtype) { }
 
-        public override Tensor forward(Tensor input, Tensor? hx) => Step(input, hx, null, hx is not null).h;
+        protected override Tensor Forward(Tensor input, Tensor? hx) => Step(input, hx, null, hx is not null).h;
 
         public Tensor forward(Tensor input) => forward(input, null);
 
@@ -969,7 +969,7 @@ namespace Torchlet.Modules
 
         public string nonlinearity { get; }
 
-        public override Tensor forward(Tensor input, Tensor? hx) => Step(input, hx, null, hx is not null).h;
+        protected override Tensor Forward(Tensor input, Tensor? hx) => Step(input, hx, null, hx is not null).h;
 
         public Tensor forward(Tensor input) => forward(input, null);
 

@@ -331,38 +331,38 @@ namespace Torchlet
 namespace Torchlet.Modules
 {
     /// <summary>torch.nn.Softmax: <c>Softmax(dim=1)</c>.</summary>
-    public class Softmax : torch.nn.Module<Tensor, Tensor>
+    public class Softmax : torch.nn.Layer<Tensor, Tensor>
     {
         public long? dim { get; set; }
         public Softmax(long? dim = null) : base(nameof(Softmax)) { this.dim = dim; }
-        public override Tensor forward(Tensor input) => torch.nn.functional.softmax(input, dim);
+        protected override Tensor Forward(Tensor input) => torch.nn.functional.softmax(input, dim);
         public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
     }
 
     /// <summary>torch.nn.Softmin: softmax(−x).</summary>
-    public class Softmin : torch.nn.Module<Tensor, Tensor>
+    public class Softmin : torch.nn.Layer<Tensor, Tensor>
     {
         public long? dim { get; set; }
         public Softmin(long? dim = null) : base(nameof(Softmin)) { this.dim = dim; }
-        public override Tensor forward(Tensor input) => torch.nn.functional.softmin(input, dim);
+        protected override Tensor Forward(Tensor input) => torch.nn.functional.softmin(input, dim);
         public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
     }
 
     /// <summary>torch.nn.LogSoftmax: <c>LogSoftmax(dim=1)</c>.</summary>
-    public class LogSoftmax : torch.nn.Module<Tensor, Tensor>
+    public class LogSoftmax : torch.nn.Layer<Tensor, Tensor>
     {
         public long? dim { get; set; }
         public LogSoftmax(long? dim = null) : base(nameof(LogSoftmax)) { this.dim = dim; }
-        public override Tensor forward(Tensor input) => torch.nn.functional.log_softmax(input, dim);
+        protected override Tensor Forward(Tensor input) => torch.nn.functional.log_softmax(input, dim);
         public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
     }
 
     /// <summary>torch.nn.Softmax2d: softmax over dim −3 (the channels) of a 3-D or 4-D input.</summary>
-    public class Softmax2d : torch.nn.Module<Tensor, Tensor>
+    public class Softmax2d : torch.nn.Layer<Tensor, Tensor>
     {
         public Softmax2d() : base(nameof(Softmax2d)) { }
 
-        public override Tensor forward(Tensor input)
+        protected override Tensor Forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
             if (input.dim() is not (3 or 4))

@@ -319,7 +319,7 @@ namespace Torchlet
 namespace Torchlet.Modules
 {
     /// <summary>nn.Upsample: functional.interpolate with fixed arguments. extra_repr prints size or scale_factor as given, and the mode.</summary>
-    public class Upsample : torch.nn.Module<Tensor, Tensor>
+    public class Upsample : torch.nn.Layer<Tensor, Tensor>
     {
         readonly bool _sizeTuple, _scaleTuple;
         readonly long[]? _size;
@@ -347,7 +347,7 @@ namespace Torchlet.Modules
             return info + ", mode=" + UpsampleOps.Name(UpsampleOps.From(mode));
         }
 
-        public override Tensor forward(Tensor input) =>
+        protected override Tensor Forward(Tensor input) =>
             UpsampleOps.Interpolate(input, _size, _scale, UpsampleOps.From(mode), align_corners, recompute_scale_factor, this);
     }
 

@@ -63,8 +63,9 @@ public static class Summary
     /// <summary>
     /// Also runs one forward pass on zeros of <paramref name="inputShape"/> (the dtype of the module's first
     /// parameter, float32 if none) in eval mode under no_grad, recording each layer's output shape with forward
-    /// hooks. The module's training flags are restored afterwards and its state is not changed. Hooks fire in
-    /// <c>call(x)</c> only: a layer that a custom <c>forward</c> runs with <c>layer.forward(x)</c> shows no shape.
+    /// hooks. The module's training flags are restored afterwards and its state is not changed. Built-in layers
+    /// run hooks on every forward; a user's own module runs them in <c>call(x)</c> only, so a custom sub-module
+    /// that a custom <c>forward</c> runs with <c>.forward(x)</c> shows no shape.
     /// </summary>
     public static ModuleSummary Of(Module module, params long[] inputShape)
     {
@@ -244,8 +245,9 @@ internal static class SummaryText
         };
         if (fwd && s.Rows.Any(r => r.OutputShapes is { Count: 0 }))
             notes.Add(I.Tag("div", I.Class("note"),
-                "— : no output recorded. Output shapes come from forward hooks, which run in call(x); " +
-                "a layer that a custom forward runs as layer.forward(x) is not seen."));
+                "— : no output recorded. Output shapes come from forward hooks: built-in layers run them on every " +
+                "forward, your own modules only in call(x); a custom module that another custom forward runs as " +
+                "module.forward(x) is not seen (call it with module.call(x))."));
         return I.Box(
             I.Tag("table", rows),
             notes,

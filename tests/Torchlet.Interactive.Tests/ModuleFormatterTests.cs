@@ -70,21 +70,28 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Layers_run_with_forward_are_listed_without_a_shape_and_frozen_params_count_as_non_trainable()
+    public async Task Custom_modules_run_with_forward_are_listed_without_a_shape_and_frozen_params_count_as_non_trainable()
     {
         var html = (await _nb.SubmitAsync("""
+            class Block : torch.nn.Module<Tensor, Tensor>
+            {
+                public Block() : base("Block") { }
+                public override Tensor forward(Tensor x) => x.relu();
+            }
             class Net : torch.nn.Module<Tensor, Tensor>
             {
                 public Torchlet.Modules.Linear fc1 = nn.Linear(4, 3);
+                public Block block = new Block();
                 public Torchlet.Modules.Linear fc2 = nn.Linear(3, 2);
                 public Net() : base("Net") { }
-                public override Tensor forward(Tensor x) => fc2.call(fc1.forward(x).relu());
+                public override Tensor forward(Tensor x) => fc2.call(block.forward(fc1.forward(x)));
             }
             var m = new Net();
             m.fc1.requires_grad_(false);
             Summary.Of(m, 5, 4)
             """)).Returned();
-        Assert.Contains("<td>—</td>", Row(html, "fc1"));                 // fc1.forward(x): no hook fires
+        Assert.Contains("<td>[5, 3]</td>", Row(html, "fc1"));            // built-in layers run hooks on forward(x) too
+        Assert.Contains("<td>—</td>", Row(html, "block"));               // a custom module's forward(x): no hook fires
         Assert.Contains("<td>[5, 2]</td>", Row(html, "fc2"));
         Assert.Contains("<td>[5, 2]</td>", Row(html, "Net"));
         Assert.Contains("<td>15</td><td>0</td>", Row(html, "fc1"));

@@ -206,6 +206,40 @@ public class ModuleTests
         Assert.Equal(2, seen.Count);
     }
 
+    sealed class TwoLayers : nn.Module<Tensor, Tensor>
+    {
+        public readonly Linear fc1 = nn.Linear(3, 4);
+        public readonly ReLU act = nn.ReLU();
+        public readonly Sequential tail = nn.Sequential(nn.Linear(4, 2));
+        public TwoLayers() : base(nameof(TwoLayers)) { }
+        public override Tensor forward(Tensor x) => tail.forward(act.forward(fc1.forward(x)));
+    }
+
+    [Fact]
+    public void BuiltInLayersRunHooksOnEveryForwardOnce()
+    {
+        // A user's forward calls layer.forward(x), as TorchSharp code does: the hooks still fire (PyTorch's layer(x)).
+        var net = new TwoLayers();
+        var seen = new List<string>();
+        net.fc1.register_forward_pre_hook((m, x) => seen.Add("pre fc1 " + string.Join("x", x.shape)));
+        net.fc1.register_forward_hook((m, x, y) => seen.Add("fc1 " + string.Join("x", y.shape)));
+        net.act.register_forward_hook((m, x, y) => seen.Add("act"));
+        net.tail.register_forward_hook((m, x, y) => seen.Add("tail " + string.Join("x", y.shape)));
+        ((Linear)net.tail[0]).register_forward_hook((m, x, y) => seen.Add("tail.0"));
+        net.register_forward_hook((m, x, y) => seen.Add("net"));
+        net.forward(ones(5, 3));
+        Assert.Equal(["pre fc1 5x3", "fc1 5x4", "act", "tail.0", "tail 5x2"], seen);
+        seen.Clear();
+        net.call(ones(5, 3));   // a user's module runs its hooks through call, once each
+        Assert.Equal(["pre fc1 5x3", "fc1 5x4", "act", "tail.0", "tail 5x2", "net"], seen);
+
+        var lstm = nn.LSTM(2, 3);
+        long[]? outShape = null;
+        lstm.register_forward_hook((m, x, h, y) => outShape = y.Item1.shape);
+        lstm.forward(ones(4, 1, 2));
+        Assert.Equal([4, 1, 3], outShape!);
+    }
+
     [Fact]
     public void ContainersIndexSliceAndReject()
     {
