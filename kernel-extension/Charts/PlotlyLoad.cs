@@ -19,7 +19,7 @@ internal static class PlotlyLoad
         AssemblyLoadContext.Default.Resolving += ResolveFSharpCore;
     }
 
-    static Assembly? ResolveFSharpCore(AssemblyLoadContext context, AssemblyName name)
+    internal static Assembly? ResolveFSharpCore(AssemblyLoadContext context, AssemblyName name)
     {
         if (!string.Equals(name.Name, "FSharp.Core", StringComparison.OrdinalIgnoreCase)) return null;
         return AppDomain.CurrentDomain.GetAssemblies()

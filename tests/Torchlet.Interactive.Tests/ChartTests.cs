@@ -12,6 +12,15 @@ public sealed class ChartTests : IAsyncLifetime
     static int Count(string s, string what) => Regex.Matches(s, Regex.Escape(what)).Count;
 
     [Fact]
+    public void FSharp_core_requests_of_another_version_get_the_loaded_one()
+    {
+        var loaded = typeof(Microsoft.FSharp.Core.FSharpOption<int>).Assembly;
+        var asked = new System.Reflection.AssemblyName("FSharp.Core, Version=99.1.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a");
+        Assert.Same(loaded, PlotlyLoad.ResolveFSharpCore(System.Runtime.Loader.AssemblyLoadContext.Default, asked));
+        Assert.Null(PlotlyLoad.ResolveFSharpCore(System.Runtime.Loader.AssemblyLoadContext.Default, new System.Reflection.AssemblyName("Other.Lib, Version=1.0.0.0")));
+    }
+
+    [Fact]
     public void Activation_derivatives_come_from_autograd()
     {
         var (x, y, d) = Charts.Activation("Sigmoid");
