@@ -144,6 +144,13 @@ public static class Charts
         return new CurvesView(history, CurveFigures(history), FitRules.Judge(history, metric, highLoss));
     }
 
+    /// <summary>The curves of a live view's per-epoch history (see <see cref="LiveTraining.History"/>).</summary>
+    public static CurvesView Curves(LiveTraining live, string metric = "loss", double? highLoss = null)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        return Curves(live.History, metric, highLoss);
+    }
+
     internal static List<(string Metric, GenericChart Chart)> CurveFigures(TrainingHistory history)
     {
         var figures = new List<(string, GenericChart)>();

@@ -95,6 +95,7 @@ public sealed class LiveTests(ITestOutputHelper output) : IAsyncLifetime
         var h = live.History;
         Assert.Equal([(0, 1.0), (1, 0.5)], h.Series("loss"));
         Assert.Equal([(0, 1.5), (1, 0.75)], h.Series("val_loss"));
+        Assert.Equal(Fit.Inconclusive, Charts.Curves(live).Verdict.Case); // two epochs: too few to judge
     }
 
     [Theory]
