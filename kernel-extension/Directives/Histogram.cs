@@ -10,7 +10,7 @@ internal static class Histogram
     public const int MaxBins = 50;
 
     /// <summary>Bin counts over [min, max]; the last bin includes max. NaN and infinities are counted apart.</summary>
-    internal static (long[] Counts, double Min, double Max, long NonFinite) Bins(Tensor t)
+    internal static (long[] Counts, double Min, double Max, long NonFinite, bool PerInteger) Bins(Tensor t)
     {
         if (t.dtype == ScalarType.Bool) throw new NnCommandException("a histogram needs numeric values, got torch.bool");
         if (t.numel() == 0) throw new NnCommandException($"a histogram needs at least one value, got an empty tensor of shape {Html.ShapeText(t.shape)}");
@@ -24,7 +24,7 @@ internal static class Histogram
             if (x < min) min = x;
             if (x > max) max = x;
         }
-        if (nonFinite == v.Length) return ([], double.NaN, double.NaN, nonFinite);
+        if (nonFinite == v.Length) return ([], double.NaN, double.NaN, nonFinite, false);
         // Integer values with a small range get one bin per integer.
         bool ints = !t.is_floating_point() && max - min + 1 <= MaxBins;
         int bins = ints ? (int)(max - min + 1) : max == min ? 1 : (int)Math.Min(MaxBins, Math.Max(1, Math.Ceiling(Math.Sqrt(v.Length - nonFinite))));
@@ -37,12 +37,12 @@ internal static class Histogram
             int k = w == 0 ? 0 : (int)((x - min) / w);
             counts[Math.Clamp(k, 0, bins - 1)]++;
         }
-        return (counts, min, max, nonFinite);
+        return (counts, min, max, nonFinite, ints);
     }
 
     public static HtmlTag Render(Tensor t)
     {
-        var (counts, min, max, nonFinite) = Bins(t);
+        var (counts, min, max, nonFinite, ints) = Bins(t);
         long n = t.numel();
         var hdr = $"Histogram of {n.ToString("N0", CultureInfo.InvariantCulture)} values of Tensor {Html.ShapeText(t.shape)} {Html.DType(t.dtype)}" +
                   (counts.Length > 0 ? $" · {counts.Length} bins over [{Num(min)}, {Num(max)}]" : "");
@@ -62,7 +62,7 @@ internal static class Histogram
             double h = top == 0 ? 0 : (double)counts[k] / top * H;
             double lo = min + k * step, hi = lo + step;
             svg.Append(CultureInfo.InvariantCulture,
-                $"<rect class=\"bin\" x=\"{L + k * bw:0.##}\" y=\"{T + H - h:0.##}\" width=\"{Math.Max(bw - 1, 1):0.##}\" height=\"{h:0.##}\" fill=\"#4c78a8\"><title>[{Num(lo)}, {Num(hi)}): {counts[k]}</title></rect>");
+                $"<rect class=\"bin\" x=\"{L + k * bw:0.##}\" y=\"{T + H - h:0.##}\" width=\"{Math.Max(bw - 1, 1):0.##}\" height=\"{h:0.##}\" fill=\"#4c78a8\"><title>[{Num(lo)}, {Num(hi)}{(k == counts.Length - 1 && !ints ? "]" : ")")}: {counts[k]}</title></rect>");
         }
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{L}\" y=\"{T + H + 14}\">{Html.Encode(Num(min))}</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{L + W}\" y=\"{T + H + 14}\" text-anchor=\"end\">{Html.Encode(Num(max))}</text>");

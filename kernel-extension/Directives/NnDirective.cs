@@ -128,7 +128,13 @@ public static class NnDirective
         root.AddDirective<HelpCommand>(top, (cmd, ctx) =>
         {
             var raw = RawText(cmd, null);
-            var words = Tokens(raw).Skip(1).Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToList();
+            var tokens = Tokens(raw).Skip(1).ToList();
+            if (tokens.FirstOrDefault(w => w.StartsWith("--", StringComparison.Ordinal) && w != "--help") is { } bad)
+            {
+                ctx.Fail(cmd, message: $"#!nn: unknown option {bad}; #!nn takes --help or a subcommand: " + string.Join(", ", Subcommands.Select(s => s.Name)));
+                return Task.CompletedTask;
+            }
+            var words = tokens.Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToList();
             if (words.Count > 0 && words[0] != "help")
             {
                 var near = Subcommands.Select(s => s.Name).Where(n => Close(n, words[0])).ToList();
@@ -157,8 +163,9 @@ public static class NnDirective
             if (result is not null) Show(ctx, result);
         }
         catch (NnCommandException e) { ctx.Fail(cmd, message: $"#!nn {sub.Name}: {e.Message}"); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Engine errors (bad shapes, a failed forward pass) carry their own explanation.
             ctx.Fail(cmd, message: $"#!nn {sub.Name}: {e.Message}");
         }
     }

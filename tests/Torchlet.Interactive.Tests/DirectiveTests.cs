@@ -67,6 +67,28 @@ public sealed class DirectiveTests : IAsyncLifetime
         Assert.Contains("did you mean summary", msg);
     }
 
+    [Fact]
+    public async Task Unknown_option_of_bare_nn_fails()
+    {
+        // The parser itself rejects unknown options of #!nn (it ignores those of subcommands, which are checked here).
+        var msg = await Fails("#!nn --bogus");
+        Assert.Contains("Unrecognized parameter", msg);
+        Assert.Contains("--bogus", msg);
+    }
+
+    [Fact]
+    public async Task Options_are_checked_per_directive_line_of_a_cell()
+    {
+        // The second line's option is checked against the second line, not the first #!nn conv of the cell.
+        var second = await Fails("#!nn conv --in 8 --kernel 3\n#!nn conv --in 8 --kernel 3 --bogus 1");
+        Assert.Contains("unknown option --bogus", second);
+        var cell = await _nb.SubmitAsync("#!nn conv --in 8 --kernel 3\n#!nn conv --in 9 --kernel 3");
+        cell.AssertSucceeded();
+        var html = string.Concat(cell.Events.OfType<DisplayedValueProduced>().SelectMany(e => e.FormattedValues).Select(v => v.Value));
+        Assert.Contains("Output size: 8 → 6", html);
+        Assert.Contains("Output size: 9 → 7", html);
+    }
+
     // ------------------------------------------------------------------ summary
 
     const string Cnn =
@@ -152,7 +174,8 @@ public sealed class DirectiveTests : IAsyncLifetime
         Assert.Contains("Histogram of 100 values of Tensor [100] torch.float32", html);
         Assert.Contains("10 bins over [0, 99]", html);   // √100 bins
         Assert.Equal(10, Count(html, "class=\"bin\""));
-        Assert.Equal(10, Count(html, "\\): 10</title>"));
+        Assert.Equal(9, Count(html, "\\): 10</title>"));
+        Assert.Contains("[89.1, 99]: 10</title>", html);   // the last bin includes the maximum
         // Integers: one bin per value in [min, max].
         var ints = await Shown("#!nn show k --as hist");
         Assert.Contains("5 bins over [1, 6]", ints);
@@ -165,7 +188,8 @@ public sealed class DirectiveTests : IAsyncLifetime
     public void Histogram_bins_are_bounded_and_count_every_finite_value()
     {
         var t = torch.cat(new[] { torch.tensor(new[] { float.NaN }), torch.randn(99_999) }, 0);
-        var (counts, min, max, nonFinite) = Directives.Histogram.Bins(t);
+        var (counts, min, max, nonFinite, perInteger) = Directives.Histogram.Bins(t);
+        Assert.False(perInteger);
         Assert.Equal(Directives.Histogram.MaxBins, counts.Length);
         Assert.Equal(99_999, counts.Sum());
         Assert.Equal(1, nonFinite);
