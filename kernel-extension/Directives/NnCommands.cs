@@ -122,8 +122,10 @@ internal static class NnCommands
             ("SIMD", TorchletExtension.SimdWidth()),
             ("Threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture) + $" (of {Environment.ProcessorCount} logical processors)"),
             ("Managed memory in use", Html.Bytes(GC.GetTotalMemory(false))),
-            ("GC heap size", Html.Bytes(gc.HeapSizeBytes)),
-            ("GC committed", Html.Bytes(gc.TotalCommittedBytes)),
+            // GetGCMemoryInfo describes the last collection: all zeros until one has run.
+            ("GC heap after last collection", gc.Index == 0 ? "— (no collection yet)" : Html.Bytes(gc.HeapSizeBytes) + $" (committed {Html.Bytes(gc.TotalCommittedBytes)})"),
+            ("Allocated since start", Html.Bytes(GC.GetTotalAllocatedBytes())),
+            ("Process working set", Html.Bytes(Environment.WorkingSet)),
             ("GC mode", GCSettings.IsServerGC ? "server" : "workstation"),
             (".NET", Environment.Version.ToString()),
             ("Grad mode", torch.is_grad_enabled() ? "enabled" : "disabled"),

@@ -274,7 +274,7 @@ public static class NnDirective
         foreach (var s in Subcommands)
             rows.Add(Html.Tag("tr",
                 Html.Tag("td", Html.Class("name"), Html.Tag("b", s.Name)),
-                Html.Tag("td", Html.Class("name"), s.Description),
+                Html.Tag("td", Html.Style("text-align:left;white-space:normal;min-width:24em"), s.Description),
                 Html.Tag("td", Html.Class("name"), Html.Tag("code", string.Join("\n", s.Examples)))));
         return Html.Box(
             Html.Tag("div", Html.Class("hdr"), Html.Tag("b", "#!nn"), " — Torchlet's magic command. Variables are the C# kernel's; options are checked. ",
@@ -288,7 +288,7 @@ public static class NnDirective
         foreach (var p in s.Parameters)
             rows.Add(Html.Tag("tr",
                 Html.Tag("td", Html.Class("name"), p.Implicit ? "<" + p.Name + ">" : "--" + p.Name),
-                Html.Tag("td", Html.Class("name"), p.Description)));
+                Html.Tag("td", Html.Style("text-align:left;white-space:normal"), p.Description)));
         return Html.Box(
             Html.Tag("div", Html.Class("hdr"), Html.Tag("b", "#!nn " + s.Name), " — " + s.Description),
             s.Parameters.Count > 0 ? Html.Tag("table", rows) : null,

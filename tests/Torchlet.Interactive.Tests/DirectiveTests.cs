@@ -279,6 +279,20 @@ public sealed class DirectiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Graph_of_a_network_loss_marks_parameters()
+    {
+        (await _nb.SubmitAsync("torch.manual_seed(0); var mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3));\n" +
+                               "var loss = nn.functional.mse_loss(mlp.call(torch.randn(5, 4)), torch.randn(5, 3));")).AssertSucceeded();
+        var html = await Shown("#!nn graph loss");
+        Assert.Contains("grad_fn=&lt;MseLossBackward0&gt;", html);
+        Assert.Equal(2, Count(html, ">AddmmBackward0</text>"));
+        Assert.Contains(">ReluBackward0</text>", html);
+        foreach (var shape in new[] { "[8, 4]", "[8]", "[3, 8]", "[3]" })
+            Assert.Contains($">Parameter {shape}</text>", html);
+        Assert.Equal(4, Count(html, "class=\"node leaf\""));
+    }
+
+    [Fact]
     public void Graph_layers_are_longest_paths_from_the_tensor()
     {
         var w = torch.ones(2, requires_grad: true);
