@@ -22,7 +22,7 @@ internal static class ImageGrid
             var x = t.detach();
             if (gray) x = x.unsqueeze(1);
             // uint8 images are read as [0, 255]; everything else is drawn as [0, 1] (clipped) unless normalised.
-            x = x.dtype == ScalarType.Byte ? x.to(ScalarType.Float32).div(255.0) : x.dtype.IsFloatingPoint() ? x : x.to(ScalarType.Float32);
+            x = x.dtype == ScalarType.Byte ? x.to(ScalarType.Float32).div(255.0) : x.is_floating_point() ? x : x.to(ScalarType.Float32);
             if (!normalize && x.numel() > 0)
             {
                 min = x.min().to(ScalarType.Float64).item<double>();
@@ -40,6 +40,4 @@ internal static class ImageGrid
     }
 
     static string Num(double x) => x.ToString("G4", CultureInfo.InvariantCulture);
-
-    static bool IsFloatingPoint(this ScalarType t) => t is ScalarType.Float32 or ScalarType.Float64;
 }

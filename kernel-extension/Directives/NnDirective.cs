@@ -83,7 +83,7 @@ public sealed class NnSubcommand
         self = new NnSubcommand(name, description, examples, parameters, (root, directive) =>
             root.AddDirective<TCommand>(directive, (cmd, ctx) =>
             {
-                NnDirective.Invoke(root, self!, cmd, ctx, () => run(cmd, new NnContext(root, NnDirective.RawText(cmd, name))));
+                NnDirective.Invoke(self!, cmd, ctx, raw => run(cmd, new NnContext(root, raw)));
                 return Task.CompletedTask;
             }));
         return self;
@@ -152,14 +152,14 @@ public static class NnDirective
     /// <summary>The bound command of <c>#!nn</c> alone, <c>#!nn --help</c> and <c>#!nn help</c>.</summary>
     public sealed class HelpCommand : NnCommand;
 
-    internal static void Invoke(Kernel root, NnSubcommand sub, NnCommand cmd, KernelInvocationContext ctx, Func<object?> run)
+    internal static void Invoke(NnSubcommand sub, NnCommand cmd, KernelInvocationContext ctx, Func<string, object?> run)
     {
         var raw = RawText(cmd, sub.Name);
         try
         {
             if (cmd.Help) { Show(ctx, SubcommandHelp(sub)); return; }
             CheckArguments(sub, raw);
-            var result = run();
+            var result = run(raw);
             if (result is not null) Show(ctx, result);
         }
         catch (NnCommandException e) { ctx.Fail(cmd, message: $"#!nn {sub.Name}: {e.Message}"); }

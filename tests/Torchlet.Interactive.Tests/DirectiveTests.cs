@@ -243,6 +243,19 @@ public sealed class DirectiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Grid_reads_uint8_images_as_0_to_255()
+    {
+        (await _nb.SubmitAsync("var u8 = torch.ones(2, 1, 4, 4).mul(200).to(torch.uint8);")).AssertSucceeded();
+        var html = await Shown("#!nn grid u8");
+        var b64 = Regex.Match(html, "data:image/png;base64,([A-Za-z0-9+/=]+)").Groups[1].Value;
+        using var bmp = SKBitmap.Decode(Convert.FromBase64String(b64));
+        Assert.Equal((14, 8), (bmp.Width, bmp.Height));
+        Assert.Equal(new SKColor(200, 200, 200), bmp.GetPixel(3, 3));   // inside the first image
+        Assert.Equal(new SKColor(0, 0, 0), bmp.GetPixel(0, 0));         // padding
+        Assert.DoesNotContain("clipped", html);
+    }
+
+    [Fact]
     public async Task Grid_errors()
     {
         (await _nb.SubmitAsync("var five = torch.ones(2, 5, 4, 4); var ok = torch.rand(2, 3, 4, 4); var notTensor = 3;")).AssertSucceeded();
