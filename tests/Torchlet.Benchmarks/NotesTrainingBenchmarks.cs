@@ -24,9 +24,17 @@ public class NotesTrainingBenchmarks
     BCEWithLogitsLoss _bce = null!;
     Tensor _real = null!, _z = null!, _ones = null!, _zeros = null!;
 
+    /// <summary>
+    /// The default (concurrent) GC runs background collections on the same 2 cores as the kernels; batch mode
+    /// (what a notebook extension could choose) blocks instead. Measured both ways.
+    /// </summary>
+    [Params(false, true)]
+    public bool BatchGC { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        System.Runtime.GCSettings.LatencyMode = BatchGC ? System.Runtime.GCLatencyMode.Batch : System.Runtime.GCLatencyMode.Interactive;
         manual_seed(0);
         _cnn = nn.Sequential(
             nn.Conv2d(1, 64, kernel_size: 3, padding: 1), nn.ReLU(),
