@@ -20,6 +20,7 @@ Task("Demo")
 
 Task("Test")
     .IsDependentOn("Build")
+    .IsDependentOn("Pack")
     .Does(() =>
 {
     var results = artifacts.Combine("test-results");
@@ -39,6 +40,8 @@ Task("Test")
         }
         catch (Exception e) { failures.Add($"{suite}: {e.Message}"); }
     }
+    try { RunRealClient(); }
+    catch (Exception e) { failures.Add(e.Message); }
     // One plain closing line, read the same way whatever the runner prints above it.
     int passed = 0, failed = 0, skipped = 0;
     foreach (var trx in GetFiles(results.FullPath + "/*.trx"))
@@ -75,6 +78,51 @@ Task("Pack")
     System.IO.File.WriteAllText(feed.CombineWithFilePath("version.txt").FullPath, version);
     Information($"Packed Torchlet and Torchlet.Interactive {version} into {feed}");
 });
+
+// A real notebook client (dotnet-repl, a local tool) runs tests/RealClient/smoke.dib against the packages
+// just packed: it loads them with #i/#r from artifacts/feed, runs every #!nn subcommand and a formatter.
+// Every cell must succeed and show what it is expected to show. The executed notebook is kept.
+void RunRealClient()
+{
+    var feed = artifacts.Combine("feed");
+    var version = System.IO.File.ReadAllText(feed.CombineWithFilePath("version.txt").FullPath).Trim();
+    var dir = artifacts.Combine("real-client");
+    CleanDirectory(dir);
+    var dib = dir.CombineWithFilePath("smoke.dib").FullPath;
+    var ipynb = dir.CombineWithFilePath("smoke.ipynb").FullPath;
+    System.IO.File.WriteAllText(dib, System.IO.File.ReadAllText("./tests/RealClient/smoke.dib")
+        .Replace("{{FEED}}", feed.FullPath).Replace("{{VERSION}}", version));
+    int exit = StartProcess("dotnet", new ProcessSettings {
+        Arguments = new ProcessArgumentBuilder().Append("tool").Append("run").Append("dotnet-repl").Append("--")
+            .Append("--run").AppendQuoted(dib).Append("--exit-after-run").Append("--output-path").AppendQuoted(ipynb),
+    });
+    if (!System.IO.File.Exists(ipynb)) throw new Exception($"dotnet-repl wrote no notebook (exit code {exit})");
+
+    // What each cell of smoke.dib must show, in order.
+    var expected = new[] { "loaded", "", "[4, 10]", "<svg", "= 26", "Plotly.newPlot", "data:image/png;base64", "Plotly.newPlot",
+                           "<svg", "manual_seed(1)", "set_num_threads(2)", "SIMD", "[3, 4]" };
+    using var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(ipynb));
+    var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
+    var problems = new List<string>();
+    if (cells.Count != expected.Length) problems.Add($"expected {expected.Length} cells, the executed notebook has {cells.Count}");
+    for (int i = 0; i < Math.Min(cells.Count, expected.Length); i++)
+    {
+        var outputs = cells[i].TryGetProperty("outputs", out var o) ? o.EnumerateArray().ToList() : new List<System.Text.Json.JsonElement>();
+        foreach (var e in outputs.Where(x => x.GetProperty("output_type").GetString() == "error"))
+            problems.Add($"cell {i} failed: {e.GetProperty("ename").GetString()}: {e.GetProperty("evalue").GetString()}");
+        var text = string.Concat(outputs.Select(x => x.GetRawText()));
+        var want = System.Text.Json.JsonEncodedText.Encode(expected[i]).ToString();
+        if (expected[i].Length > 0 && !text.Contains(expected[i]) && !text.Contains(want))
+            problems.Add($"cell {i} does not show \"{expected[i]}\"");
+    }
+    if (exit != 0 && problems.Count == 0) problems.Add($"dotnet-repl exited with {exit}");
+    if (problems.Count > 0) throw new Exception("real-client test failed:\n  " + string.Join("\n  ", problems));
+    System.Console.WriteLine($"real client (dotnet-repl): {cells.Count} cells ran, 0 failed; executed notebook in {ipynb}");
+}
+
+Task("RealClientTest")
+    .IsDependentOn("Pack")
+    .Does(() => RunRealClient());
 
 Task("Bench")
     .Does(() =>
