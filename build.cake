@@ -79,9 +79,11 @@ Task("Pack")
     Information($"Packed Torchlet and Torchlet.Interactive {version} into {feed}");
 });
 
-// A real notebook client (dotnet-repl, a local tool) runs tests/RealClient/smoke.dib against the packages
-// just packed: it loads them with #i/#r from artifacts/feed, runs every #!nn subcommand and a formatter.
-// Every cell must succeed and show what it is expected to show. The executed notebook is kept.
+// Real notebook clients run tests/RealClient/smoke.dib against the packages just packed: it loads them with
+// #i/#r from artifacts/feed and runs every #!nn subcommand and a formatter. Two clients: dotnet-repl (a local
+// tool), and Jupyter's nbconvert (Debian's jupyter-nbconvert, which .ci/run installs) with the .NET kernel
+// of dotnet-interactive (a local tool, registered with `jupyter install`). Every cell must succeed and show
+// what it is expected to show. The executed notebooks and an HTML rendering are kept in artifacts/real-client.
 void RunRealClient()
 {
     var feed = artifacts.Combine("feed");
@@ -89,16 +91,48 @@ void RunRealClient()
     var dir = artifacts.Combine("real-client");
     CleanDirectory(dir);
     var dib = dir.CombineWithFilePath("smoke.dib").FullPath;
-    var ipynb = dir.CombineWithFilePath("smoke.ipynb").FullPath;
-    System.IO.File.WriteAllText(dib, System.IO.File.ReadAllText("./tests/RealClient/smoke.dib")
-        .Replace("{{FEED}}", feed.FullPath).Replace("{{VERSION}}", version));
+    var text = System.IO.File.ReadAllText("./tests/RealClient/smoke.dib").Replace("{{FEED}}", feed.FullPath).Replace("{{VERSION}}", version);
+    System.IO.File.WriteAllText(dib, text);
+
+    // dotnet-repl runs the .dib directly.
+    var replOut = dir.CombineWithFilePath("smoke.repl.ipynb").FullPath;
     int exit = StartProcess("dotnet", new ProcessSettings {
         Arguments = new ProcessArgumentBuilder().Append("tool").Append("run").Append("dotnet-repl").Append("--")
-            .Append("--run").AppendQuoted(dib).Append("--exit-after-run").Append("--output-path").AppendQuoted(ipynb),
+            .Append("--run").AppendQuoted(dib).Append("--exit-after-run").Append("--output-path").AppendQuoted(replOut),
     });
-    if (!System.IO.File.Exists(ipynb)) throw new Exception($"dotnet-repl wrote no notebook (exit code {exit})");
+    CheckExecutedNotebook(replOut, "dotnet-repl", exit);
 
-    // What each cell of smoke.dib must show, in order.
+    // Jupyter: the same cells as an .ipynb for the .net-csharp kernel, executed by nbconvert from inside the
+    // repository (so `dotnet interactive` resolves the local tool), then rendered to HTML.
+    if (StartProcess("jupyter", new ProcessSettings { Arguments = "--version", RedirectStandardOutput = true }) != 0)
+        throw new Exception("Jupyter is not installed: apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client (.ci/run does this)");
+    if (StartProcess("dotnet", new ProcessSettings { Arguments = "tool run dotnet-interactive -- jupyter install" }) != 0)
+        throw new Exception("dotnet-interactive could not register its Jupyter kernels");
+    var cells = System.Text.RegularExpressions.Regex.Split(text, @"^#!csharp\s*$", System.Text.RegularExpressions.RegexOptions.Multiline).Skip(1)
+        .Select(c => new Dictionary<string, object?> { ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new Dictionary<string, object>(),
+                                                        ["outputs"] = new object[0], ["source"] = c.Trim('\n', '\r') }).ToList();
+    var notebook = new Dictionary<string, object> {
+        ["cells"] = cells, ["nbformat"] = 4, ["nbformat_minor"] = 5,
+        ["metadata"] = new Dictionary<string, object> {
+            ["kernelspec"] = new Dictionary<string, string> { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
+            ["language_info"] = new Dictionary<string, string> { ["name"] = "C#" } } };
+    var jupyterIn = dir.CombineWithFilePath("smoke.ipynb").FullPath;
+    System.IO.File.WriteAllText(jupyterIn, System.Text.Json.JsonSerializer.Serialize(notebook));
+    var jupyterOut = dir.CombineWithFilePath("smoke.jupyter.ipynb").FullPath;
+    exit = StartProcess("jupyter", new ProcessSettings {
+        WorkingDirectory = dir,
+        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("notebook").Append("--execute")
+            .Append("--ExecutePreprocessor.timeout=600").Append("--output").AppendQuoted(jupyterOut).AppendQuoted(jupyterIn),
+    });
+    CheckExecutedNotebook(jupyterOut, "Jupyter nbconvert", exit);
+    StartProcess("jupyter", new ProcessSettings { WorkingDirectory = dir,
+        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("html").AppendQuoted(jupyterOut) });
+}
+
+// What each cell of smoke.dib must show, in order; no cell may have failed.
+void CheckExecutedNotebook(string ipynb, string client, int exit)
+{
+    if (!System.IO.File.Exists(ipynb)) throw new Exception($"{client} wrote no notebook (exit code {exit})");
     var expected = new[] { "loaded", "", "[4, 10]", "<svg", "= 26", "Plotly.newPlot", "data:image/png;base64", "Plotly.newPlot",
                            "<svg", "manual_seed(1)", "set_num_threads(2)", "SIMD", "[3, 4]" };
     using var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(ipynb));
@@ -110,14 +144,14 @@ void RunRealClient()
         var outputs = cells[i].TryGetProperty("outputs", out var o) ? o.EnumerateArray().ToList() : new List<System.Text.Json.JsonElement>();
         foreach (var e in outputs.Where(x => x.GetProperty("output_type").GetString() == "error"))
             problems.Add($"cell {i} failed: {e.GetProperty("ename").GetString()}: {e.GetProperty("evalue").GetString()}");
-        var text = string.Concat(outputs.Select(x => x.GetRawText()));
+        var shown = string.Concat(outputs.Select(x => x.GetRawText()));
         var want = System.Text.Json.JsonEncodedText.Encode(expected[i]).ToString();
-        if (expected[i].Length > 0 && !text.Contains(expected[i]) && !text.Contains(want))
+        if (expected[i].Length > 0 && !shown.Contains(expected[i]) && !shown.Contains(want))
             problems.Add($"cell {i} does not show \"{expected[i]}\"");
     }
-    if (exit != 0 && problems.Count == 0) problems.Add($"dotnet-repl exited with {exit}");
-    if (problems.Count > 0) throw new Exception("real-client test failed:\n  " + string.Join("\n  ", problems));
-    System.Console.WriteLine($"real client (dotnet-repl): {cells.Count} cells ran, 0 failed; executed notebook in {ipynb}");
+    if (exit != 0 && problems.Count == 0) problems.Add($"{client} exited with {exit}");
+    if (problems.Count > 0) throw new Exception($"real-client test ({client}) failed:\n  " + string.Join("\n  ", problems));
+    System.Console.WriteLine($"real client ({client}): {cells.Count} cells ran, 0 failed; executed notebook in {ipynb}");
 }
 
 Task("RealClientTest")
