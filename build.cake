@@ -1,4 +1,4 @@
-// Torchlet build. Targets: Default (build + run the demo), Build, Test, Pack, Bench.
+// Torchlet build. Targets: Default (build, run the demo, pack, execute the tour notebook), Build, Test, Pack, Tour, RealClientTest, Bench.
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
 var solution = "./Notebook.sln";
@@ -104,12 +104,9 @@ void RunRealClient()
 
     // Jupyter: the same cells as an .ipynb for the .net-csharp kernel, executed by nbconvert from inside the
     // repository (so `dotnet interactive` resolves the local tool), then rendered to HTML.
-    if (StartProcess("jupyter", new ProcessSettings { Arguments = "--version", RedirectStandardOutput = true }) != 0)
-        throw new Exception("Jupyter is not installed: apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client (.ci/run does this)");
-    if (StartProcess("dotnet", new ProcessSettings { Arguments = "tool run dotnet-interactive -- jupyter install" }) != 0)
-        throw new Exception("dotnet-interactive could not register its Jupyter kernels");
+    RequireJupyter();
     var cells = System.Text.RegularExpressions.Regex.Split(text, @"^#!csharp\s*$", System.Text.RegularExpressions.RegexOptions.Multiline).Skip(1)
-        .Select(c => new Dictionary<string, object?> { ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new Dictionary<string, object>(),
+        .Select((c, i) => new Dictionary<string, object?> { ["id"] = $"smoke-{i:00}", ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new Dictionary<string, object>(),
                                                         ["outputs"] = new object[0], ["source"] = c.Trim('\n', '\r') }).ToList();
     var notebook = new Dictionary<string, object> {
         ["cells"] = cells, ["nbformat"] = 4, ["nbformat_minor"] = 5,
@@ -167,6 +164,48 @@ Task("Bench")
         new DotNetRunSettings { Configuration = "Release" });
 });
 
-Task("Default").IsDependentOn("Demo");
+// The tour (notebooks/00-tour.ipynb) against the packages just packed, executed headlessly by Jupyter's
+// nbconvert with the .net-csharp kernel; the executed notebook and its HTML rendering go to artifacts/tour.
+Task("Tour")
+    .IsDependentOn("Pack")
+    .Does(() =>
+{
+    var feed = artifacts.Combine("feed");
+    var version = System.IO.File.ReadAllText(feed.CombineWithFilePath("version.txt").FullPath).Trim();
+    var dir = artifacts.Combine("tour");
+    CleanDirectory(dir);
+    RequireJupyter();
+    var input = dir.CombineWithFilePath("00-tour.ipynb").FullPath;
+    // The placeholders sit inside JSON strings: the feed path is written JSON-escaped.
+    var feedJson = System.Text.Json.JsonEncodedText.Encode(feed.FullPath).ToString();
+    System.IO.File.WriteAllText(input, System.IO.File.ReadAllText("./notebooks/00-tour.ipynb").Replace("{{FEED}}", feedJson).Replace("{{VERSION}}", version));
+    var output = dir.CombineWithFilePath("00-tour.executed.ipynb").FullPath;
+    int exit = StartProcess("jupyter", new ProcessSettings {
+        WorkingDirectory = dir,
+        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("notebook").Append("--execute")
+            .Append("--ExecutePreprocessor.timeout=600").Append("--output").AppendQuoted(output).AppendQuoted(input),
+    });
+    if (!System.IO.File.Exists(output)) throw new Exception($"the tour did not run (nbconvert exit code {exit})");
+    using (var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(output)))
+    {
+        var errors = doc.RootElement.GetProperty("cells").EnumerateArray().Select((c, i) => (c, i))
+            .SelectMany(x => x.c.TryGetProperty("outputs", out var o) ? o.EnumerateArray().Where(e => e.GetProperty("output_type").GetString() == "error")
+                .Select(e => $"cell {x.i}: {e.GetProperty("ename").GetString()}: {e.GetProperty("evalue").GetString()}") : Enumerable.Empty<string>()).ToList();
+        if (errors.Count > 0 || exit != 0) throw new Exception("the tour failed:\n  " + string.Join("\n  ", errors.DefaultIfEmpty($"nbconvert exited with {exit}")));
+    }
+    StartProcess("jupyter", new ProcessSettings { WorkingDirectory = dir,
+        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("html").AppendQuoted(output) });
+    System.Console.WriteLine($"tour: executed without errors; {output} and its .html");
+});
+
+void RequireJupyter()
+{
+    if (StartProcess("jupyter", new ProcessSettings { Arguments = "--version", RedirectStandardOutput = true }) != 0)
+        throw new Exception("Jupyter is not installed: apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client (.ci/run does this)");
+    if (StartProcess("dotnet", new ProcessSettings { Arguments = "tool run dotnet-interactive -- jupyter install", RedirectStandardOutput = true }) != 0)
+        throw new Exception("dotnet-interactive could not register its Jupyter kernels");
+}
+
+Task("Default").IsDependentOn("Demo").IsDependentOn("Tour");
 
 RunTarget(target);
