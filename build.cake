@@ -131,7 +131,7 @@ void CheckExecutedNotebook(string ipynb, string client, int exit)
 {
     if (!System.IO.File.Exists(ipynb)) throw new Exception($"{client} wrote no notebook (exit code {exit})");
     var expected = new[] { "loaded", "", "[4, 10]", "<svg", "= 26", "Plotly.newPlot", "data:image/png;base64", "Plotly.newPlot",
-                           "<svg", "manual_seed(1)", "set_num_threads(2)", "SIMD", "[3, 4]" };
+                           "<svg", "manual_seed(1)", "set_num_threads(2)", "SIMD", "[3, 4]", "#!nn summary net --input 64,1,28,28" };
     using var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(ipynb));
     var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
     var problems = new List<string>();

@@ -40,6 +40,33 @@ internal static class ImageRendering
         return h > TensorView.MaxCells || w > TensorView.MaxCells;
     }
 
+    /// <summary>At most this many images of a batch are drawn in its grid, so a big batch stays a small picture.</summary>
+    public const int MaxGridImages = 64;
+
+    /// <summary>A batch of images: N×C×H×W with C = 1 or 3, each side at least 8, uint8 or floating in [0, 1].</summary>
+    public static bool IsImageBatch(Tensor t, TensorHtml.Stats stats)
+    {
+        var s = t.shape;
+        if (s.Length != 4 || s[0] < 1 || (s[1] != 1 && s[1] != 3) || s[2] < 8 || s[3] < 8) return false;
+        if (t.dtype == ScalarType.Byte) return true;
+        return t.is_floating_point() && stats.Min is >= 0.0 && stats.Max is <= 1.0;
+    }
+
+    /// <summary>The batch (its first <see cref="MaxGridImages"/> images) laid out by <c>torchvision.utils.make_grid</c>, 8 to a row.</summary>
+    public static HtmlTag RenderBatch(Tensor t, Func<Tensor, byte[]> encode)
+    {
+        long n = t.shape[0], shown = Math.Min(n, MaxGridImages);
+        Tensor grid;
+        using (torch.no_grad())
+        {
+            var x = t.detach().narrow(0, 0, shown);
+            x = x.dtype == ScalarType.Byte ? x.to(ScalarType.Float32).div(255.0) : x;
+            grid = torchvision.utils.make_grid(x, nrow: 8, padding: 2);
+        }
+        var note = $"{n} image{(n == 1 ? "" : "s")}" + (shown < n ? $", the first {shown} shown" : "") + " · torchvision.utils.make_grid(nrow=8, padding=2)";
+        return Html.Tag("div", Html.Tag("div", Html.Class("note"), note), Render(grid, encode));
+    }
+
     /// <summary>An <c>&lt;img&gt;</c> with the PNG inline as a data URI.</summary>
     public static HtmlTag Render(Tensor t, Func<Tensor, byte[]> encode)
     {

@@ -95,6 +95,8 @@ internal static class TensorHtml
                             (s.Min is double a && s.Max is double b ? $", values in [{Num(a)}, {Num(b)}]" : ""));
             return ImageRendering.Render(t, png);
         }
+        if (display == TensorDisplay.Auto && ImageRendering.IsImageBatch(t, s))
+            return ImageRendering.RenderBatch(t, png);
         if (t.dim() is 1 or 2 && t.numel() > 0)
             return Table(t, display == TensorDisplay.Heatmap, s);
         if (display is TensorDisplay.Table or TensorDisplay.Heatmap)

@@ -155,6 +155,28 @@ public sealed class TensorFormatterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Image_batches_show_as_a_make_grid_picture_of_at_most_64_images()
+    {
+        // 10 gray 28×28 images, image i filled with i/10: an 8-per-row grid of 2 rows, as torchvision lays it out.
+        var html = (await _nb.SubmitAsync("""
+            var batch = torch.zeros(10, 1, 28, 28);
+            for (int i = 0; i < 10; i++) batch[i].fill_(i / 10.0);
+            batch
+            """)).Returned();
+        Assert.Contains("Tensor [10, 1, 28, 28]", html);
+        Assert.Contains("10 images · torchvision.utils.make_grid(nrow=8, padding=2)", html);
+        var grid = torchvision.io.decode_image(InlinePng(html));
+        Assert.Equal([3L, 2 + 2 * 30, 2 + 8 * 30], grid.shape);
+        Assert.Equal(128, grid[0, 2 + 5, 2 + 5 * 30 + 5].item<byte>());   // image 5 (row 0, col 5) holds 0.5 → 128
+        Assert.Equal(0, grid[0, 0, 0].item<byte>());                       // padding
+        Assert.Equal(0, grid[0, 2 + 30 + 5, 2 + 5 * 30 + 5].item<byte>()); // row 1 has images 8 and 9 only: col 5 is empty
+
+        var many = (await _nb.SubmitAsync("torch.rand(70, 3, 8, 8)")).Returned();
+        Assert.Contains("70 images, the first 64 shown", many);
+        Assert.Equal([3L, 2 + 8 * 10, 2 + 8 * 10], torchvision.io.decode_image(InlinePng(many)).shape);
+    }
+
+    [Fact]
     public async Task Small_probability_matrices_stay_tables_and_AsImage_forces_a_picture()
     {
         var small = (await _nb.SubmitAsync("torch.full(new long[] { 5, 5 }, 0.25)")).Returned();
