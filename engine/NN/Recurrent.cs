@@ -708,18 +708,17 @@ namespace Torchlet.Modules
     }
 
     /// <summary>
-    /// PyTorch's <c>nn.LSTM</c>: i = σ(W_ii x + b_ii + W_hi h + b_hi), f, g (tanh), o likewise;
-    /// c' = f·c + i·g; h' = o·tanh(c') (then h' = W_hr h' with proj_size). Parameters are registered
-    /// under PyTorch's names (<c>weight_ih_l0</c>, ...; see <see cref="torch.nn.Module.get_parameter"/>).
+    /// What RNN, LSTM and GRU share (PyTorch's <c>RNNBase</c>): the stacked, optionally bidirectional layers in
+    /// <see cref="RnnCore"/>, their parameters by PyTorch's names, default init and extra_repr.
     /// </summary>
-    public class LSTM : torch.nn.Layer<Tensor, (Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
+    public abstract class RNNBase<THidden, TResult> : torch.nn.Layer<Tensor, THidden, TResult>
     {
-        readonly RnnCore _core;
+        private protected readonly RnnCore _core;
 
-        public LSTM(long input_size, long hidden_size, long num_layers = 1, bool bias = true, bool batch_first = false,
-            double dropout = 0.0, bool bidirectional = false, long proj_size = 0, ScalarType? dtype = null) : base(nameof(LSTM))
+        private protected RNNBase(string name, RnnMode mode, long input_size, long hidden_size, long num_layers, bool bias, bool batch_first,
+            double dropout, bool bidirectional, long proj_size, ScalarType? dtype) : base(name)
         {
-            _core = new RnnCore(this, RnnMode.Lstm, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size, dtype);
+            _core = new RnnCore(this, mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size, dtype);
         }
 
         public long input_size => _core.InputSize;
@@ -729,8 +728,6 @@ namespace Torchlet.Modules
         public bool batch_first => _core.BatchFirst;
         public double dropout => _core.Dropout;
         public bool bidirectional => _core.Bidirectional;
-        public long proj_size => _core.ProjSize;
-        public string mode => "LSTM";
 
         /// <summary>The parameter registered as <paramref name="name"/> (<c>lstm["weight_ih_l0"]</c>, as PyTorch's <c>lstm.weight_ih_l0</c>).</summary>
         public Parameter this[string name] => get_parameter(name) ?? throw new ArgumentException($"{this} has no parameter `{name}`");
@@ -741,6 +738,21 @@ namespace Torchlet.Modules
         public void reset_parameters() => RnnCore.Reset(this, _core.HiddenSize);
 
         public override string extra_repr() => _core.ExtraRepr();
+    }
+
+    /// <summary>
+    /// PyTorch's <c>nn.LSTM</c>: i = σ(W_ii x + b_ii + W_hi h + b_hi), f, g (tanh), o likewise;
+    /// c' = f·c + i·g; h' = o·tanh(c') (then h' = W_hr h' with proj_size). Parameters are registered
+    /// under PyTorch's names (<c>weight_ih_l0</c>, ...; see <see cref="torch.nn.Module.get_parameter"/>).
+    /// </summary>
+    public class LSTM : RNNBase<(Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
+    {
+        public LSTM(long input_size, long hidden_size, long num_layers = 1, bool bias = true, bool batch_first = false,
+            double dropout = 0.0, bool bidirectional = false, long proj_size = 0, ScalarType? dtype = null)
+            : base(nameof(LSTM), RnnMode.Lstm, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size, dtype) { }
+
+        public long proj_size => _core.ProjSize;
+        public string mode => "LSTM";
 
         /// <summary>
         /// input [L, N, H_in] ([N, L, H_in] with batch_first, or unbatched [L, H_in]); h0_c0 = (h_0
@@ -763,29 +775,13 @@ namespace Torchlet.Modules
     /// PyTorch's <c>nn.GRU</c>: r = σ(W_ir x + b_ir + W_hr h + b_hr), z likewise,
     /// n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h' = (1 − z)·n + z·h.
     /// </summary>
-    public class GRU : torch.nn.Layer<Tensor, Tensor?, (Tensor, Tensor)>
+    public class GRU : RNNBase<Tensor?, (Tensor, Tensor)>
     {
-        readonly RnnCore _core;
-
         public GRU(long input_size, long hidden_size, long num_layers = 1, bool bias = true, bool batch_first = false,
-            double dropout = 0.0, bool bidirectional = false, ScalarType? dtype = null) : base(nameof(GRU))
-        {
-            _core = new RnnCore(this, RnnMode.Gru, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, dtype);
-        }
+            double dropout = 0.0, bool bidirectional = false, ScalarType? dtype = null)
+            : base(nameof(GRU), RnnMode.Gru, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, dtype) { }
 
-        public long input_size => _core.InputSize;
-        public long hidden_size => _core.HiddenSize;
-        public long num_layers => _core.NumLayers;
-        public bool bias => _core.Bias;
-        public bool batch_first => _core.BatchFirst;
-        public double dropout => _core.Dropout;
-        public bool bidirectional => _core.Bidirectional;
         public string mode => "GRU";
-
-        public Parameter this[string name] => get_parameter(name) ?? throw new ArgumentException($"{this} has no parameter `{name}`");
-        public IList<IList<Parameter>> all_weights => _core.AllWeights(this);
-        public void reset_parameters() => RnnCore.Reset(this, _core.HiddenSize);
-        public override string extra_repr() => _core.ExtraRepr();
 
         /// <summary>input [L, N, H_in] (batch_first: [N, L, H_in]; unbatched: [L, H_in]); h0 [D·num_layers, N, H] or zeros. Returns (output, h_n).</summary>
         protected override (Tensor, Tensor) Forward(Tensor input, Tensor? h0)
@@ -800,37 +796,24 @@ namespace Torchlet.Modules
     }
 
     /// <summary>PyTorch's <c>nn.RNN</c> (Elman): h' = tanh(W_ih x + b_ih + W_hh h + b_hh), or relu.</summary>
-    public class RNN : torch.nn.Layer<Tensor, Tensor?, (Tensor, Tensor)>
+    public class RNN : RNNBase<Tensor?, (Tensor, Tensor)>
     {
-        readonly RnnCore _core;
-
         public RNN(long input_size, long hidden_size, long num_layers = 1, string nonlinearity = "tanh", bool bias = true, bool batch_first = false,
-            double dropout = 0.0, bool bidirectional = false, ScalarType? dtype = null) : base(nameof(RNN))
+            double dropout = 0.0, bool bidirectional = false, ScalarType? dtype = null)
+            : base(nameof(RNN), Mode(nonlinearity), input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, dtype)
         {
-            var m = nonlinearity switch
-            {
-                "tanh" => RnnMode.RnnTanh,
-                "relu" => RnnMode.RnnRelu,
-                _ => throw new ArgumentException($"RNN: Unknown nonlinearity '{nonlinearity}' (expected 'tanh' or 'relu')"),
-            };
-            _core = new RnnCore(this, m, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, dtype);
             this.nonlinearity = nonlinearity;
         }
 
-        public string nonlinearity { get; }
-        public long input_size => _core.InputSize;
-        public long hidden_size => _core.HiddenSize;
-        public long num_layers => _core.NumLayers;
-        public bool bias => _core.Bias;
-        public bool batch_first => _core.BatchFirst;
-        public double dropout => _core.Dropout;
-        public bool bidirectional => _core.Bidirectional;
-        public string mode => _core.Mode == RnnMode.RnnRelu ? "RNN_RELU" : "RNN_TANH";
+        static RnnMode Mode(string nonlinearity) => nonlinearity switch
+        {
+            "tanh" => RnnMode.RnnTanh,
+            "relu" => RnnMode.RnnRelu,
+            _ => throw new ArgumentException($"RNN: Unknown nonlinearity '{nonlinearity}' (expected 'tanh' or 'relu')"),
+        };
 
-        public Parameter this[string name] => get_parameter(name) ?? throw new ArgumentException($"{this} has no parameter `{name}`");
-        public IList<IList<Parameter>> all_weights => _core.AllWeights(this);
-        public void reset_parameters() => RnnCore.Reset(this, _core.HiddenSize);
-        public override string extra_repr() => _core.ExtraRepr();
+        public string nonlinearity { get; }
+        public string mode => _core.Mode == RnnMode.RnnRelu ? "RNN_RELU" : "RNN_TANH";
 
         /// <summary>input [L, N, H_in] (batch_first: [N, L, H_in]; unbatched: [L, H_in]); h0 [D·num_layers, N, H] or zeros. Returns (output, h_n).</summary>
         protected override (Tensor, Tensor) Forward(Tensor input, Tensor? h0)
