@@ -262,22 +262,31 @@ public static partial class torch
 
     static readonly Generator s_defaultGenerator = new(Generator.NonDeterministicSeed());
 
-    /// <summary>The generator every random op uses unless given one (<c>torch.default_generator</c>).</summary>
-    public static Generator default_generator => s_defaultGenerator;
+    // A DataLoader worker thread has a default generator of its own (seeded base_seed + worker id), as each
+    // of PyTorch's worker processes has: random transforms in a worker draw from it, not from the main one.
+    [ThreadStatic] static Generator? t_workerGenerator;
+
+    internal static Generator? WorkerGenerator { get => t_workerGenerator; set => t_workerGenerator = value; }
+
+    /// <summary>
+    /// The generator every random op uses unless given one (<c>torch.default_generator</c>); inside a
+    /// DataLoader worker, that worker's own generator.
+    /// </summary>
+    public static Generator default_generator => t_workerGenerator ?? s_defaultGenerator;
 
     /// <summary>Seeds the default generator: the same seed gives the same numbers as PyTorch's CPU generator.</summary>
-    public static Generator manual_seed(long seed) => s_defaultGenerator.manual_seed(seed);
+    public static Generator manual_seed(long seed) => default_generator.manual_seed(seed);
 
     /// <summary>Seeds the default generator non-deterministically and returns the seed.</summary>
-    public static long seed() => s_defaultGenerator.seed();
+    public static long seed() => default_generator.seed();
 
     /// <summary>The seed the default generator was last seeded with.</summary>
-    public static long initial_seed() => s_defaultGenerator.initial_seed();
+    public static long initial_seed() => default_generator.initial_seed();
 
     /// <summary>The default generator's state as PyTorch's 5056-byte uint8 tensor.</summary>
-    public static Tensor get_rng_state() => s_defaultGenerator.get_state();
+    public static Tensor get_rng_state() => default_generator.get_state();
 
-    public static void set_rng_state(Tensor new_state) => s_defaultGenerator.set_state(new_state);
+    public static void set_rng_state(Tensor new_state) => default_generator.set_state(new_state);
 
     // ---------------------------------------------------------------- rand / randn
 
@@ -417,7 +426,7 @@ public static partial class torch
         }
         if (requires_grad && !dt.IsFloating())
             throw new ArgumentException($"Only Tensors of floating point dtype can require gradients; randperm makes {dt.TorchName()}");
-        var g = generator ?? s_defaultGenerator;
+        var g = generator ?? default_generator;
         var r = new long[shape[0]];
         lock (g.Sync)
         {
