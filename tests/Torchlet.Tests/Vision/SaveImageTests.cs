@@ -31,8 +31,8 @@ public sealed class SaveImageTests : IDisposable
         var (tensor, list) = VisionFixtures.Input(c);
         var a = VisionFixtures.KwArgs(c);
         var path = Path.Combine(_dir, name + ".png");
-        if (tensor is not null) utils.save_image(tensor, path, a.nrow, a.padding, a.normalize, a.value_range, a.scale_each, a.pad_value);
-        else utils.save_image(list!, path, a.nrow, a.padding, a.normalize, a.value_range, a.scale_each, a.pad_value);
+        if (tensor is not null) torchvision.utils.save_image(tensor, path, a.nrow, a.padding, a.normalize, a.value_range, a.scale_each, a.pad_value);
+        else torchvision.utils.save_image(list!, path, a.nrow, a.padding, a.normalize, a.value_range, a.scale_each, a.pad_value);
 
         var mode = c.GetProperty("png_mode").GetString();
         var expected = c.GetProperty("png_pixels");   // H×W×bands as PIL decodes torchvision's file
@@ -71,7 +71,7 @@ public sealed class SaveImageTests : IDisposable
     {
         var path = Path.Combine(_dir, "grid.png");
         File.WriteAllText(path, "old");
-        utils.save_image(Ramp(4, 3, 5, 5), path, nrow: 2);
+        torchvision.utils.save_image(Ramp(4, 3, 5, 5), path, nrow: 2);
         Assert.Equal(new long[] { 3, 2 * 7 + 2, 2 * 7 + 2 }, io.read_image(path).shape);
         Assert.Equal(new[] { "grid.png" }, Directory.GetFiles(_dir).Select(Path.GetFileName).ToArray());
     }
@@ -82,7 +82,7 @@ public sealed class SaveImageTests : IDisposable
         var path = Path.Combine(_dir, "five.png");
         File.WriteAllText(path, "old");
         // 5 channels: PIL's Image.fromarray cannot hold it, so torchvision fails too ("Cannot handle this data type").
-        var e = Assert.Throws<ArgumentException>(() => utils.save_image(Ramp(2, 5, 2, 2), path));
+        var e = Assert.Throws<ArgumentException>(() => torchvision.utils.save_image(Ramp(2, 5, 2, 2), path));
         Assert.Contains("5 channels", e.Message);
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
@@ -93,7 +93,7 @@ public sealed class SaveImageTests : IDisposable
     {
         // torchvision: grid.mul(255).add_(0.5) on a uint8 grid -> "result type Float can't be cast to the desired output type Byte".
         var x = arange(0L, 24L, 1L).reshape(2, 3, 2, 2).to(uint8);
-        var e = Assert.ThrowsAny<Exception>(() => utils.save_image(x, Path.Combine(_dir, "u8.png")));
+        var e = Assert.ThrowsAny<Exception>(() => torchvision.utils.save_image(x, Path.Combine(_dir, "u8.png")));
         Assert.Contains("Byte", e.Message);
         Assert.Empty(Directory.GetFiles(_dir));
     }
@@ -101,14 +101,14 @@ public sealed class SaveImageTests : IDisposable
     [Fact]
     public void RejectsUnknownFormatAndMissingDirectory()
     {
-        var e = Assert.Throws<ArgumentException>(() => utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "x.tiff")));
+        var e = Assert.Throws<ArgumentException>(() => torchvision.utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "x.tiff")));
         Assert.Contains("unknown image format 'tiff'", e.Message);
         Assert.Equal("fp", e.ParamName);
-        var f = Assert.Throws<ArgumentException>(() => utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "x"), format: "gif"));
+        var f = Assert.Throws<ArgumentException>(() => torchvision.utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "x"), format: "gif"));
         Assert.Equal("format", f.ParamName);
-        var n = Assert.Throws<ArgumentException>(() => utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "noext")));
+        var n = Assert.Throws<ArgumentException>(() => torchvision.utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "noext")));
         Assert.Contains("no extension", n.Message);
-        var d = Assert.Throws<DirectoryNotFoundException>(() => utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "missing", "x.png")));
+        var d = Assert.Throws<DirectoryNotFoundException>(() => torchvision.utils.save_image(Ramp(3, 2, 2), Path.Combine(_dir, "missing", "x.png")));
         Assert.Contains("does not exist", d.Message);
         Assert.Empty(Directory.GetFiles(_dir));
     }
@@ -116,9 +116,9 @@ public sealed class SaveImageTests : IDisposable
     [Fact]
     public void RejectsBadGridArgumentsBeforeWriting()
     {
-        var e = Assert.Throws<ArgumentException>(() => utils.save_image(zeros(1, 2, 3, 4, 5), Path.Combine(_dir, "x.png")));
+        var e = Assert.Throws<ArgumentException>(() => torchvision.utils.save_image(zeros(1, 2, 3, 4, 5), Path.Combine(_dir, "x.png")));
         Assert.Contains("5-D tensor", e.Message);
-        var n = Assert.Throws<ArgumentException>(() => utils.save_image(zeros(2, 3, 4, 4), Path.Combine(_dir, "x.png"), nrow: 0));
+        var n = Assert.Throws<ArgumentException>(() => torchvision.utils.save_image(zeros(2, 3, 4, 4), Path.Combine(_dir, "x.png"), nrow: 0));
         Assert.Equal("nrow", n.ParamName);
         Assert.Empty(Directory.GetFiles(_dir));
     }
@@ -128,17 +128,17 @@ public sealed class SaveImageTests : IDisposable
     {
         var path = Path.Combine(_dir, "g.jpg");
         var x = full(new long[] { 2, 3, 8, 8 }, 0.5);
-        utils.save_image(x, path, padding: 0);
+        torchvision.utils.save_image(x, path, padding: 0);
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(new byte[] { 0xFF, 0xD8 }, bytes[..2]);
         var back = io.read_image(path);
         Assert.Equal(new long[] { 3, 8, 16 }, back.shape);
         Assert.All(back.ToArray<byte>(), v => Assert.InRange(v, 124, 131)); // 0.5 -> 128, lossy
-        var e = Assert.Throws<ArgumentException>(() => utils.save_image(Ramp(4, 2, 2), Path.Combine(_dir, "a.jpeg")));
+        var e = Assert.Throws<ArgumentException>(() => torchvision.utils.save_image(Ramp(4, 2, 2), Path.Combine(_dir, "a.jpeg")));
         Assert.Contains("alpha channel", e.Message);
 
         var webp = Path.Combine(_dir, "g.dat");
-        utils.save_image(x, webp, padding: 0, format: "WEBP");
+        torchvision.utils.save_image(x, webp, padding: 0, format: "WEBP");
         Assert.Equal("WEBP"u8.ToArray(), File.ReadAllBytes(webp)[8..12]);
         Assert.Equal(new long[] { 3, 8, 16 }, io.read_image(webp).shape);
     }
@@ -148,15 +148,15 @@ public sealed class SaveImageTests : IDisposable
     {
         // 1 channel -> a grayscale PNG; floats converted as save_image converts them.
         var gray = tensor(new double[] { 0, 0.25, 0.5, 1.0, 0.998, 0.001 }, new long[] { 1, 2, 3 });
-        var png = utils.to_png(gray);
+        var png = torchvision.utils.to_png(gray);
         Assert.Equal(0, ColourType(png));
         var back = io.decode_image(png);
         Assert.Equal(new long[] { 1, 2, 3 }, back.shape);
         Assert.Equal(new byte[] { 0, 64, 128, 255, 254, 0 }, back.ToArray<byte>());
-        Assert.Equal(back.ToArray<byte>(), io.decode_image(utils.to_png(gray[0])).ToArray<byte>());
+        Assert.Equal(back.ToArray<byte>(), io.decode_image(torchvision.utils.to_png(gray[0])).ToArray<byte>());
 
         var rgb = arange(0L, 18L, 1L).mul(14).reshape(3, 2, 3).to(uint8);
-        var rgbPng = utils.to_png(rgb);
+        var rgbPng = torchvision.utils.to_png(rgb);
         Assert.Equal(2, ColourType(rgbPng));
         Assert.Equal(rgb.ToArray<byte>(), io.decode_image(rgbPng).ToArray<byte>());
 
@@ -170,12 +170,12 @@ public sealed class SaveImageTests : IDisposable
     [Fact]
     public void ToPngRejectsBadImages()
     {
-        var e = Assert.Throws<ArgumentException>(() => utils.to_png(zeros(2, 5, 3, 3)));
+        var e = Assert.Throws<ArgumentException>(() => torchvision.utils.to_png(zeros(2, 5, 3, 3)));
         Assert.Contains("H×W or C×H×W", e.Message);
         Assert.Contains("[2, 5, 3, 3]", e.Message);
-        var c = Assert.Throws<ArgumentException>(() => utils.to_png(zeros(6, 3, 3)));
+        var c = Assert.Throws<ArgumentException>(() => torchvision.utils.to_png(zeros(6, 3, 3)));
         Assert.Contains("1, 2, 3 or 4 channels", c.Message);
-        var d = Assert.Throws<ArgumentException>(() => utils.to_png(zeros(new long[] { 3, 3 }, dtype: int64)));
+        var d = Assert.Throws<ArgumentException>(() => torchvision.utils.to_png(zeros(new long[] { 3, 3 }, dtype: int64)));
         Assert.Contains("int64", d.Message);
     }
 
