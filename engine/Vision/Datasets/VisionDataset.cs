@@ -1,3 +1,4 @@
+using System.Text;
 using Torchlet.Data;
 
 namespace Torchlet.Vision;
@@ -9,15 +10,16 @@ namespace Torchlet.Vision;
 /// </summary>
 public abstract class VisionDataset : Dataset<(Tensor, long)>
 {
-    protected VisionDataset(string root, ITransform? transform, Func<long, long>? target_transform)
+    /// <param name="root">The dataset's folder; a leading <c>~</c> is the home folder (os.path.expanduser, as torchvision).
+    /// Null for datasets that read no files (FakeData), as torchvision's None.</param>
+    protected VisionDataset(string? root, ITransform? transform, Func<long, long>? target_transform)
     {
-        ArgumentNullException.ThrowIfNull(root);
-        this.root = root;
+        this.root = root is null ? null : ExpandUser(root);
         this.transform = transform;
         this.target_transform = target_transform;
     }
 
-    public string root { get; }
+    public string? root { get; }
     public ITransform? transform { get; }
     public Func<long, long>? target_transform { get; }
 
@@ -40,5 +42,39 @@ public abstract class VisionDataset : Dataset<(Tensor, long)>
             if (target_transform is not null) target = target_transform(target);
             return (image, target);
         }
+    }
+
+    /// <summary>Lines the dataset adds to its repr after the root (torchvision's <c>extra_repr</c>, e.g. "Split: Train").</summary>
+    public virtual string extra_repr() => "";
+
+    /// <summary>torchvision's <c>repr(dataset)</c>.</summary>
+    public override string ToString()
+    {
+        var body = new List<string> { $"Number of datapoints: {Count}" };
+        if (root is not null) body.Add($"Root location: {root}");
+        body.AddRange(extra_repr().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        if (transform is not null || target_transform is not null)
+        {
+            // torchvision appends StandardTransform's repr as one multi-line entry, so only its first line is indented.
+            var st = new StringBuilder("StandardTransform");
+            if (transform is not null) AppendIndented(st, "Transform: ", transform.ToString() ?? "");
+            if (target_transform is not null) AppendIndented(st, "Target transform: ", $"<function {target_transform.Method.Name}>");
+            body.Add(st.ToString());
+        }
+        return "Dataset " + GetType().Name + string.Concat(body.Select(line => "\n    " + line));
+    }
+
+    static void AppendIndented(StringBuilder sb, string head, string repr)
+    {
+        var lines = repr.Split('\n');
+        sb.Append('\n').Append(head).Append(lines[0]);
+        foreach (var line in lines.Skip(1)) sb.Append('\n').Append(' ', head.Length).Append(line);
+    }
+
+    static string ExpandUser(string path)
+    {
+        if (path != "~" && !path.StartsWith("~/", StringComparison.Ordinal)) return path;
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return string.IsNullOrEmpty(home) ? path : home + path[1..];
     }
 }
