@@ -169,7 +169,7 @@ public static class Dcgan
         }
     }
 
-    static string FirstLine(string s) => s.Split('\n')[0].Trim();
+    static string FirstLine(string s) => s.Split(". ")[0].Split('\n')[0].Trim();
 
     /// <summary>The first, middle and last fixed-noise grids side by side, 8 images of each.</summary>
     public static void SaveStrip(IReadOnlyList<string> grids, string path)

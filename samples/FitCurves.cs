@@ -35,7 +35,7 @@ public static class FitCurves
                 () => nn.Sequential(nn.Flatten(), nn.Linear(784, 1), nn.Linear(1, 10)), train, validation, testSet, epochs, log),
             Fit("too large", "Flatten → Linear(784, 1024) → ReLU → Linear(1024, 1024) → ReLU → Linear(1024, 10), fitted to 500 of the training images",
                 () => nn.Sequential(nn.Flatten(), nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10)),
-                Subset(train, train.indices.Take(500).ToArray()), validation, testSet, epochs, log),
+                Subset(train, Enumerable.Range(0, 500).Select(i => (long)i).ToArray()), validation, testSet, epochs, log),
         };
 
         log.WriteLine();
