@@ -16,9 +16,9 @@ public static class FitCurves
 {
     public sealed record Model(string Name, string Description, long Parameters, TrainingHistory History, FitVerdict Verdict, double TestAccuracy);
 
-    public static Model[] Run(int epochs, TextWriter log)
+    public static Model[] Run(int epochs, TextWriter log, string? dataRoot = null)
     {
-        var (root, full) = SampleData.FashionMnist();
+        var (root, full) = dataRoot is null ? SampleData.FashionMnist() : (dataRoot, false);
         log.WriteLine($"data: Fashion-MNIST from {root} ({(full ? "the full set" : "the shipped sample")})");
         var tf = torchvision.transforms.Compose(torchvision.transforms.ToTensor(), torchvision.transforms.Normalize([0.2860], [0.3530]));
         var trainSet = torchvision.datasets.FashionMNIST(root: root, train: true, transform: tf);

@@ -41,6 +41,6 @@ if (which is "dcgan" or "all")
 if (which is "fit" or "all")
 {
     Console.WriteLine("\n训练集、验证集与测试集: under- and overfitting on real data");
-    FitCurves.Run(epochs: 12, Console.Out);
+    FitCurves.Run(epochs: 30, Console.Out);
 }
 return 0;
