@@ -26,6 +26,7 @@ var logs = artifacts.Combine("logs");
 var feed = artifacts.Combine("feed");
 var clock = System.Diagnostics.Stopwatch.StartNew();
 var produced = new List<(string Path, string What)>();   // for the main job's closing summary
+var notes = new List<string>();                           // printed after it
 
 // ---------------------------------------------------------------------------------------------------------
 // The main job
@@ -52,7 +53,7 @@ Task("Demo")
         int exit = RunLogged("dotnet", new[] { "run", "--project", "./tests/Torchlet.Demo/Torchlet.Demo.csproj", "-c", configuration, "--no-build" }, output, header: false);
         if (exit != 0) throw Failure($"the demo exited with {exit}", output);
         produced.Add(("demo.txt", "the demo's output"));
-        return $"the README's §2.4 loop, then the notes' §2.7 and §2.8 networks; output (also in {Rel(output)}):";
+        return $"The README's §2.4 loop, then the notes' §2.7 and §2.8 networks; output (also in {Rel(output)}):";
     });
     foreach (var line in System.IO.File.ReadLines(output)) Console.WriteLine(line.Length > 0 ? "    " + line : "");
 });
@@ -100,7 +101,8 @@ Task("Notebooks")
     }
     if (failed.Count > 0) throw new Exception($"notebooks failed: {string.Join(", ", failed)} (details above)");
     if (client == "dotnet-repl" && Argument("notebookClient", "auto") == "auto")
-        produced.Add(("", "No HTML renderings: Jupyter is not installed. With Debian's jupyter-nbconvert, python3-nbclient, python3-ipykernel and jupyter-client, the notebooks run through Jupyter and are also rendered as HTML."));
+        notes.Add("No HTML renderings: Jupyter is not installed. With Debian's jupyter-nbconvert, python3-nbclient, python3-ipykernel\n" +
+                  "and jupyter-client, the notebooks run through Jupyter and are also rendered as HTML.");
 });
 
 Task("Default")
@@ -112,8 +114,8 @@ Task("Default")
     Console.WriteLine($"Done in {Duration(clock.Elapsed)}. In {Rel(artifacts.FullPath)}/:");
     produced.Add(("logs/", "each step's full output"));
     int width = produced.Max(p => p.Path.Length) + 2;
-    foreach (var (path, what) in produced)
-        Console.WriteLine(path.Length > 0 ? $"  {path.PadRight(width)}{what}" : $"{what}");
+    foreach (var (path, what) in produced) Console.WriteLine($"  {path.PadRight(width)}{what}");
+    foreach (var note in notes) Console.WriteLine(note);
 });
 
 // ---------------------------------------------------------------------------------------------------------
