@@ -101,10 +101,12 @@ Task("Notebooks")
     }
     if (failed.Count > 0) throw new Exception($"notebooks failed: {string.Join(", ", failed)} (details above)");
     if (client == "dotnet-repl" && Argument("notebookClient", "auto") == "auto")
-        notes.Add("No HTML renderings: Jupyter is not installed. With Debian's jupyter-nbconvert, python3-nbclient, python3-ipykernel\n" +
+        notes.Add($"No HTML renderings: {JupyterMissing()}. With Debian's jupyter-nbconvert, python3-nbclient, python3-ipykernel\n" +
                   "and jupyter-client, the notebooks run through Jupyter and are also rendered as HTML.");
 });
 
+// The main job. A new step (say, the console training samples in their short form) is a Task like Demo,
+// added here with one more IsDependentOn; what it produces goes into `produced` for the summary.
 Task("Default")
     .IsDependentOn("Demo")
     .IsDependentOn("Notebooks")
@@ -160,7 +162,8 @@ string RunTestSuite(string suite, string results)
     if (!System.IO.File.Exists(trx)) throw Failure($"dotnet test exited with {exit} and wrote no results", log);
     var (passed, failed, skipped) = TrxCounts(trx);
     if (exit != 0 || failed > 0)
-        throw Failure($"{failed} failed, {passed} passed (dotnet test exited with {exit}):\n" + FailedTests(trx), failed > 0 ? null : log);
+        throw Failure($"{failed} failed, {passed} passed (dotnet test exited with {exit}); log: {Rel(log)}, results: {Rel(trx)}\n" + FailedTests(trx),
+                      failed > 0 ? null : log);
     return $"{passed} passed, {failed} failed, {skipped} skipped; log: {Rel(log)}, results: {Rel(trx)}";
 }
 
@@ -317,7 +320,7 @@ NotebookRun RunNotebook(string source, DirectoryPath outDir, string client, stri
     if (errors.Count > 0)
         throw new Exception($"{errors.Count} cell(s) failed in {clientName}; executed notebook: {Rel(executed)}, log: {Rel(log)}\n  " + string.Join("\n  ", errors));
     if (exit != 0) throw Failure($"{clientName} exited with {exit}", log);
-    if (client == "dotnet-repl" && !dib) RestoreCellIds(input, executed);
+    if (client == "dotnet-repl") RestoreCellIds(dib ? null : input, executed, name);
     if (client == "jupyter")
     {
         exit = RunLogged("jupyter", new[] { "nbconvert", "--to", "html", "--output-dir", outDir.FullPath, executed }, log, work.FullPath, timeout);
@@ -339,15 +342,17 @@ string ForDotnetRepl(string ipynb)
     return nb.ToJsonString();
 }
 
-// dotnet-repl drops the cells' ids (nbformat 4.5 wants them): put back those of the notebook it ran.
-void RestoreCellIds(string input, string executed)
+// dotnet-repl drops the cells' ids (nbformat 4.5 wants them): put back those of the notebook it ran, or for a
+// .dib (which has none) make them up.
+void RestoreCellIds(string? input, string executed, string name)
 {
-    var source = JsonNode.Parse(System.IO.File.ReadAllText(input))!["cells"]!.AsArray();
+    var source = input is null ? null : JsonNode.Parse(System.IO.File.ReadAllText(input))!["cells"]!.AsArray();
     var nb = JsonNode.Parse(System.IO.File.ReadAllText(executed))!.AsObject();
     var cells = nb["cells"]!.AsArray();
-    if (cells.Count != source.Count) return;
+    var idPrefix = Regex.Replace(name, "[^A-Za-z0-9_-]", "-");   // nbformat's cell ids: letters, digits, - and _
     for (int i = 0; i < cells.Count; i++)
-        if (cells[i]!["id"] is null && source[i]!["id"] is JsonNode id) cells[i]!["id"] = id.DeepClone();
+        if (cells[i]!["id"] is null)
+            cells[i]!["id"] = source?.Count == cells.Count && source[i]!["id"] is JsonNode id ? id.DeepClone() : $"{idPrefix}-{i:00}";
     System.IO.File.WriteAllText(executed, nb.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 }
 
@@ -356,13 +361,14 @@ void RestoreCellIds(string input, string executed)
 string DibToIpynb(string dib, string name)
 {
     var cells = new JsonArray();
+    var idPrefix = Regex.Replace(name, "[^A-Za-z0-9_-]", "-");
     string? kind = null;
     var lines = new List<string>();
     void Flush()
     {
         if (kind is "code" or "markdown")
         {
-            var cell = new JsonObject { ["id"] = $"{name}-{cells.Count:00}", ["cell_type"] = kind, ["metadata"] = new JsonObject(),
+            var cell = new JsonObject { ["id"] = $"{idPrefix}-{cells.Count:00}", ["cell_type"] = kind, ["metadata"] = new JsonObject(),
                                         ["source"] = string.Join("\n", lines).Trim('\n', '\r') };
             if (kind == "code") { cell["execution_count"] = null; cell["outputs"] = new JsonArray(); }
             cells.Add(cell);
