@@ -1,22 +1,127 @@
-// Torchlet build. Targets: Default (build, run the demo, pack, execute the tour notebook), Build, Test, Pack, Tour, RealClientTest, Bench.
+// Torchlet build, run by ./build.sh (which restores the local tools first). Targets:
+//   Default         the main job: Build, Demo, Pack, Notebooks, then a summary of what it produced
+//   Build           Release build of Notebook.sln
+//   Demo            tests/Torchlet.Demo: the README's §2.4 loop, the notes' §2.7 and §2.8 networks
+//   Pack            the Torchlet and Torchlet.Interactive packages in artifacts/feed
+//   Notebooks       executes every notebooks/*.ipynb against those packages into artifacts/notebooks
+//   Test            both xunit suites, then the real-client test; ends with "N passed, N failed, N skipped"
+//   RealClientTest  tests/RealClient/smoke.dib through dotnet-repl and through Jupyter
+//   Bench           BenchmarkDotNet suites (--filter='*Sgemm*')
+// Options: --configuration=Release, --packageVersion=..., --notebookClient=auto|jupyter|dotnet-repl, --filter=...
+//
+// What it prints: one line per step, saying what happened and where the results are. The tools' own output
+// goes to artifacts/logs/; a failing step prints what failed and its log's tail. Adding a step to the main
+// job is one Task whose Does calls Step(...), and one IsDependentOn on Default.
+#nullable enable
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
 var solution = "./Notebook.sln";
+var root = Context.Environment.WorkingDirectory;
 var artifacts = MakeAbsolute(Directory("./artifacts"));
+var logs = artifacts.Combine("logs");
+var feed = artifacts.Combine("feed");
+var clock = System.Diagnostics.Stopwatch.StartNew();
+var produced = new List<(string Path, string What)>();   // for the main job's closing summary
+var notes = new List<string>();                           // printed after it
+
+// ---------------------------------------------------------------------------------------------------------
+// The main job
 
 Task("Build")
-    .Does(() =>
+    .Does(() => Step("build", () =>
 {
-    DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration });
-});
+    var log = NewLog("build");
+    int exit = RunLogged("dotnet", new[] { "build", solution, "-c", configuration, "-nologo" }, log);
+    if (exit != 0) throw Failure($"dotnet build exited with {exit}", log);
+    int warnings = System.IO.File.ReadLines(log).Where(l => l.Contains(": warning ")).Distinct().Count();
+    return $"{configuration} build of {solution.TrimStart('.', '/')}{(warnings > 0 ? $", {warnings} warnings" : "")}; log: {Rel(log)}";
+}));
 
 Task("Demo")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    DotNetRun("./tests/Torchlet.Demo/Torchlet.Demo.csproj", new DotNetRunSettings {
-        Configuration = configuration, NoBuild = true });
+    var output = artifacts.CombineWithFilePath("demo.txt").FullPath;
+    Step("demo", () =>
+    {
+        EnsureDirectoryExists(artifacts);
+        System.IO.File.Delete(output);
+        int exit = RunLogged("dotnet", new[] { "run", "--project", "./tests/Torchlet.Demo/Torchlet.Demo.csproj", "-c", configuration, "--no-build" }, output, header: false);
+        if (exit != 0) throw Failure($"the demo exited with {exit}", output);
+        produced.Add(("demo.txt", "the demo's output"));
+        return $"The README's §2.4 loop, then the notes' §2.7 and §2.8 networks; output (also in {Rel(output)}):";
+    });
+    foreach (var line in System.IO.File.ReadLines(output)) Console.WriteLine(line.Length > 0 ? "    " + line : "");
 });
+
+// Packs the engine and the notebook extension into artifacts/feed with one version that changes on
+// every build (NuGet caches packages by id+version, so a notebook would otherwise load the old one).
+// Pack builds itself: --no-build would keep the previous version inside the DLLs.
+Task("Pack")
+    .Does(() => Step("pack", () =>
+{
+    var version = Argument("packageVersion", $"0.1.0-dev.{DateTime.UtcNow:yyyyMMddHHmmss}");
+    var log = NewLog("pack");
+    EnsureDirectoryExists(feed);
+    foreach (var project in new[] { "./engine/Torchlet.csproj", "./kernel-extension/Torchlet.Interactive.csproj" })
+    {
+        int exit = RunLogged("dotnet", new[] { "pack", project, "-c", configuration, "-o", feed.FullPath, $"-p:Version={version}", "-nologo" }, log);
+        if (exit != 0) throw Failure($"dotnet pack {project} exited with {exit}", log);
+    }
+    System.IO.File.WriteAllText(feed.CombineWithFilePath("version.txt").FullPath, version);
+    produced.Add(("feed/", $"NuGet packages Torchlet and Torchlet.Interactive {version} (README: \"Use Torchlet in your own project\")"));
+    return $"Torchlet and Torchlet.Interactive {version} in {Rel(feed.FullPath)}/; log: {Rel(log)}";
+}));
+
+// Every notebook of notebooks/, executed against the packages just packed (see RunNotebook).
+Task("Notebooks")
+    .IsDependentOn("Pack")
+    .Does(() =>
+{
+    var (client, why) = ChooseNotebookClient();
+    var outDir = artifacts.Combine("notebooks");
+    CleanDirectory(outDir);
+    var failed = new List<string>();   // every notebook runs; the task fails afterwards
+    foreach (var notebook in GetFiles("./notebooks/*.ipynb").OrderBy(f => f.FullPath))
+    {
+        var name = notebook.GetFilenameWithoutExtension().FullPath;
+        try { Step($"notebook {name}", () =>
+        {
+            var run = RunNotebook(notebook.FullPath, outDir, client, name);
+            produced.Add(($"notebooks/{name}.ipynb", $"{name}, executed, with its outputs (open it in VS Code with Polyglot Notebooks, or in Jupyter)"));
+            if (run.Html is not null) produced.Add(($"notebooks/{name}.html", "the same, rendered as a web page"));
+            return $"{run.CodeCells} code cells ran without errors in {run.ClientName}{why}: {Rel(run.Executed)}" +
+                   (run.Html is not null ? $" and {System.IO.Path.GetFileName(run.Html)}" : "") + $"; log: {Rel(run.Log)}";
+        }); }
+        catch (Exception) { failed.Add(name); }
+    }
+    if (failed.Count > 0) throw new Exception($"notebooks failed: {string.Join(", ", failed)} (details above)");
+    if (client == "dotnet-repl" && Argument("notebookClient", "auto") == "auto")
+        notes.Add($"No HTML renderings: {JupyterMissing()}. With Debian's jupyter-nbconvert, python3-nbclient, python3-ipykernel\n" +
+                  "and jupyter-client, the notebooks run through Jupyter and are also rendered as HTML.");
+});
+
+// The main job. A new step (say, the console training samples in their short form) is a Task like Demo,
+// added here with one more IsDependentOn; what it produces goes into `produced` for the summary.
+Task("Default")
+    .IsDependentOn("Demo")
+    .IsDependentOn("Notebooks")
+    .Does(() =>
+{
+    Console.WriteLine();
+    Console.WriteLine($"Done in {Duration(clock.Elapsed)}. In {Rel(artifacts.FullPath)}/:");
+    produced.Add(("logs/", "each step's full output"));
+    int width = produced.Max(p => p.Path.Length) + 2;
+    foreach (var (path, what) in produced) Console.WriteLine($"  {path.PadRight(width)}{what}");
+    foreach (var note in notes) Console.WriteLine(note);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Tests
 
 Task("Test")
     .IsDependentOn("Build")
@@ -29,126 +134,104 @@ Task("Test")
     var failures = new List<string>();
     foreach (var suite in new[] { "Torchlet.Tests", "Torchlet.Interactive.Tests" })
     {
-        try
-        {
-            DotNetTest($"./tests/{suite}/{suite}.csproj", new DotNetTestSettings {
-                Configuration = configuration,
-                NoBuild = true,
-                Loggers = new[] { $"trx;LogFileName={suite}.trx", "console;verbosity=normal" },
-                ResultsDirectory = results,
-            });
-        }
-        catch (Exception e) { failures.Add($"{suite}: {e.Message}"); }
+        try { Step($"tests {suite}", () => RunTestSuite(suite, results.FullPath)); }
+        catch (Exception) { failures.Add(suite); }
     }
     try { RunRealClient(); }
-    catch (Exception e) { failures.Add(e.Message); }
-    // One plain closing line, read the same way whatever the runner prints above it.
+    catch (Exception) { failures.Add("real client"); }
+    // One plain closing line, read the same way whatever is printed above it.
     int passed = 0, failed = 0, skipped = 0;
     foreach (var trx in GetFiles(results.FullPath + "/*.trx"))
     {
-        var text = System.IO.File.ReadAllText(trx.FullPath);
-        var m = System.Text.RegularExpressions.Regex.Match(text, "<Counters [^>]*>");
-        int Get(string name) {
-            var a = System.Text.RegularExpressions.Regex.Match(m.Value, name + "=\"(\\d+)\"");
-            return a.Success ? int.Parse(a.Groups[1].Value) : 0;
-        }
-        passed += Get("passed"); failed += Get("failed"); skipped += Get("notExecuted");
+        var (p, f, s) = TrxCounts(trx.FullPath);
+        passed += p; failed += f; skipped += s;
     }
-    System.Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");   // plain: Information() colours the numbers
-    if (failures.Count > 0) throw new Exception("test suites failed: " + string.Join("; ", failures));
+    Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
+    if (failures.Count > 0) throw new Exception("failed: " + string.Join(", ", failures) + " (details above)");
     if (passed == 0) throw new Exception("no test ran");
 });
 
-// Packs the engine and the notebook extension into artifacts/feed with one version that changes on
-// every build (NuGet caches packages by id+version, so a notebook would otherwise load the old one).
-// Pack builds itself: --no-build would keep the previous version inside the DLLs.
-Task("Pack")
-    .Does(() =>
+// Runs one xunit project (already built); its output goes to artifacts/logs/tests-<suite>.log, its results to
+// artifacts/test-results/<suite>.trx. A failure lists the failed tests with their messages.
+string RunTestSuite(string suite, string results)
 {
-    var feed = artifacts.Combine("feed");
-    var version = Argument("packageVersion", $"0.1.0-dev.{DateTime.UtcNow:yyyyMMddHHmmss}");
-    EnsureDirectoryExists(feed);
-    var settings = new DotNetPackSettings {
-        Configuration = configuration,
-        OutputDirectory = feed,
-        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("Version", version),
-    };
-    DotNetPack("./engine/Torchlet.csproj", settings);
-    DotNetPack("./kernel-extension/Torchlet.Interactive.csproj", settings);
-    System.IO.File.WriteAllText(feed.CombineWithFilePath("version.txt").FullPath, version);
-    Information($"Packed Torchlet and Torchlet.Interactive {version} into {feed}");
-});
+    var log = NewLog($"tests-{suite}");
+    var trx = System.IO.Path.Combine(results, suite + ".trx");
+    int exit = RunLogged("dotnet", new[] { "test", $"./tests/{suite}/{suite}.csproj", "-c", configuration, "--no-build",
+        "--logger", $"trx;LogFileName={suite}.trx", "--logger", "console;verbosity=normal", "--results-directory", results }, log);
+    if (!System.IO.File.Exists(trx)) throw Failure($"dotnet test exited with {exit} and wrote no results", log);
+    var (passed, failed, skipped) = TrxCounts(trx);
+    if (exit != 0 || failed > 0)
+        throw Failure($"{failed} failed, {passed} passed (dotnet test exited with {exit}); log: {Rel(log)}, results: {Rel(trx)}\n" + FailedTests(trx),
+                      failed > 0 ? null : log);
+    return $"{passed} passed, {failed} failed, {skipped} skipped; log: {Rel(log)}, results: {Rel(trx)}";
+}
+
+(int Passed, int Failed, int Skipped) TrxCounts(string trx)
+{
+    var counters = Regex.Match(System.IO.File.ReadAllText(trx), "<Counters [^>]*>").Value;
+    int Get(string name) { var m = Regex.Match(counters, name + "=\"(\\d+)\""); return m.Success ? int.Parse(m.Groups[1].Value) : 0; }
+    return (Get("passed"), Get("failed"), Get("notExecuted"));
+}
+
+string FailedTests(string trx)
+{
+    var doc = System.Xml.Linq.XDocument.Load(trx);
+    var failed = doc.Descendants().Where(e => e.Name.LocalName == "UnitTestResult" && (string?)e.Attribute("outcome") == "Failed").ToList();
+    var text = new System.Text.StringBuilder();
+    foreach (var result in failed.Take(20))
+    {
+        text.AppendLine($"  {(string?)result.Attribute("testName")}");
+        var message = result.Descendants().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value ?? "";
+        foreach (var line in message.Split('\n').Take(10)) text.AppendLine("      " + line.TrimEnd());
+    }
+    if (failed.Count > 20) text.AppendLine($"  ... and {failed.Count - 20} more (all of them in {Rel(trx)})");
+    return text.ToString().TrimEnd();
+}
 
 // Real notebook clients run tests/RealClient/smoke.dib against the packages just packed: it loads them with
 // #i/#r from artifacts/feed and runs every #!nn subcommand and a formatter. Two clients: dotnet-repl (a local
 // tool), and Jupyter's nbconvert (Debian's jupyter-nbconvert, which .ci/run installs) with the .NET kernel
-// of dotnet-interactive (a local tool, registered with `jupyter install`). Every cell must succeed and show
-// what it is expected to show. The executed notebooks and an HTML rendering are kept in artifacts/real-client.
+// of dotnet-interactive (a local tool). Every cell must succeed and show what it is expected to show. The
+// executed notebooks and an HTML rendering are kept in artifacts/real-client.
 void RunRealClient()
 {
-    var feed = artifacts.Combine("feed");
-    var version = System.IO.File.ReadAllText(feed.CombineWithFilePath("version.txt").FullPath).Trim();
     var dir = artifacts.Combine("real-client");
     CleanDirectory(dir);
-    var dib = dir.CombineWithFilePath("smoke.dib").FullPath;
-    var text = System.IO.File.ReadAllText("./tests/RealClient/smoke.dib").Replace("{{FEED}}", feed.FullPath).Replace("{{VERSION}}", version);
-    System.IO.File.WriteAllText(dib, text);
-
-    // dotnet-repl runs the .dib directly.
-    var replOut = dir.CombineWithFilePath("smoke.repl.ipynb").FullPath;
-    int exit = StartProcess("dotnet", new ProcessSettings {
-        Arguments = new ProcessArgumentBuilder().Append("tool").Append("run").Append("dotnet-repl").Append("--")
-            .Append("--run").AppendQuoted(dib).Append("--exit-after-run").Append("--output-path").AppendQuoted(replOut),
+    var smoke = MakeAbsolute(File("./tests/RealClient/smoke.dib")).FullPath;
+    Step("real client dotnet-repl", () =>
+    {
+        var run = RunNotebook(smoke, dir, "dotnet-repl", "smoke.repl");
+        CheckSmoke(run);
+        return $"{run.CodeCells} cells ran and showed what they should: {Rel(run.Executed)}; log: {Rel(run.Log)}";
     });
-    CheckExecutedNotebook(replOut, "dotnet-repl", exit);
-
-    // Jupyter: the same cells as an .ipynb for the .net-csharp kernel, executed by nbconvert from inside the
-    // repository (so `dotnet interactive` resolves the local tool), then rendered to HTML.
-    RequireJupyter();
-    var cells = System.Text.RegularExpressions.Regex.Split(text, @"^#!csharp\s*$", System.Text.RegularExpressions.RegexOptions.Multiline).Skip(1)
-        .Select((c, i) => new Dictionary<string, object?> { ["id"] = $"smoke-{i:00}", ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new Dictionary<string, object>(),
-                                                        ["outputs"] = new object[0], ["source"] = c.Trim('\n', '\r') }).ToList();
-    var notebook = new Dictionary<string, object> {
-        ["cells"] = cells, ["nbformat"] = 4, ["nbformat_minor"] = 5,
-        ["metadata"] = new Dictionary<string, object> {
-            ["kernelspec"] = new Dictionary<string, string> { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
-            ["language_info"] = new Dictionary<string, string> { ["name"] = "C#" } } };
-    var jupyterIn = dir.CombineWithFilePath("smoke.ipynb").FullPath;
-    System.IO.File.WriteAllText(jupyterIn, System.Text.Json.JsonSerializer.Serialize(notebook));
-    var jupyterOut = dir.CombineWithFilePath("smoke.jupyter.ipynb").FullPath;
-    exit = StartProcess("jupyter", new ProcessSettings {
-        WorkingDirectory = dir,
-        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("notebook").Append("--execute")
-            .Append("--ExecutePreprocessor.timeout=600").Append("--output").AppendQuoted(jupyterOut).AppendQuoted(jupyterIn),
+    Step("real client Jupyter", () =>
+    {
+        if (JupyterMissing() is { } missing)
+            throw new Exception($"{missing}. Install it: apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client (.ci/run does this)");
+        var run = RunNotebook(smoke, dir, "jupyter", "smoke.jupyter");
+        CheckSmoke(run);
+        return $"{run.CodeCells} cells ran and showed what they should: {Rel(run.Executed)} and {System.IO.Path.GetFileName(run.Html)}; log: {Rel(run.Log)}";
     });
-    CheckExecutedNotebook(jupyterOut, "Jupyter nbconvert", exit);
-    StartProcess("jupyter", new ProcessSettings { WorkingDirectory = dir,
-        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("html").AppendQuoted(jupyterOut) });
 }
 
-// What each cell of smoke.dib must show, in order; no cell may have failed.
-void CheckExecutedNotebook(string ipynb, string client, int exit)
+// What each cell of smoke.dib must show, in order (RunNotebook has already failed on any cell error).
+void CheckSmoke(NotebookRun run)
 {
-    if (!System.IO.File.Exists(ipynb)) throw new Exception($"{client} wrote no notebook (exit code {exit})");
     var expected = new[] { "loaded", "", "[4, 10]", "<svg", "= 26", "Plotly.newPlot", "data:image/png;base64", "Plotly.newPlot",
                            "<svg", "manual_seed(1)", "set_num_threads(2)", "SIMD", "[3, 4]", "#!nn summary net --input 64,1,28,28" };
-    using var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(ipynb));
+    using var doc = JsonDocument.Parse(System.IO.File.ReadAllText(run.Executed));
     var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
     var problems = new List<string>();
     if (cells.Count != expected.Length) problems.Add($"expected {expected.Length} cells, the executed notebook has {cells.Count}");
     for (int i = 0; i < Math.Min(cells.Count, expected.Length); i++)
     {
-        var outputs = cells[i].TryGetProperty("outputs", out var o) ? o.EnumerateArray().ToList() : new List<System.Text.Json.JsonElement>();
-        foreach (var e in outputs.Where(x => x.GetProperty("output_type").GetString() == "error"))
-            problems.Add($"cell {i} failed: {e.GetProperty("ename").GetString()}: {e.GetProperty("evalue").GetString()}");
-        var shown = string.Concat(outputs.Select(x => x.GetRawText()));
-        var want = System.Text.Json.JsonEncodedText.Encode(expected[i]).ToString();
-        if (expected[i].Length > 0 && !shown.Contains(expected[i]) && !shown.Contains(want))
+        var shown = cells[i].TryGetProperty("outputs", out var o) ? string.Concat(o.EnumerateArray().Select(x => x.GetRawText())) : "";
+        var encoded = JsonEncodedText.Encode(expected[i]).ToString();
+        if (expected[i].Length > 0 && !shown.Contains(expected[i]) && !shown.Contains(encoded))
             problems.Add($"cell {i} does not show \"{expected[i]}\"");
     }
-    if (exit != 0 && problems.Count == 0) problems.Add($"{client} exited with {exit}");
-    if (problems.Count > 0) throw new Exception($"real-client test ({client}) failed:\n  " + string.Join("\n  ", problems));
-    System.Console.WriteLine($"real client ({client}): {cells.Count} cells ran, 0 failed; executed notebook in {ipynb}");
+    if (problems.Count > 0) throw Failure($"the executed notebook ({run.ClientName}) is not what it should be:\n  " + string.Join("\n  ", problems), run.Log);
 }
 
 Task("RealClientTest")
@@ -164,48 +247,278 @@ Task("Bench")
         new DotNetRunSettings { Configuration = "Release" });
 });
 
-// The tour (notebooks/00-tour.ipynb) against the packages just packed, executed headlessly by Jupyter's
-// nbconvert with the .net-csharp kernel; the executed notebook and its HTML rendering go to artifacts/tour.
-Task("Tour")
-    .IsDependentOn("Pack")
-    .Does(() =>
-{
-    var feed = artifacts.Combine("feed");
-    var version = System.IO.File.ReadAllText(feed.CombineWithFilePath("version.txt").FullPath).Trim();
-    var dir = artifacts.Combine("tour");
-    CleanDirectory(dir);
-    RequireJupyter();
-    var input = dir.CombineWithFilePath("00-tour.ipynb").FullPath;
-    // The placeholders sit inside JSON strings: the feed path is written JSON-escaped.
-    var feedJson = System.Text.Json.JsonEncodedText.Encode(feed.FullPath).ToString();
-    System.IO.File.WriteAllText(input, System.IO.File.ReadAllText("./notebooks/00-tour.ipynb").Replace("{{FEED}}", feedJson).Replace("{{VERSION}}", version));
-    var output = dir.CombineWithFilePath("00-tour.executed.ipynb").FullPath;
-    int exit = StartProcess("jupyter", new ProcessSettings {
-        WorkingDirectory = dir,
-        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("notebook").Append("--execute")
-            .Append("--ExecutePreprocessor.timeout=600").Append("--output").AppendQuoted(output).AppendQuoted(input),
-    });
-    if (!System.IO.File.Exists(output)) throw new Exception($"the tour did not run (nbconvert exit code {exit})");
-    using (var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(output)))
-    {
-        var errors = doc.RootElement.GetProperty("cells").EnumerateArray().Select((c, i) => (c, i))
-            .SelectMany(x => x.c.TryGetProperty("outputs", out var o) ? o.EnumerateArray().Where(e => e.GetProperty("output_type").GetString() == "error")
-                .Select(e => $"cell {x.i}: {e.GetProperty("ename").GetString()}: {e.GetProperty("evalue").GetString()}") : Enumerable.Empty<string>()).ToList();
-        if (errors.Count > 0 || exit != 0) throw new Exception("the tour failed:\n  " + string.Join("\n  ", errors.DefaultIfEmpty($"nbconvert exited with {exit}")));
-    }
-    StartProcess("jupyter", new ProcessSettings { WorkingDirectory = dir,
-        Arguments = new ProcessArgumentBuilder().Append("nbconvert").Append("--to").Append("html").AppendQuoted(output) });
-    System.Console.WriteLine($"tour: executed without errors; {output} and its .html");
-});
+// ---------------------------------------------------------------------------------------------------------
+// Notebooks
 
-void RequireJupyter()
+sealed record NotebookRun(string Executed, string? Html, int CodeCells, string Log, string ClientName);
+
+// Executes one notebook (.ipynb, or .dib) against the packages in artifacts/feed and fails on any cell error.
+// Its {{FEED}} and {{VERSION}} placeholders are filled in with the feed's path and the packages' version.
+//   client "jupyter":     Jupyter's nbconvert with dotnet-interactive's .net-csharp kernel (a local tool,
+//                         registered by ChooseNotebookClient/JupyterMissing); also renders <name>.html
+//   client "dotnet-repl": the dotnet-repl local tool; needs nothing but the .NET SDK
+// Both run every cell, also after a failed one, so that the executed notebook shows every error.
+// Writes <outDir>/<name>.ipynb (the executed notebook) and logs/<name>.<client>.log. Both clients run from
+// artifacts/tmp/notebooks, inside the repository, so that `dotnet interactive` finds the local tool.
+NotebookRun RunNotebook(string source, DirectoryPath outDir, string client, string name)
 {
-    if (StartProcess("jupyter", new ProcessSettings { Arguments = "--version", RedirectStandardOutput = true }) != 0)
-        throw new Exception("Jupyter is not installed: apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client (.ci/run does this)");
-    if (StartProcess("dotnet", new ProcessSettings { Arguments = "tool run dotnet-interactive -- jupyter install", RedirectStandardOutput = true }) != 0)
-        throw new Exception("dotnet-interactive could not register its Jupyter kernels");
+    var versionFile = feed.CombineWithFilePath("version.txt").FullPath;
+    if (!System.IO.File.Exists(versionFile)) throw new Exception("no packages in artifacts/feed: run the Pack target first");
+    var version = System.IO.File.ReadAllText(versionFile).Trim();
+    var work = artifacts.Combine("tmp/notebooks");
+    EnsureDirectoryExists(work);
+    EnsureDirectoryExists(outDir);
+    bool dib = source.EndsWith(".dib", StringComparison.OrdinalIgnoreCase);
+    var text = System.IO.File.ReadAllText(source);
+    // In an .ipynb the placeholders sit inside JSON strings: the feed path is written JSON-escaped.
+    text = text.Replace("{{FEED}}", dib ? feed.FullPath : JsonEncodedText.Encode(feed.FullPath).ToString()).Replace("{{VERSION}}", version);
+    string input;
+    if (client == "jupyter")
+    {
+        input = work.CombineWithFilePath(name + ".ipynb").FullPath;
+        System.IO.File.WriteAllText(input, dib ? DibToIpynb(text, name) : text);
+    }
+    else if (client == "dotnet-repl")
+    {
+        input = work.CombineWithFilePath(name + (dib ? ".dib" : ".ipynb")).FullPath;
+        System.IO.File.WriteAllText(input, dib ? text : ForDotnetRepl(text));
+    }
+    else throw new Exception($"unknown notebook client '{client}': jupyter or dotnet-repl");
+
+    var executed = outDir.CombineWithFilePath(name + ".ipynb").FullPath;
+    var html = outDir.CombineWithFilePath(name + ".html").FullPath;
+    System.IO.File.Delete(executed);
+    System.IO.File.Delete(html);
+    var log = NewLog($"{name}.{client}");
+    var timeout = TimeSpan.FromMinutes(30);
+    int exit = client == "jupyter"
+        ? RunLogged("jupyter", new[] { "nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=600",
+                                       "--output-dir", outDir.FullPath, "--output", name, input }, log, work.FullPath, timeout)
+        : RunLogged("dotnet", new[] { "tool", "run", "dotnet-repl", "--", "--run", input, "--exit-after-run", "--output-path", executed },
+                    log, work.FullPath, timeout);
+    string clientName = client == "jupyter" ? "Jupyter (nbconvert, .net-csharp kernel)" : "dotnet-repl";
+    if (!System.IO.File.Exists(executed)) throw Failure($"{clientName} wrote no executed notebook (exit code {exit})", log);
+
+    var errors = new List<string>();
+    int codeCells = 0;
+    using (var doc = JsonDocument.Parse(System.IO.File.ReadAllText(executed)))
+    {
+        int i = 0;
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            if (cell.GetProperty("cell_type").GetString() == "code") codeCells++;
+            if (cell.TryGetProperty("outputs", out var outputs))
+                foreach (var e in outputs.EnumerateArray().Where(o => o.GetProperty("output_type").GetString() == "error"))
+                {
+                    var value = e.TryGetProperty("evalue", out var v) ? v.GetString() ?? "" : "";
+                    value = value.Split('\n')[0];
+                    errors.Add($"cell {i}: {e.GetProperty("ename").GetString()}: {(value.Length > 300 ? value[..300] + "…" : value)}");
+                }
+            i++;
+        }
+    }
+    if (errors.Count > 0)
+        throw new Exception($"{errors.Count} cell(s) failed in {clientName}; executed notebook: {Rel(executed)}, log: {Rel(log)}\n  " + string.Join("\n  ", errors));
+    if (exit != 0) throw Failure($"{clientName} exited with {exit}", log);
+    if (client == "dotnet-repl") RestoreCellIds(dib ? null : input, executed, name);
+    if (client == "jupyter")
+    {
+        exit = RunLogged("jupyter", new[] { "nbconvert", "--to", "html", "--output-dir", outDir.FullPath, executed }, log, work.FullPath, timeout);
+        if (exit != 0 || !System.IO.File.Exists(html)) throw Failure($"the HTML rendering failed (nbconvert --to html exited with {exit})", log);
+    }
+    return new NotebookRun(executed, client == "jupyter" ? html : null, codeCells, log, clientName);
 }
 
-Task("Default").IsDependentOn("Demo").IsDependentOn("Tour");
+// dotnet-repl takes a cell's language from Polyglot Notebooks' metadata; without it, a notebook written for
+// Jupyter's .net-csharp kernel sends its cells to a kernel named after language_info ("C#"), where #i and #r
+// are unknown. Adds the metadata VS Code's Polyglot Notebooks writes, when missing.
+string ForDotnetRepl(string ipynb)
+{
+    var nb = JsonNode.Parse(ipynb)!.AsObject();
+    var metadata = nb["metadata"] as JsonObject ?? new JsonObject();
+    nb["metadata"] = metadata;
+    if (metadata["polyglot_notebook"] is null)
+        metadata["polyglot_notebook"] = JsonNode.Parse("""{"kernelInfo":{"defaultKernelName":"csharp","items":[{"name":"csharp","languageName":"C#","aliases":[]}]}}""");
+    return nb.ToJsonString();
+}
 
-RunTarget(target);
+// dotnet-repl drops the cells' ids (nbformat 4.5 wants them): put back those of the notebook it ran, or for a
+// .dib (which has none) make them up.
+void RestoreCellIds(string? input, string executed, string name)
+{
+    var source = input is null ? null : JsonNode.Parse(System.IO.File.ReadAllText(input))!["cells"]!.AsArray();
+    var nb = JsonNode.Parse(System.IO.File.ReadAllText(executed))!.AsObject();
+    var cells = nb["cells"]!.AsArray();
+    var idPrefix = Regex.Replace(name, "[^A-Za-z0-9_-]", "-");   // nbformat's cell ids: letters, digits, - and _
+    for (int i = 0; i < cells.Count; i++)
+        if (cells[i]!["id"] is null)
+            cells[i]!["id"] = source?.Count == cells.Count && source[i]!["id"] is JsonNode id ? id.DeepClone() : $"{idPrefix}-{i:00}";
+    System.IO.File.WriteAllText(executed, nb.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+}
+
+// A .dib (Polyglot Notebooks' plain-text format: cells start with a #!csharp or #!markdown line; #!meta holds
+// the kernel info) as an .ipynb for Jupyter's .net-csharp kernel. Other #! lines, like #!nn, are cell content.
+string DibToIpynb(string dib, string name)
+{
+    var cells = new JsonArray();
+    var idPrefix = Regex.Replace(name, "[^A-Za-z0-9_-]", "-");
+    string? kind = null;
+    var lines = new List<string>();
+    void Flush()
+    {
+        if (kind is "code" or "markdown")
+        {
+            var cell = new JsonObject { ["id"] = $"{idPrefix}-{cells.Count:00}", ["cell_type"] = kind, ["metadata"] = new JsonObject(),
+                                        ["source"] = string.Join("\n", lines).Trim('\n', '\r') };
+            if (kind == "code") { cell["execution_count"] = null; cell["outputs"] = new JsonArray(); }
+            cells.Add(cell);
+        }
+        lines.Clear();
+    }
+    foreach (var line in dib.Replace("\r\n", "\n").Split('\n'))
+    {
+        var marker = Regex.Match(line, @"^#!(csharp|c#|markdown|meta)\s*$");
+        if (marker.Success)
+        {
+            Flush();
+            kind = marker.Groups[1].Value switch { "markdown" => "markdown", "meta" => "meta", _ => "code" };
+        }
+        else if (Regex.IsMatch(line, @"^#!(fsharp|f#|pwsh|powershell|javascript|js|html|sql|kql|mermaid|http|value)\s*$"))
+            throw new Exception($"{name}.dib: a {line.Substring(2)} cell; only C# and markdown cells can run on the .net-csharp kernel");
+        else lines.Add(line);
+    }
+    Flush();
+    var notebook = new JsonObject {
+        ["cells"] = cells, ["nbformat"] = 4, ["nbformat_minor"] = 5,
+        ["metadata"] = new JsonObject {
+            ["kernelspec"] = new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
+            ["language_info"] = new JsonObject { ["name"] = "C#" } } };
+    return notebook.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+}
+
+// Which client runs the main job's notebooks: --notebookClient=jupyter or dotnet-repl, or by default Jupyter
+// where it is installed (it also renders HTML), else dotnet-repl, which the build brings itself.
+(string Client, string Why) ChooseNotebookClient()
+{
+    var wanted = Argument("notebookClient", "auto");
+    switch (wanted)
+    {
+        case "dotnet-repl": return ("dotnet-repl", " (--notebookClient)");
+        case "jupyter":
+            if (JupyterMissing() is { } missing) throw new Exception($"--notebookClient=jupyter, but {missing}");
+            return ("jupyter", "");
+        case "auto":
+            return JupyterMissing() is { } why ? ("dotnet-repl", $" ({why})") : ("jupyter", "");
+        default: throw new Exception($"--notebookClient={wanted}: expected auto, jupyter or dotnet-repl");
+    }
+}
+
+// Null when Jupyter's nbconvert is installed and dotnet-interactive's .net-csharp kernel is registered with it
+// (this registers it); otherwise why not. Decided once per build.
+string? jupyterMissing;
+bool jupyterChecked;
+string? JupyterMissing()
+{
+    if (jupyterChecked) return jupyterMissing;
+    jupyterChecked = true;
+    var log = NewLog("jupyter-setup");
+    int exit;
+    try { exit = RunLogged("jupyter", new[] { "nbconvert", "--version" }, log); }
+    catch (System.ComponentModel.Win32Exception) { return jupyterMissing = "Jupyter is not installed"; }
+    if (exit != 0) return jupyterMissing = "Jupyter's nbconvert is not installed";
+    exit = RunLogged("dotnet", new[] { "tool", "run", "dotnet-interactive", "--", "jupyter", "install" }, log);
+    if (exit != 0) return jupyterMissing = $"dotnet-interactive could not register its Jupyter kernel (see {Rel(log)})";
+    return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Steps, processes, logs
+
+// Runs one step and prints one line for it: "<name>: ok (<time>). <what the step returns>". A failing step
+// prints "<name>: FAILED" with what failed and its log's tail, then fails the task.
+void Step(string name, Func<string> action)
+{
+    var sw = System.Diagnostics.Stopwatch.StartNew();
+    string summary;
+    try { summary = action(); }
+    catch (Exception e)
+    {
+        Console.WriteLine($"{name}: FAILED ({Duration(sw.Elapsed)}). {e.Message}");
+        throw new Exception($"{name} failed (details above)");
+    }
+    Console.WriteLine($"{name}: ok ({Duration(sw.Elapsed)}). {summary}");
+}
+
+// An exception whose message ends with the last lines of a log.
+Exception Failure(string what, string? log)
+{
+    if (log is null || !System.IO.File.Exists(log)) return new Exception(what);
+    var lines = System.IO.File.ReadAllLines(log);
+    if (lines.All(l => l.StartsWith("$ "))) return new Exception(what);   // nothing but the commands run
+    var tail = lines.TakeLast(40).ToList();
+    return new Exception($"{what}\n  The last {tail.Count} lines of {Rel(log)}:\n" + string.Join("\n", tail.Select(l => "    " + l)));
+}
+
+// A fresh log file, artifacts/logs/<name>.log.
+string NewLog(string name)
+{
+    EnsureDirectoryExists(logs);
+    var path = logs.CombineWithFilePath(name + ".log").FullPath;
+    System.IO.File.Delete(path);
+    return path;
+}
+
+// Runs a program with its output (stdout and stderr, interleaved) appended to a log file, none of it on the
+// console, and no standard input; returns its exit code (-1 when it ran past the timeout and was killed).
+int RunLogged(string program, IEnumerable<string> args, string log, string? workingDirectory = null, TimeSpan? timeout = null, bool header = true)
+{
+    var start = new System.Diagnostics.ProcessStartInfo(program) {
+        WorkingDirectory = workingDirectory ?? root.FullPath, UseShellExecute = false,
+        RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+    foreach (var a in args) start.ArgumentList.Add(a);
+    using var writer = new System.IO.StreamWriter(log, append: true) { AutoFlush = true };
+    if (header) writer.WriteLine($"$ {program} {string.Join(" ", start.ArgumentList.Select(a => a.Contains(' ') ? $"\"{a}\"" : a))}");
+    using var process = new System.Diagnostics.Process { StartInfo = start };
+    var gate = new object();
+    process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) writer.WriteLine(e.Data); };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) writer.WriteLine(e.Data); };
+    process.Start();
+    process.StandardInput.Close();
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    if (!process.WaitForExit(timeout ?? TimeSpan.FromHours(1)))
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        lock (gate) writer.WriteLine($"(killed after {timeout ?? TimeSpan.FromHours(1)})");
+        return -1;
+    }
+    process.WaitForExit();   // drains the redirected output
+    return process.ExitCode;
+}
+
+string Rel(string path) => System.IO.Path.GetRelativePath(root.FullPath, path);
+
+string Duration(TimeSpan t) => t.TotalSeconds < 60 ? $"{t.TotalSeconds:0} s" : $"{(int)t.TotalMinutes} min {t.Seconds} s";
+
+// Cake's own reporting (a banner per task, a table of durations at the end) gives way to the steps' lines:
+// the target runs through Cake's engine with a report printer that prints nothing. The engine is a protected
+// member of the script host, reached here through the host behind one of its public methods; should that ever
+// fail (another Cake version), the usual RunTarget runs, with Cake's report.
+sealed class SilentReportPrinter : ICakeReportPrinter
+{
+    public void Write(CakeReport report) { }
+    public void WriteLifeCycleStep(string name, Verbosity verbosity) { }
+    public void WriteStep(string name, Verbosity verbosity) { }
+    public void WriteSkippedStep(string name, Verbosity verbosity) { }
+}
+
+Setup(context => Console.WriteLine(
+    $"Torchlet, target {target}: {string.Join(", ", context.TasksToExecute.Select(t => t.Name).Where(n => n != "Default"))}"));
+
+var host = ((Func<string, CakeTaskBuilder>)Task).Target;
+var engine = host?.GetType().GetProperty("Engine", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public |
+                                                   System.Reflection.BindingFlags.NonPublic)?.GetValue(host) as ICakeEngine;
+if (engine is null) RunTarget(target);
+else engine.RunTargetAsync(Context, new DefaultExecutionStrategy(Context.Log, new SilentReportPrinter()), new ExecutionSettings().SetTarget(target))
+    .GetAwaiter().GetResult();

@@ -15,6 +15,13 @@ public static class Live
     /// update in place while the cell runs. Outside a notebook it only records <see cref="LiveTraining.History"/>.
     /// </summary>
     public static LiveTraining Training(params string[] names) => new(names);
+
+    /// <summary>
+    /// The clock a new view reads, in <see cref="Stopwatch"/> ticks. <see cref="Stopwatch.GetTimestamp"/> counts
+    /// from an arbitrary origin (on Linux, the machine's boot): nothing may assume its value is large. Tests
+    /// replace it with one that starts at 0, as on a freshly booted machine.
+    /// </summary>
+    internal static Func<long> Clock = Stopwatch.GetTimestamp;
 }
 
 /// <summary>One displayed state of a live view (HTML and a text line).</summary>
@@ -22,7 +29,7 @@ public sealed record LiveFrame(string Html, string Text);
 
 /// <summary>
 /// Records every report (cheap: a few array writes) and redraws at most once per <see cref="Interval"/> of
-/// wall-clock time. The final state, which the saved notebook keeps, is always drawn by <see cref="Complete"/> /
+/// wall-clock time; the first report always draws. The final state, which the saved notebook keeps, is always drawn by <see cref="Complete"/> /
 /// <see cref="Dispose"/>, and by the last report when <see cref="Epochs"/> and
 /// <see cref="BatchesPerEpoch"/> are set.
 /// </summary>
@@ -38,7 +45,8 @@ public sealed class LiveTraining : IDisposable
     readonly TrainingHistory _history = new();
     int _epoch = -1, _batch = -1;
     long _steps;
-    long _lastDraw;
+    long? _lastDraw;                 // null until the first draw: the first report always draws
+    readonly Func<long> _clock = Live.Clock;
     long _intervalTicks;
     bool _dirty, _completed;
     KernelInvocationContext? _context;
@@ -104,8 +112,8 @@ public sealed class LiveTraining : IDisposable
         _steps++;
         _dirty = true;
         if (_context is null) return;
-        long now = Stopwatch.GetTimestamp();
-        if (now - _lastDraw >= _intervalTicks || IsLastStep(epoch, batch)) Draw(now);
+        long now = _clock();
+        if (_lastDraw is not { } last || now - last >= _intervalTicks || IsLastStep(epoch, batch)) Draw(now);
     }
 
     // With known totals the last batch of the last epoch always draws, so the final state is shown even
@@ -119,7 +127,7 @@ public sealed class LiveTraining : IDisposable
         if (_completed) return;
         _completed = true;
         Flush();
-        if (_context is not null && _dirty) Draw(Stopwatch.GetTimestamp());
+        if (_context is not null && _dirty) Draw(_clock());
     }
 
     public void Dispose() => Complete();

@@ -1,21 +1,19 @@
-// The notes' §2.4 example (minimise f(x) = -(Σ cos²x)² with torch.optim.SGD, 11 steps), then §2.7 and §2.8 networks.
+// What ./build.sh runs: the notes' §2.4 example exactly as README.md's first block shows it, from its first
+// using on (ReadmeTests checks that), then the §2.7 and §2.8 networks.
+using Torchlet.Modules;   // for the networks' classes at the end
 using Torchlet;
 using static Torchlet.torch;
-using Torchlet.Modules;
 
+// Notes §2.4: minimise f(x) = -(Σ cos² x)² by gradient descent.
 var x = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
 var optimizer = optim.SGD(new[] { x }, lr: 0.1, momentum: 0);
-Tensor f = -x.cos().pow(2).sum().pow(2);
 for (int step = 0; step < 11; step++)
 {
-    if (step > 0)
-    {
-        optimizer.zero_grad();
-        f.backward();
-        optimizer.step();
-    }
-    f = -x.cos().pow(2).sum().pow(2);
-    Console.WriteLine($"step {step}: x = [{string.Join(", ", x.data<float>().ToArray().Select(v => v.ToString("R")))}], f(x) = {f}");
+    optimizer.zero_grad();
+    var f = -x.cos().pow(2).sum().pow(2);
+    Console.WriteLine($"step {step}: x = {x}, f(x) = {f}");
+    f.backward();
+    optimizer.step();
 }
 
 // The notes' §2.7 CNN, written as the notes write it, printed as PyTorch prints it.
