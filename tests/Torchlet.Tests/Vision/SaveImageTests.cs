@@ -2,9 +2,6 @@ using Torchlet;
 using Xunit;
 using static Torchlet.torch;
 using static Torchlet.torchvision;
-#pragma warning disable CS8981 // a lower-case alias, as PyTorch spells it
-using utils = Torchlet.torchvision.utils;   // torch.utils (data) has the same name
-#pragma warning restore CS8981
 
 namespace Torchlet.Tests.Vision;
 
