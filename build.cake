@@ -1,13 +1,15 @@
 // Torchlet build, run by ./build.sh (which restores the local tools first). Targets:
-//   Default         the main job: Build, Demo, Pack, Notebooks, then a summary of what it produced
+//   Default         the main job: Build, Demo, Samples, Pack, Notebooks, then a summary of what it produced
 //   Build           Release build of Notebook.sln
 //   Demo            tests/Torchlet.Demo: the README's §2.4 loop, the notes' §2.7 and §2.8 networks
+//   Samples         samples/: the notes' CNN, DCGAN and train/validation curves on Fashion-MNIST (short; --full)
 //   Pack            the Torchlet and Torchlet.Interactive packages in artifacts/feed
 //   Notebooks       executes every notebooks/*.ipynb against those packages into artifacts/notebooks
 //   Test            both xunit suites, then the real-client test; ends with "N passed, N failed, N skipped"
 //   RealClientTest  tests/RealClient/smoke.dib through dotnet-repl and through Jupyter
 //   Bench           BenchmarkDotNet suites (--filter='*Sgemm*')
-// Options: --configuration=Release, --packageVersion=..., --notebookClient=auto|jupyter|dotnet-repl, --filter=...
+// Options: --configuration=Release, --packageVersion=..., --notebookClient=auto|jupyter|dotnet-repl, --filter=...,
+//          --full (the samples' full runs)
 //
 // What it prints: one line per step, saying what happened and where the results are. The tools' own output
 // goes to artifacts/logs/; a failing step prints what failed and its log's tail. Adding a step to the main
@@ -105,10 +107,45 @@ Task("Notebooks")
                   "and jupyter-client, the notebooks run through Jupyter and are also rendered as HTML.");
 });
 
-// The main job. A new step (say, the console training samples in their short form) is a Task like Demo,
-// added here with one more IsDependentOn; what it produces goes into `produced` for the summary.
+// The notes' networks trained on real images (samples/): by default each in its short form, a fixed number of steps
+// on the shipped Fashion-MNIST sample (or the full set where Debian's dataset-fashion-mnist is installed); with
+// --full, the full runs (tens of minutes). Each sample's output goes to artifacts/samples/<name>.txt; its last line
+// is its summary.
+Task("Samples")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    bool full = HasArgument("full");
+    var outDir = artifacts.Combine("samples");
+    EnsureDirectoryExists(outDir);
+    var failed = new List<string>();
+    foreach (var (name, what) in new[] { ("cnn", "the notes' §2.7 CNN on Fashion-MNIST"), ("dcgan", "the notes' §2.9 DCGAN"),
+                                         ("fit", "train/validation curves of a too small and a too large model") })
+    {
+        var output = outDir.CombineWithFilePath(name + ".txt").FullPath;
+        try { Step($"sample {name}{(full ? " (full)" : "")}", () =>
+        {
+            System.IO.File.Delete(output);
+            var args = new List<string> { "run", "--project", "./samples/Torchlet.Samples.csproj", "-c", configuration, "--no-build", "--", name, "--out", outDir.FullPath };
+            if (full) args.Add("--full");
+            int exit = RunLogged("dotnet", args, output, header: false, timeout: TimeSpan.FromHours(3));
+            if (exit != 0) throw Failure($"the {name} sample exited with {exit}", output);
+            var last = System.IO.File.ReadLines(output).LastOrDefault(l => l.StartsWith(name + ": ")) ?? "";
+            produced.Add(($"samples/{name}.txt", what));
+            return $"{last[(name.Length + 2)..]}; output in {Rel(output)}";
+        }); }
+        catch (Exception) { failed.Add(name); }
+    }
+    if (System.IO.Directory.Exists(outDir.Combine("dcgan").FullPath))
+        produced.Add(("samples/dcgan/", "the DCGAN's fixed-noise grids every 100 batches, and fixed-noise-strip.png (first, middle, last)"));
+    if (failed.Count > 0) throw new Exception($"samples failed: {string.Join(", ", failed)} (details above)");
+});
+
+// The main job. A new step is a Task like Demo, added here with one more IsDependentOn; what it produces goes
+// into `produced` for the summary.
 Task("Default")
     .IsDependentOn("Demo")
+    .IsDependentOn("Samples")
     .IsDependentOn("Notebooks")
     .Does(() =>
 {
@@ -158,7 +195,9 @@ string RunTestSuite(string suite, string results)
     var log = NewLog($"tests-{suite}");
     var trx = System.IO.Path.Combine(results, suite + ".trx");
     int exit = RunLogged("dotnet", new[] { "test", $"./tests/{suite}/{suite}.csproj", "-c", configuration, "--no-build",
-        "--logger", $"trx;LogFileName={suite}.trx", "--logger", "console;verbosity=normal", "--results-directory", results }, log);
+        "--logger", $"trx;LogFileName={suite}.trx", "--logger", "console;verbosity=normal", "--results-directory", results,
+        // A test that hangs (a DataLoader worker, say) fails within minutes instead of at CI's limit.
+        "--blame-hang-timeout", "5m", "--blame-hang-dump-type", "none" }, log);
     if (!System.IO.File.Exists(trx)) throw Failure($"dotnet test exited with {exit} and wrote no results", log);
     var (passed, failed, skipped) = TrxCounts(trx);
     if (exit != 0 || failed > 0)

@@ -36,11 +36,13 @@ if (which is "dcgan" or "all")
     var r = Dcgan.Run(epoch_num: full ? 5 : 1, maxSteps: full ? null : 101, dir, download: full, Console.Out);
     var strip = Path.Combine(dir, "fixed-noise-strip.png");
     Dcgan.SaveStrip(r.Images, strip);
-    Console.WriteLine($"dcgan: {r.Steps} steps on {r.Data}, {r.SecondsPerStep:F2} s per step, peak memory {r.PeakMemoryMB:F0} MB; fixed-noise grids in {dir}, first/middle/last in {strip}");
+    Console.WriteLine($"dcgan: {r.Steps} steps on {r.Data}, {r.SecondsPerStep:F2} s per step, final losses D {r.LastDLoss:F3} G {r.LastGLoss:F3}, peak memory {r.PeakMemoryMB:F0} MB; {r.Images.Length} fixed-noise grids and fixed-noise-strip.png in {dir}");
 }
 if (which is "fit" or "all")
 {
     Console.WriteLine("\n训练集、验证集与测试集: under- and overfitting on real data");
-    FitCurves.Run(epochs: 30, Console.Out);
+    var models = FitCurves.Run(epochs: 30, Console.Out);
+    Console.WriteLine("fit: " + string.Join("; ", models.Select(m =>
+        $"{m.Name} → {m.Verdict.Case}{(m.Verdict.FromEpoch is { } e ? $" from epoch {e}" : "")} (train loss {m.History.Series("loss")[^1].Value:F3}, validation {m.History.Series("val_loss")[^1].Value:F3}, test accuracy {m.TestAccuracy:P1})")));
 }
 return 0;
