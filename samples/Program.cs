@@ -27,7 +27,7 @@ if (which is "cnn" or "all")
 {
     Console.WriteLine("\n§2.7 the notes' CNN on Fashion-MNIST");
     var r = FashionCnn.Run(epochs: full ? 2 : 1, maxSteps: full ? null : 60, Console.Out);
-    Console.WriteLine($"cnn: test accuracy {r.TestAccuracy:P2} after {r.Steps} steps; seconds per epoch {string.Join(", ", r.SecondsPerEpoch.Select(s => s.ToString("F1")))}; peak memory {r.PeakMemoryMB:F0} MB");
+    Console.WriteLine($"cnn: test accuracy {r.TestAccuracy:P2} after {r.Steps} steps on {(r.FullData ? "the full Fashion-MNIST" : "the shipped Fashion-MNIST sample")}; seconds per epoch {string.Join(", ", r.SecondsPerEpoch.Select(s => s.ToString("F1")))}; peak memory {r.PeakMemoryMB:F0} MB");
 }
 if (which is "dcgan" or "all")
 {
@@ -36,7 +36,7 @@ if (which is "dcgan" or "all")
     var r = Dcgan.Run(epoch_num: full ? 5 : 1, maxSteps: full ? null : 101, dir, download: full, Console.Out);
     var strip = Path.Combine(dir, "fixed-noise-strip.png");
     Dcgan.SaveStrip(r.Images, strip);
-    Console.WriteLine($"dcgan: {r.Steps} steps on {r.Data}, {r.SecondsPerStep:F2} s per step, final losses D {r.LastDLoss:F3} G {r.LastGLoss:F3}, peak memory {r.PeakMemoryMB:F0} MB; {r.Images.Length} fixed-noise grids and fixed-noise-strip.png in {dir}");
+    Console.WriteLine($"dcgan: {r.Steps} steps on {r.Data}, {r.SecondsPerStep:F2} s per step, final losses D {r.LastDLoss:F3} G {r.LastGLoss:F3}, peak memory {r.PeakMemoryMB:F0} MB; {r.Images.Length} fixed-noise grids and fixed-noise-strip.png in {Path.GetRelativePath(Environment.CurrentDirectory, dir)}");
 }
 if (which is "fit" or "all")
 {
