@@ -159,7 +159,9 @@ public static class Dcgan
             log.WriteLine($"data: CIFAR-10 from {cifarRoot} ({cifar.Count} images)");
             return (cifar, "CIFAR-10");
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.Http.HttpRequestException)
+        // Absent, not downloadable here, or damaged (md5, truncated): the notes' DCGAN then learns Fashion-MNIST instead.
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException
+                                      or System.Net.Http.HttpRequestException or TimeoutException or TaskCanceledException)
         {
             var (root, full) = SampleData.FashionMnist();
             var fashion = torchvision.datasets.FashionMNIST(root: root, train: true, transform: torchvision.transforms.Compose(torchvision.transforms.Pad(2), torchvision.transforms.ToTensor()));
@@ -171,10 +173,10 @@ public static class Dcgan
 
     static string FirstLine(string s) => s.Split(". ")[0].Split('\n')[0].Trim();
 
-    /// <summary>The first, middle and last fixed-noise grids side by side, 8 images of each.</summary>
+    /// <summary>The first row (8 images) of the first, middle and last fixed-noise grids, one under the other.</summary>
     public static void SaveStrip(IReadOnlyList<string> grids, string path)
     {
-        var picks = new[] { grids[0], grids[grids.Count / 2], grids[^1] };
+        var picks = new[] { grids[0], grids[grids.Count / 2], grids[^1] }.Distinct().ToList();   // a short run may have only two
         var rows = picks.Select(p => torchvision.io.read_image(p, torchvision.io.ImageReadMode.RGB)[.., ..(2 + 34), ..]).ToList();   // the grid's first row
         var strip = cat(rows.Select(r => r.to(float32).div(255)).ToList(), 1);
         torchvision.utils.save_image(strip, path, padding: 0);

@@ -74,8 +74,15 @@ public sealed class DataLoader<T, TBatch> : IEnumerable<TBatch>
             throw new ArgumentException($"num_workers option should be non-negative; use num_workers=0 to disable multiprocessing (got {num_workers})", nameof(num_workers));
         if (timeout < 0 || double.IsNaN(timeout))
             throw new ArgumentException($"timeout option should be non-negative (got {timeout})", nameof(timeout));
+        if (num_workers == 0 && prefetch_factor != 2)
+            throw new ArgumentException($"prefetch_factor option could only be specified in multiprocessing: let num_workers > 0 to enable it (got prefetch_factor={prefetch_factor} with num_workers=0)", nameof(prefetch_factor));
         if (prefetch_factor < 1)
             throw new ArgumentException($"prefetch_factor option should be a positive integer (got {prefetch_factor})", nameof(prefetch_factor));
+        // Batches in flight, each held in memory: prefetch_factor × num_workers of them.
+        if ((long)prefetch_factor * num_workers > 1 << 16)
+            throw new ArgumentException($"prefetch_factor × num_workers = {(long)prefetch_factor * num_workers} batches would be loaded ahead; keep it at most 65536 (got prefetch_factor={prefetch_factor}, num_workers={num_workers})", nameof(prefetch_factor));
+        if (num_workers > Environment.ProcessorCount)
+            Warnings.Warn($"This DataLoader will create {num_workers} worker threads in total. Our suggested max number of workers in the current system is {Environment.ProcessorCount}, which is smaller than what this DataLoader is going to create: excessive workers may slow loading down.");
     }
 
     /// <summary>The dataset: a <see cref="Dataset{T}"/> or an <see cref="IterableDataset{T}"/>.</summary>
@@ -104,7 +111,7 @@ public sealed class DataLoader<T, TBatch> : IEnumerable<TBatch>
             long n = _iterable!.Length ?? throw new NotSupportedException(
                 $"len(loader): the {_iterable.GetType().Name} does not know its length (override IterableDataset.Length to give one)");
             long bs = batch_size!.Value;
-            return drop_last ? n / bs : (n + bs - 1) / bs;
+            return drop_last ? n / bs : n / bs + (n % bs != 0 ? 1 : 0);
         }
     }
 

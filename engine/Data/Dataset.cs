@@ -31,11 +31,16 @@ public abstract class Dataset<T> : Dataset, IEnumerable<T>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Throws PyTorch's IndexError text when <paramref name="index"/> is outside [0, count).</summary>
-    protected static void CheckIndex(long index, long count, string what)
+    /// <summary>
+    /// The index in [0, count): a negative one counts from the end, as Python's does. Outside [−count, count) it
+    /// throws with the range.
+    /// </summary>
+    protected static long CheckIndex(long index, long count, string what)
     {
-        if ((ulong)index >= (ulong)count)
-            throw new IndexOutOfRangeException($"{what}: index {index} is out of range for a dataset of {count} items (expected 0 ≤ index < {count})");
+        long i = index < 0 ? index + count : index;
+        if (i < 0 || i >= count)
+            throw new IndexOutOfRangeException($"{what}: index {index} is out of range for a dataset of {count} items (expected {-count} ≤ index < {count})");
+        return i;
     }
 }
 
@@ -77,7 +82,7 @@ public sealed class TensorDataset : Dataset<(Tensor, Tensor)>
     {
         get
         {
-            CheckIndex(index, Count, "TensorDataset");
+            index = CheckIndex(index, Count, "TensorDataset");
             return (tensors[0][index], tensors[1][index]);
         }
     }
@@ -103,8 +108,7 @@ public sealed class TensorDataset<TItem> : Dataset<TItem>
     {
         get
         {
-            CheckIndex(index, Count, "TensorDataset");
-            return _get(index);
+            return _get(CheckIndex(index, Count, "TensorDataset"));
         }
     }
 }
@@ -145,8 +149,7 @@ public sealed class Subset<T> : Dataset<T>
     {
         get
         {
-            CheckIndex(index, Count, "Subset");
-            return dataset[indices[(int)index]];
+            return dataset[indices[(int)CheckIndex(index, Count, "Subset")]];
         }
     }
 }
@@ -181,12 +184,7 @@ public sealed class ConcatDataset<T> : Dataset<T>
     {
         get
         {
-            if (index < 0)
-            {
-                if (-index > Count) throw new ArgumentException($"absolute value of index should not exceed dataset length (index {index}, length {Count})");
-                index += Count;
-            }
-            CheckIndex(index, Count, "ConcatDataset");
+            index = CheckIndex(index, Count, "ConcatDataset");
             // The first dataset whose running total exceeds the index (bisect_right).
             int d = Array.BinarySearch(_cumulative, index);
             d = d >= 0 ? d + 1 : ~d;

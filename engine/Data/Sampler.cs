@@ -48,8 +48,10 @@ public sealed class RandomSampler : Sampler
     public RandomSampler(Dataset data_source, bool replacement = false, long? num_samples = null, torch.Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(data_source);
-        if (num_samples is { } n && n <= 0)
-            throw new ArgumentException($"num_samples should be a positive integer value, but got num_samples={n}", nameof(num_samples));
+        // PyTorch checks the number of samples per epoch, so an empty dataset is refused here too.
+        if ((num_samples ?? data_source.Count) is var n && n <= 0)
+            throw new ArgumentException($"num_samples should be a positive integer value, but got num_samples={n}" +
+                                        (num_samples is null ? " (the dataset is empty)" : ""), nameof(num_samples));
         this.data_source = data_source;
         this.replacement = replacement;
         this.generator = generator;
@@ -168,7 +170,7 @@ public sealed class BatchSampler : IEnumerable<long[]>
     public bool drop_last { get; }
 
     /// <summary>Batches per epoch.</summary>
-    public long Count => drop_last ? sampler.Count / batch_size : (sampler.Count + batch_size - 1) / batch_size;
+    public long Count => drop_last ? sampler.Count / batch_size : sampler.Count / batch_size + (sampler.Count % batch_size != 0 ? 1 : 0);
 
     public IEnumerator<long[]> GetEnumerator()
     {

@@ -8,6 +8,13 @@ namespace Torchlet.Data;
 /// What a DataLoader worker knows about itself (<c>torch.utils.data.get_worker_info()</c>): its id (0 … n−1), the
 /// number of workers, the seed of its default generator (base seed + id) and the dataset it loads from.
 /// </summary>
+/// <remarks>
+/// Workers are threads of this process, not processes as in PyTorch: they share the one dataset object, so a dataset
+/// used with workers must allow reads from several threads at once, and <see cref="dataset"/> must not be changed in
+/// <c>worker_init_fn</c> (PyTorch's per-process copy makes that safe there; here it would change it for every worker).
+/// To split a stream between workers, read <c>get_worker_info()</c> where the stream starts (in
+/// <c>IterableDataset.GetEnumerator</c>) and keep the per-worker state in the enumerator.
+/// </remarks>
 public sealed class WorkerInfo
 {
     internal WorkerInfo(int id, int num_workers, long seed, object dataset) =>
@@ -116,7 +123,8 @@ sealed class WorkerIterator<TBatch> : IEnumerator<TBatch>
         }
     }
 
-    ~WorkerIterator() => _pool.Stop(join: false);
+    // An enumerator dropped without Dispose still stops its workers. (_pool is null only if the constructor threw.)
+    ~WorkerIterator() => _pool?.Stop(join: false);
 
     internal WorkerPool<TBatch> Pool => _pool;
 
@@ -143,6 +151,17 @@ sealed class WorkerIterator<TBatch> : IEnumerator<TBatch>
     public bool MoveNext()
     {
         if (_finished) return false;
+        try { return Next(); }
+        catch
+        {
+            // A worker's exception, a timeout, or the sampler failing while asked for the next batch: the epoch is over.
+            Finish();
+            throw;
+        }
+    }
+
+    bool Next()
+    {
         while (true)
         {
             // Requests still out to a worker whose stream has ended will never bring a batch.
@@ -157,15 +176,9 @@ sealed class WorkerIterator<TBatch> : IEnumerator<TBatch>
                 return false;
             }
             int w = _owner[_rcvdIdx];
-            WorkerPool<TBatch>.Result r;
-            try { r = _pool.Wait(_rcvdIdx, w); }
-            catch { Finish(); throw; }
+            var r = _pool.Wait(_rcvdIdx, w);
             _owner.Remove(_rcvdIdx++);
-            if (r.Error is not null)
-            {
-                Finish();
-                throw r.Error;
-            }
+            if (r.Error is not null) throw r.Error;
             if (r.Task.IsExhausted)
             {
                 _active[w] = false;
@@ -218,7 +231,16 @@ sealed class WorkerPool<TBatch>
             long seed = unchecked(baseSeed + id);
             _threads[k] = new Thread(() => Run(id, workers, seed, init, dataset)) { IsBackground = true, Name = $"DataLoader worker {id}" };
         }
-        foreach (var t in _threads) t.Start();
+        int started = 0;
+        try
+        {
+            for (; started < workers; started++) _threads[started].Start();
+        }
+        catch (Exception e) when (e is OutOfMemoryException or ThreadStartException)
+        {
+            Stop();
+            throw new InvalidOperationException($"DataLoader: could not start worker thread {started} of {workers} ({e.Message}); use fewer workers", e);
+        }
     }
 
     /// <summary>Worker threads that have not exited yet (for tests of shutdown).</summary>
@@ -312,11 +334,20 @@ sealed class WorkerPool<TBatch>
         foreach (var q in _inbox) q.CompleteAdding();
         lock (_lock) _results.Clear();
         if (!join) return;
+        // A worker in the middle of a slow item finishes it first (at most one batch per worker); wait a little for
+        // them, not for ever: they are background threads and end on their own.
         var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 2;
+        bool allDone = true;
         foreach (var t in _threads)
         {
+            if (t.ThreadState.HasFlag(System.Threading.ThreadState.Unstarted) || t == Thread.CurrentThread) continue;
             int left = (int)Math.Max(0, (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency);
-            if (t != Thread.CurrentThread) t.Join(left);
+            allDone &= t.Join(left);
+        }
+        if (allDone)
+        {
+            foreach (var q in _inbox) q.Dispose();
+            _cts.Dispose();
         }
     }
 }

@@ -37,9 +37,9 @@ namespace Torchlet.Vision
         int num_classes);
 
     /// <summary>
-    /// torchvision.datasets.CIFAR10. The images of a split are held in one byte array, <see cref="data"/>, uint8 N×3×32×32:
-    /// channels first, the order the files store them in and the one items have (torchvision's <c>data</c> is N×32×32×3;
-    /// <c>data.permute(0, 2, 3, 1)</c> gives that view). Items are views of it (uint8 3×32×32, no copy).
+    /// torchvision.datasets.CIFAR10. The images of a split are held in one byte array, channels first (N×3×32×32), the order
+    /// the files store them in and the one items have: items are views of it (uint8 3×32×32, no copy). <see cref="data"/> is
+    /// torchvision's N×32×32×3 (channels last), a permuted view of the same array.
     /// </summary>
     public class CIFAR10 : VisionDataset
     {
@@ -90,14 +90,17 @@ namespace Torchlet.Vision
                 (pixels, _targets, _classes) = ReadBinary();
             }
             else throw NotFound();
-            data = torch.from_array(pixels, _targets.Length, 3, 32, 32);
+            _chw = torch.from_array(pixels, _targets.Length, 3, 32, 32);
+            data = _chw.permute(0, 2, 3, 1);
             targets = torch.from_array(_targets);
         }
 
         /// <summary>True for the training batches, false for the test batch.</summary>
         public bool train { get; }
 
-        /// <summary>All images of the split, uint8 N×3×32×32 (channels first; items are views of it).</summary>
+        readonly Tensor _chw;
+
+        /// <summary>All images of the split, uint8 N×32×32×3 as torchvision's (channels last: a view of the N×3×32×32 array items come from).</summary>
         public Tensor data { get; }
 
         /// <summary>The labels (CIFAR-100: the fine labels), int64 N.</summary>
@@ -114,7 +117,7 @@ namespace Torchlet.Vision
         public override long Count => _targets.Length;
 
         protected override (Tensor image, long target) GetRaw(long index) =>
-            (new Tensor(data, [3, 32, 32], [1024, 32, 1], checked((int)index * ImageBytes)), _targets[index]);
+            (new Tensor(_chw, [3, 32, 32], [1024, 32, 1], checked((int)index * ImageBytes)), _targets[index]);
 
         public override string extra_repr() => $"Split: {(train ? "Train" : "Test")}";
 
@@ -200,7 +203,8 @@ namespace Torchlet.Vision
                 if (arr.shape.Length != 2 || arr.shape[1] != ImageBytes)
                     throw new InvalidDataException($"{_source.name}: '{path}' is damaged: 'data' has shape ({string.Join(", ", arr.shape)}), expected (N, {ImageBytes}): one row of 3×32×32 bytes per image");
                 int n = checked((int)arr.shape[0]);
-                var key = entry.ContainsKey("labels") ? "labels" : "fine_labels";
+                // torchvision's rule: "labels" (CIFAR-10), else "fine_labels" (CIFAR-100).
+                var key = entry.ContainsKey("labels") ? "labels" : entry.ContainsKey("fine_labels") ? "fine_labels" : _source.num_classes == 10 ? "labels" : "fine_labels";
                 var labels = Labels(entry[key], key, n, classes.Length, path);
                 var px = GC.AllocateUninitializedArray<byte>(checked(n * ImageBytes));
                 arr.CopyTo(px);

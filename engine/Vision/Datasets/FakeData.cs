@@ -28,8 +28,6 @@ namespace Torchlet.Vision
     /// </summary>
     public sealed class FakeData : VisionDataset
     {
-        readonly string[] _classes;
-
         public FakeData(long size = 1000, (long C, long H, long W)? image_size = null, long num_classes = 10,
             ITransform? transform = null, Func<long, long>? target_transform = null, long random_offset = 0)
             : base(null, transform, target_transform)
@@ -46,7 +44,6 @@ namespace Torchlet.Vision
             this.image_size = (c, h, w);
             this.num_classes = num_classes;
             this.random_offset = random_offset;
-            _classes = Enumerable.Range(0, (int)Math.Min(num_classes, int.MaxValue)).Select(i => i.ToString()).ToArray();
         }
 
         public long size { get; }
@@ -55,7 +52,16 @@ namespace Torchlet.Vision
         public long random_offset { get; }
 
         /// <summary>torchvision's FakeData has no class names; these are the labels as text ("0", "1", ...).</summary>
-        public override IReadOnlyList<string> classes => _classes;
+        public override IReadOnlyList<string> classes => new LabelNames((int)Math.Min(num_classes, int.MaxValue));
+
+        /// <summary>"0", "1", … made when asked for, so that a large num_classes costs nothing.</summary>
+        sealed class LabelNames(int count) : IReadOnlyList<string>
+        {
+            public int Count => count;
+            public string this[int index] => (uint)index < (uint)count ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(index), index, $"FakeData has {count} classes");
+            public IEnumerator<string> GetEnumerator() { for (int i = 0; i < count; i++) yield return this[i]; }
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        }
 
         public override long Count => size;
 

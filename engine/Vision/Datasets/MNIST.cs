@@ -191,21 +191,41 @@ namespace Torchlet.Vision
             var dimBytes = new byte[4 * nd];
             if (Fill(s, dimBytes, path) < dimBytes.Length) throw Damaged($"it ends inside its header (expected {nd} dimension sizes)");
             var dims = new int[nd];
-            long total = 1;
             for (int d = 0; d < nd; d++)
             {
                 dims[d] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.AsSpan(4 * d));
                 if (dims[d] < 0) throw Damaged($"dimension {d} has a negative size ({dims[d]})");
-                total *= dims[d];
             }
             var shape = string.Join("×", dims);
-            if (total > Array.MaxLength) throw Damaged($"its header announces {shape} = {total} bytes, more than one array can hold");
-            var data = GC.AllocateUninitializedArray<byte>((int)total);
-            int got = Fill(s, data, path);
+            // The product in decimal, so that a crafted header cannot wrap it around to a small number.
+            var announced = dims.Aggregate(System.Numerics.BigInteger.One, (a, d) => a * d);
+            if (announced > Array.MaxLength) throw Damaged($"its header announces {shape} = {announced} bytes, more than one array can hold");
+            int total = (int)announced;
+            // Nothing is allocated beyond what the file really holds: a plain file's size is known; a gzip stream is
+            // read into a buffer that grows with the data that actually comes.
+            if (!gzipped && file.Length - 4 - 4 * nd < total)
+                throw Damaged($"it is truncated: its header announces {shape} = {total} bytes of data but only {file.Length - 4 - 4 * nd} follow");
+            byte[] data;
+            int got;
+            if (gzipped) (data, got) = ReadGrowing(s, total, path);
+            else got = Fill(s, data = GC.AllocateUninitializedArray<byte>(total), path);
             if (got < total) throw Damaged($"it is truncated: its header announces {shape} = {total} bytes of data but only {got} follow");
             Span<byte> extra = stackalloc byte[1];
             if (Fill(s, extra, path) > 0) throw Damaged($"it holds more data than the {shape} = {total} bytes its header announces");
             return (data, dims);
+        }
+
+        /// <summary>Up to <paramref name="total"/> bytes of a stream whose length is unknown, in a buffer that doubles as data comes.</summary>
+        (byte[] data, int got) ReadGrowing(Stream s, int total, string path)
+        {
+            var data = GC.AllocateUninitializedArray<byte>(Math.Min(total, 1 << 20));
+            int got = 0;
+            while (true)
+            {
+                got += Fill(s, data.AsSpan(got), path);
+                if (got < data.Length || data.Length == total) return (data, got);
+                Array.Resize(ref data, (int)Math.Min(total, 2L * data.Length));
+            }
         }
 
         /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; a damaged gzip stream is reported with the file.</summary>

@@ -35,6 +35,11 @@ internal static class NumpyPickle
     /// <summary>Unpickles <paramref name="path"/> after checking its opcodes and globals.</summary>
     internal static object? Load(string path, string dataset)
     {
+        // CIFAR's largest file (CIFAR-100's train) is about 155 MB; a much larger one is not what it claims to be.
+        const long MaxBytes = 1L << 30;
+        long size = new FileInfo(path).Length;
+        if (size > MaxBytes)
+            throw new InvalidDataException($"{dataset}: '{path}' is {size} bytes, far larger than any of CIFAR's pickles (at most about 160 MB): not a CIFAR file");
         var bytes = File.ReadAllBytes(path);
         CheckOpcodes(bytes, path, dataset);
         try
@@ -181,8 +186,10 @@ internal static class NumpyPickle
         bool fortran = st[2] switch { bool b => b, int i => i != 0, _ => throw Bad($"has an invalid is_fortran flag ({Describe(st[2])})") };
         if (fortran && shape.Length > 1) throw Bad("is stored in Fortran (column-major) order; CIFAR's arrays are in C order");
         if (st[3] is not (string or byte[])) throw Bad($"has raw data of type {Describe(st[3])}, expected a byte string");
+        if (st[3] is string text && text.Any(c => c > '\u00FF'))
+            throw Bad("has raw data as a unicode string with characters beyond one byte; a Python 2 pickle holds it as a byte string");
         var arr = new ByteArray(shape, st[3]);
-        long count = shape.Aggregate(1L, (x, y) => x * y);
+        var count = shape.Aggregate(System.Numerics.BigInteger.One, (x, y) => x * y);   // no wrap-around for a crafted shape
         if (arr.Length != count)
             throw Bad($"has {arr.Length} bytes of data for shape ({string.Join(", ", shape)}) = {count} elements (the file is truncated or altered)");
         return arr;

@@ -36,8 +36,7 @@ public abstract class VisionDataset : Dataset<(Tensor, long)>
     {
         get
         {
-            CheckIndex(index, Count, GetType().Name);
-            var (image, target) = GetRaw(index);
+            var (image, target) = GetRaw(CheckIndex(index, Count, GetType().Name));
             if (transform is not null) image = transform.forward(image);
             if (target_transform is not null) target = target_transform(target);
             return (image, target);

@@ -29,7 +29,7 @@ public sealed class CifarDatasetTests
     static void AssertCifar(string name, CIFAR10 ds)
     {
         DatasetFixtures.AssertMatches(DatasetFixtures.Case(name), ds, ds.targets.ToArray<long>());
-        Assert.Equal(new[] { ds.Count, 3L, 32L, 32L }, ds.data.shape);
+        Assert.Equal(new[] { ds.Count, 32L, 32L, 3L }, ds.data.shape);   // torchvision's channels-last layout
         Assert.Equal(ScalarType.Byte, ds.data.dtype);
         Assert.Equal(new[] { ds.Count }, ds.targets.shape);
         Assert.Equal(ScalarType.Int64, ds.targets.dtype);
@@ -85,11 +85,12 @@ public sealed class CifarDatasetTests
         var ds = datasets.CIFAR10(tmp.Path, train: false);
         Assert.Equal("airplane", ds.classes[0]);
         Assert.Equal(9, ds.class_to_idx["truck"]);
-        // data is channels first: image i's red plane is data[i, 0]; the generator paints the top two rows red.
-        var red = ds.data[1, 0, 0];
+        // data is channels last, as torchvision's: image i's red channel is data[i, .., .., 0]; the generator paints the
+        // top two rows red. Items are channels first.
+        var red = ds.data[1, 0, .., 0];
         Assert.All(red.ToArray<byte>(), v => Assert.Equal(255, v));
-        var hwc = ds.data.permute(0, 2, 3, 1);   // torchvision's N×32×32×3
-        Assert.Equal(ds.data[2, 1, 5, 7].item<byte>(), hwc[2, 5, 7, 1].item<byte>());
+        var (image, _) = ds[2];
+        Assert.Equal(ds.data[2, 5, 7, 1].item<byte>(), image[1, 5, 7].item<byte>());
     }
 
     [Fact]

@@ -11,6 +11,7 @@ namespace Torchlet.Tests.Data;
 /// the samples in the same order, epoch after epoch, and consumes exactly as many random numbers (each case ends with
 /// three draws from the default generator).
 /// </summary>
+[Collection(GlobalStateCollection.Name)]   // seeds the default generator, reads its next draws, sets the thread count
 public class DataLoaderTests
 {
     /// <summary>Item i is the int64 scalar i, so a batch shows the indices visited.</summary>
@@ -20,13 +21,7 @@ public class DataLoaderTests
         public override Tensor this[long index] => tensor(index);
     }
 
-    static IEnumerable<JsonElement> Cases(string kind)
-    {
-        var cases = Fixtures.Load("data").Where(c => c.GetProperty("kind").GetString() == kind).ToList();
-        Assert.NotEmpty(cases);
-        return cases;
-    }
-
+    /// <summary>xunit rows: the fixture cases of one kind (a theory with no rows fails, so a kind missing from the fixture is caught).</summary>
     public static IEnumerable<object[]> Names(string kind) =>
         Fixtures.Load("data").Where(c => c.GetProperty("kind").GetString() == kind).Select(c => new object[] { c.GetProperty("name").GetString()! });
 
@@ -225,8 +220,9 @@ public class DataLoaderTests
     {
         var c = Fixtures.Case("data", name);
         manual_seed(c.GetProperty("seed").GetInt64());
+        var g = c.TryGetProperty("generator_seed", out var gs) && gs.ValueKind == JsonValueKind.Number ? new Generator(gs.GetInt64()) : null;
         var loader = DataLoader(new Draws(), batch_size: c.GetProperty("batch_size").GetInt64(), shuffle: c.GetProperty("shuffle").GetBoolean(),
-            num_workers: c.GetProperty("num_workers").GetInt32());
+            num_workers: c.GetProperty("num_workers").GetInt32(), drop_last: c.TryGetProperty("drop_last", out var dl) && dl.GetBoolean(), generator: g);
         foreach (var (epoch, e) in c.GetProperty("epochs").EnumerateArray().Select((x, i) => (x, i)))
         {
             var expected = epoch.EnumerateArray().ToList();
@@ -366,6 +362,72 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void An_epoch_dropped_without_Dispose_stops_its_workers_when_collected()
+    {
+        var pool = StartAndDrop();
+        for (int i = 0; i < 50 && pool.LiveThreads > 0; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Thread.Sleep(20);
+        }
+        Assert.Equal(0, pool.LiveThreads);
+
+        static WorkerPool<Tensor> StartAndDrop()
+        {
+            var it = (WorkerIterator<Tensor>)DataLoader(new Indices(1000), batch_size: 4, num_workers: 2).GetEnumerator();
+            Assert.True(it.MoveNext());
+            return it.Pool;   // the enumerator itself is no longer referenced
+        }
+    }
+
+    sealed class FailingSampler(long failAt) : Sampler
+    {
+        public override long Count => 100;
+        public override IEnumerator<long> GetEnumerator()
+        {
+            for (long i = 0; i < 100; i++)
+                yield return i < failAt ? i : throw new InvalidOperationException($"sampler broke at {i}");
+        }
+    }
+
+    [Fact]
+    public void A_sampler_that_throws_with_workers_running_stops_them_and_surfaces_its_exception()
+    {
+        var loader = DataLoader(new Indices(100), batch_size: 2, sampler: new FailingSampler(9), num_workers: 2);
+        var it = (WorkerIterator<Tensor>)loader.GetEnumerator();
+        var pool = it.Pool;
+        var e = Assert.Throws<InvalidOperationException>(() => { while (it.MoveNext()) { } });
+        Assert.Equal("sampler broke at 9", e.Message);
+        Assert.Equal(0, pool.LiveThreads);
+        // The constructor's prefetch runs the sampler too: a sampler failing at once fails the loop's start, leaving no threads.
+        Assert.Equal("sampler broke at 0", Assert.Throws<InvalidOperationException>(() =>
+            DataLoader(new Indices(100), batch_size: 2, sampler: new FailingSampler(0), num_workers: 2).GetEnumerator()).Message);
+    }
+
+    [Fact]
+    public void A_failing_worker_init_fn_is_reported_at_the_first_batch()
+    {
+        var loader = DataLoader(new Indices(8), batch_size: 2, num_workers: 2, worker_init_fn: id => { if (id == 0) throw new ArgumentException("no GPU here"); });
+        var e = Assert.Throws<DataLoaderWorkerException>(() => loader.ToList());
+        Assert.Contains("worker_init_fn", e.Message);
+        Assert.Contains("no GPU here", e.Message);
+        Assert.Equal(0, e.worker_id);
+    }
+
+    [Fact]
+    public void Loader_arguments_that_would_overflow_or_mean_nothing_are_refused()
+    {
+        var ds = new Indices(10);
+        Assert.Contains("prefetch_factor × num_workers", Assert.Throws<ArgumentException>(() => DataLoader(ds, num_workers: 4, prefetch_factor: 1 << 30)).Message);
+        Assert.Contains("num_workers > 0", Assert.Throws<ArgumentException>(() => DataLoader(ds, prefetch_factor: 4)).Message);
+        Assert.Contains("the dataset is empty", Assert.Throws<ArgumentException>(() => DataLoader(new Indices(0), shuffle: true)).Message);
+        // len(loader) of a huge batch size: one (partial) batch, not an overflow.
+        Assert.Equal(1, DataLoader(ds, batch_size: long.MaxValue).Count);
+        Assert.Equal(0, DataLoader(ds, batch_size: long.MaxValue, drop_last: true).Count);
+    }
+
+    [Fact]
     public void A_slow_worker_times_out_when_a_timeout_is_set()
     {
         using var release = new ManualResetEventSlim(false);
@@ -406,18 +468,17 @@ public class DataLoaderTests
         }
     }
 
+    // Each worker streams its share (split by get_worker_info()) and batches it; the loader takes the workers' batches in
+    // turn and skips a worker whose stream has ended, as PyTorch does.
     [Theory]
-    [InlineData(0, 3, false, "0 1 2|3 4 5|6 7 8|9")]
-    [InlineData(0, 3, true, "0 1 2|3 4 5|6 7 8")]
-    // Worker 0 streams 0..4, worker 1 streams 5..9; batches alternate between them, as in PyTorch.
-    [InlineData(2, 2, false, "0 1|5 6|2 3|7 8|4|9")]
-    [InlineData(2, 2, true, "0 1|5 6|2 3|7 8")]
-    public void Iterable_datasets_stream_through_the_loader(int workers, long batch, bool dropLast, string expected)
+    [MemberData(nameof(Names), "iterable")]
+    public void Iterable_datasets_stream_through_the_loader_in_PyTorchs_order(string name)
     {
-        var loader = DataLoader(new Range(10), batch_size: batch, num_workers: workers, drop_last: dropLast);
-        var text = string.Join("|", loader.Select(b => string.Join(" ", b.data<long>().ToArray())));
-        Assert.Equal(expected, text);
-        Assert.Equal(dropLast ? 10 / batch : (10 + batch - 1) / batch, loader.Count);
+        var c = Fixtures.Case("data", name);
+        var loader = DataLoader(new Range(c.GetProperty("n").GetInt64()), batch_size: c.GetProperty("batch_size").GetInt64(),
+            num_workers: c.GetProperty("num_workers").GetInt32(), drop_last: c.GetProperty("drop_last").GetBoolean());
+        Assert.Equal(c.GetProperty("len").GetInt64(), loader.Count);
+        Assert.Equal(Batches(c.GetProperty("batches")), loader.Select(b => b.data<long>().ToArray()).ToArray());
     }
 
     [Fact]
@@ -469,7 +530,9 @@ public class DataLoaderTests
         Assert.Throws<IndexOutOfRangeException>(() => cat[7]);
         var sub = Subset(b, new long[] { 3, 1 });
         Assert.Equal(new long[] { 3, 1 }, sub.Select(t => t.item<long>()).ToArray());
+        Assert.Equal(1, sub[-1].item<long>());             // Python's negative indices count from the end
         Assert.Throws<IndexOutOfRangeException>(() => sub[2]);
+        Assert.Throws<IndexOutOfRangeException>(() => sub[-3]);
         var e = Assert.Throws<ArgumentException>(() => TensorDataset(zeros(3, 2), zeros(4)));
         Assert.Contains("tensor 0 has 3 and tensor 1 has 4", e.Message);
     }
