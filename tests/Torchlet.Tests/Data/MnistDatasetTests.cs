@@ -195,6 +195,42 @@ public sealed class MnistDatasetTests
         AssertDamaged(tmp, "train-images-idx3-ubyte", "truncated", "6×28×28 = 4704 bytes", "only 4604 follow");
     }
 
+    // A crafted header: sizes whose product wraps around to 0 in 64-bit arithmetic (2^21 · 2^21 · 2^22 = 2^64), or a
+    // count far beyond the data that follows, must be refused from the header, before anything is allocated for it.
+    [Theory]
+    [InlineData(2097152, 2097152, 4194304, "2097152×2097152×4194304 = 18446744073709551616 bytes, more than one array can hold")]
+    [InlineData(2000000, 28, 28, "truncated", "2000000×28×28 = 1568000000 bytes", "only 4704 follow")]
+    public void ImpossibleSizesInTheHeader(int n, int h, int w, params string[] expected)
+    {
+        using var tmp = Copy();
+        var path = tmp["train-images-idx3-ubyte"];
+        var bytes = System.IO.File.ReadAllBytes(path);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), n);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), h);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), w);
+        System.IO.File.WriteAllBytes(path, bytes);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        AssertDamaged(tmp, "train-images-idx3-ubyte", expected);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 100_000_000, "the header's size was allocated before it was checked");
+    }
+
+    [Fact]
+    public void GzipWhoseHeaderPromisesMoreThanItHolds()
+    {
+        using var tmp = Copy();
+        var path = tmp["train-images-idx3-ubyte"];
+        var bytes = System.IO.File.ReadAllBytes(path);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), 2_000_000);   // 1.5 GB announced, 4704 bytes present
+        using (var gz = new System.IO.Compression.GZipStream(System.IO.File.Create(path + ".gz"), System.IO.Compression.CompressionLevel.Fastest))
+            gz.Write(bytes);
+        System.IO.File.Delete(path);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<InvalidDataException>(() => datasets.MNIST(tmp.Path));
+        Assert.Contains("truncated", e.Message);
+        Assert.Contains("only 4704 follow", e.Message);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 100_000_000, "the header's size was allocated before the data came");
+    }
+
     [Fact]
     public void TruncatedHeader()
     {
