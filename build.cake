@@ -463,7 +463,11 @@ string? JupyterMissing()
     var log = NewLog("jupyter-setup");
     int exit;
     try { exit = RunLogged("jupyter", new[] { "nbconvert", "--version" }, log); }
-    catch (System.ComponentModel.Win32Exception) { return jupyterMissing = "Jupyter is not installed"; }
+    catch (System.ComponentModel.Win32Exception e)
+    {
+        System.IO.File.AppendAllText(log, $"{e.Message}\n");
+        return jupyterMissing = "Jupyter is not installed";
+    }
     if (exit != 0) return jupyterMissing = "Jupyter's nbconvert is not installed";
     exit = RunLogged("dotnet", new[] { "tool", "run", "dotnet-interactive", "--", "jupyter", "install" }, log);
     if (exit != 0) return jupyterMissing = $"dotnet-interactive could not register its Jupyter kernel (see {Rel(log)})";

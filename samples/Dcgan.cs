@@ -135,8 +135,10 @@ public static class Dcgan
                 steps++;
                 if (batch_idx % 100 == 0)
                 {
-                    log.WriteLine($"[{epoch}/{epoch_num}][{batch_idx}/{dataloader.Count}] discriminator loss {dl:g4}, generator loss {gl:g4}; " +
-                                  $"real judged real {dmean_real.item<float>():g3}, fake judged real {dmean_fake.item<float>():g3}/{gmean_fake.item<float>():g3}");
+                    // The discriminator's mean "real" probability: for real images, for generated ones before its update
+                    // and after it (in the generator's step): the notes' 真数据判真比例 and 假数据判真比例.
+                    log.WriteLine($"[{epoch}/{epoch_num}][{batch_idx}/{dataloader.Count}] losses: discriminator {dl:g4}, generator {gl:g4}; " +
+                                  $"judged real: real images {dmean_real.item<float>():g3}, generated {dmean_fake.item<float>():g3} (D step) / {gmean_fake.item<float>():g3} (G step)");
                     Tensor sample;
                     using (no_grad()) sample = gnet.forward(fixed_noises);
                     var path = Path.Combine(outDir, $"images_epoch{epoch:00}_batch{batch_idx:000}.png");

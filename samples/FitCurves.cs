@@ -16,7 +16,8 @@ public static class FitCurves
 {
     public sealed record Model(string Name, string Description, long Parameters, TrainingHistory History, FitVerdict Verdict, double TestAccuracy);
 
-    public static Model[] Run(int epochs, TextWriter log, string? dataRoot = null)
+    /// <param name="curves">Where to write the loss curves (epoch, then each model's training and validation loss) as CSV; null: nowhere.</param>
+    public static Model[] Run(int epochs, TextWriter log, string? dataRoot = null, string? curves = null)
     {
         var (root, full) = dataRoot is null ? SampleData.FashionMnist() : (dataRoot, false);
         log.WriteLine($"data: Fashion-MNIST from {root} ({(full ? "the full set" : "the shipped sample")})");
@@ -47,6 +48,16 @@ public static class FitCurves
             log.WriteLine($"{m.Name,-10} {m.Parameters,12:N0} {tr,11:F4} {va,9:F4} {m.TestAccuracy,9:P1}  {m.Verdict.Case}");
         }
         foreach (var m in models) log.WriteLine($"\n{m.Name}: {m.Verdict.Text}");
+        if (curves is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(curves))!);
+            var rows = new List<string> { "epoch," + string.Join(",", models.SelectMany(m => new[] { $"{m.Name} loss", $"{m.Name} val_loss" })) };
+            for (int e = 0; e < epochs; e++)
+                rows.Add(e + "," + string.Join(",", models.SelectMany(m => new[] { m.History.Series("loss")[e].Value, m.History.Series("val_loss")[e].Value })
+                                                              .Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))));
+            File.WriteAllLines(curves, rows);
+            log.WriteLine($"\nthe curves, epoch by epoch: {curves}");
+        }
         return models.ToArray();
     }
 

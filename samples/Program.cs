@@ -21,13 +21,15 @@ if (argv.Count > 1 || which is not ("cnn" or "dcgan" or "fit" or "all"))
     Console.Error.WriteLine("usage: dotnet run --project samples -- cnn|dcgan|fit|all [--full] [--out DIR]");
     return 2;
 }
-Console.WriteLine(full ? "full runs" : "short runs (a fixed number of steps; --full for the full runs)");
+Console.WriteLine(full ? "full runs" : "short runs: cnn and dcgan take a fixed number of steps (--full for the full runs); fit is the same in both");
 
 if (which is "cnn" or "all")
 {
     Console.WriteLine("\n§2.7 the notes' CNN on Fashion-MNIST");
     var r = FashionCnn.Run(epochs: full ? 2 : 1, maxSteps: full ? null : 60, Console.Out);
-    Console.WriteLine($"cnn: test accuracy {r.TestAccuracy:P2} after {r.Steps} steps on {(r.FullData ? "the full Fashion-MNIST" : "the shipped Fashion-MNIST sample")}; seconds per epoch {string.Join(", ", r.SecondsPerEpoch.Select(s => s.ToString("F1")))}; peak memory {r.PeakMemoryMB:F0} MB");
+    var seconds = string.Join(", ", r.SecondsPerEpoch.Select(s => s.ToString("F1")));
+    Console.WriteLine($"cnn: test accuracy {r.TestAccuracy:P2} after {r.Steps} steps on {(r.FullData ? "the full Fashion-MNIST" : "the shipped Fashion-MNIST sample")}; " +
+                      (full ? $"seconds per epoch {seconds}" : $"{seconds} s for the {r.Steps} steps") + $"; peak memory {r.PeakMemoryMB:F0} MB");
 }
 if (which is "dcgan" or "all")
 {
@@ -40,8 +42,8 @@ if (which is "dcgan" or "all")
 }
 if (which is "fit" or "all")
 {
-    Console.WriteLine("\n训练集、验证集与测试集: under- and overfitting on real data");
-    var models = FitCurves.Run(epochs: 30, Console.Out);
+    Console.WriteLine("\nTraining, validation and test sets (训练集、验证集与测试集): under- and overfitting on real data");
+    var models = FitCurves.Run(epochs: 30, Console.Out, curves: Path.Combine(outDir, "fit-curves.csv"));
     Console.WriteLine("fit: " + string.Join("; ", models.Select(m =>
         $"{m.Name} → {m.Verdict.Case}{(m.Verdict.FromEpoch is { } e ? $" from epoch {e}" : "")} (train loss {m.History.Series("loss")[^1].Value:F3}, validation {m.History.Series("val_loss")[^1].Value:F3}, test accuracy {m.TestAccuracy:P1})")));
 }

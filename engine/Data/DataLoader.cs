@@ -126,6 +126,27 @@ public sealed class DataLoader<T, TBatch> : IEnumerable<TBatch>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>
+    /// What the loader does, then its dataset (PyTorch prints only an object address):
+    /// <c>DataLoader: 157 batches of 64, shuffled (RandomSampler), num_workers=0</c>.
+    /// </summary>
+    public override string ToString()
+    {
+        string batches;
+        try { batches = $"{Count} batches"; }
+        catch (NotSupportedException) { batches = "batches"; }
+        var size = batch_size is { } bs ? $" of {bs}" : $" from {batch_sampler!.GetType().Name}";
+        var order = sampler switch
+        {
+            null => "in the stream's order",
+            SequentialSampler => "in order",
+            RandomSampler => "shuffled (RandomSampler)",
+            var other => $"in the order of a {other.GetType().Name}",
+        };
+        var head = $"DataLoader: {batches}{size}{(drop_last ? " (the last, shorter one dropped)" : "")}, {order}, num_workers={num_workers}";
+        return head + "\n" + string.Join("\n", (dataset.ToString() ?? "").Split('\n').Select(l => "  " + l));
+    }
+
     IEnumerator<TBatch> MapBatches()
     {
         foreach (var indices in batch_sampler!) yield return collate_fn(Fetch(indices));

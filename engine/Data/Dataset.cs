@@ -86,6 +86,8 @@ public sealed class TensorDataset : Dataset<(Tensor, Tensor)>
             return (tensors[0][index], tensors[1][index]);
         }
     }
+
+    public override string ToString() => TensorDatasets.Describe(tensors);
 }
 
 /// <summary>A <c>TensorDataset</c> of one tensor, or of three or more: item i is the i-th slice of each.</summary>
@@ -111,10 +113,15 @@ public sealed class TensorDataset<TItem> : Dataset<TItem>
             return _get(CheckIndex(index, Count, "TensorDataset"));
         }
     }
+
+    public override string ToString() => TensorDatasets.Describe(tensors);
 }
 
 static class TensorDatasets
 {
+    internal static string Describe(IReadOnlyList<Tensor> tensors) =>
+        $"TensorDataset: {tensors[0].shape[0]} items of {string.Join(", ", tensors.Select(t => $"{t.dtype.TorchName()} [{string.Join(", ", t.shape.Skip(1))}]"))}";
+
     internal static void CheckSizes(Tensor[] tensors)
     {
         if (tensors.Length == 0) throw new ArgumentException("TensorDataset: expected at least one tensor, got none");
@@ -152,6 +159,9 @@ public sealed class Subset<T> : Dataset<T>
             return dataset[indices[(int)CheckIndex(index, Count, "Subset")]];
         }
     }
+
+    public override string ToString() =>
+        $"Subset: {Count} of the {dataset.Count} items of\n" + string.Join("\n", (dataset.ToString() ?? "").Split('\n').Select(l => "  " + l));
 }
 
 /// <summary>Datasets one after another (<c>torch.utils.data.ConcatDataset</c>); negative indices count from the end.</summary>
@@ -192,4 +202,8 @@ public sealed class ConcatDataset<T> : Dataset<T>
             return datasets[d][index - start];
         }
     }
+
+    public override string ToString() =>
+        $"ConcatDataset: {Count} items of {datasets.Count} datasets\n" +
+        string.Join("\n", datasets.SelectMany(d => (d.ToString() ?? "").Split('\n')).Select(l => "  " + l));
 }

@@ -34,6 +34,8 @@ public sealed class SequentialSampler : Sampler
     {
         for (long i = 0; i < data_source.Count; i++) yield return i;
     }
+
+    public override string ToString() => $"SequentialSampler({Count} indices in order)";
 }
 
 /// <summary>
@@ -91,6 +93,8 @@ public sealed class RandomSampler : Sampler
     /// A generator seeded by one int64 from the default generator
     /// (<c>torch.empty((), dtype=torch.int64).random_().item()</c>).
     /// </summary>
+    public override string ToString() => $"RandomSampler(num_samples={num_samples}, replacement={(replacement ? "True" : "False")})";
+
     internal static torch.Generator SeededFromDefault(torch.Generator? source = null) =>
         new(torch.empty(Array.Empty<long>(), dtype: torch.int64).random_(source).item<long>());
 }
@@ -113,6 +117,8 @@ public sealed class SubsetRandomSampler : Sampler
     {
         foreach (var i in ToList(torch.randperm(indices.Count, generator: generator))) yield return indices[(int)i];
     }
+
+    public override string ToString() => $"SubsetRandomSampler({Count} indices)";
 }
 
 /// <summary>
@@ -147,6 +153,8 @@ public sealed class WeightedRandomSampler : Sampler
     {
         foreach (var i in ToList(torch.multinomial(weights, num_samples, replacement, generator))) yield return i;
     }
+
+    public override string ToString() => $"WeightedRandomSampler(num_samples={num_samples}, replacement={(replacement ? "True" : "False")}, {weights.shape[0]} weights)";
 }
 
 /// <summary>
@@ -184,4 +192,6 @@ public sealed class BatchSampler : IEnumerable<long[]>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => $"BatchSampler(batch_size={batch_size}, drop_last={(drop_last ? "True" : "False")}, {Count} batches of {sampler})";
 }

@@ -43,27 +43,38 @@ internal static class ImageRendering
     /// <summary>At most this many images of a batch are drawn in its grid, so a big batch stays a small picture.</summary>
     public const int MaxGridImages = 64;
 
-    /// <summary>A batch of images: N×C×H×W with C = 1 or 3, each side at least 8, uint8 or floating in [0, 1].</summary>
+    /// <summary>
+    /// A batch of images: N×C×H×W with C = 1 or 3, each side at least 8, uint8 or floating with finite values. A floating
+    /// batch outside [0, 1] (a normalised one, as a DataLoader with Normalize gives) is drawn scaled to [0, 1].
+    /// </summary>
     public static bool IsImageBatch(Tensor t, TensorHtml.Stats stats)
     {
         var s = t.shape;
         if (s.Length != 4 || s[0] < 1 || (s[1] != 1 && s[1] != 3) || s[2] < 8 || s[3] < 8) return false;
         if (t.dtype == ScalarType.Byte) return true;
-        return t.is_floating_point() && stats.Min is >= 0.0 && stats.Max is <= 1.0;
+        return t.is_floating_point() && stats.Min is double min && stats.Max is double max && double.IsFinite(min) && double.IsFinite(max);
     }
 
-    /// <summary>The batch (its first <see cref="MaxGridImages"/> images) laid out by <c>torchvision.utils.make_grid</c>, 8 to a row.</summary>
-    public static HtmlTag RenderBatch(Tensor t, Func<Tensor, byte[]> encode)
+    /// <summary>
+    /// The batch (its first <see cref="MaxGridImages"/> images) laid out by <c>torchvision.utils.make_grid</c>, 8 to a row;
+    /// values outside [0, 1] are scaled from the batch's [min, max] as <c>make_grid(normalize=True)</c> does, and the note says so.
+    /// </summary>
+    public static HtmlTag RenderBatch(Tensor t, Func<Tensor, byte[]> encode, TensorHtml.Stats stats)
     {
         long n = t.shape[0], shown = Math.Min(n, MaxGridImages);
+        bool scale = t.dtype != ScalarType.Byte && (stats.Min < 0 || stats.Max > 1);
         Tensor grid;
         using (torch.no_grad())
         {
             var x = t.detach().narrow(0, 0, shown);
             x = x.dtype == ScalarType.Byte ? x.to(ScalarType.Float32).div(255.0) : x;
-            grid = torchvision.utils.make_grid(x, nrow: 8, padding: 2);
+            grid = scale
+                ? torchvision.utils.make_grid(x, nrow: 8, padding: 2, normalize: true, value_range: (stats.Min!.Value, stats.Max!.Value))
+                : torchvision.utils.make_grid(x, nrow: 8, padding: 2);
         }
-        var note = $"{n} image{(n == 1 ? "" : "s")}" + (shown < n ? $", the first {shown} shown" : "") + " · torchvision.utils.make_grid(nrow=8, padding=2)";
+        var call = scale ? "make_grid(nrow=8, padding=2, normalize=True)" : "make_grid(nrow=8, padding=2)";
+        var note = $"{n} image{(n == 1 ? "" : "s")}" + (shown < n ? $", the first {shown} shown" : "") + $" · torchvision.utils.{call}" +
+                   (scale ? $" · values in [{TensorHtml.Num(stats.Min!.Value)}, {TensorHtml.Num(stats.Max!.Value)}] shown as black to white" : "");
         return Html.Tag("div", Html.Tag("div", Html.Class("note"), note), Render(grid, encode));
     }
 

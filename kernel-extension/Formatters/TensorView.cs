@@ -96,7 +96,7 @@ internal static class TensorHtml
             return ImageRendering.Render(t, png);
         }
         if (display == TensorDisplay.Auto && ImageRendering.IsImageBatch(t, s))
-            return ImageRendering.RenderBatch(t, png);
+            return ImageRendering.RenderBatch(t, png, s);
         if (t.dim() is 1 or 2 && t.numel() > 0)
             return Table(t, display == TensorDisplay.Heatmap, s);
         if (display is TensorDisplay.Table or TensorDisplay.Heatmap)

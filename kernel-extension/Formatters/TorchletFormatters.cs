@@ -17,8 +17,18 @@ public static class TorchletFormatters
         Formatter.Register<Module>((m, w) => Safe(w, m, () => SummaryText.Html(Summary.Of(m))), HtmlFormatter.MimeType);
         Formatter.Register<ModuleSummary>((s, w) => w.Write(SummaryText.Render(s)), PlainTextFormatter.MimeType);
         Formatter.Register<ModuleSummary>((s, w) => Safe(w, s.Module, () => SummaryText.Html(s)), HtmlFormatter.MimeType);
+        // Datasets, loaders and samplers are enumerable: as a cell's value the notebook would run through their items
+        // (megabytes of tensors, a loader's first batches). They show their description instead, as torchvision
+        // prints a dataset; transforms show torchvision's repr.
+        var described = new[] { typeof(Data.Dataset), typeof(Data.IterableDataset<>), typeof(Data.DataLoader<,>), typeof(Data.Sampler),
+                                typeof(Data.BatchSampler), typeof(Vision.ITransform) };
+        foreach (var t in described)
+        {
+            Formatter.Register(t, (o, w) => w.Write(o.ToString()), PlainTextFormatter.MimeType);
+            Formatter.Register(t, (o, w) => Safe(w, o, () => Html.Box(Html.Tag("pre", o.ToString() ?? ""))), HtmlFormatter.MimeType);
+        }
         // Both forms go into the notebook, so viewers without HTML (and diffs) still show PyTorch's text.
-        foreach (var t in new[] { typeof(Tensor), typeof(TensorView), typeof(Module), typeof(ModuleSummary) })
+        foreach (var t in new[] { typeof(Tensor), typeof(TensorView), typeof(Module), typeof(ModuleSummary) }.Concat(described))
             Formatter.SetPreferredMimeTypesFor(t, HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
     }
 

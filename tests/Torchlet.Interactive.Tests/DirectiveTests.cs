@@ -4,6 +4,7 @@ using SkiaSharp;
 
 namespace Torchlet.Interactive.Tests;
 
+[Collection(GlobalStateCollection.Name)]
 public sealed class DirectiveTests : IAsyncLifetime
 {
     NotebookKernel _nb = null!;

@@ -7,6 +7,7 @@ namespace Torchlet.Interactive.Tests;
 /// The train/validation sample on the shipped Fashion-MNIST sample: the curve rules behind <c>#!nn curves</c> must call
 /// the one-number bottleneck underfitting and the wide MLP fitted to 500 images overfitting, as the notes' table says.
 /// </summary>
+[Collection(GlobalStateCollection.Name)]
 public class SampleCurvesTests
 {
     [Fact]

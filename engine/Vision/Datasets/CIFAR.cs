@@ -141,7 +141,7 @@ namespace Torchlet.Vision
             string Names(IEnumerable<string> files) => string.Join(", ", files.Select(Path.GetFileName));
             return new FileNotFoundException(
                 $"{_source.name}: dataset not found. Looked for the python version in '{PythonFolder}' (missing: {Names(py)}) " +
-                $"and for the binary version in '{BinaryFolder}' (missing: {Names(bin)}). {ByHand()}");
+                $"and for the binary version in '{BinaryFolder}' (missing: {Names(bin)}){RelativeRootNote}. {ByHand()}");
         }
 
         string ByHand() =>

@@ -130,7 +130,7 @@ namespace Torchlet.Vision
                 $"{_source.name}: dataset not found. Looked for {imageName} and {labelName} (each as is or gzipped, .gz) in '{raw_folder}' " +
                 $"(torchvision's layout) and in '{root}' (the files directly in root)" +
                 (found.Count > 0 ? $"; found only {string.Join(", ", found.Select(f => $"'{f}'"))}" : "") +
-                $". Get them with download: true{_source.otherWays}.");
+                $"{RelativeRootNote}. Get them with download: true{_source.otherWays}.");
         }
 
         /// <summary>The file <paramref name="name"/> in <paramref name="dir"/>, uncompressed or as .gz (uncompressed first: it reads faster).</summary>
@@ -249,7 +249,7 @@ namespace Torchlet.Vision
             ],
             ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
             ", or apt-get install dataset-fashion-mnist and use root: \"/usr/share/datasets/fashion-mnist\", " +
-            "or use the repository's 10,000 + 2,000 image sample, root: \"data/fashion-mnist-sample\"");
+            "or use the 10,000 + 2,000 image sample in Torchlet's repository: root: \"<repository>/data/fashion-mnist-sample\"");
 
         public FashionMNIST(string root, bool train = true, ITransform? transform = null, Func<long, long>? target_transform = null, bool download = false)
             : base(root, train, transform, target_transform, download, Source) { }

@@ -20,6 +20,10 @@ public abstract class VisionDataset : Dataset<(Tensor, long)>
     }
 
     public string? root { get; }
+
+    /// <summary>For error messages: where a relative root points, since the working directory is often not what one expects.</summary>
+    private protected string RelativeRootNote =>
+        root is null || Path.IsPathRooted(root) ? "" : $" (root '{root}' is relative to the working directory '{Environment.CurrentDirectory}': give a full path to be sure)";
     public ITransform? transform { get; }
     public Func<long, long>? target_transform { get; }
 
