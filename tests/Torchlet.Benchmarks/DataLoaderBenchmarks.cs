@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using static Torchlet.torch;
 using static Torchlet.torch.utils.data;
 
@@ -51,27 +48,8 @@ public class DataLoaderBenchmarks
 /// <summary>Adds images/s = 1 / (median time per image), and in brackets 1 / (min time per image).</summary>
 public class ImagesPerSecondConfig : SpreadConfig
 {
-    public ImagesPerSecondConfig() { AddColumn(new ImagesPerSecondColumn()); }
-}
-
-public sealed class ImagesPerSecondColumn : IColumn
-{
-    public string Id => nameof(ImagesPerSecondColumn);
-    public string ColumnName => "images/s";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "images per second: 1 / median time per image (1 / min time per image)";
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public bool IsAvailable(Summary summary) => true;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    public ImagesPerSecondConfig()
     {
-        var stats = summary[benchmarkCase]?.ResultStatistics;
-        if (stats is null) return "-";
-        return $"{1e9 / stats.Median:N0} ({1e9 / stats.Min:N0})";
+        AddColumn(new RateColumn("images/s", "images per second: 1 / median time per image (1 / min time per image)", "N0", _ => 1e9));
     }
 }
