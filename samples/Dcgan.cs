@@ -173,7 +173,13 @@ public static class Dcgan
         }
     }
 
-    static string FirstLine(string s) => s.Split(". ")[0].Split('\n')[0].Trim();
+    // The message's first line, and the next one too when the first only introduces it ("could not download X:").
+    static string FirstLine(string s)
+    {
+        var lines = s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var first = lines.Length == 0 ? "" : lines[0].Split(". ")[0];
+        return first.EndsWith(':') && lines.Length > 1 ? $"{first} {lines[1]}" : first;
+    }
 
     /// <summary>The first row (8 images) of the first, middle and last fixed-noise grids, one under the other.</summary>
     public static void SaveStrip(IReadOnlyList<string> grids, string path)
