@@ -136,6 +136,8 @@ Task("Samples")
         }); }
         catch (Exception) { failed.Add(name); }
     }
+    if (System.IO.File.Exists(outDir.CombineWithFilePath("fit-curves.csv").FullPath))
+        produced.Add(("samples/fit-curves.csv", "the fit sample's training and validation loss per epoch"));
     if (System.IO.Directory.Exists(outDir.Combine("dcgan").FullPath))
         produced.Add(("samples/dcgan/", "the DCGAN's fixed-noise grids every 100 batches, and fixed-noise-strip.png (first, middle, last)"));
     if (failed.Count > 0) throw new Exception($"samples failed: {string.Join(", ", failed)} (details above)");

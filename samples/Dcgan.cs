@@ -169,7 +169,7 @@ public static class Dcgan
             var fashion = torchvision.datasets.FashionMNIST(root: root, train: true, transform: torchvision.transforms.Compose(torchvision.transforms.Pad(2), torchvision.transforms.ToTensor()));
             log.WriteLine($"data: CIFAR-10 is not available ({FirstLine(e.Message)}); using Fashion-MNIST from {root} " +
                           $"({(full ? "the full set" : "the shipped sample")}, {fashion.Count} images) padded to 32×32 instead");
-            return (fashion, "Fashion-MNIST");
+            return (fashion, full ? "the full Fashion-MNIST" : "the shipped Fashion-MNIST sample");
         }
     }
 
