@@ -1,7 +1,7 @@
 // Torchlet build, run by ./build.sh (which restores the local tools first). Targets:
 //   Default         the main job: Build, Demo, Samples, Pack, Notebooks, then a summary of what it produced
 //   Build           Release build of Notebook.sln
-//   Demo            tests/Torchlet.Demo: the README's §2.4 loop, the notes' §2.7 and §2.8 networks
+//   Demo            tests/Torchlet.Demo: the README's §2.4 loop, the notes' §2.8 LSTM network
 //   Samples         samples/: the notes' CNN, DCGAN and train/validation curves on Fashion-MNIST (short; --full)
 //   Pack            the Torchlet and Torchlet.Interactive packages in artifacts/feed
 //   Notebooks       executes every notebooks/*.ipynb against those packages into artifacts/notebooks
@@ -55,7 +55,7 @@ Task("Demo")
         int exit = RunLogged("dotnet", new[] { "run", "--project", "./tests/Torchlet.Demo/Torchlet.Demo.csproj", "-c", configuration, "--no-build" }, output, header: false);
         if (exit != 0) throw Failure($"the demo exited with {exit}", output);
         produced.Add(("demo.txt", "the demo's output"));
-        return $"The README's §2.4 loop, then the notes' §2.7 and §2.8 networks; output (also in {Rel(output)}):";
+        return $"The README's §2.4 loop, then the notes' §2.8 LSTM network; output (also in {Rel(output)}):";
     });
     foreach (var line in System.IO.File.ReadLines(output)) Console.WriteLine(line.Length > 0 ? "    " + line : "");
 });

@@ -61,6 +61,8 @@ public static class FashionCnn
                       (maxSteps is { } m ? $", {m} per epoch in this short run" : ""));
 
         var net = new Net();
+        log.WriteLine(net);   // print(net): the same text as PyTorch's
+        log.WriteLine($"{net.parameters().Sum(p => p.numel()):N0} parameters");
         var criterion = nn.CrossEntropyLoss();
         var optimizer = optim.Adam(net.parameters(), lr: 1e-3);
         var seconds = new List<double>();
