@@ -75,9 +75,84 @@ Task("Pack")
         if (exit != 0) throw Failure($"dotnet pack {project} exited with {exit}", log);
     }
     System.IO.File.WriteAllText(feed.CombineWithFilePath("version.txt").FullPath, version);
+    var pruned = PruneOldPackages(keep: 3);
+    var source = RegisterPackageSource();
     produced.Add(("feed/", $"NuGet packages Torchlet and Torchlet.Interactive {version} (README: \"Use Torchlet in your own project\")"));
-    return $"Torchlet and Torchlet.Interactive {version} in {Rel(feed.FullPath)}/; log: {Rel(log)}";
+    return $"Torchlet and Torchlet.Interactive {version} in {Rel(feed.FullPath)}/{pruned}; {source}; log: {Rel(log)}";
 }));
+
+// The notebooks, as committed, load the packages with `#r "nuget:Torchlet.Interactive, *-*"`: the build registers
+// artifacts/feed as this user's NuGet package source "torchlet", and maps the packages Torchlet and Torchlet.* to it
+// alone (NuGet package source mapping), so that a restore never asks another feed for them and works offline. When the
+// user's config has no mapping yet, every other source is mapped to "*", which changes nothing for other packages.
+// Undo with: dotnet nuget remove source torchlet (and the packageSourceMapping entry it leaves).
+string RegisterPackageSource()
+{
+    var path = OperatingSystem.IsWindows()
+        ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "NuGet", "NuGet.Config")
+        : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "NuGet", "NuGet.Config");
+    var doc = System.IO.File.Exists(path)
+        ? System.Xml.Linq.XDocument.Load(path)
+        : System.Xml.Linq.XDocument.Parse("<configuration><packageSources><add key=\"nuget.org\" value=\"https://api.nuget.org/v3/index.json\" protocolVersion=\"3\" /></packageSources></configuration>");
+    var config = doc.Root!;
+    var sources = config.Element("packageSources") ?? new System.Xml.Linq.XElement("packageSources");
+    if (sources.Parent is null) config.Add(sources);
+    var ours = sources.Elements("add").FirstOrDefault(e => (string?)e.Attribute("key") == "torchlet");
+    bool changed = ours is null || (string?)ours.Attribute("value") != feed.FullPath;
+    if (ours is null) sources.Add(ours = new System.Xml.Linq.XElement("add", new System.Xml.Linq.XAttribute("key", "torchlet")));
+    ours.SetAttributeValue("value", feed.FullPath);
+    var mapping = config.Element("packageSourceMapping");
+    if (mapping is null)
+    {
+        config.Add(mapping = new System.Xml.Linq.XElement("packageSourceMapping"));
+        foreach (var key in sources.Elements("add").Select(e => (string?)e.Attribute("key")).Where(k => k is not null && k != "torchlet"))
+            mapping.Add(new System.Xml.Linq.XElement("packageSource", new System.Xml.Linq.XAttribute("key", key!),
+                new System.Xml.Linq.XElement("package", new System.Xml.Linq.XAttribute("pattern", "*"))));
+        changed = true;
+    }
+    if (!mapping.Elements("packageSource").Any(e => (string?)e.Attribute("key") == "torchlet"))
+    {
+        mapping.Add(new System.Xml.Linq.XElement("packageSource", new System.Xml.Linq.XAttribute("key", "torchlet"),
+            new System.Xml.Linq.XElement("package", new System.Xml.Linq.XAttribute("pattern", "Torchlet")),
+            new System.Xml.Linq.XElement("package", new System.Xml.Linq.XAttribute("pattern", "Torchlet.*"))));
+        changed = true;
+    }
+    if (!changed) return "NuGet source 'torchlet' already registered";
+    System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+    var temp = path + ".torchlet-tmp";
+    doc.Save(temp);
+    System.IO.File.Move(temp, path, overwrite: true);
+    return $"registered {Rel(feed.FullPath)} as this user's NuGet source 'torchlet' for Torchlet.* (in {path})";
+}
+
+// Each build adds a version; only the newest few are kept, in artifacts/feed and in NuGet's global packages folder
+// (where every version a notebook loaded stays otherwise). Returns a note for the step's line.
+string PruneOldPackages(int keep)
+{
+    int removed = 0;
+    foreach (var id in new[] { "Torchlet", "Torchlet.Interactive" })
+    {
+        var versions = System.IO.Directory.GetFiles(feed.FullPath, id + ".0.*.nupkg")
+            .Select(f => (file: f, version: System.IO.Path.GetFileNameWithoutExtension(f)[(id.Length + 1)..]))
+            .Where(v => char.IsDigit(v.version[0]))
+            .OrderByDescending(v => v.version, StringComparer.Ordinal).Skip(keep).ToList();
+        foreach (var (file, _) in versions) { System.IO.File.Delete(file); removed++; }
+    }
+    var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+    foreach (var id in new[] { "torchlet", "torchlet.interactive" })
+    {
+        var dir = System.IO.Path.Combine(globalPackages, id);
+        if (!System.IO.Directory.Exists(dir)) continue;
+        foreach (var old in System.IO.Directory.GetDirectories(dir).Where(d => System.IO.Path.GetFileName(d).StartsWith("0.1.0-dev.", StringComparison.Ordinal))
+                     .OrderByDescending(d => d, StringComparer.Ordinal).Skip(keep))
+        {
+            try { System.IO.Directory.Delete(old, recursive: true); removed++; }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException) { }   // in use (Windows): next time
+        }
+    }
+    return removed > 0 ? $" (kept the newest {keep} versions, removed {removed} older copies)" : "";
+}
 
 // Every notebook of notebooks/, executed against the packages just packed (see RunNotebook).
 Task("Notebooks")
@@ -178,6 +253,8 @@ Task("Test")
     }
     try { RunRealClient(); }
     catch (Exception) { failures.Add("real client"); }
+    try { RunCourseNotebooks(); }
+    catch (Exception) { failures.Add("notebooks"); }
     // One plain closing line, read the same way whatever is printed above it.
     int passed = 0, failed = 0, skipped = 0;
     foreach (var trx in GetFiles(results.FullPath + "/*.trx"))
@@ -256,6 +333,28 @@ void RunRealClient()
     });
 }
 
+// Every notebook of notebooks/, as committed, once through Jupyter with the network unreachable: it must load the
+// packages from the registered source and run every cell without an error; its HTML rendering is kept.
+void RunCourseNotebooks()
+{
+    var dir = artifacts.Combine("test-notebooks");
+    CleanDirectory(dir);
+    var failed = new List<string>();
+    foreach (var notebook in GetFiles("./notebooks/*.ipynb").OrderBy(f => f.FullPath))
+    {
+        var name = notebook.GetFilenameWithoutExtension().FullPath;
+        try { Step($"notebook {name} (Jupyter, offline)", () =>
+        {
+            if (JupyterMissing() is { } missing)
+                throw new Exception($"{missing}. Install it: apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client (.ci/run does this)");
+            var run = RunNotebook(notebook.FullPath, dir, "jupyter", name, offline: true);
+            return $"{run.CodeCells} code cells ran without errors: {Rel(run.Executed)} and {System.IO.Path.GetFileName(run.Html)}; log: {Rel(run.Log)}";
+        }); }
+        catch (Exception) { failed.Add(name); }
+    }
+    if (failed.Count > 0) throw new Exception($"notebooks failed: {string.Join(", ", failed)}");
+}
+
 // What each cell of smoke.dib must show, in order (RunNotebook has already failed on any cell error).
 void CheckSmoke(NotebookRun run)
 {
@@ -293,6 +392,9 @@ Task("Bench")
 
 sealed record NotebookRun(string Executed, string? Html, int CodeCells, string Log, string ClientName);
 
+// A proxy address nothing listens on (the discard port): requests through it are refused at once.
+const string ClosedPort = "http://127.0.0.1:9";
+
 // Executes one notebook (.ipynb, or .dib) against the packages in artifacts/feed and fails on any cell error.
 // Its {{FEED}} and {{VERSION}} placeholders are filled in with the feed's path and the packages' version.
 //   client "jupyter":     Jupyter's nbconvert with dotnet-interactive's .net-csharp kernel (a local tool,
@@ -301,8 +403,14 @@ sealed record NotebookRun(string Executed, string? Html, int CodeCells, string L
 // Both run every cell, also after a failed one, so that the executed notebook shows every error.
 // Writes <outDir>/<name>.ipynb (the executed notebook) and logs/<name>.<client>.log. Both clients run from
 // artifacts/tmp/notebooks, inside the repository, so that `dotnet interactive` finds the local tool.
-NotebookRun RunNotebook(string source, DirectoryPath outDir, string client, string name)
+NotebookRun RunNotebook(string source, DirectoryPath outDir, string client, string name, bool offline = false)
 {
+    // Offline: every HTTP(S) request of the client and its kernel goes to a closed local port, as on a machine with no
+    // network; the notebook must still load the packages (from the registered local source) and run.
+    var environment = offline
+        ? new Dictionary<string, string> { ["HTTP_PROXY"] = ClosedPort, ["HTTPS_PROXY"] = ClosedPort, ["http_proxy"] = ClosedPort, ["https_proxy"] = ClosedPort,
+                                           ["NO_PROXY"] = "", ["no_proxy"] = "" }
+        : null;
     var versionFile = feed.CombineWithFilePath("version.txt").FullPath;
     if (!System.IO.File.Exists(versionFile)) throw new Exception("no packages in artifacts/feed: run the Pack target first");
     var version = System.IO.File.ReadAllText(versionFile).Trim();
@@ -334,9 +442,9 @@ NotebookRun RunNotebook(string source, DirectoryPath outDir, string client, stri
     var timeout = TimeSpan.FromMinutes(30);
     int exit = client == "jupyter"
         ? RunLogged("jupyter", new[] { "nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=600",
-                                       "--output-dir", outDir.FullPath, "--output", name, input }, log, work.FullPath, timeout)
+                                       "--output-dir", outDir.FullPath, "--output", name, input }, log, work.FullPath, timeout, environment: environment)
         : RunLogged("dotnet", new[] { "tool", "run", "dotnet-repl", "--", "--run", input, "--exit-after-run", "--output-path", executed },
-                    log, work.FullPath, timeout);
+                    log, work.FullPath, timeout, environment: environment);
     string clientName = client == "jupyter" ? "Jupyter (nbconvert, .net-csharp kernel)" : "dotnet-repl";
     if (!System.IO.File.Exists(executed)) throw Failure($"{clientName} wrote no executed notebook (exit code {exit})", log);
 
@@ -473,6 +581,36 @@ string? JupyterMissing()
     if (exit != 0) return jupyterMissing = "Jupyter's nbconvert is not installed";
     exit = RunLogged("dotnet", new[] { "tool", "run", "dotnet-interactive", "--", "jupyter", "install" }, log);
     if (exit != 0) return jupyterMissing = $"dotnet-interactive could not register its Jupyter kernel (see {Rel(log)})";
+    if (KernelsFromAnyFolder(log) is { } problem) return jupyterMissing = problem;
+    return null;
+}
+
+// `jupyter install` registers kernels that run `dotnet interactive`, a command that exists only where the local tool
+// manifest is found: inside this repository. A notebook opened elsewhere would die at start ("Kernel died before
+// replying"). The kernels are pointed at the tool's own DLL in NuGet's global packages folder instead, which works
+// from any folder.
+string? KernelsFromAnyFolder(string log)
+{
+    var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+    var tools = JsonNode.Parse(System.IO.File.ReadAllText("./.config/dotnet-tools.json"))!["tools"]!["microsoft.dotnet-interactive"]!;
+    var version = (string)tools["version"]!;
+    var dll = System.IO.Path.Combine(globalPackages, "microsoft.dotnet-interactive", version, "tools", "net10.0", "any", "Microsoft.DotNet.Interactive.App.dll");
+    if (!System.IO.File.Exists(dll)) return $"dotnet-interactive {version} is not in {globalPackages} (dotnet tool restore puts it there)";
+    var dataDirLog = NewLog("jupyter-data-dir");
+    if (RunLogged("jupyter", new[] { "--data-dir" }, dataDirLog, header: false) != 0) return $"jupyter --data-dir failed (see {Rel(dataDirLog)})";
+    var kernels = System.IO.Path.Combine(System.IO.File.ReadAllLines(dataDirLog).Last(l => l.Trim().Length > 0).Trim(), "kernels");
+    foreach (var spec in new[] { ".net-csharp", ".net-fsharp", ".net-powershell" }.Select(k => System.IO.Path.Combine(kernels, k, "kernel.json")).Where(System.IO.File.Exists))
+    {
+        var json = JsonNode.Parse(System.IO.File.ReadAllText(spec))!.AsObject();
+        var argv = json["argv"]!.AsArray();
+        if (argv.Count >= 2 && (string?)argv[0] == "dotnet" && (string?)argv[1] == "interactive")
+        {
+            argv[1] = dll;
+            System.IO.File.WriteAllText(spec, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            System.IO.File.AppendAllText(log, $"{spec}: argv now runs {dll}\n");
+        }
+    }
     return null;
 }
 
@@ -515,12 +653,14 @@ string NewLog(string name)
 
 // Runs a program with its output (stdout and stderr, interleaved) appended to a log file, none of it on the
 // console, and no standard input; returns its exit code (-1 when it ran past the timeout and was killed).
-int RunLogged(string program, IEnumerable<string> args, string log, string? workingDirectory = null, TimeSpan? timeout = null, bool header = true)
+int RunLogged(string program, IEnumerable<string> args, string log, string? workingDirectory = null, TimeSpan? timeout = null, bool header = true,
+              IReadOnlyDictionary<string, string>? environment = null)
 {
     var start = new System.Diagnostics.ProcessStartInfo(program) {
         WorkingDirectory = workingDirectory ?? root.FullPath, UseShellExecute = false,
         RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
     foreach (var a in args) start.ArgumentList.Add(a);
+    foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
     using var writer = new System.IO.StreamWriter(log, append: true) { AutoFlush = true };
     if (header) writer.WriteLine($"$ {program} {string.Join(" ", start.ArgumentList.Select(a => a.Contains(' ') ? $"\"{a}\"" : a))}");
     using var process = new System.Diagnostics.Process { StartInfo = start };
