@@ -111,7 +111,9 @@ public partial class Tensor
     public ScalarType dtype => _storage.DType;
     public string device => "cpu";
     public long[] shape => Shape.ToLong(_shape);
-    public long[] size() => Shape.ToLong(_shape);
+    /// <summary>PyTorch's <c>x.size()</c>: the shape as a <see cref="Torchlet.Size"/>, which prints as <c>torch.Size([2, 3])</c> and converts to <c>long[]</c>.</summary>
+    public Size size() => Size.Own(Shape.ToLong(_shape));
+    /// <summary>The length of dim <paramref name="dim"/> (negative counts from the end).</summary>
     public long size(int dim) => _shape[Shape.NormDim(dim, _shape.Length)];
     public long[] stride() => Shape.ToLong(_strides);
     public long stride(int dim) => _strides[Shape.NormDim(dim, _shape.Length)];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Torchlet;
 
@@ -69,6 +70,19 @@ public sealed class TensorIndex
     /// <summary>(start, stop) as TorchSharp accepts it: <c>x[(1, 3)]</c>.</summary>
     public static implicit operator TensorIndex((int? start, int? stop) range) => Slice(range.start, range.stop);
 
+    /// <summary>
+    /// The indices with <c>null</c> read as <see cref="None"/>, as Python reads <c>x[:, None]</c>; a null
+    /// array is what C# passes for a lone <c>x[null]</c>, i.e. <c>x[None]</c>.
+    /// </summary>
+    internal static TensorIndex[] NullIsNone(TensorIndex?[]? indices)
+    {
+        if (indices is null) return [None];
+        if (Array.IndexOf(indices, null) < 0) return indices!;
+        var r = new TensorIndex[indices.Length];
+        for (int i = 0; i < r.Length; i++) r[i] = indices[i] ?? None;
+        return r;
+    }
+
     public override string ToString() => kind switch
     {
         Kind.None => "None",
@@ -112,20 +126,28 @@ public partial class Tensor
     /// <summary>
     /// Python indexing: <c>x[0, .., 1..3]</c>, <c>x[TensorIndex.Ellipsis, 0]</c>, <c>x[mask]</c>, <c>x[idx]</c>.
     /// Ints, slices, <c>...</c> and <c>None</c> give views sharing storage; index tensors and masks give copies.
+    /// A <c>null</c> entry is Python's <c>None</c> (<see cref="TensorIndex.None"/>, a new dim of size 1):
+    /// <c>x[.., .., null]</c> is <c>x[:, :, None]</c> and <c>x[null]</c> is <c>x[None]</c>.
     /// Assigning writes through into this tensor's storage (<c>x[.., 0] = v</c>, <c>x[mask] = 0</c>).
     /// </summary>
-    public Tensor this[params TensorIndex[] indices]
+    public Tensor this[params TensorIndex?[]? indices]
     {
         get => index(indices);
         set => index_put_(value, indices);
     }
 
-    /// <summary>Integer indexing <c>x[i, j]</c>: a view (0-dim for a full index).</summary>
-    public Tensor this[params long[] indices]
+    /// <summary>
+    /// Integer indexing <c>x[i, j]</c>: a view (0-dim for a full index). Preferred over the general indexer
+    /// when both apply, i.e. for integers and for a lone <c>x[null]</c>, which C# passes as a null array here:
+    /// it is <c>x[None]</c>, as in the general indexer.
+    /// </summary>
+    [OverloadResolutionPriority(1)]
+    public Tensor this[params long[]? indices]
     {
-        get => SelectAll(indices);
+        get => indices is null ? index(TensorIndex.None) : SelectAll(indices);
         set
         {
+            if (indices is null) { index_put_(value, TensorIndex.None); return; }
             var ti = new TensorIndex[indices.Length];
             for (int i = 0; i < indices.Length; i++) ti[i] = TensorIndex.Single(indices[i]);
             index_put_(value, ti);

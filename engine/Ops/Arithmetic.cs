@@ -627,13 +627,67 @@ public partial class Tensor
     public static Tensor operator %(Tensor a, Tensor b) => a.remainder(b);
     public static Tensor operator %(Tensor a, Scalar b) => a.remainder(b);
     public static Tensor operator -(Tensor a) => a.neg();
-    // As in PyTorch (and TorchSharp), & | ^ ~ are bitwise: logical for bool tensors, bit ops for integers.
+
+    // Comparisons give bool tensors (broadcast, compared in the promoted dtype, never differentiable), as
+    // Python's x < y on tensors. A number on the left is Python's reflected operator: 0 < x is x > 0.
+    // == and != are not overloaded: C# code relies on them comparing references (x == null, collections,
+    // dictionaries), so elementwise equality is x.eq(y) / x.ne(y), as in TorchSharp.
+
+    /// <summary>Elementwise <c>a &lt; b</c> (<see cref="lt(Tensor)"/>): a bool tensor.</summary>
+    public static Tensor operator <(Tensor a, Tensor b) => a.lt(b);
+    /// <summary>Elementwise <c>a &lt; b</c> (<see cref="lt(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator <(Tensor a, Scalar b) => a.lt(b);
+    /// <summary>Elementwise <c>a &lt; b</c>, i.e. <c>b &gt; a</c> (<see cref="gt(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator <(Scalar a, Tensor b) => b.gt(a);
+    /// <summary>Elementwise <c>a &gt; b</c> (<see cref="gt(Tensor)"/>): a bool tensor.</summary>
+    public static Tensor operator >(Tensor a, Tensor b) => a.gt(b);
+    /// <summary>Elementwise <c>a &gt; b</c> (<see cref="gt(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator >(Tensor a, Scalar b) => a.gt(b);
+    /// <summary>Elementwise <c>a &gt; b</c>, i.e. <c>b &lt; a</c> (<see cref="lt(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator >(Scalar a, Tensor b) => b.lt(a);
+    /// <summary>Elementwise <c>a &lt;= b</c> (<see cref="le(Tensor)"/>): a bool tensor.</summary>
+    public static Tensor operator <=(Tensor a, Tensor b) => a.le(b);
+    /// <summary>Elementwise <c>a &lt;= b</c> (<see cref="le(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator <=(Tensor a, Scalar b) => a.le(b);
+    /// <summary>Elementwise <c>a &lt;= b</c>, i.e. <c>b &gt;= a</c> (<see cref="ge(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator <=(Scalar a, Tensor b) => b.ge(a);
+    /// <summary>Elementwise <c>a &gt;= b</c> (<see cref="ge(Tensor)"/>): a bool tensor.</summary>
+    public static Tensor operator >=(Tensor a, Tensor b) => a.ge(b);
+    /// <summary>Elementwise <c>a &gt;= b</c> (<see cref="ge(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator >=(Tensor a, Scalar b) => a.ge(b);
+    /// <summary>Elementwise <c>a &gt;= b</c>, i.e. <c>b &lt;= a</c> (<see cref="le(Scalar)"/>): a bool tensor.</summary>
+    public static Tensor operator >=(Scalar a, Tensor b) => b.le(a);
+
+    // As in PyTorch (and TorchSharp), & | ^ ~ are bitwise: logical for bool tensors, bit ops for integers,
+    // an error for floating tensors. A number on the left is Python's reflected operator (True & mask).
+
+    /// <summary><c>a &amp; b</c> (<see cref="bitwise_and(Tensor)"/>): logical and for bool, bitwise and for integers.</summary>
     public static Tensor operator &(Tensor a, Tensor b) => a.bitwise_and(b);
+    /// <summary><c>a &amp; b</c> (<see cref="bitwise_and(Scalar)"/>).</summary>
     public static Tensor operator &(Tensor a, Scalar b) => a.bitwise_and(b);
+    /// <summary><c>a &amp; b</c> with a number on the left (<see cref="bitwise_and(Scalar)"/> of <paramref name="b"/>).</summary>
+    public static Tensor operator &(Scalar a, Tensor b) => b.bitwise_and(a);
+    /// <summary><c>a | b</c> (<see cref="bitwise_or(Tensor)"/>): logical or for bool, bitwise or for integers.</summary>
     public static Tensor operator |(Tensor a, Tensor b) => a.bitwise_or(b);
+    /// <summary><c>a | b</c> (<see cref="bitwise_or(Scalar)"/>).</summary>
     public static Tensor operator |(Tensor a, Scalar b) => a.bitwise_or(b);
+    /// <summary><c>a | b</c> with a number on the left (<see cref="bitwise_or(Scalar)"/> of <paramref name="b"/>).</summary>
+    public static Tensor operator |(Scalar a, Tensor b) => b.bitwise_or(a);
+    /// <summary><c>a ^ b</c> (<see cref="bitwise_xor(Tensor)"/>): logical xor for bool, bitwise xor for integers.</summary>
     public static Tensor operator ^(Tensor a, Tensor b) => a.bitwise_xor(b);
+    /// <summary><c>a ^ b</c> (<see cref="bitwise_xor(Scalar)"/>).</summary>
     public static Tensor operator ^(Tensor a, Scalar b) => a.bitwise_xor(b);
-    public static Tensor operator ~(Tensor a) => a.bitwise_not();
+    /// <summary><c>a ^ b</c> with a number on the left (<see cref="bitwise_xor(Scalar)"/> of <paramref name="b"/>).</summary>
+    public static Tensor operator ^(Scalar a, Tensor b) => b.bitwise_xor(a);
+
+    /// <summary><c>~a</c>: logical not for bool tensors, bit complement for integers (<see cref="bitwise_not"/>).</summary>
+    public static Tensor operator ~(Tensor a)
+    {
+        // Python's ~ refuses floating tensors before reaching the kernel, with this message.
+        if (a.dtype.IsFloating()) throw new ArgumentException("~ (operator.invert) is only implemented on integer and Boolean-type tensors");
+        return a.bitwise_not();
+    }
+
+    /// <summary><c>!a</c>: <see cref="logical_not"/> (true where a is zero), for any dtype.</summary>
     public static Tensor operator !(Tensor a) => a.logical_not();
 }

@@ -15,8 +15,13 @@ public partial class Tensor
 {
     // ---------------------------------------------------------------- reading
 
-    /// <summary><c>x[indices]</c>: a view for basic indices, a copy (IndexBackward0) with index tensors or masks.</summary>
-    public Tensor index(params TensorIndex[] indices)
+    /// <summary>
+    /// <c>x[indices]</c>: a view for basic indices, a copy (IndexBackward0) with index tensors or masks.
+    /// A null entry (or a null array) is <see cref="TensorIndex.None"/>, as Python's <c>None</c>.
+    /// </summary>
+    public Tensor index(params TensorIndex?[]? indices) => Indexed(TensorIndex.NullIsNone(indices));
+
+    Tensor Indexed(TensorIndex[] indices)
     {
         // x[mask] with a mask of x's own shape, outside autograd: one pass, no coordinate lists.
         if (!NeedsGrad(this) && FullMask(indices) is { } mask)
@@ -89,8 +94,13 @@ public partial class Tensor
 
     // ---------------------------------------------------------------- writing
 
-    /// <summary><c>x[indices] = value</c>: writes <paramref name="value"/> (broadcast) into the indexed elements of this tensor.</summary>
-    public Tensor index_put_(Tensor value, params TensorIndex[] indices)
+    /// <summary>
+    /// <c>x[indices] = value</c>: writes <paramref name="value"/> (broadcast) into the indexed elements of this tensor.
+    /// A null entry (or a null array) is <see cref="TensorIndex.None"/>, as Python's <c>None</c>.
+    /// </summary>
+    public Tensor index_put_(Tensor value, params TensorIndex?[]? indices) => PutIndexed(value, TensorIndex.NullIsNone(indices));
+
+    Tensor PutIndexed(Tensor value, TensorIndex[] indices)
     {
         // x[mask] = scalar outside autograd (the common "zero the negatives" idiom) is a masked fill.
         if (value.Numel == 1 && !(GradMode.Enabled && (_requiresGrad || value._requiresGrad)) && FullMask(indices) is { } mask)
@@ -112,7 +122,8 @@ public partial class Tensor
     Tensor? FullMask(TensorIndex[] indices) =>
         indices.Length == 1 && indices[0].tensor is { } t && t.dtype == ScalarType.Bool && t._shape.Length > 0 && Shape.SameShape(t._shape, _shape) ? t : null;
 
-    public Tensor index_put_(Scalar value, params TensorIndex[] indices) => index_put_((Tensor)value, indices);
+    /// <summary><c>x[indices] = number</c>: the number takes this tensor's dtype, as a Python number does.</summary>
+    public Tensor index_put_(Scalar value, params TensorIndex?[]? indices) => index_put_((Tensor)value, indices);
 
     /// <summary>
     /// PyTorch's <c>index_put_(indices, values, accumulate)</c>: the tensors index the leading dims

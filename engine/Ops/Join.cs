@@ -12,7 +12,7 @@ public partial class Tensor
     // ---------------------------------------------------------------- cat / stack
 
     /// <summary>
-    /// Concatenates along <paramref name="d"/> with PyTorch's checks and type promotion; no graph.
+    /// Concatenates along <paramref name="dim"/> with PyTorch's checks and type promotion; no graph.
     /// Returns the per-input start offsets along the dim (-1 for skipped legacy empty 1-D inputs).
     /// </summary>
     internal static (Tensor result, int dim, int[] starts) CatNoGrad(IList<Tensor> tensors, long dim, string op)

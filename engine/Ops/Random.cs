@@ -300,7 +300,7 @@ public static partial class torch
 
     static Tensor Leaf(Tensor t, bool requires_grad) => requires_grad ? t.requires_grad_(true) : t;
 
-    /// <summary>Uniform samples on [0, 1), float32 unless <paramref name="dtype"/> says otherwise.</summary>
+    /// <summary>Uniform samples on [0, 1), float32 unless a <c>dtype:</c> says otherwise.</summary>
     public static Tensor rand(params long[] size) => rand(size, null);
     public static Tensor rand(long[] size, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) =>
         Leaf(NewFloating(size, dtype, "rand").UniformFill(0, 1, generator), requires_grad);
@@ -309,7 +309,7 @@ public static partial class torch
     public static Tensor rand(long d0, long d1, long d2, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => rand([d0, d1, d2], dtype, requires_grad, generator);
     public static Tensor rand(long d0, long d1, long d2, long d3, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) => rand([d0, d1, d2, d3], dtype, requires_grad, generator);
 
-    /// <summary>Standard normal samples, float32 unless <paramref name="dtype"/> says otherwise.</summary>
+    /// <summary>Standard normal samples, float32 unless a <c>dtype:</c> says otherwise.</summary>
     public static Tensor randn(params long[] size) => randn(size, null);
     public static Tensor randn(long[] size, ScalarType? dtype = null, bool requires_grad = false, Generator? generator = null) =>
         Leaf(NewFloating(size, dtype, "randn").NormalFill(0, 1, generator), requires_grad);

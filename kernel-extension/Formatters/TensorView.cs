@@ -49,6 +49,7 @@ internal static class TensorHtml
     /// <summary>Summary numbers of the whole tensor (null where they do not apply).</summary>
     internal sealed record Stats(double? Min, double? Max, double? Mean);
 
+    /// <param name="view">The tensor and how to show it (heatmap, image or table).</param>
     /// <param name="png">The PNG encoder to use; <see cref="ImageRendering.PngEncoder"/> when null.</param>
     public static HtmlTag Render(TensorView view, Func<Tensor, byte[]>? png = null)
     {

@@ -17,6 +17,12 @@ public static class TorchletFormatters
         Formatter.Register<Module>((m, w) => Safe(w, m, () => SummaryText.Html(Summary.Of(m))), HtmlFormatter.MimeType);
         Formatter.Register<ModuleSummary>((s, w) => w.Write(SummaryText.Render(s)), PlainTextFormatter.MimeType);
         Formatter.Register<ModuleSummary>((s, w) => Safe(w, s.Module, () => SummaryText.Html(s)), HtmlFormatter.MimeType);
+        // A dtype shows as PyTorch prints it (torch.float32), as tensor headers and errors already do; a Size as
+        // torch.Size([2, 3]) rather than as a list of its dims (it is enumerable).
+        Formatter.Register<ScalarType>((t, w) => w.Write(t.TorchName()), PlainTextFormatter.MimeType);
+        Formatter.Register<ScalarType>((t, w) => Html.Tag("code", t.TorchName()).WriteTo(new FormatContext(w)), HtmlFormatter.MimeType);
+        Formatter.Register<Size>((s, w) => w.Write(s.ToString()), PlainTextFormatter.MimeType);
+        Formatter.Register<Size>((s, w) => Html.Tag("code", s.ToString()).WriteTo(new FormatContext(w)), HtmlFormatter.MimeType);
         // Datasets, loaders and samplers are enumerable: as a cell's value the notebook would run through their items
         // (megabytes of tensors, a loader's first batches). They show their description instead, as torchvision
         // prints a dataset; transforms show torchvision's repr.
@@ -28,7 +34,7 @@ public static class TorchletFormatters
             Formatter.Register(t, (o, w) => Safe(w, o, () => Html.Box(Html.Tag("pre", o.ToString() ?? ""))), HtmlFormatter.MimeType);
         }
         // Both forms go into the notebook, so viewers without HTML (and diffs) still show PyTorch's text.
-        foreach (var t in new[] { typeof(Tensor), typeof(TensorView), typeof(Module), typeof(ModuleSummary) }.Concat(described))
+        foreach (var t in new[] { typeof(Tensor), typeof(TensorView), typeof(Module), typeof(ModuleSummary), typeof(ScalarType), typeof(Size) }.Concat(described))
             Formatter.SetPreferredMimeTypesFor(t, HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
     }
 

@@ -334,6 +334,79 @@ public class IndexingTests
         Assert.Equal("AliasBackward0", x.requires_grad_()[new long[0]].grad_fn!.name());
     }
 
+    // ---------------------------------------------------------------- null is None
+
+    // The fixture's None cases once more, written with C#'s null as a Python user writes None.
+    static readonly Dictionary<string, Func<Tensor, Tensor>> GetWithNull = new()
+    {
+        ["none_front"] = x => x[null],
+        ["none_mid"] = x => x[.., null, 1],
+        ["none_notes"] = x => x[.., .., null],
+        ["none_end_ellipsis"] = x => x[TensorIndex.Ellipsis, null],
+        ["adv_none"] = x => x[null, L(0, 2), null, L(1, 1)],
+    };
+
+    public static IEnumerable<object[]> GetWithNullCases() => GetWithNull.Keys.Select(k => new object[] { k });
+
+    [Theory]
+    [MemberData(nameof(GetWithNullCases))]
+    public void Null_index_reads_as_None_like_pytorch(string name) => OpCase.Run("indexing", "get_" + name, ts => [GetWithNull[name](ts[0])]);
+
+    [Fact]
+    public void Null_index_writes_as_None_like_pytorch() =>
+        OpCase.Run("indexing", "set_none", ts => [Set((a, t) => a[null, 0, 1] = t[1])(ts)]);
+
+    [Fact]
+    public void Null_index_in_every_position_is_None()
+    {
+        var x = arange(24.0).reshape(2, 3, 4);
+        (Func<Tensor, Tensor> withNull, Func<Tensor, Tensor> withNone, long[] shape)[] forms =
+        [
+            (t => t[null], t => t[TensorIndex.None], [1, 2, 3, 4]),
+            (t => t[null, null], t => t[TensorIndex.None, TensorIndex.None], [1, 1, 2, 3, 4]),
+            (t => t[null, 0], t => t[TensorIndex.None, 0], [1, 3, 4]),
+            (t => t[0, null], t => t[0, TensorIndex.None], [1, 3, 4]),
+            (t => t[0, null, 1..], t => t[0, TensorIndex.None, 1..], [1, 2, 4]),
+            (t => t[.., null], t => t[.., TensorIndex.None], [2, 1, 3, 4]),
+            (t => t[.., .., null], t => t[.., .., TensorIndex.None], [2, 3, 1, 4]),
+            (t => t[.., .., .., null], t => t[.., .., .., TensorIndex.None], [2, 3, 4, 1]),
+            (t => t[null, TensorIndex.Ellipsis, null], t => t[TensorIndex.None, TensorIndex.Ellipsis, TensorIndex.None], [1, 2, 3, 4, 1]),
+            (t => t[t > 20, null], t => t[t > 20, TensorIndex.None], [3, 1]),
+            (t => t.index(null), t => t.index(TensorIndex.None), [1, 2, 3, 4]),
+            (t => t.index(1, null), t => t.index(1, TensorIndex.None), [1, 3, 4]),
+        ];
+        for (int i = 0; i < forms.Length; i++)
+        {
+            var (withNull, withNone, shape) = forms[i];
+            var a = withNull(x); var b = withNone(x);
+            Assert.True(shape.SequenceEqual(a.shape), $"form {i}: shape [{string.Join(", ", a.shape)}]");
+            Assert.True(a.equal(b), $"form {i}: values differ from TensorIndex.None's");
+        }
+        // Views share storage and gradients flow as with TensorIndex.None.
+        Assert.Same(x._storage, x[.., .., null]._storage);
+        var w = randn(2, 3, requires_grad: true);
+        var y = w[.., .., null];
+        Assert.Equal(w[.., .., TensorIndex.None].grad_fn!.name(), y.grad_fn!.name());
+        (y * 2).sum().backward();
+        Assert.Equal(new float[] { 2, 2, 2, 2, 2, 2 }, w.grad!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Null_index_assignment_is_None()
+    {
+        var a = zeros(2, 3);
+        a[null] = ones(1, 2, 3) * 4;
+        Assert.Equal(Enumerable.Repeat(4f, 6), a.data<float>().ToArray());
+        a[.., null, 1] = tensor(new[] { 7.0, 8.0 }).reshape(2, 1);
+        Assert.Equal(new float[] { 4, 7, 4, 4, 8, 4 }, a.data<float>().ToArray());
+        a[null, 0, null] = 1.5;
+        Assert.Equal(new float[] { 1.5f, 1.5f, 1.5f, 4, 8, 4 }, a.data<float>().ToArray());
+        a.index_put_(tensor(-1.0), null, 1, 0);
+        Assert.Equal(-1f, a[1, 0].item<float>());
+        a.index_put_(0, null);
+        Assert.Equal(new float[6], a.data<float>().ToArray());
+    }
+
     [Fact]
     public void TensorIndex_prints_like_python()
     {

@@ -10,6 +10,9 @@ namespace Torchlet
             /// torchvision.datasets.ImageFolder: images in one sub-folder per class (<c>root/dog/xxx.png</c>,
             /// <c>root/cat/123.jpg</c>); items (uint8 3×H×W RGB image, class index). Classes are the sorted sub-folder names.
             /// </summary>
+            /// <param name="root">The folder holding one sub-folder per class; a leading <c>~</c> is the home folder.</param>
+            /// <param name="transform">Applied to each image (e.g. <c>transforms.Compose(...)</c>); none by default.</param>
+            /// <param name="target_transform">Applied to each class index; none by default.</param>
             /// <param name="loader">Reads the file at a path (default: <c>torchvision.io.read_image(path, ImageReadMode.RGB)</c>, as PIL's convert("RGB")).</param>
             /// <param name="is_valid_file">Which files to take (default: those with an image extension, <see cref="DatasetFolder.IMG_EXTENSIONS"/>).</param>
             public static ImageFolder ImageFolder(string root, ITransform? transform = null, Func<long, long>? target_transform = null,

@@ -12,6 +12,8 @@ public abstract class VisionDataset : Dataset<(Tensor, long)>
 {
     /// <param name="root">The dataset's folder; a leading <c>~</c> is the home folder (os.path.expanduser, as torchvision).
     /// Null for datasets that read no files (FakeData), as torchvision's None.</param>
+    /// <param name="transform">Applied to each image as an item is read; null for none.</param>
+    /// <param name="target_transform">Applied to each label as an item is read; null for none.</param>
     protected VisionDataset(string? root, ITransform? transform, Func<long, long>? target_transform)
     {
         this.root = root is null ? null : ExpandUser(root);

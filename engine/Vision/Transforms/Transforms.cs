@@ -45,7 +45,7 @@ public sealed class ToTensor : ITransform
 
 /// <summary>
 /// <c>(x - mean[c]) / std[c]</c> per channel of a floating …×C×H×W image, in its dtype. One value applies to every
-/// channel. With <paramref name="inplace"/> the input itself is changed.
+/// channel. With <c>inplace: true</c> the input itself is changed.
 /// </summary>
 public sealed class Normalize : ITransform
 {
