@@ -15,6 +15,7 @@ public sealed class TorchletExtension : IKernelExtension
         ArgumentNullException.ThrowIfNull(kernel);
         TorchletFormatters.Register();
         Charts.Register();
+        Exercises.ExerciseFormatters.Register();
         Directives.NnDirective.Register(kernel);
         KernelInvocationContext.Current?.DisplayAs(Banner().ToString(), "text/html");
         return Task.CompletedTask;

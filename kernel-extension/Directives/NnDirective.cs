@@ -29,6 +29,9 @@ public sealed class NnContext
     /// <summary>The directive line as written in the cell (e.g. <c>#!nn grid x --nrow 4</c>).</summary>
     public string DirectiveText { get; }
 
+    /// <summary>The notebook's C# kernel, or null (exercise checkers read variables of every type through it).</summary>
+    internal CSharpKernel? CSharpKernel => FindCSharp(_root);
+
     /// <summary>A variable of the C# kernel, of type <typeparamref name="T"/>; a clear error otherwise.</summary>
     public T Get<T>(string? name, string what, string argument) where T : class
     {
@@ -99,7 +102,7 @@ public static class NnDirective
     public const string Name = "#!nn";
 
     /// <summary>The subcommands, in the order <c>#!nn help</c> lists them. Add an entry before <see cref="Register"/> runs to add one.</summary>
-    public static List<NnSubcommand> Subcommands { get; } = [.. NnCommands.All()];
+    public static List<NnSubcommand> Subcommands { get; } = [.. NnCommands.All(), .. Exercises.ExerciseCommands.All()];
 
     /// <summary>Registers <c>#!nn</c> on the root kernel (idempotent per kernel).</summary>
     public static void Register(Kernel kernel)
