@@ -184,3 +184,28 @@ public sealed class ChartTests : IAsyncLifetime
         Assert.Contains("no series 'acc'; recorded: loss", e.Message);
     }
 }
+
+public sealed class PlotsTests : IAsyncLifetime
+{
+    NotebookKernel _nb = null!;
+    public async Task InitializeAsync() => _nb = await NotebookKernel.StartAsync();
+    public Task DisposeAsync() { _nb.Dispose(); return Task.CompletedTask; }
+
+    [Fact]
+    public async Task Lines_draw_one_trace_per_series_with_log_axis_and_markers_when_asked()
+    {
+        var html = (await _nb.SubmitAsync("""
+            var steps = Plots.Steps(4);
+            Plots.Lines(new[] { ("SGD", steps, new[] { 4.0, 2, 1, 0.5 }), ("Adam", steps, new[] { 4.0, 1, 0.25, 0.1 }) },
+                        title: "loss", xTitle: "step", yTitle: "loss", markers: true, logY: true)
+            """)).Returned();
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.Contains("\"name\":\"SGD\"", html);
+        Assert.Contains("\"name\":\"Adam\"", html);
+        Assert.Contains("\"mode\":\"lines+markers\"", html);
+        Assert.Contains("\"type\":\"log\"", html);
+        var bad = await _nb.SubmitAsync("Plots.Lines((\"a\", new[] { 1.0, 2 }, new[] { 1.0 }))");
+        Assert.Contains("needs x and y of one length, got 2 and 1", bad.Failure!.Message);
+        Assert.Equal(new[] { 0.0, 1, 2 }, Plots.Values(torch.arange(3)));
+    }
+}
