@@ -6,7 +6,8 @@ namespace Torchlet.Interactive;
 
 /// <summary>
 /// Loaded by dotnet-interactive after <c>#r "nuget:Torchlet.Interactive"</c>: registers the Torchlet
-/// formatters and shows a short banner (engine version, SIMD width, threads).
+/// formatters and shows a short banner (engine version, SIMD width, threads), then embeds plotly.js for the
+/// notebook's charts (once per notebook; see <see cref="PlotlyEmbed"/>).
 /// </summary>
 public sealed class TorchletExtension : IKernelExtension
 {
@@ -18,6 +19,8 @@ public sealed class TorchletExtension : IKernelExtension
         Exercises.ExerciseFormatters.Register();
         Directives.NnDirective.Register(kernel);
         KernelInvocationContext.Current?.DisplayAs(Banner().ToString(), "text/html");
+        // plotly.js for every chart of the notebook, as an output of its own (see PlotlyEmbed).
+        PlotlyEmbed.DisplayOnce(kernel);
         return Task.CompletedTask;
     }
 

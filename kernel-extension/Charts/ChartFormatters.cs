@@ -3,7 +3,10 @@ using Plotly.NET;
 
 namespace Torchlet.Interactive;
 
-/// <summary>text/html and text/plain for the chart types (and Plotly.NET's GenericChart, as Plotly.NET.Interactive does).</summary>
+/// <summary>
+/// text/html and text/plain for the chart types, and for Plotly.NET's GenericChart (as Plotly.NET.Interactive does, but
+/// drawing with the embedded plotly.js instead of a CDN's).
+/// </summary>
 internal static class ChartFormatters
 {
     public static void Register()
@@ -17,7 +20,9 @@ internal static class ChartFormatters
         Formatter.Register<TrainingHistory>((h, w) => w.Write(h.ToString()), PlainTextFormatter.MimeType);
         Formatter.Register<LiveFrame>((f, w) => w.Write(f.Html), HtmlFormatter.MimeType);
         Formatter.Register<LiveFrame>((f, w) => w.Write(f.Text), PlainTextFormatter.MimeType);
-        foreach (var t in new[] { typeof(ActivationGallery), typeof(CurvesView), typeof(TrainingHistory), typeof(LiveFrame) })
+        Formatter.Register<PlotlyLoader>((_, w) => w.Write(PlotlyEmbed.LoaderHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<PlotlyLoader>((l, w) => w.Write(l.ToString()), PlainTextFormatter.MimeType);
+        foreach (var t in new[] { typeof(ActivationGallery), typeof(CurvesView), typeof(TrainingHistory), typeof(LiveFrame), typeof(PlotlyLoader) })
             Formatter.SetPreferredMimeTypesFor(t, HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
     }
 

@@ -91,12 +91,14 @@ public static class Charts
             var chosen = members.Where(wanted.Contains).ToArray();
             if (chosen.Length == 0) continue;
             var traces = new List<Trace>();
+            var curves = chosen.Select(Activation).ToArray();
+            var widths = LineWidths(curves.Select(c => c.Y).ToArray(), curves.Select(c => c.DyDx).ToArray());
             for (int i = 0; i < chosen.Length; i++)
             {
-                var (x, y, d) = Activation(chosen[i]);
+                var (x, y, d) = curves[i];
                 var color = Plot.Palette[i % Plot.Palette.Length];
-                traces.Add(Plot.Line(x, y, chosen[i], color, legendGroup: chosen[i]));
-                traces.Add(Plot.Line(x, d, chosen[i] + "′", color, dashed: true, xaxis: "x2", yaxis: "y2", legendGroup: chosen[i], showLegend: false));
+                traces.Add(Plot.Line(x, y, chosen[i], color, legendGroup: chosen[i], width: widths[i]));
+                traces.Add(Plot.Line(x, d, chosen[i] + "′", color, dashed: true, xaxis: "x2", yaxis: "y2", legendGroup: chosen[i], showLegend: false, width: widths[i]));
             }
             var layout = new Dictionary<string, object>
             {
@@ -110,6 +112,47 @@ public static class Charts
             figures.Add((group, chosen, Plot.Figure(traces, layout)));
         }
         return new ActivationGallery(figures);
+    }
+
+    /// <summary>The width of a line that no later line lies on, and how much wider each line under another one is drawn.</summary>
+    public const double BaseLineWidth = 2, LineWidthStep = 2, MaxLineWidth = 10;
+
+    /// <summary>
+    /// Line widths for functions drawn in this order, with their derivatives (function i and its derivative share a
+    /// width). A line that a later one lies on over part of the range — within 1% of the panel's height at
+    /// <see cref="MinCoincidentFraction"/> of the points or more (ReLU under LeakyReLU and ELU for x &gt; 0, in the
+    /// function or the derivative panel) — is drawn <see cref="LineWidthStep"/> wider than the widest of those, so it
+    /// shows as a coloured edge around them instead of disappearing. Other lines keep <see cref="BaseLineWidth"/>.
+    /// </summary>
+    internal static double[] LineWidths(double[][] f, double[][] df)
+    {
+        int n = f.Length;
+        var widths = new double[n];
+        double fTol = Tolerance(f), dTol = Tolerance(df);
+        for (int i = n - 1; i >= 0; i--)
+        {
+            widths[i] = BaseLineWidth;
+            for (int j = i + 1; j < n; j++)
+                if (Coincide(f[i], f[j], fTol) || Coincide(df[i], df[j], dTol))
+                    widths[i] = Math.Min(MaxLineWidth, Math.Max(widths[i], widths[j] + LineWidthStep));
+        }
+        return widths;
+    }
+
+    /// <summary>Two lines coincide when they are this close at this fraction of the points or more.</summary>
+    public const double MinCoincidentFraction = 0.05;
+
+    static double Tolerance(double[][] panel)
+    {
+        var all = panel.SelectMany(v => v).Where(double.IsFinite).ToArray();
+        return all.Length == 0 ? 0 : Math.Max(1e-12, 0.01 * (all.Max() - all.Min()));
+    }
+
+    static bool Coincide(double[] a, double[] b, double tolerance)
+    {
+        int close = 0;
+        for (int k = 0; k < a.Length; k++) if (Math.Abs(a[k] - b[k]) <= tolerance) close++;
+        return close >= MinCoincidentFraction * a.Length;
     }
 
     static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
@@ -151,25 +194,38 @@ public static class Charts
         return Curves(live.History, metric, highLoss);
     }
 
+    /// <summary>Colours of a training curve and its validation curve (every figure alike).</summary>
+    internal static readonly (string Train, string Validation) CurveColors = (Plot.Palette[0], Plot.Palette[1]);
+
+    /// <summary>
+    /// Whether a metric is drawn on a log axis: a loss (its name contains "loss") whose values are all positive. A loss
+    /// typically falls by orders of magnitude, and on a linear axis everything after the first epochs is a flat line.
+    /// </summary>
+    internal static bool LogAxis(string metric, IEnumerable<double> values) =>
+        metric.Contains("loss", StringComparison.OrdinalIgnoreCase) && values.Where(v => !double.IsNaN(v)).All(v => v > 0);
+
     internal static List<(string Metric, GenericChart Chart)> CurveFigures(TrainingHistory history)
     {
         var figures = new List<(string, GenericChart)>();
-        int c = 0;
         foreach (var m in history.Metrics)
         {
-            var color = Plot.Palette[c++ % Plot.Palette.Length];
             var traces = new List<Trace>();
-            foreach (var (series, dashed) in new[] { (m, false), (TrainingHistory.ValidationPrefix + m, true) })
+            var values = new List<double>();
+            foreach (var (series, validation) in new[] { (m, false), (TrainingHistory.ValidationPrefix + m, true) })
             {
                 if (!history.Contains(series)) continue;
                 var pts = history.Series(series);
-                traces.Add(Plot.Line(pts.Select(p => (double)p.Epoch), pts.Select(p => p.Value), series, color, dashed));
+                values.AddRange(pts.Select(p => p.Value));
+                // Training solid, validation dashed and in another colour: the two stay apart where they overlap.
+                traces.Add(Plot.Line(pts.Select(p => (double)p.Epoch), pts.Select(p => p.Value), series,
+                    validation ? CurveColors.Validation : CurveColors.Train, dashed: validation));
             }
+            bool log = LogAxis(m, values);
             var layout = new Dictionary<string, object>
             {
-                ["title"] = new Dictionary<string, object> { ["text"] = m },
+                ["title"] = new Dictionary<string, object> { ["text"] = m + (log ? " (log scale)" : "") },
                 ["xaxis"] = Plot.Axis("epoch"),
-                ["yaxis"] = Plot.Axis(m),
+                ["yaxis"] = Plot.Axis(m, log: log),
                 ["height"] = 320,
             };
             figures.Add((m, Plot.Figure(traces, layout)));

@@ -36,6 +36,9 @@ public static class FitRules
 
     static string N(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 
+    /// <summary>A fraction as a percentage: 0.6036 → "60.4 %", 0.5 → "50 %".</summary>
+    internal static string Pct(double fraction) => (100 * fraction).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+
     public static FitVerdict Judge(TrainingHistory history, string metric = "loss", double? highLoss = null)
     {
         ArgumentNullException.ThrowIfNull(history);
@@ -56,38 +59,41 @@ public static class FitRules
         double[] va = epochs.Select(e => val[e]).ToArray();
         int tail = Math.Min(Tail, n);
         double trEnd = tr[^tail..].Average(), vaEnd = va[^tail..].Average();
+        // The smoothed values are named as such wherever they are quoted.
+        string mean = tail == 1 ? "last epoch" : $"mean of the last {tail} epochs";
 
         // 1. validation turned up while training kept falling.
         int k = 0;
         for (int i = 1; i < n; i++) if (va[i] < va[k]) k = i;
         if (k < n - 1 && va[n - 1] >= va[k] * (1 + RiseTolerance) && va[n - 1] > va[k] && tr[n - 1] < tr[k])
             return new(Fit.Overfitting, epochs[k],
-                $"Overfitting from epoch {epochs[k]}: training {metric} kept falling ({N(tr[k])} → {N(tr[n - 1])}) while validation {metric} rose from its minimum {N(va[k])} at epoch {epochs[k]} to {N(va[n - 1])} (≥ {RiseTolerance:P0} above it). " +
+                $"Overfitting from epoch {epochs[k]}: training {metric} kept falling ({N(tr[k])} → {N(tr[n - 1])}) while validation {metric} rose from its minimum {N(va[k])} at epoch {epochs[k]} to {N(va[n - 1])} at epoch {epochs[n - 1]} ({Pct(va[n - 1] / va[k] - 1)} above it, ≥ {Pct(RiseTolerance)}). " +
                 "Notes: variance error, model too complex; the two curves drift apart → reduce model complexity or enlarge the training set (or stop at epoch " + epochs[k] + ").");
 
         // 2. a large gap between the curves.
         if (vaEnd >= GapRatio * trEnd && vaEnd > 0)
             return new(Fit.Overfitting, null,
-                $"Overfitting: validation {metric} ({N(vaEnd)}) is {N(vaEnd / trEnd)}× the training {metric} ({N(trEnd)}) at the end (≥ {GapRatio}×). " +
+                $"Overfitting: validation {metric} {N(vaEnd)} is {N(vaEnd / trEnd)}× the training {metric} {N(trEnd)} at the end ({mean} each; ≥ {GapRatio}×). " +
                 "Notes: variance error, a large gap between the two curves → reduce model complexity or enlarge the training set.");
 
         // 3./4. converged to a large error, or still on its way down.
         int w = Math.Max(2, (n + 2) / 3);
-        double before = tr[n - 1 - Math.Min(w, n - 1)];
+        int span = Math.Min(w, n - 1);
+        double before = tr[n - 1 - span];
         double change = Math.Abs(before - tr[n - 1]) / Math.Max(Math.Abs(before), 1e-12);
         bool flat = change < FlatTolerance;
         bool high = highLoss is { } h ? trEnd >= h : trEnd >= HighFraction * tr[0];
-        string highWhy = highLoss is { } hl ? $"≥ the given high loss {N(hl)}" : $"still {N(trEnd / tr[0])} of the first epoch's {N(tr[0])}, ≥ {HighFraction:P0}";
+        string highWhy = highLoss is { } hl ? $"≥ the given high {metric} {N(hl)}" : $"still {Pct(trEnd / tr[0])} of the first epoch's {N(tr[0])}, ≥ {Pct(HighFraction)}";
         if (high && flat)
             return new(Fit.Underfitting, null,
-                $"Underfitting: both curves converged to a high {metric}: training {N(trEnd)} ({highWhy}), flat (changed {change:P1} < {FlatTolerance:P0} over the last {Math.Min(w, n - 1)} epochs), validation {N(vaEnd)} close to it. " +
+                $"Underfitting: both curves converged to a high {metric}: training {N(trEnd)} ({mean}; {highWhy}), flat (changed {Pct(change)} < {Pct(FlatTolerance)} over the last {span} epochs), validation {N(vaEnd)} ({mean}) close to it. " +
                 "Notes: bias error, model too simple → increase model complexity.");
         if (high)
             return new(Fit.NotConverged, null,
-                $"Not converged yet: training {metric} {N(trEnd)} is still high ({highWhy}) but still falling ({change:P1} over the last {Math.Min(w, n - 1)} epochs, ≥ {FlatTolerance:P0}); train longer before judging.");
+                $"Not converged yet: training {metric} {N(trEnd)} ({mean}) is still high ({highWhy}) but still falling ({Pct(change)} over the last {span} epochs, ≥ {Pct(FlatTolerance)}); train longer before judging.");
 
         return new(Fit.GoodFit, null,
-            $"Good fit: training {metric} fell to {N(trEnd)} (from {N(tr[0])}) and validation {metric} {N(vaEnd)} stays close to it ({N(vaEnd / Math.Max(trEnd, 1e-12))}× < {GapRatio}×) without turning up." +
-            (flat ? "" : $" Still falling ({change:P1} over the last {Math.Min(w, n - 1)} epochs): more epochs may help."));
+            $"Good fit: training {metric} fell from {N(tr[0])} to {N(trEnd)} ({mean}) and validation {metric} {N(vaEnd)} ({mean}) stays close to it ({N(vaEnd / Math.Max(trEnd, 1e-12))}× < {GapRatio}×) without turning up." +
+            (flat ? "" : $" Still falling ({Pct(change)} over the last {span} epochs): more epochs may help."));
     }
 }

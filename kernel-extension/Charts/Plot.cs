@@ -11,7 +11,8 @@ namespace Torchlet.Interactive;
 internal static class Plot
 {
     public static Trace Line(IEnumerable<double> x, IEnumerable<double> y, string name, string? color = null,
-        bool dashed = false, string? xaxis = null, string? yaxis = null, string? legendGroup = null, bool showLegend = true)
+        bool dashed = false, string? xaxis = null, string? yaxis = null, string? legendGroup = null, bool showLegend = true,
+        double? width = null)
     {
         var xs = x.ToArray();
         var ys = y.ToArray();
@@ -24,6 +25,7 @@ internal static class Plot
             var line = new Dictionary<string, object>();
             if (color is not null) line["color"] = color;
             if (dashed) line["dash"] = "dash";
+            if (width is { } lw) line["width"] = lw;
             if (line.Count > 0) t.SetProperty("line", line);
             if (xaxis is not null) t.SetProperty("xaxis", xaxis);
             if (yaxis is not null) t.SetProperty("yaxis", yaxis);
@@ -42,16 +44,20 @@ internal static class Plot
         return GenericChart.setLayout(l, chart);
     }
 
-    public static Dictionary<string, object> Axis(string title, object? domain = null, string? anchor = null)
+    public static Dictionary<string, object> Axis(string title, object? domain = null, string? anchor = null, bool log = false)
     {
         var a = new Dictionary<string, object> { ["title"] = new Dictionary<string, object> { ["text"] = title } };
+        if (log) a["type"] = "log";
         if (domain is not null) a["domain"] = domain;
         if (anchor is not null) a["anchor"] = anchor;
         return a;
     }
 
-    /// <summary>The chart as an HTML fragment: a div and the script that calls <c>Plotly.newPlot</c>.</summary>
-    public static string Html(GenericChart chart) => GenericChart.toChartHTML(chart);
+    /// <summary>
+    /// The chart as an HTML fragment: a div and the script that calls <c>Plotly.newPlot</c> once the plotly.js that
+    /// the extension embeds is ready (see <see cref="PlotlyEmbed"/>).
+    /// </summary>
+    public static string Html(GenericChart chart) => PlotlyEmbed.ChartHtml(chart);
 
     /// <summary>A fixed palette so a function and its derivative (or a training and validation curve) share a colour.</summary>
     public static readonly string[] Palette =

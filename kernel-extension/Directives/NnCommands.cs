@@ -33,8 +33,8 @@ internal static class NnCommands
     public static IEnumerable<NnSubcommand> All() =>
     [
         NnSubcommand.Create<SummaryCommand>("summary",
-            "Layer tree, parameter counts and memory of a module; with --input, each layer's output shape from one forward pass on zeros",
-            ["#!nn summary net --input 64,1,28,28"],
+            "Layer tree, parameter counts and memory of a module; with --input, each layer's output shape from one forward pass on zeros (an LSTM's, GRU's or RNN's initial state left out; tuple outputs show each shape)",
+            ["#!nn summary net --input 64,1,28,28", "#!nn summary lstm --input 10,3,1"],
             [new("module", "the nn.Module variable", Implicit: true), new("input", "input shape, comma-separated (e.g. 64,1,28,28)")],
             (c, ctx) =>
             {

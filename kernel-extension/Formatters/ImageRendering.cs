@@ -78,20 +78,42 @@ internal static class ImageRendering
         return Html.Tag("div", Html.Tag("div", Html.Class("note"), note), Render(grid, encode));
     }
 
-    /// <summary>An <c>&lt;img&gt;</c> with the PNG inline as a data URI.</summary>
+    /// <summary>Small images are shown enlarged by a whole factor up to this, so every pixel stays a crisp square.</summary>
+    public const int MaxScale = 4;
+
+    /// <summary>An enlarged image's longer side stays within this many CSS pixels.</summary>
+    public const int ScaledSidePx = 512;
+
+    /// <summary>
+    /// The whole factor a <paramref name="h"/>×<paramref name="w"/> image is shown enlarged by: as large as keeps the
+    /// longer side within <see cref="ScaledSidePx"/>, at most <see cref="MaxScale"/>, at least 1 (a 28×28 digit 4×, a
+    /// grid of 8 of them 2×, a 600×400 picture 1×).
+    /// </summary>
+    public static int DisplayScale(long h, long w) =>
+        (int)Math.Clamp(ScaledSidePx / Math.Max(1, Math.Max(h, w)), 1, MaxScale);
+
+    /// <summary>
+    /// An <c>&lt;img&gt;</c> with the PNG inline as a data URI. The PNG keeps the image's true size (its width and
+    /// height attributes say so); CSS shows small images enlarged by <see cref="DisplayScale"/> with
+    /// <c>image-rendering: pixelated</c>, so the pixels stay sharp squares instead of a blur. Where styles are
+    /// stripped, the image shows at its true size.
+    /// </summary>
     public static HtmlTag Render(Tensor t, Func<Tensor, byte[]> encode)
     {
         byte[] png;
         using (torch.no_grad()) png = encode(t.detach());
         var s = t.shape;
         long h = s[^2], w = s[^1];
-        // Small images are scaled up (pixelated) so that a 28×28 digit is visible.
-        long scale = Math.Max(1, 256 / Math.Max(h, w));
+        int scale = DisplayScale(h, w);
         var img = new HtmlTag("img") { IsSelfClosing = true };
         img.HtmlAttributes["src"] = "data:image/png;base64," + Convert.ToBase64String(png);
-        img.HtmlAttributes["width"] = (w * scale).ToString();
-        img.HtmlAttributes["height"] = (h * scale).ToString();
-        img.HtmlAttributes["style"] = "image-rendering:pixelated";
+        img.HtmlAttributes["width"] = w.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        img.HtmlAttributes["height"] = h.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Enlarged: a fixed CSS size (not limited by the page's max-width:100%, which would squash it); at true size
+        // the page's own rules apply.
+        img.HtmlAttributes["style"] = scale > 1
+            ? $"width:{w * scale}px;height:{h * scale}px;max-width:none;image-rendering:pixelated"
+            : "image-rendering:pixelated";
         img.HtmlAttributes["alt"] = "tensor image " + Html.ShapeText(s);
         return img;
     }

@@ -168,12 +168,15 @@ public sealed class LiveTraining : IDisposable
             if (x.Length == 0) continue;
             traces.Add(Plot.Line(x, y, _names[i], Plot.Palette[i % Plot.Palette.Length], dashed: _names[i].StartsWith(TrainingHistory.ValidationPrefix, StringComparison.Ordinal)));
         }
+        // Losses only (all positive): a log axis, as in the curves, so the late epochs are not a flat line.
+        bool log = Enumerable.Range(0, _names.Length).All(i => Charts.LogAxis(_names[i], _values[i]));
         var layout = new Dictionary<string, object>
         {
             ["xaxis"] = Plot.Axis("step (reports)"),
             ["height"] = 320,
             ["margin"] = new Dictionary<string, object> { ["t"] = 20 },
         };
+        if (log) layout["yaxis"] = Plot.Axis("log scale", log: true);
         var sb = new StringBuilder();
         sb.Append("<div class=\"torchlet torchlet-live\" style=\"font-family:monospace;font-size:12px\">");
         if (Fraction() is { } f)
@@ -190,11 +193,18 @@ public sealed class LiveTraining : IDisposable
         return Math.Clamp((_epoch + inEpoch) / e, 0, 1);
     }
 
+    /// <summary>
+    /// The progress line. Epochs and batches are counted from 1, as Keras and tqdm count them ("epoch 1/10" is the
+    /// report of epoch 0); the batch is left out when an epoch is one batch.
+    /// </summary>
     string ProgressText()
     {
         if (_epoch < 0) return "waiting for the first report";
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"epoch {_epoch}{(Epochs is { } e ? "/" + e : "")} · batch {_batch}{(BatchesPerEpoch is { } b ? "/" + b : "")} · {_steps} steps");
+        sb.Append(CultureInfo.InvariantCulture, $"epoch {_epoch + 1}{(Epochs is { } e ? "/" + e : "")}");
+        if (BatchesPerEpoch is not 1)
+            sb.Append(CultureInfo.InvariantCulture, $" · batch {_batch + 1}{(BatchesPerEpoch is { } b ? "/" + b : "")}");
+        sb.Append(CultureInfo.InvariantCulture, $" · {_steps} step{(_steps == 1 ? "" : "s")}");
         for (int i = 0; i < _names.Length; i++)
         {
             var last = _values[i].Count > 0 ? _values[i][^1] : double.NaN;

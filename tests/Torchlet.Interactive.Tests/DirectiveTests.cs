@@ -126,6 +126,35 @@ public sealed class DirectiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Summary_runs_an_LSTM_and_shows_each_of_its_outputs()
+    {
+        (await _nb.SubmitAsync("var lstm = nn.LSTM(1, 5);")).AssertSucceeded();
+        var html = await Shown("#!nn summary lstm --input 10,3,1");
+        Assert.Contains("<td>([10, 3, 5], [1, 3, 5], [1, 3, 5])</td>", html);
+        Assert.Contains("LSTM.forward(x, null)", html);
+        Assert.Contains("Input: [10, 3, 1]", html);
+        var loss = await Fails("#!nn summary mse --input 3\n");
+        Assert.Contains("unknown variable 'mse'", loss);
+        (await _nb.SubmitAsync("var mse = nn.MSELoss();")).AssertSucceeded();
+        var message = await Fails("#!nn summary mse --input 3");
+        Assert.StartsWith("#!nn summary: Summary.Of: MSELoss's forward takes 2 inputs (Tensor input, Tensor target)", message);
+    }
+
+    [Fact]
+    public async Task Grid_of_small_images_is_shown_enlarged_with_crisp_pixels()
+    {
+        (await _nb.SubmitAsync("var digits = torch.rand(16, 1, 28, 28);")).AssertSucceeded();
+        var html = await Shown("#!nn grid digits --nrow 8");
+        // make_grid: 8 columns of 28 + 2 padding (+2) = 242 wide, 2 rows = 62 high; the PNG stays that size, CSS shows it 2×.
+        Assert.Contains("width=\"242\" height=\"62\" style=\"width:484px;height:124px;max-width:none;image-rendering:pixelated\"", html);
+        Assert.Equal(4, ImageRendering.DisplayScale(28, 28));
+        Assert.Equal(4, ImageRendering.DisplayScale(1, 1));
+        Assert.Equal(2, ImageRendering.DisplayScale(62, 242));
+        Assert.Equal(1, ImageRendering.DisplayScale(400, 600));
+        Assert.Equal(1, ImageRendering.DisplayScale(2000, 10));
+    }
+
+    [Fact]
     public async Task Summary_errors()
     {
         (await _nb.SubmitAsync(Cnn)).AssertSucceeded();
@@ -456,7 +485,15 @@ public sealed class DirectiveTests : IAsyncLifetime
         define.AssertSucceeded();
         var html = await Shown("#!nn curves history");
         Assert.Contains("Plotly.newPlot", html);
-        Assert.Contains("verfitting", html);
+        Assert.Contains("<b>Overfitting</b> · Overfitting from epoch 4", html);
+        // The gap rule and the others quote means of the last epochs: the text says so. Fractions are percentages.
+        var tr = await _nb.SubmitAsync("""
+            var flat = new TrainingHistory();
+            for (int e = 0; e < 10; e++) flat.Add(e, train: 2.0 - 0.2 * Math.Min(e, 4) - 0.001 * e, validation: 2.1 - 0.2 * Math.Min(e, 4));
+            """);
+        tr.AssertSucceeded();
+        var under = await Shown("#!nn curves flat");
+        Assert.Contains("<b>Underfitting</b> · Underfitting: both curves converged to a high loss: training 1.192 (mean of the last 2 epochs; still 59.6 % of the first epoch&#39;s 2, ≥ 50 %)", under);
         Assert.Contains("--high: expected a number", await Fails("#!nn curves history --high abc"));
         Assert.Contains("expected a TrainingHistory", await Fails("#!nn curves notAHistory"));
         Assert.Contains("nope", await Fails("#!nn curves nope"));

@@ -35,10 +35,10 @@ public sealed class LiveTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(shown, e => Assert.Equal(shown[0].ValueId, e.ValueId));
         var first = Html(shown[0]);
         Assert.Contains("Plotly.newPlot", first);
-        Assert.Contains("epoch 0/2 · batch 0/3 · 1 steps · loss 1 · accuracy 0", first);
+        Assert.Contains("epoch 1/2 · batch 1/3 · 1 step · loss 1 · accuracy 0", first);   // counted from 1: Report(0, 0, ...)
         Assert.Contains("<progress value=\"0.1667\" max=\"1\"", first);
         var last = Html(shown[^1]);
-        Assert.Contains("epoch 1/2 · batch 2/3 · 6 steps · loss 0.1667 · accuracy 0.5", last);
+        Assert.Contains("epoch 2/2 · batch 3/3 · 6 steps · loss 0.1667 · accuracy 0.5", last);
         Assert.Contains("<progress value=\"1\" max=\"1\"", last);
         Assert.Contains("\"name\":\"loss\"", last);
         Assert.Contains("\"name\":\"accuracy\"", last);
@@ -75,11 +75,35 @@ public sealed class LiveTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.IsType<DisplayedValueProduced>(shown[0]);
         Assert.IsType<DisplayedValueUpdated>(shown[1]);
         var final = Html(shown[1]);
-        Assert.Contains("batch 999", final);
+        Assert.Contains(create.Contains("BatchesPerEpoch") ? "epoch 5/5 · batch 1000/1000 · 5000 steps" : "epoch 5 · batch 1000 · 5000 steps", final);
         Assert.Contains("5000 steps · loss 0.0002", final);
         Assert.Contains("Plotly.newPlot", final);
         Assert.Contains("\"x\":[1.0,4.0,7.0,", final);    // thinned to at most MaxDrawnPoints (stride 3), last point kept
         Assert.Contains("4999.0,5000.0]", final);
+    }
+
+    [Fact]
+    public async Task One_batch_epochs_show_no_batch_counter_and_losses_draw_on_a_log_axis()
+    {
+        var cell = await _nb.SubmitAsync(
+            "var live = Live.Training(\"loss\", \"val_loss\");\nlive.Interval = TimeSpan.Zero; live.Epochs = 200; live.BatchesPerEpoch = 1;\n" +
+            "for (int e = 0; e < 200; e++) live.Report(e, 0, 1.0 / (e + 1), 1.2 / (e + 1));");
+        cell.AssertSucceeded();
+        var shown = cell.Events.OfType<DisplayEvent>().Where(e => e is DisplayedValueProduced or DisplayedValueUpdated).ToList();
+        var first = Html(shown[0]);
+        Assert.Contains("epoch 1/200 · 1 step · loss 1 · val_loss 1.2", first);
+        var last = Html(shown[^1]);
+        Assert.Contains("epoch 200/200 · 200 steps · loss 0.005 · val_loss 0.006", last);
+        Assert.DoesNotContain("batch", last);
+        Assert.Contains("\"yaxis\":{\"title\":{\"text\":\"log scale\"},\"type\":\"log\"}", last);
+        // Distinct colours for the two series.
+        Assert.Contains("\"name\":\"loss\",\"mode\":\"lines\",\"line\":{\"color\":\"#1f77b4\"}", last);
+        Assert.Contains("\"name\":\"val_loss\",\"mode\":\"lines\",\"line\":{\"color\":\"#ff7f0e\",\"dash\":\"dash\"}", last);
+
+        // A metric that is not a loss keeps a linear axis.
+        var mixed = await _nb.SubmitAsync("var m = Live.Training(\"loss\", \"accuracy\");\nm.Report(0, 0, 1.0, 0.5);\nm.Dispose();");
+        var html = Html(mixed.Events.OfType<DisplayEvent>().First(e => e is DisplayedValueProduced));
+        Assert.DoesNotContain("\"type\":\"log\"", html);
     }
 
     [Fact]

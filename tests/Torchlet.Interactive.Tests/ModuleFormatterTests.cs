@@ -27,6 +27,11 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
         Assert.Contains("<td>13,530</td>", Row(html, "4"));            // 1352·10 + 10
         Assert.Contains("<td>52.85 KiB</td>", Row(html, "4"));         // 13530 float32s
         Assert.Contains("<td>13,610</td><td>13,610</td>", Row(html, "Total"));
+        // The root owns no parameters: its row shows its sub-modules' total (in brackets, grey), not 0.
+        Assert.Contains("<td class=\"sub\" style=\"color:#888\">(13,610)</td><td class=\"sub\" style=\"color:#888\">(13,610)</td><td class=\"sub\" style=\"color:#888\">(53.16 KiB)</td>", Row(html, "Sequential"));
+        Assert.DoesNotContain("<td>0</td>", Row(html, "Sequential"));
+        Assert.Contains("<td>0</td><td>0</td><td>0 B</td>", Row(html, "1"));   // ReLU: a leaf without parameters stays 0
+        Assert.Contains("(n): a container&#39;s sub-modules together", html);
         Assert.DoesNotContain("Output shape", html);
         Assert.Contains("<summary>print(net)</summary>", html);
         Assert.Contains("(0): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1))", html);
@@ -143,6 +148,86 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
         Assert.Contains("<td>([7, 2, 5], [1, 2, 5], [1, 2, 5])</td>", Row(html, "lstm"));
     }
 
+    [Theory]
+    [InlineData("nn.LSTM(1, 5)", "([10, 3, 5], [1, 3, 5], [1, 3, 5])", "h0_c0 ((Tensor, Tensor)?)", 160)]
+    [InlineData("nn.GRU(1, 5, num_layers: 2)", "([10, 3, 5], [2, 3, 5])", "h0 (Tensor)", 120 + 180)]
+    [InlineData("nn.RNN(1, 5)", "([10, 3, 5], [1, 3, 5])", "h0 (Tensor)", 40)]
+    public async Task Recurrent_layers_run_with_their_state_left_out_and_show_every_output(string create, string shapes, string argument, long parameters)
+    {
+        var cell = await _nb.SubmitAsync($"var rnn = {create};\nSummary.Of(rnn, 10, 3, 1)");
+        var html = cell.Returned();
+        var type = create[3..create.IndexOf('(')];
+        Assert.Contains($"<td>{shapes}</td>", Row(html, type));
+        Assert.Contains($"<td>{parameters:N0}</td>", Row(html, type));
+        Assert.Contains($"The forward pass called {type}.forward(x, null): its second argument {argument} may be left out (the initial state: zeros), and was.", html);
+        var text = cell.Returned("text/plain");
+        Assert.Contains(shapes, text);
+        Assert.Contains("forward(x, null)", text);
+    }
+
+    [Fact]
+    public async Task Summary_of_a_module_with_an_optional_second_argument_and_of_the_notes_LSTM_net()
+    {
+        var own = (await _nb.SubmitAsync("""
+            class WithState : torch.nn.Module<Tensor, Tensor, Tensor>
+            {
+                public Torchlet.Modules.Linear fc = nn.Linear(3, 2);
+                public WithState() : base("WithState") { }
+                public override Tensor forward(Tensor x, Tensor h = null) => h is null ? fc.forward(x) : fc.forward(x) + h;
+            }
+            Summary.Of(new WithState(), 4, 3)
+            """)).Returned();
+        Assert.Contains("<td>[4, 2]</td>", Row(own, "WithState"));
+        Assert.Contains("The forward pass called WithState.forward(x, null): its second argument h (Tensor) may be left out, and was.", own);
+
+        // The notes' §2.8 Net: x[:, :, None], an LSTM, a Linear on its output.
+        var cell = await _nb.SubmitAsync("""
+            class LstmNet : torch.nn.Module<Tensor, Tensor>
+            {
+                readonly Torchlet.Modules.LSTM rnn;
+                readonly Torchlet.Modules.Linear fc;
+                public LstmNet(long input_size, long hidden_size) : base("Net")
+                {
+                    rnn = nn.LSTM(input_size, hidden_size);
+                    fc = nn.Linear(hidden_size, 1);
+                }
+                public override Tensor forward(Tensor x)
+                {
+                    x = x[.., .., TensorIndex.None];
+                    (x, _, _) = rnn.forward(x);
+                    x = fc.forward(x);
+                    return x[.., .., 0];
+                }
+            }
+            Summary.Of(new LstmNet(1, 5), 20, 16)
+            """);
+        var html = cell.Returned();
+        Assert.Contains("<td>[20, 16]</td>", Row(html, "Net"));
+        Assert.Contains("<td>([20, 16, 5], [1, 16, 5], [1, 16, 5])</td><td>160</td>", Row(html, "rnn"));
+        Assert.Contains("<td>[20, 16, 1]</td><td>6</td>", Row(html, "fc"));
+        Assert.Contains(">(166)</td>", Row(html, "Net"));
+        Assert.Contains("<td>166</td><td>166</td>", Row(html, "Total"));
+        Assert.Matches(@"Net +\[20, 16\] +\(166\) +\(166\)\n", cell.Returned("text/plain"));
+    }
+
+    [Fact]
+    public async Task Modules_a_summary_cannot_run_are_explained_in_plain_words()
+    {
+        var three = await _nb.SubmitAsync("""
+            class Three : torch.nn.Module<Tensor, Tensor, Tensor, Tensor>
+            {
+                public Three() : base("Three") { }
+                public override Tensor forward(Tensor q, Tensor k, Tensor v) => q + k + v;
+            }
+            Summary.Of(new Three(), 2, 3)
+            """);
+        Assert.True(three.Failure!.Message.Contains("Three's forward takes 3 inputs (Tensor q, Tensor k, Tensor v); a summary's forward pass gives a module one tensor of zeros"), three.Failure.Message.Split('\n')[0]);
+        var list = await _nb.SubmitAsync("Summary.Of(nn.ModuleList(nn.Linear(2, 2)), 2, 2)");
+        Assert.Contains("ModuleList has no forward of its own", list.Failure!.Message);
+        // Without an input shape every module has a summary.
+        Assert.Contains("<td>6</td>", (await _nb.SubmitAsync("Summary.Of(nn.ModuleList(nn.Linear(2, 2)))")).Returned());
+    }
+
     [Fact]
     public async Task Bad_summary_input_fails_the_cell_clearly_and_the_next_cell_runs()
     {
@@ -156,8 +241,10 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
         Assert.Contains("expected an input shape of non-negative sizes", negative.Failure!.Message);
 
         var twoInputs = await _nb.SubmitAsync("Summary.Of(nn.MSELoss(), 3)");
-        Assert.Contains("a forward pass needs a module taking one Tensor", twoInputs.Failure!.Message);
-        Assert.Contains("Module<Tensor, Tensor, Tensor>", twoInputs.Failure.Message);
+        Assert.Contains("Summary.Of: MSELoss's forward takes 2 inputs (Tensor input, Tensor target), and its second one may not be null; " +
+                        "a summary's forward pass gives a module one tensor of zeros of the input shape", twoInputs.Failure!.Message);
+        Assert.Contains("Summary.Of(module) without an input shape gives the layer and parameter table", twoInputs.Failure.Message);
+        Assert.DoesNotContain("`", twoInputs.Failure.Message.Split('\n')[0]);   // no CLR names such as Nullable`1
 
         var next = await _nb.SubmitAsync("nn.Linear(4, 2)");
         Assert.Contains("<td>10</td>", next.Returned());
@@ -184,7 +271,11 @@ public sealed class ModuleFormatterTests : IAsyncLifetime
         var cell = await _nb.SubmitAsync(
             "await new Torchlet.Interactive.TorchletExtension().OnLoadAsync(Microsoft.DotNet.Interactive.KernelInvocationContext.Current.HandlingKernel.RootKernel);");
         cell.AssertSucceeded();
-        var shown = cell.Events.OfType<DisplayedValueProduced>().Single().FormattedValues.Single(v => v.MimeType == "text/html").Value;
+        // Two outputs: the banner, then plotly.js for the charts (see ChartTests).
+        var outputs = cell.Events.OfType<DisplayedValueProduced>().Select(e => e.FormattedValues.Single(v => v.MimeType == "text/html").Value).ToList();
+        Assert.Equal(2, outputs.Count);
+        Assert.Contains("torchlet-plotly-loader", outputs[1]);
+        var shown = outputs[0];
         Assert.Contains("Torchlet " + TorchletExtension.EngineVersion(), shown);
         Assert.Contains("SIMD: Vector", shown);
         Assert.Contains("threads: " + torch.get_num_threads(), shown);

@@ -137,7 +137,8 @@ public sealed class TensorFormatterTests : IAsyncLifetime
     {
         // A 28×28 "digit" in [0, 1]: too big for a whole table, so the automatic view is a picture.
         var digit = (await _nb.SubmitAsync("torch.full(new long[] { 28, 28 }, 0.5)")).Returned();
-        Assert.Contains("width=\"252\" height=\"252\"", digit);   // scaled ×9 to be visible
+        // The PNG at its true size, shown 4× by CSS with crisp (pixelated) pixels.
+        Assert.Contains("width=\"28\" height=\"28\" style=\"width:112px;height:112px;max-width:none;image-rendering:pixelated\"", digit);
         Assert.DoesNotContain("<table>", digit);
         Assert.DoesNotContain("</img>", digit);
         var gray = torchvision.io.decode_image(InlinePng(digit));
@@ -198,7 +199,7 @@ public sealed class TensorFormatterTests : IAsyncLifetime
         byte[] Encode(Tensor t) { seen = t; return [137, 80, 78, 71]; }
         var html = TensorHtml.Render(new TensorView(torch.full([3, 28, 14], 0.25)), Encode).ToString();
         Assert.Equal([3L, 28, 14], seen!.shape);
-        Assert.Contains("<img src=\"data:image/png;base64,iVBORw==\" width=\"126\" height=\"252\"", html);   // ×9: 28 px → 252
+        Assert.Contains("<img src=\"data:image/png;base64,iVBORw==\" width=\"14\" height=\"28\" style=\"width:56px;height:112px;", html);   // ×4
         Assert.DoesNotContain("<table>", html);
 
         // Values outside [0, 1] are not an image: the table is kept.
