@@ -348,11 +348,37 @@ void RunCourseNotebooks()
             if (JupyterMissing() is { } missing)
                 throw new Exception($"{missing}. Install it: apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client (.ci/run does this)");
             var run = RunNotebook(notebook.FullPath, dir, "jupyter", name, offline: true);
-            return $"{run.CodeCells} code cells ran without errors: {Rel(run.Executed)} and {System.IO.Path.GetFileName(run.Html)}; log: {Rel(run.Log)}";
+            return $"{run.CodeCells} code cells ran without errors: {Rel(run.Executed)} and {System.IO.Path.GetFileName(run.Html)}; " +
+                   CheckChartsOffline(run, scenarios: name == "00-tour") + $"; log: {Rel(run.Log)}";
         }); }
         catch (Exception) { failed.Add(name); }
     }
+    // The plotly.js loader and charts through a running Jupyter server (its IOPub limits), not only nbconvert.
+    try { Step("notebook outputs through a Jupyter server", () =>
+    {
+        var log = NewLog("iopub-check");
+        int exit = RunLogged("/usr/bin/python3", new[] { "tests/RealClient/iopub_check.py" }, log, timeout: TimeSpan.FromMinutes(5));
+        if (exit != 0) throw Failure($"tests/RealClient/iopub_check.py exited with {exit}", log);
+        return $"the plotly.js loader, a chart and a live view arrived within the IOPub limits; log: {Rel(log)}";
+    }); }
+    catch (Exception) { failed.Add("iopub check"); }
     if (failed.Count > 0) throw new Exception($"notebooks failed: {string.Join(", ", failed)}");
+}
+
+// Every Plotly chart of an executed notebook's HTML must draw in headless Chromium with no network
+// (tests/RealClient/check_charts.py, which names a blank chart); a screenshot is kept beside the HTML.
+string CheckChartsOffline(NotebookRun run, bool scenarios)
+{
+    var html = System.IO.File.ReadAllText(run.Html!);
+    int charts = Regex.Matches(html, "<!-- Plotly chart will be drawn inside this DIV -->").Count;
+    if (charts == 0) return "no charts";
+    var log = NewLog(System.IO.Path.GetFileNameWithoutExtension(run.Html!) + ".charts");
+    var png = System.IO.Path.ChangeExtension(run.Html!, ".png");
+    var args = new List<string> { "tests/RealClient/check_charts.py", run.Html!, "--screenshot", png };
+    if (scenarios) args.Add("--scenarios");
+    int exit = RunLogged("python3", args, log, timeout: TimeSpan.FromMinutes(5));
+    if (exit != 0) throw Failure($"{charts} chart(s), not all drawn offline in Chromium (check_charts.py exited with {exit})", log);
+    return $"{charts} chart(s) drawn offline in Chromium (screenshot {System.IO.Path.GetFileName(png)})";
 }
 
 // What each cell of smoke.dib must show, in order (RunNotebook has already failed on any cell error).
