@@ -12,7 +12,9 @@ public static class ExerciseCatalog
     public static IReadOnlyList<Exercise> All { get; } = Ordered(
     [
         .. Chapter1Tensors.Exercises,
-        // .. Chapter2Autograd.Exercises,   ← one line per chapter
+        .. Chapter2Autograd.Exercises,
+        .. Chapter3Modules.Exercises,
+        .. Chapter4TrainValTest.Exercises,
     ]);
 
     /// <summary>What the <c>#!nn</c> subcommands serve: <see cref="All"/>, or a substitute in machinery tests.</summary>
