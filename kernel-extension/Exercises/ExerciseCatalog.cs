@@ -12,6 +12,10 @@ public static class ExerciseCatalog
     public static IReadOnlyList<Exercise> All { get; } = Ordered(
     [
         .. Chapter1Tensors.Exercises,
+        .. Chapter5NormInit.Exercises,
+        .. Chapter6Convolution.Exercises,
+        .. Chapter7Recurrent.Exercises,
+        .. Chapter8Gan.Exercises,
         // .. Chapter2Autograd.Exercises,   ← one line per chapter
     ]);
 
