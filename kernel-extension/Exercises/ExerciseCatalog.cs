@@ -15,6 +15,10 @@ public static class ExerciseCatalog
         .. Chapter2Autograd.Exercises,
         .. Chapter3Modules.Exercises,
         .. Chapter4TrainValTest.Exercises,
+        .. Chapter5NormInit.Exercises,
+        .. Chapter6Convolution.Exercises,
+        .. Chapter7Recurrent.Exercises,
+        .. Chapter8Gan.Exercises,
     ]);
 
     /// <summary>What the <c>#!nn</c> subcommands serve: <see cref="All"/>, or a substitute in machinery tests.</summary>

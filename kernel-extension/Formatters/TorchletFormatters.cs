@@ -33,8 +33,10 @@ public static class TorchletFormatters
             Formatter.Register(t, (o, w) => w.Write(o.ToString()), PlainTextFormatter.MimeType);
             Formatter.Register(t, (o, w) => Safe(w, o, () => Html.Box(Html.Tag("pre", o.ToString() ?? ""))), HtmlFormatter.MimeType);
         }
+        Formatter.Register<CaptionedImages>((g, w) => w.Write(g.ToString()), PlainTextFormatter.MimeType);
+        Formatter.Register<CaptionedImages>((g, w) => Safe(w, g, () => g.ToHtml()), HtmlFormatter.MimeType);
         // Both forms go into the notebook, so viewers without HTML (and diffs) still show PyTorch's text.
-        foreach (var t in new[] { typeof(Tensor), typeof(TensorView), typeof(Module), typeof(ModuleSummary), typeof(ScalarType), typeof(Size) }.Concat(described))
+        foreach (var t in new[] { typeof(Tensor), typeof(TensorView), typeof(Module), typeof(ModuleSummary), typeof(ScalarType), typeof(Size), typeof(CaptionedImages) }.Concat(described))
             Formatter.SetPreferredMimeTypesFor(t, HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
     }
 
