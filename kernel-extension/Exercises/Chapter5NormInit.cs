@@ -23,6 +23,22 @@ internal static class Chapter5NormInit
         return randn(shape, generator: c.Generator) * scale + shift;
     }
 
+    /// <summary>Whether the autograd graph behind <paramref name="t"/> has a node named <paramref name="node"/> (as Chapter3Modules' checks do).</summary>
+    static bool Uses(Tensor t, string node)
+    {
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Node>();
+        if (t.grad_fn is { } root) stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (n.name() == node) return true;
+            foreach (var next in n.next_functions) if (next is not null) stack.Push(next);
+        }
+        return false;
+    }
+
     static bool Close(Tensor a, Tensor b, double tol = 1e-4) =>
         a.shape.SequenceEqual(b.shape) && (a.detach().to(float64) - b.detach().to(float64)).abs().max().item<double>() <= tol * (1 + b.detach().abs().max().to(float64).item<double>());
 
@@ -36,8 +52,9 @@ internal static class Chapter5NormInit
             Statement = "In training mode, `nn.BatchNorm2d(C)` normalises each channel with the mean and variance of that channel " +
                         "over the whole batch — dimensions 0, 2 and 3 of [N, C, H, W] —: y = (x − mean) / √(var + eps) with eps = 1e-5, " +
                         "then multiplies by `weight` (initially 1) and adds `bias` (initially 0). Define `Func<Tensor, Tensor> batch_norm` " +
-                        "that computes this by hand with `mean`, `var` and `sqrt` for any input [N, C, H, W]. The checker compares it with a fresh " +
-                        "`nn.BatchNorm2d(C)` in training mode on fresh inputs of two shapes.",
+                        "that computes this by hand with `mean`, `var` and `sqrt` for any input [N, C, H, W] — tensor operations that gradients flow back " +
+                        "through, no BatchNorm layer or `batch_norm` function inside (the checker looks at the autograd graph of your output for one). " +
+                        "It compares the output with a fresh `nn.BatchNorm2d(C)` in training mode on fresh inputs of two shapes.",
             Hints =
             [
                 "`x.mean(new long[] { 0, 2, 3 }, keepdim: true)` gives one mean per channel, shaped [1, C, 1, 1] so that it broadcasts against x.",
@@ -61,7 +78,20 @@ internal static class Chapter5NormInit
                 {
                     var x = Activations(c, shape);
                     var what = $"batch_norm({input})";
-                    var y = c.Call(what, () => f(x.clone()));
+                    var xIn = x.clone().requires_grad_().clone();   // requires grad, so that the graph behind the output shows what ran (not a leaf: in-place ops stay allowed)
+                    var y = c.Call(what, () => f(xIn));
+                    if (Uses(y, "NativeBatchNormBackward0") || Uses(y, "NativeLayerNormBackward0") || Uses(y, "NativeGroupNormBackward0"))
+                    {
+                        c.Wrong($"`{what}` runs a normalisation layer itself (its autograd graph has {(Uses(y, "NativeBatchNormBackward0") ? "NativeBatchNormBackward0, the node of `nn.BatchNorm2d` and `F.batch_norm`" : "a LayerNorm or GroupNorm node")}): " +
+                                "compute it by hand from `mean`, `var` and `sqrt`");
+                        return;
+                    }
+                    if (!y.requires_grad)
+                    {
+                        c.Wrong($"`{what}` does not require grad although `{input}` does: compute it from `{input}` with tensor operations, outside `no_grad()` " +
+                                "and without `detach()`, so that a network using it could be trained");
+                        return;
+                    }
                     Tensor expected;
                     using (no_grad()) expected = nn.BatchNorm2d(shape[1]).forward(x);
                     if (c.ExpectClose(y, what, expected, rtol: 1e-4, atol: 1e-4)) continue;
@@ -95,6 +125,10 @@ internal static class Chapter5NormInit
                     "`batch_norm(x)` has shape [3], expected [8, 3, 5, 5]"),
                 new("Tensor batch_norm(Tensor x) => x;",
                     "`batch_norm` is a method declared in a cell"),
+                new("Func<Tensor, Tensor> batch_norm = x => nn.BatchNorm2d(x.shape[1]).forward(x);",
+                    "`batch_norm(x)` runs a normalisation layer itself", "NativeBatchNormBackward0", "by hand"),
+                new("Func<Tensor, Tensor> batch_norm = x => { using (no_grad()) return nn.BatchNorm2d(x.shape[1]).forward(x); };",
+                    "`batch_norm(x)` does not require grad although `x` does"),
             ],
         },
         new()

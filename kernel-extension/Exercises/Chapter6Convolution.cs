@@ -11,8 +11,12 @@ internal static class Chapter6Convolution
 {
     const string Notebook = "06-convolution";
 
-    /// <summary>The notes' formula: ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1.</summary>
-    static long OutSize(long n, long k, long s, long p, long d) => (n + 2 * p - d * (k - 1) - 1) / s + 1;
+    /// <summary>What a real layer outputs: the length of <c>nn.Conv1d(1, 1, k, stride: s, padding: p, dilation: d)</c>'s output on n values.</summary>
+    static long RealSize(long n, long k, long s, long p, long d)
+    {
+        using var _ = no_grad();
+        return nn.Conv1d(1, 1, k, stride: s, padding: p, dilation: d).forward(zeros(1, 1, n)).size(2);
+    }
 
     /// <summary>Inputs (n, k, s, p, d) chosen so that each usual slip gives a different number somewhere.</summary>
     static readonly (long n, long k, long s, long p, long d)[] Cases =
@@ -35,7 +39,7 @@ internal static class Chapter6Convolution
             Statement = "Define `Func<long, long, long, long, long, long> conv_out` that takes an input size n, a kernel size k, a stride s, " +
                         "a padding p (added on both sides) and a dilation d, and returns the output size of a convolution along that dimension, " +
                         "as §2.7's formula gives it (and as `#!nn conv` shows it). The checker calls it on eight combinations and compares " +
-                        "with what `Conv2d` really outputs.",
+                        "each with the output length of a real `nn.Conv1d` with those settings on an input of n values (a `Conv2d` does the same along each of its two dimensions).",
             Hints =
             [
                 "Dilation spreads the kernel: its k taps cover d·(k − 1) + 1 input positions.",
@@ -46,24 +50,26 @@ internal static class Chapter6Convolution
             Check = c =>
             {
                 var f = c.Function<Func<long, long, long, long, long, long>>("conv_out");
+                // The expected sizes come from real layers, not from the formula.
+                var real = Cases.ToDictionary(x => x, x => RealSize(x.n, x.k, x.s, x.p, x.d));
                 var wrong = new List<(long n, long k, long s, long p, long d, long got)>();
                 foreach (var (n, k, s, p, d) in Cases)
                 {
                     long got = c.Call($"conv_out({n}, {k}, {s}, {p}, {d})", () => f(n, k, s, p, d));
-                    if (got != OutSize(n, k, s, p, d)) wrong.Add((n, k, s, p, d, got));
+                    if (got != real[(n, k, s, p, d)]) wrong.Add((n, k, s, p, d, got));
                 }
                 if (wrong.Count == 0)
                 {
-                    c.Right($"`conv_out` gives the output size for all {Cases.Length} combinations, e.g. `conv_out(50, 3, 2, 4, 3)` = 26 (the notes' Conv2d, first dimension)");
+                    c.Right($"`conv_out` gives what a real `nn.Conv1d` outputs for all {Cases.Length} combinations, e.g. `conv_out(50, 3, 2, 4, 3)` = {real[(50, 3, 2, 4, 3)]} (the notes' Conv2d, first dimension)");
                     return;
                 }
                 var (n0, k0, s0, p0, d0, got0) = wrong[0];
-                c.Wrong($"`conv_out({n0}, {k0}, {s0}, {p0}, {d0})` is {got0}, expected {OutSize(n0, k0, s0, p0, d0)}" +
+                c.Wrong($"`conv_out({n0}, {k0}, {s0}, {p0}, {d0})` is {got0}, expected {real[(n0, k0, s0, p0, d0)]}, the length `nn.Conv1d(1, 1, {k0}, stride: {s0}, padding: {p0}, dilation: {d0})` outputs for {n0} values" +
                         (wrong.Count > 1 ? $"; {wrong.Count} of {Cases.Length} combinations differ" : ""));
                 // Which slip explains every answer?
                 bool All(Func<long, long, long, long, long, long> g) => Cases.All(x => wrong.Any(w => (w.n, w.k, w.s, w.p, w.d) == x)
                     ? wrong.First(w => (w.n, w.k, w.s, w.p, w.d) == x).got == g(x.n, x.k, x.s, x.p, x.d)
-                    : g(x.n, x.k, x.s, x.p, x.d) == OutSize(x.n, x.k, x.s, x.p, x.d));
+                    : g(x.n, x.k, x.s, x.p, x.d) == real[x]);
                 if (All((n, k, s, p, d) => (n + 2 * p - k) / s + 1))
                     c.Note("your sizes ignore the dilation: a dilated kernel covers d·(k − 1) + 1 positions, so subtract d·(k − 1) + 1, not k");
                 else if (All((n, k, s, p, d) => (n + p - d * (k - 1) - 1) / s + 1))

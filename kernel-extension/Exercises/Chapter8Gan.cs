@@ -37,6 +37,12 @@ internal static class Chapter8Gan
     /// <summary>The last module a Sequential runs (or the module itself).</summary>
     static nn.Module Last(nn.Module m) => m is Sequential s && s.Count() > 0 ? Last(s.Last()) : m;
 
+    /// <summary>Every module of <paramref name="m"/> (itself included) of type <typeparamref name="T"/>.</summary>
+    static List<T> All<T>(nn.Module m) where T : nn.Module => m.modules().OfType<T>().ToList();
+
+    /// <summary>The largest difference between the first item of a batch and the others: 0 when the output ignores which input it had.</summary>
+    static double Spread(Tensor batch) => (batch - batch[..1]).abs().max().item<float>();
+
     /// <summary>The notes' generator with one output channel: 32×32 images (Fashion-MNIST padded, as the notebook trains).</summary>
     const string NotesGenerator = """
         long latent_size = 64, n_g_feature = 64;
@@ -93,6 +99,27 @@ internal static class Chapter8Gan
             // logit (1, 1, 1)
         """;
 
+    /// <summary>
+    /// A typical wrong answer: a module class whose <c>forward</c> runs the network of <paramref name="sequential"/> (a
+    /// <c>var name = nn.Sequential(…);</c> answer) on <paramref name="replacement"/> instead of its input.
+    /// </summary>
+    static string IgnoresInput(string name, string arg, string replacement, string sequential)
+    {
+        int start = sequential.IndexOf("nn.Sequential(", StringComparison.Ordinal);
+        int end = sequential.LastIndexOf(';');
+        var setup = sequential[..sequential.IndexOf($"var {name}", StringComparison.Ordinal)];
+        return $$"""
+            {{setup}}
+            class Ignores : nn.Module<Tensor, Tensor>
+            {
+                readonly Sequential body;
+                public Ignores(Sequential body) : base("Ignores") { this.body = body; }
+                public override Tensor forward(Tensor {{arg}}) => body.forward({{replacement}});   // never looks at {{arg}}
+            }
+            var {{name}} = new Ignores({{sequential[start..end]}});
+            """;
+    }
+
     const string DStep = """
         var criterion = nn.BCEWithLogitsLoss();
         Func<nn.Module<Tensor, Tensor>, nn.Module<Tensor, Tensor>, Optimizer, Tensor, Tensor> d_step = (gnet, dnet, doptimizer, real_images) =>
@@ -118,9 +145,9 @@ internal static class Chapter8Gan
             Notebook = Notebook,
             Setup = "using Torchlet.Modules;",
             Statement = "The notes' generator makes 32×32 images, which is why the notebook pads Fashion-MNIST. Define `gnet28`, a generator " +
-                        "in the same style (`ConvTranspose2d` layers, BatchNorm2d and ReLU between them, a Sigmoid at the end) that maps a batch of " +
+                        "built like the notes' — `ConvTranspose2d` layers that grow the image, `BatchNorm2d` and `ReLU` between them, a `Sigmoid` at the end — that maps a batch of " +
                         "latent vectors [B, 64, 1, 1] to one-channel images at Fashion-MNIST's own size, [B, 1, 28, 28], every pixel in [0, 1] " +
-                        "as `ToTensor()` gives the real ones. The checker runs it on fresh noise.",
+                        "as `ToTensor()` gives the real ones. The checker looks at its layers and runs it on fresh noise: different latent vectors must give different images.",
             Hints =
             [
                 "A `ConvTranspose2d` outputs (in − 1)·stride − 2·padding + kernel_size (plus dilation and output_padding, here 1 and 0): the notes' first layer, kernel 4 on a 1×1 input, gives 4×4.",
@@ -131,8 +158,15 @@ internal static class Chapter8Gan
             Check = c =>
             {
                 var gnet = c.Module<nn.Module<Tensor, Tensor>>("gnet28");
-                if (!gnet.modules().Any(m => m is ConvTranspose2d))
-                    c.Note("the notes' generator grows its images with `ConvTranspose2d` layers; this one has none (fine if it works, but try theirs)");
+                int convT = All<ConvTranspose2d>(gnet).Count;
+                c.Expect(convT >= 2,
+                    $"it grows the image with {convT} `ConvTranspose2d` layers",
+                    convT == 0
+                        ? "it has no `ConvTranspose2d`: the notes' generator grows its images with transposed convolutions, `nn.ConvTranspose2d(in, out, kernel_size: …, stride: …, padding: …)`"
+                        : "it has one `ConvTranspose2d`: the notes' generator grows its image in steps, several `ConvTranspose2d` layers (28 = 7 · 2 · 2: three)");
+                bool between = All<BatchNorm2d>(gnet).Count > 0 && All<ReLU>(gnet).Count > 0;
+                c.Expect(between, "it has `BatchNorm2d` and `ReLU` between its layers",
+                    $"it has no {(All<BatchNorm2d>(gnet).Count == 0 ? "`BatchNorm2d`" : "`ReLU`")}: the notes put `BatchNorm2d` and `ReLU` after each `ConvTranspose2d` but the last");
                 var z = randn(new long[] { 4, Latent, 1, 1 }, generator: c.Generator);
                 var images = c.Call("gnet28(z)", () => { using (no_grad()) return gnet.forward(z); });
                 if (!c.ExpectShape(images, "gnet28(z) for z of shape [4, 64, 1, 1]", 4, 1, 28, 28))
@@ -148,6 +182,9 @@ internal static class Chapter8Gan
                 double min = images.min().item<float>(), max = images.max().item<float>();
                 c.Expect(min >= 0 && max <= 1, $"its pixels are in [0, 1] (from {ExerciseContext.Num(min)} to {ExerciseContext.Num(max)})",
                     $"its pixels go from {ExerciseContext.Num(min)} to {ExerciseContext.Num(max)}, expected [0, 1] like the real images': end with `nn.Sigmoid()`");
+                double spread = Spread(images);
+                c.Expect(spread > 1e-6, "different latent vectors give different images",
+                    "the 4 latent vectors of `z` give 4 identical images: a generator must map each latent vector to its own image — does `forward` use its input?");
             },
             WrongAnswers =
             [
@@ -159,6 +196,10 @@ internal static class Chapter8Gan
                     "has shape [4, 3, 28, 28], expected [4, 1, 28, 28]", "Fashion-MNIST has one"),
                 new(Generator28.Replace("kernel_size: 7, bias: false", "kernel_size: 4, bias: false"),
                     "has shape [4, 1, 16, 16], expected [4, 1, 28, 28]", "kernel 7 takes 1×1 to 7×7"),
+                new(IgnoresInput("gnet28", "z", "ones_like(z)", Generator28),
+                    "4 identical images", "does `forward` use its input?"),
+                new("var gnet28 = nn.Sequential(nn.Upsample(scale_factor: 28), nn.Conv2d(64, 1, kernel_size: 3, padding: 1), nn.Sigmoid());",
+                    "it has no `ConvTranspose2d`", "it has no `BatchNorm2d`"),
             ],
         },
         new()
@@ -167,10 +208,10 @@ internal static class Chapter8Gan
             Title = "A discriminator for 28×28 images",
             Notebook = Notebook,
             Setup = "using Torchlet.Modules;",
-            Statement = "Define `dnet28`, a discriminator in the notes' style (strided `Conv2d` layers, BatchNorm2d and LeakyReLU(0.2) between them) " +
+            Statement = "Define `dnet28`, a discriminator built like the notes' — strided `Conv2d` layers, `BatchNorm2d` and `LeakyReLU(0.2)` between them — " +
                         "that takes Fashion-MNIST images at their own size, [B, 1, 28, 28], and returns one logit per image shaped [B, 1, 1, 1], " +
                         "as the notes' does (their comment: 对数赔率张量大小 = (1, 1, 1)). A logit, not a probability: the loop's `BCEWithLogitsLoss` " +
-                        "applies the sigmoid itself. The checker runs it on a batch of images.",
+                        "applies the sigmoid itself. The checker looks at its layers and runs it on a batch of images: different images must get different logits.",
             Hints =
             [
                 "Each Conv2d(…, kernel_size: 4, stride: 2, padding: 1) halves the size: 28 → 14 → 7 (⌊(28 + 2 − 4) / 2⌋ + 1 = 14).",
@@ -192,6 +233,25 @@ internal static class Chapter8Gan
                     return;
                 }
                 c.Right("`preds.reshape(-1)` gives [4], one logit per image, as `BCEWithLogitsLoss` compares with the labels `ones(batch_size)`");
+                long trainable = dnet.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+                if (trainable == 0)
+                    throw c.Stop("`dnet28` has no trainable parameters: it cannot learn to tell real images from generated ones. " +
+                                 "The notes' discriminator is a stack of `Conv2d` layers (kernel 4, stride 2, padding 1) with `BatchNorm2d` and `LeakyReLU(0.2)` between them");
+                var convs = All<Conv2d>(dnet);
+                c.Expect(convs.Count >= 2 && convs.Any(m => m.stride.Any(st => st > 1)),
+                    $"it has {convs.Count} `Conv2d` layers, strided ones among them",
+                    convs.Count == 0 ? "it has no `Conv2d`: the notes' discriminator is a stack of convolutions"
+                    : convs.Count == 1 ? "it has one `Conv2d`: the notes' discriminator shrinks the image in steps, several strided `Conv2d` layers (28 → 14 → 7) and a last one for the logit"
+                    : "none of its `Conv2d` layers is strided: the notes' halve the size with `stride: 2`");
+                var leaky = All<LeakyReLU>(dnet);
+                c.Expect(leaky.Count > 0 && leaky.All(m => Math.Abs(m.negative_slope - 0.2) < 1e-12),
+                    "it has `LeakyReLU(0.2)` between its layers",
+                    leaky.Count == 0 ? "it has no `LeakyReLU`: the notes' discriminator uses `nn.LeakyReLU(0.2)`, which lets a little gradient through for negative inputs (a ReLU passes none)"
+                    : $"its LeakyReLU has slope {ExerciseContext.Num(leaky.Select(m => m.negative_slope).FirstOrDefault(a => Math.Abs(a - 0.2) >= 1e-12))}, expected `nn.LeakyReLU(0.2)`");
+                c.Expect(All<BatchNorm2d>(dnet).Count > 0, "it has `BatchNorm2d` between its layers",
+                    "it has no `BatchNorm2d`: the notes put one after each `Conv2d` but the first and the last");
+                c.Expect(Spread(logits) > 1e-6, "different images get different logits",
+                    "the 4 images get the same logit: a discriminator's output must depend on the image it looks at — does `forward` use its input?");
                 var last = Last(dnet);
                 c.Expect(last is not Sigmoid, $"it ends with a {last.GetName()}, not a Sigmoid: its outputs are logits",
                     "it ends with a Sigmoid: `BCEWithLogitsLoss` applies the sigmoid itself, so the loss would see sigmoid(sigmoid(x)), never below 0.5 or above 0.73; remove it (a network trained with `BCELoss` would keep it)");
@@ -206,6 +266,12 @@ internal static class Chapter8Gan
                     "has shape [4, 1, 5, 5], expected [4, 1, 1, 1]", "a 5×5 map of logits per image"),
                 new(Discriminator28.Replace("nn.Conv2d(2 * n_d_feature, 1, kernel_size: 7));", "nn.Conv2d(2 * n_d_feature, 1, kernel_size: 7), nn.Flatten());"),
                     "has shape [4, 1], expected [4, 1, 1, 1]", "keeps the 4-D layout"),
+                new("var dnet28 = nn.Sequential(nn.AdaptiveAvgPool2d(1));",
+                    "`dnet28` has no trainable parameters"),
+                new(Discriminator28.Replace("nn.LeakyReLU(0.2)", "nn.ReLU()"),
+                    "it has no `LeakyReLU`"),
+                new(IgnoresInput("dnet28", "x", "zeros_like(x)", Discriminator28),
+                    "the 4 images get the same logit", "does `forward` use its input?"),
             ],
         },
         new()
@@ -239,8 +305,8 @@ internal static class Chapter8Gan
                 foreach (var net in new[] { d, dRef }) (net.forward(real).sum() * 100).backward();
                 var gBefore = Snapshot(g);
                 var dBefore = Snapshot(d);
-                var opt = optim.Adam(d.parameters(), lr: 0.0002, beta1: 0.5, beta2: 0.999);
-                var optRef = optim.Adam(dRef.parameters(), lr: 0.0002, beta1: 0.5, beta2: 0.999);
+                var opt = optim.Adam(d.parameters(), lr: 0.0002, betas: (0.5, 0.999));
+                var optRef = optim.Adam(dRef.parameters(), lr: 0.0002, betas: (0.5, 0.999));
 
                 manual_seed(11);
                 var loss = c.Call("d_step(gnet, dnet, doptimizer, real_images)", () => f(g, d, opt, real));
