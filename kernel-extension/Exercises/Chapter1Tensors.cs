@@ -11,6 +11,10 @@ internal static class Chapter1Tensors
 {
     const string Notebook = "01-tensors";
 
+    /// <summary>The same strides wherever a dimension has more than one element (a size-1 dimension's stride is never used).</summary>
+    static bool SameStrides(Tensor a, Tensor b) =>
+        Enumerable.Range(0, a.dim()).All(d => a.shape[d] == 1 || a.stride()[d] == b.stride()[d]);
+
     public static IReadOnlyList<Exercise> Exercises { get; } =
     [
         new()
@@ -125,7 +129,8 @@ internal static class Chapter1Tensors
             Notebook = Notebook,
             Statement = "Views (§2.2) give the same numbers a new shape without copying them. Define `x = arange(12)`, then " +
                         "`m`, a view of `x` with 3 rows of 4; `b`, `m` with a new leading dimension of size 1 (shape [1, 3, 4], by `unsqueeze`); " +
-                        "`s`, `b` with that dimension removed again (`squeeze`). All three must share `x`'s storage: writing to one changes `x`.",
+                        "`s`, `b` with that dimension removed again (`squeeze`). All three must share `x`'s storage: writing to one changes `x` " +
+                        "(try it — the checker compares the views with `x` as it is when you check).",
             Hints =
             [
                 "`x.reshape(3, 4)` (or `x.view(3, 4)`) on a contiguous tensor is a view; `clone()` would copy.",
@@ -139,15 +144,27 @@ internal static class Chapter1Tensors
                 """,
             Check = c =>
             {
+                // Any values: writing through a view (the statement invites it) changes `x`. What is checked is that each
+                // name is a view of `x` with the right shape and the row-by-row strides of a reshape, holding `x`'s numbers.
                 var x = c.Tensor("x");
                 c.ExpectDtype(x, "x", int64);
-                if (!c.ExpectEqual(x, "x", arange(12))) return;   // the rest is measured against it
-                var grid = arange(12).reshape(3, 4);
+                if (!c.ExpectShape(x, "x", 12)) return;   // the rest is measured against it
+                if (!x.equal(arange(12)))
+                    c.Note("`x` no longer holds 0, 1, …, 11: fine if you wrote through one of the views (that is the point), " +
+                           "and the views are compared with `x` as it is now");
                 foreach (var (name, shape) in new[] { ("m", new long[] { 3, 4 }), ("b", [1, 3, 4]), ("s", [3, 4]) })
                 {
                     var t = c.Tensor(name);
-                    if (c.ExpectShape(t, name, shape)) c.ExpectEqual(t, name, grid.reshape(shape));
-                    c.ExpectSameStorage(t, name, x, "x");
+                    bool shaped = c.ExpectShape(t, name, shape);
+                    bool shared = c.ExpectSameStorage(t, name, x, "x");
+                    if (!shaped || !shared) continue;
+                    // x's numbers in x's order: a view with the right shape but other strides (a transpose) reads them in another order.
+                    if (!c.ExpectEqual(t, name, x.reshape(shape)))
+                        c.Note($"`{name}` shares `x`'s storage but reads it in another order: a reshape keeps the order row by row " +
+                               $"(strides [{string.Join(", ", x.reshape(shape).stride())}]; `{name}` has [{string.Join(", ", t.stride())}])");
+                    else if (t.storage_offset() != x.storage_offset() || !SameStrides(t, x.reshape(shape)))
+                        c.Wrong($"`{name}` has strides [{string.Join(", ", t.stride())}] from offset {t.storage_offset()}, expected [{string.Join(", ", x.reshape(shape).stride())}] " +
+                                $"from {x.storage_offset()}: a reshape of `x` reads its numbers row by row from the start");
                 }
             },
             WrongAnswers =
@@ -158,10 +175,12 @@ internal static class Chapter1Tensors
                     "`m` has shape [4, 3], expected [3, 4]"),
                 new("var x = arange(12); var m = x.reshape(3, 4); var b = m.unsqueeze(1); var s = b.squeeze();",
                     "`b` has shape [3, 1, 4], expected [1, 3, 4]"),
-                new("var x = arange(1, 13); var m = x.reshape(3, 4); var b = m.unsqueeze(0); var s = b.squeeze();",
-                    "`x[0]` is 1, expected 0 (off by 1); all 12 values differ"),
                 new("var x = arange(12); var m = x.reshape(3, 4); var b = m.unsqueeze(0); var s = b.squeeze().contiguous().clone();",
                     "`s` does not share `x`'s storage"),
+                new("var x = arange(12); var m = x.reshape(3, 4); var b = m.unsqueeze(0); var s = b.squeeze().clone(); s[0, 0] = tensor(100);",
+                    "`s` does not share `x`'s storage: it is a copy"),
+                new("var x = arange(12); var m = x.reshape(4, 3).t(); var b = m.unsqueeze(0); var s = b.squeeze();",
+                    "`m` shares `x`'s storage but reads it in another order"),
             ],
         },
         new()

@@ -123,7 +123,8 @@ internal static class Chapter2Autograd
             Statement = "Do by hand what `optimizer.step()` does for SGD. Define `w` as the notes define `x` (`tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true)`), " +
                         "compute the notes' f from it and call `backward()`; then move `w` one step downhill with learning rate 0.1, w ← w − 0.1·w.grad, " +
                         "changing the tensor `w` itself (in place) inside `using (no_grad()) { … }`. " +
-                        "Afterwards `w` must still be the same leaf tensor that requires grad, holding the notes' values after step 1.",
+                        "Afterwards `w` must still be the same leaf tensor that requires grad, holding the notes' values after step 1 " +
+                        "(leave `w.grad` as `backward()` left it: the checker reads it to see which gradient the step used).",
             Hints =
             [
                 "The gradient points uphill: a descent step subtracts lr·grad.",
@@ -155,14 +156,38 @@ internal static class Chapter2Autograd
                     else if (Near(w, x0 - grad)) c.Note("`w` moved by the whole gradient: multiply it by the learning rate 0.1");
                 }
                 if (!w.requires_grad)
+                {
                     c.Wrong("`w` does not require grad any more: in C#, `w -= …` (or `w = w - …`) makes a new tensor — inside `no_grad()` one without grad — " +
                             "instead of changing `w`; update the tensor itself with `w.sub_(…)`");
-                else if (!w.is_leaf)
+                    return;
+                }
+                if (!w.is_leaf)
+                {
                     c.Wrong($"`w` is not a leaf any more (its grad_fn is {w.grad_fn!.name()}): `w - …` outside `no_grad()` records the update in the graph as a new tensor; " +
                             "update `w` in place inside `using (no_grad()) { … }`");
-                else
-                    c.Right("`w` is still a leaf that requires grad: the next step can compute a new f from it");
-                if (valuesRight && w.requires_grad && w.is_leaf)
+                    return;
+                }
+                c.Right("`w` is still a leaf that requires grad: the next step can compute a new f from it");
+                if (Near(w, x0)) return;   // no step at all: said above
+                // In place: the update wrote into the storage of the tensor that backward() gave a gradient. Every in-place
+                // write bumps a storage's version (autograd's check on saved tensors); a new tensor starts at version 0.
+                if (w._storage.Version == 0)
+                {
+                    c.Wrong("`w` is a new tensor, not the original `w` changed in place: `(w - …).detach().requires_grad_()` or a fresh `tensor(…)` " +
+                            "makes another tensor with numbers of its own (an optimizer holding the original would never see them). Update the original with `w.sub_(…)` inside `using (no_grad()) { … }`");
+                    return;
+                }
+                if (w.grad is null)
+                {
+                    c.Wrong("`w.grad` is null: this `w` was changed in place but never got a gradient. Compute f from this `w` and call `backward()` before the step " +
+                            "(and leave `w.grad` as it is afterwards: the checker reads it)");
+                    return;
+                }
+                bool gradRight = Near(w.grad, grad);
+                c.Expect(gradRight,
+                    "`w` was updated in place: its storage was written after `backward()`, and `w.grad` still holds the gradient at the start that the step used",
+                    $"`w.grad` is {List(w.grad)}, not the gradient at the start point, {List(grad)}: compute f once from the starting `w`, call `backward()` once, then step");
+                if (valuesRight && gradRight)
                     c.Note("these are the notes' values at step 1, [0.8740, 0.3504]: this is all `optimizer.step()` does for plain SGD");
             },
             WrongAnswers =
@@ -194,6 +219,25 @@ internal static class Chapter2Autograd
                     f.backward();
                     """,
                     "still holds the starting point"),
+                new("""
+                    var w = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
+                    var f = -w.cos().pow(2).sum().pow(2);
+                    f.backward();
+                    w = (w - 0.1 * w.grad).detach().requires_grad_();
+                    """,
+                    "`w` is a new tensor, not the original `w` changed in place"),
+                new("""
+                    var w = tensor(new[] { 0.8739925, 0.3503937 }, requires_grad: true);
+                    """,
+                    "`w` is a new tensor, not the original `w` changed in place"),
+                new("""
+                    var w = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
+                    var f = -w.cos().pow(2).sum().pow(2);
+                    f.backward();
+                    w = (w - 0.1 * w.grad).detach().requires_grad_();
+                    (-w.cos().pow(2).sum().pow(2)).backward();
+                    """,
+                    "`w` is a new tensor, not the original `w` changed in place"),
             ],
         },
         new()
@@ -282,7 +326,7 @@ internal static class Chapter2Autograd
             Notebook = Notebook,
             Statement = "Minimise the notes' f with Adam. Start from `x_adam` = [π/3, π/6], the notes' starting point (`requires_grad: true`), make `adam = optim.Adam(new[] { x_adam }, lr: 0.1)` " +
                         "and repeat zero_grad → f → backward → step until `x_adam` is within 0.001 of the minimiser (0, 0), where f = −4. " +
-                        "The checker reads `x_adam` and `adam`. How many steps does Adam need, compared with SGD's?",
+                        "The checker reads `x_adam` and `adam` and replays that Adam run itself, for as many steps as `adam` took, to compare. How many steps does Adam need, compared with SGD's?",
             Hints =
             [
                 "The loop is the notes' SGD loop with `optim.Adam` in place of `optim.SGD`: `adam.zero_grad(); var f = …; f.backward(); adam.step();`.",
@@ -304,21 +348,58 @@ internal static class Chapter2Autograd
                 var x_adam = c.Tensor("x_adam");
                 var adam = c.Value<Modules.Adam>("adam");
                 if (!c.ExpectShape(x_adam, "x_adam", 2)) return;
-                c.Expect(adam.param_groups.SelectMany(g => g.Parameters).Any(p => ReferenceEquals(p, x_adam)),
-                    "`adam` updates `x_adam`",
-                    "`adam` does not hold this `x_adam`: make it with `optim.Adam(new[] { x_adam }, …)` after defining `x_adam` (redefining `x_adam` later makes a new tensor that `adam` does not know)");
+                // Where x_adam sits among adam's parameters: its learning rate and the steps Adam has taken on it.
+                int index = 0;
+                (Modules.ParamGroup group, int index)? found = null;
+                foreach (var g in adam.param_groups)
+                    foreach (var p in g.Parameters)
+                    {
+                        if (found is null && ReferenceEquals(p, x_adam)) found = (g, index);
+                        index++;
+                    }
+                if (!c.Expect(found is not null,
+                        "`adam` updates `x_adam`",
+                        "`adam` does not hold this `x_adam`: make it with `optim.Adam(new[] { x_adam }, …)` after defining `x_adam` (redefining `x_adam` later makes a new tensor that `adam` does not know)"))
+                    return;
                 c.ExpectRequiresGrad(x_adam, "x_adam");
+                var (group, at) = found!.Value;
+                if (!c.ExpectClose(group.lr, "adam's learning rate (lr)", 0.1, atol: 1e-12))
+                {
+                    c.Note("the exercise asks for the notes' learning rate with Adam, `lr: 0.1`: with another one the run, and its number of steps, is another");
+                    return;
+                }
+                var state = adam.state_dict().state;
+                long steps = state.TryGetValue(at, out var s) && s.TryGetValue("step", out var t) ? (long)t.to(float64).item<double>() : 0;
+                if (steps == 0)
+                {
+                    c.Wrong("`adam` has not taken a step on `x_adam` (its step count is 0): `x_adam` must get to the minimum by Adam's steps, " +
+                            "`adam.zero_grad(); var f = …; f.backward(); adam.step();` in a loop, not by setting its values");
+                    return;
+                }
+                string stepsText = steps == 1 ? "1 step" : $"{steps} steps";
+                if (steps > 100_000) throw c.Stop($"`adam` has taken {steps:N0} steps: the checker recomputes the run and stops at 100,000; a few hundred are enough");
+                // The stated run, recomputed: Adam with lr 0.1 from the notes' point, as many steps as adam took.
+                var reference = Start().requires_grad_();
+                var referenceAdam = optim.Adam(new[] { reference }, lr: 0.1);
+                for (long i = 0; i < steps; i++)
+                {
+                    referenceAdam.zero_grad();
+                    (-reference.cos().pow(2).sum().pow(2)).backward();
+                    referenceAdam.step();
+                }
+                if (!c.ExpectClose(x_adam, "x_adam", reference.detach(), rtol: 1e-3, atol: 1e-4))
+                {
+                    c.Note($"the stated run — Adam with lr 0.1 from [π/3, π/6], minimising the notes' f, {stepsText} as `adam` counts them — ends at {List(reference)}: " +
+                           "start from the notes' point, compute f as the notes do, and change `x_adam` only through `adam.step()`");
+                    return;
+                }
                 var v = Values(x_adam);
                 double distance = v.Max(Math.Abs);
                 double fx = -Math.Pow(v.Sum(a => Math.Cos(a) * Math.Cos(a)), 2);
                 if (distance <= 1e-3)
-                    c.Right($"`x_adam` is within {ExerciseContext.Num(distance)} of the minimiser (0, 0) (at most 0.001); f(x_adam) = {ExerciseContext.Num(fx)}");
+                    c.Right($"`x_adam` is within {ExerciseContext.Num(distance)} of the minimiser (0, 0) (at most 0.001) after {stepsText}; f(x_adam) = {ExerciseContext.Num(fx)}");
                 else
-                {
-                    c.Wrong($"`x_adam` is {List(x_adam)}, {ExerciseContext.Num(Math.Round(distance, 4))} from the minimiser (0, 0) (at most 0.001 is asked): run more steps");
-                    if (v.All(a => Math.Abs(a - Math.Round(a / Math.PI) * Math.PI) <= 1e-3))
-                        c.Note("`x_adam` is at another minimiser (a multiple of π in each coordinate, where cos² = 1 too); start from the notes' point to reach (0, 0)");
-                }
+                    c.Wrong($"`x_adam` is {List(x_adam)}, {ExerciseContext.Num(Math.Round(distance, 4))} from the minimiser (0, 0) after {stepsText} (at most 0.001 is asked): run more steps");
             },
             WrongAnswers =
             [
@@ -352,6 +433,33 @@ internal static class Chapter2Autograd
                     x_adam = tensor(new[] { 0.0, 0.0 }, requires_grad: true);
                     """,
                     "`adam` does not hold this `x_adam`"),
+                new("""
+                    var x_adam = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
+                    var adam = optim.Adam(new[] { x_adam }, lr: 0.1);
+                    using (no_grad()) x_adam.zero_();
+                    """,
+                    "`adam` has not taken a step on `x_adam` (its step count is 0)"),
+                new("""
+                    var x_adam = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
+                    var adam = optim.Adam(new[] { x_adam }, lr: 0.1);
+                    adam.zero_grad();
+                    (-x_adam.cos().pow(2).sum().pow(2)).backward();
+                    adam.step();
+                    using (no_grad()) x_adam.zero_();
+                    """,
+                    "`x_adam[0]` is 0, expected 0.947", "the stated run — Adam with lr 0.1 from [π/3, π/6], minimising the notes' f, 1 step as `adam` counts them"),
+                new("""
+                    var x_adam = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
+                    var adam = optim.Adam(new[] { x_adam }, lr: 0.05);
+                    for (int step = 0; step < 400; step++)
+                    {
+                        adam.zero_grad();
+                        var f = -x_adam.cos().pow(2).sum().pow(2);
+                        f.backward();
+                        adam.step();
+                    }
+                    """,
+                    "`adam's learning rate (lr)` is 0.05, expected 0.1 (off by 0.05)"),
             ],
         },
     ];

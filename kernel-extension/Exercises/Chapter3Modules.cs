@@ -106,146 +106,6 @@ internal static class Chapter3Modules
         new()
         {
             Id = "3.2",
-            Title = "Mean squared error by hand",
-            Notebook = Notebook,
-            Statement = "Define `Func<Tensor, Tensor, Tensor> mse` that computes what `nn.MSELoss()` computes — the mean, over every element, of the squared " +
-                        "difference between prediction and target — from tensor operations, without calling MSELoss or `mse_loss`. " +
-                        "The checker calls `mse(pred, target)` on fresh tensors of several shapes and compares the value and the gradient with MSELoss's.",
-            Hints =
-            [
-                "`(pred - target)` is the difference element by element; `.pow(2)` squares each element.",
-                "MSELoss's default reduction is \"mean\": `.mean()` over all elements, not `.sum()`.",
-                "`Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2).mean();`",
-            ],
-            Solution = "Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2).mean();",
-            Check = c =>
-            {
-                var mse = c.Function<Func<Tensor, Tensor, Tensor>>("mse");
-                foreach (var shape in new[] { new long[] { 4, 3 }, new long[] { 10 } })
-                {
-                    var arg = $"randn({string.Join(", ", shape)})";
-                    var p0 = randn(shape, generator: c.Generator);
-                    var target = randn(shape, generator: c.Generator);
-                    var pred = p0.clone().requires_grad_();
-                    var r = c.Call("mse(pred, target)", () => mse(pred, target));
-                    if (Uses(r, "MseLossBackward0"))
-                    {
-                        c.Wrong("`mse` calls MSELoss (or `mse_loss`) itself: compute it by hand from tensor operations — the differences, their squares, their mean");
-                        return;
-                    }
-                    if (r.dim() != 0)
-                    {
-                        c.Wrong($"`mse({arg}, {arg})` has shape {Shape(r.shape)}, expected a scalar: MSELoss reduces every element to one number");
-                        return;
-                    }
-                    var label = $"mse({arg}, {arg})";
-                    var expected = nn.MSELoss().forward(p0, target);
-                    if (!c.ExpectClose(r, label, expected, rtol: 1e-4, atol: 1e-5))
-                    {
-                        double got = Values(r)[0];
-                        var d = p0 - target;
-                        long n = p0.numel();
-                        if (Near(got, Values(d.pow(2).sum())[0]))
-                            c.Note($"that is the sum of the squared differences: MSELoss's default reduction \"mean\" divides it by the number of elements ({n})");
-                        else if (Near(got, Values(d.abs().mean())[0]))
-                            c.Note("that is the mean absolute difference (what L1Loss computes): square the differences instead");
-                        else if (Near(got, Math.Sqrt(Values(expected)[0])))
-                            c.Note("that is the square root of the mean squared difference (RMSE): MSELoss takes no root");
-                        return;
-                    }
-                    if (!r.requires_grad)
-                    {
-                        c.Wrong("`mse(pred, target)` does not require grad: compute it from `pred` with tensor operations so that backward reaches the prediction");
-                        return;
-                    }
-                    c.Call("mse(pred, target).backward()", () => r.backward());
-                    if (pred.grad is null) { c.Wrong("`pred.grad` is null after backward: `mse` must compute its result from the `pred` it is given"); return; }
-                    c.ExpectClose(pred.grad, $"pred.grad, pred = {arg}", 2 * (p0 - target) / p0.numel(), rtol: 1e-4, atol: 1e-5);
-                }
-            },
-            WrongAnswers =
-            [
-                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2).sum();",
-                    "is the sum of the squared differences", "by the number of elements (12)"),
-                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).abs().mean();",
-                    "mean absolute difference"),
-                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => nn.MSELoss().forward(pred, target);",
-                    "`mse` calls MSELoss"),
-                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2);",
-                    "`mse(randn(4, 3), randn(4, 3))` has shape [4, 3], expected a scalar"),
-            ],
-        },
-        new()
-        {
-            Id = "3.3",
-            Title = "Logits for CrossEntropyLoss",
-            Notebook = Notebook,
-            Setup = "var target = tensor(new long[] { 2, 0, 1 });",
-            Statement = "`nn.CrossEntropyLoss()` takes logits — one raw score per class, any real numbers — and each sample's class index; it applies softmax itself " +
-                        "and averages −log(probability of the right class). With `target` = [2, 0, 1] (3 samples; the cell above defines it) and 4 classes, define `logits`, " +
-                        "a float32 tensor of shape [3, 4] (one row per sample), for which `nn.CrossEntropyLoss().forward(logits, target)` is below 0.05.",
-            Hints =
-            [
-                "Row i holds sample i's scores for classes 0, 1, 2, 3; the loss is small when the score of class `target[i]` is much larger than the others.",
-                "A row of probabilities such as [0, 0, 1, 0] is not enough: softmax turns it into only e/(e+3) ≈ 47.5% for the right class.",
-                "A gap of about 6 between the right logit and the others gives a probability above 99%: `tensor(new double[,] { { 0, 0, 6, 0 }, … })`.",
-            ],
-            Solution = """
-                var logits = tensor(new double[,] { { 0, 0, 6, 0 }, { 6, 0, 0, 0 }, { 0, 6, 0, 0 } });
-                """,
-            Check = c =>
-            {
-                c.Given<Tensor>("target");
-                var target = tensor(new long[] { 2, 0, 1 });
-                var logits = c.Tensor("logits");
-                if (!c.ExpectShape(logits, "logits", 3, 4))
-                {
-                    if (logits.shape.SequenceEqual([4L, 3L])) c.Note("one row per sample and one column per class: CrossEntropyLoss reads logits as [batch, classes]");
-                    return;
-                }
-                if (!logits.is_floating_point())
-                {
-                    c.Wrong($"`logits` has dtype {Html.DType(logits.dtype)}: logits are real-valued scores, expected torch.float32 (write the numbers as doubles, e.g. `6.0`, or use a `double[,]`)");
-                    return;
-                }
-                var z = logits.detach().to(float32);
-                double loss = Values(nn.CrossEntropyLoss().forward(z, target))[0];
-                var probs = z.softmax(1);
-                var right = Enumerable.Range(0, 3).Select(i => Values(probs[i, target[i].item<long>()])[0]).ToArray();
-                if (loss < 0.05)
-                {
-                    c.Right($"CrossEntropyLoss(logits, target) is {ExerciseContext.Num(loss)} (below 0.05): softmax gives the right classes probabilities {List(right)}");
-                    return;
-                }
-                c.Wrong($"CrossEntropyLoss(logits, target) is {ExerciseContext.Num(loss)}, not yet below 0.05: softmax gives the right classes only {List(right)}");
-                var rows = Enumerable.Range(0, 3).Select(i => Values(z[i])).ToArray();
-                bool probabilities = rows.All(r => r.All(v => v >= 0 && v <= 1) && Math.Abs(r.Sum() - 1) < 1e-3);
-                for (int i = 0; i < 3; i++)
-                {
-                    int argmax = Array.IndexOf(rows[i], rows[i].Max());
-                    long t = target[i].item<long>();
-                    if (argmax != t)
-                        c.Note($"sample {i}'s largest logit is at class {argmax}, but its target is class {t}: the loss asks the target class's logit to be the largest");
-                }
-                if (probabilities)
-                    c.Note("your rows look like probabilities: CrossEntropyLoss applies softmax itself, so a row such as [0, 0, 1, 0] gives its class only e/(e+3) = 47.5%. " +
-                           "Make the target's logit larger than the others by several units (a gap of 6 gives 99%)");
-            },
-            WrongAnswers =
-            [
-                new("var logits = tensor(new double[,] { { 0, 0, 1, 0 }, { 1, 0, 0, 0 }, { 0, 1, 0, 0 } });",
-                    "not yet below 0.05", "your rows look like probabilities"),
-                new("var logits = tensor(new double[,] { { 6, 0, 0, 0 }, { 0, 6, 0, 0 }, { 0, 0, 6, 0 } });",
-                    "sample 0's largest logit is at class 0, but its target is class 2"),
-                new("var logits = tensor(new double[,] { { 0, 6, 0 }, { 0, 0, 6 }, { 6, 0, 0 }, { 0, 0, 0 } });",
-                    "`logits` has shape [4, 3], expected [3, 4]", "one row per sample"),
-                new("var logits = tensor(new long[,] { { 0, 0, 9, 0 }, { 9, 0, 0, 0 }, { 0, 9, 0, 0 } });",
-                    "`logits` has dtype torch.int64"),
-            ],
-        },
-        new()
-        {
-            Id = "3.4",
             Title = "A module class of your own",
             Notebook = Notebook,
             Setup = "using Torchlet.Modules;",
@@ -350,6 +210,146 @@ internal static class Chapter3Modules
                     var model = new Mlp();
                     """,
                     "`model.fc1.weight` has shape [784, 64], expected [64, 784]", "keeps its weight as [out, in]"),
+            ],
+        },
+        new()
+        {
+            Id = "3.3",
+            Title = "Mean squared error by hand",
+            Notebook = Notebook,
+            Statement = "Define `Func<Tensor, Tensor, Tensor> mse` that computes what `nn.MSELoss()` computes — the mean, over every element, of the squared " +
+                        "difference between prediction and target — from tensor operations, without calling MSELoss or `mse_loss`. " +
+                        "The checker calls `mse(pred, target)` on fresh tensors of several shapes and compares the value and the gradient with MSELoss's.",
+            Hints =
+            [
+                "`(pred - target)` is the difference element by element; `.pow(2)` squares each element.",
+                "MSELoss's default reduction is \"mean\": `.mean()` over all elements, not `.sum()`.",
+                "`Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2).mean();`",
+            ],
+            Solution = "Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2).mean();",
+            Check = c =>
+            {
+                var mse = c.Function<Func<Tensor, Tensor, Tensor>>("mse");
+                foreach (var shape in new[] { new long[] { 4, 3 }, new long[] { 10 } })
+                {
+                    var arg = $"randn({string.Join(", ", shape)})";
+                    var p0 = randn(shape, generator: c.Generator);
+                    var target = randn(shape, generator: c.Generator);
+                    var pred = p0.clone().requires_grad_();
+                    var r = c.Call("mse(pred, target)", () => mse(pred, target));
+                    if (Uses(r, "MseLossBackward0"))
+                    {
+                        c.Wrong("`mse` calls MSELoss (or `mse_loss`) itself: compute it by hand from tensor operations — the differences, their squares, their mean");
+                        return;
+                    }
+                    if (r.dim() != 0)
+                    {
+                        c.Wrong($"`mse({arg}, {arg})` has shape {Shape(r.shape)}, expected a scalar: MSELoss reduces every element to one number");
+                        return;
+                    }
+                    var label = $"mse({arg}, {arg})";
+                    var expected = nn.MSELoss().forward(p0, target);
+                    if (!c.ExpectClose(r, label, expected, rtol: 1e-4, atol: 1e-5))
+                    {
+                        double got = Values(r)[0];
+                        var d = p0 - target;
+                        long n = p0.numel();
+                        if (Near(got, Values(d.pow(2).sum())[0]))
+                            c.Note($"that is the sum of the squared differences: MSELoss's default reduction \"mean\" divides it by the number of elements ({n})");
+                        else if (Near(got, Values(d.abs().mean())[0]))
+                            c.Note("that is the mean absolute difference (what L1Loss computes): square the differences instead");
+                        else if (Near(got, Math.Sqrt(Values(expected)[0])))
+                            c.Note("that is the square root of the mean squared difference (RMSE): MSELoss takes no root");
+                        return;
+                    }
+                    if (!r.requires_grad)
+                    {
+                        c.Wrong("`mse(pred, target)` does not require grad: compute it from `pred` with tensor operations so that backward reaches the prediction");
+                        return;
+                    }
+                    c.Call("mse(pred, target).backward()", () => r.backward());
+                    if (pred.grad is null) { c.Wrong("`pred.grad` is null after backward: `mse` must compute its result from the `pred` it is given"); return; }
+                    c.ExpectClose(pred.grad, $"pred.grad, pred = {arg}", 2 * (p0 - target) / p0.numel(), rtol: 1e-4, atol: 1e-5);
+                }
+            },
+            WrongAnswers =
+            [
+                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2).sum();",
+                    "is the sum of the squared differences", "by the number of elements (12)"),
+                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).abs().mean();",
+                    "mean absolute difference"),
+                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => nn.MSELoss().forward(pred, target);",
+                    "`mse` calls MSELoss"),
+                new("Func<Tensor, Tensor, Tensor> mse = (pred, target) => (pred - target).pow(2);",
+                    "`mse(randn(4, 3), randn(4, 3))` has shape [4, 3], expected a scalar"),
+            ],
+        },
+        new()
+        {
+            Id = "3.4",
+            Title = "Logits for CrossEntropyLoss",
+            Notebook = Notebook,
+            Setup = "var target = tensor(new long[] { 2, 0, 1 });",
+            Statement = "`nn.CrossEntropyLoss()` takes logits — one raw score per class, any real numbers — and each sample's class index; it applies softmax itself " +
+                        "and averages −log(probability of the right class). With `target` = [2, 0, 1] (3 samples; the cell above defines it) and 4 classes, define `logits`, " +
+                        "a float32 tensor of shape [3, 4] (one row per sample), for which `nn.CrossEntropyLoss().forward(logits, target)` is below 0.05.",
+            Hints =
+            [
+                "Row i holds sample i's scores for classes 0, 1, 2, 3; the loss is small when the score of class `target[i]` is much larger than the others.",
+                "A row of probabilities such as [0, 0, 1, 0] is not enough: softmax turns it into only e/(e+3) ≈ 47.5% for the right class.",
+                "A gap of about 6 between the right logit and the others gives a probability above 99%: `tensor(new double[,] { { 0, 0, 6, 0 }, … })`.",
+            ],
+            Solution = """
+                var logits = tensor(new double[,] { { 0, 0, 6, 0 }, { 6, 0, 0, 0 }, { 0, 6, 0, 0 } });
+                """,
+            Check = c =>
+            {
+                c.Given<Tensor>("target");
+                var target = tensor(new long[] { 2, 0, 1 });
+                var logits = c.Tensor("logits");
+                if (!c.ExpectShape(logits, "logits", 3, 4))
+                {
+                    if (logits.shape.SequenceEqual([4L, 3L])) c.Note("one row per sample and one column per class: CrossEntropyLoss reads logits as [batch, classes]");
+                    return;
+                }
+                if (!logits.is_floating_point())
+                {
+                    c.Wrong($"`logits` has dtype {Html.DType(logits.dtype)}: logits are real-valued scores, expected torch.float32 (write the numbers as doubles, e.g. `6.0`, or use a `double[,]`)");
+                    return;
+                }
+                var z = logits.detach().to(float32);
+                double loss = Values(nn.CrossEntropyLoss().forward(z, target))[0];
+                var probs = z.softmax(1);
+                var right = Enumerable.Range(0, 3).Select(i => Values(probs[i, target[i].item<long>()])[0]).ToArray();
+                if (loss < 0.05)
+                {
+                    c.Right($"CrossEntropyLoss(logits, target) is {ExerciseContext.Num(loss)} (below 0.05): softmax gives the right classes probabilities {List(right)}");
+                    return;
+                }
+                c.Wrong($"CrossEntropyLoss(logits, target) is {ExerciseContext.Num(loss)}, not yet below 0.05: softmax gives the right classes only {List(right)}");
+                var rows = Enumerable.Range(0, 3).Select(i => Values(z[i])).ToArray();
+                bool probabilities = rows.All(r => r.All(v => v >= 0 && v <= 1) && Math.Abs(r.Sum() - 1) < 1e-3);
+                for (int i = 0; i < 3; i++)
+                {
+                    int argmax = Array.IndexOf(rows[i], rows[i].Max());
+                    long t = target[i].item<long>();
+                    if (argmax != t)
+                        c.Note($"sample {i}'s largest logit is at class {argmax}, but its target is class {t}: the loss asks the target class's logit to be the largest");
+                }
+                if (probabilities)
+                    c.Note("your rows look like probabilities: CrossEntropyLoss applies softmax itself, so a row such as [0, 0, 1, 0] gives its class only e/(e+3) = 47.5%. " +
+                           "Make the target's logit larger than the others by several units (a gap of 6 gives 99%)");
+            },
+            WrongAnswers =
+            [
+                new("var logits = tensor(new double[,] { { 0, 0, 1, 0 }, { 1, 0, 0, 0 }, { 0, 1, 0, 0 } });",
+                    "not yet below 0.05", "your rows look like probabilities"),
+                new("var logits = tensor(new double[,] { { 6, 0, 0, 0 }, { 0, 6, 0, 0 }, { 0, 0, 6, 0 } });",
+                    "sample 0's largest logit is at class 0, but its target is class 2"),
+                new("var logits = tensor(new double[,] { { 0, 6, 0 }, { 0, 0, 6 }, { 6, 0, 0 }, { 0, 0, 0 } });",
+                    "`logits` has shape [4, 3], expected [3, 4]", "one row per sample"),
+                new("var logits = tensor(new long[,] { { 0, 0, 9, 0 }, { 9, 0, 0, 0 }, { 0, 9, 0, 0 } });",
+                    "`logits` has dtype torch.int64"),
             ],
         },
         new()

@@ -143,6 +143,30 @@ internal static class Chapter4TrainValTest
         finally { net.train(training); }
     }
 
+    /// <summary>The accuracy of <paramref name="net"/> on the first 10,000 training images (those the sample and the full set share).</summary>
+    static double TrainAccuracy(nn.Module<Tensor, Tensor> net, CancellationToken token)
+    {
+        var (x, y) = TrainImages();
+        bool training = net.training;
+        net.eval();
+        try
+        {
+            long correct = 0, n = x.shape[0];
+            using (no_grad())
+                for (long start = 0; start < n; start += 1000)
+                {
+                    token.ThrowIfCancellationRequested();
+                    long size = Math.Min(1000, n - start);
+                    correct += net.forward(x.narrow(0, start, size)).argmax(1).eq(y.narrow(0, start, size)).sum().item<long>();
+                }
+            return (double)correct / n;
+        }
+        finally { net.train(training); }
+    }
+
+    /// <summary>How many points the test accuracy may exceed the training images' before the checker suspects the net trained on the test set.</summary>
+    const double TestAboveTrain = 0.03;
+
     /// <summary>The learner's measurement, as the statement asks for it: eval mode, no gradients, every image of <c>DATA</c>.</summary>
     const string Measure = """
         net.eval();
@@ -288,8 +312,11 @@ internal static class Chapter4TrainValTest
                         c.Wrong($"FitRules: {Name(verdict.Case)}, not underfitting: this model learns the training images well (training loss below 1.0). " +
                                 "An underfitting model cannot: give it far fewer numbers to describe an image with");
                         break;
-                    default:
+                    case Fit.NotConverged:
                         c.Wrong($"FitRules: {Name(verdict.Case)}, not underfitting: the training loss is high but still falling after 20 epochs; a model that underfits stops improving early at a high loss");
+                        break;
+                    default:
+                        c.Wrong($"FitRules: {Name(verdict.Case)}, not underfitting: the rules could not judge these curves ({verdict.Text}). A model that underfits gives two curves that flatten out at a high loss");
                         break;
                 }
             },
@@ -346,7 +373,8 @@ internal static class Chapter4TrainValTest
                         "train the architecture you chose once more on all of `train` (training and validation parts together) — so that it classifies at least 87% of " +
                         "the test set `test` correctly (85% if only the sample of Fashion-MNIST shipped with Torchlet is installed: its 10,000 training images limit a small network). Then measure that yourself as `test_accuracy`, a fraction between 0 and 1: run `net` on every image of `test` " +
                         "in eval mode and without gradients, and count how often the largest logit is at the right class. `net` takes images [batch, 1, 28, 28] as the " +
-                        "notebook's `tf` makes them. The checker runs `net` on the test set too and compares.",
+                        "notebook's `tf` makes them. The checker runs `net` on the test set too and compares — and on training images: a net that does clearly better on `test` " +
+                        "than on images it trained on has seen the test set.",
             Hints =
             [
                 "More training images (all of `train`), a wider hidden layer and a few epochs each help; the validation curve told you how many epochs are useful.",
@@ -370,6 +398,13 @@ internal static class Chapter4TrainValTest
                     $"`net` classifies {Percent(measured)} of the test set correctly (at least {Percent(TargetAccuracy)})",
                     $"`net` classifies {Percent(measured)} of the test set correctly, not yet {Percent(TargetAccuracy)} ({ExerciseContext.Num(Math.Round((TargetAccuracy - measured) * 100, 2))} points to go): " +
                     "train it on more images, for more epochs, or make it wider");
+                // A model does better on images it was trained on than on new ones: clearly better on the test set than on
+                // training images means the test set was trained on.
+                double onTrain = c.Call("net on 10,000 training images", token => TrainAccuracy(net, token));
+                if (measured > onTrain + TestAboveTrain)
+                    c.Wrong($"`net` classifies {Percent(measured)} of the test set correctly but only {Percent(onTrain)} of the first 10,000 training images: " +
+                            "a model does better on images it was trained on, not on new ones — `net` looks trained on `test`. The test set must play no part in training " +
+                            "(nor in choosing the model): train on `train`, then measure on `test` once");
                 double reported = c.Value<double>("test_accuracy");
                 if (reported > 1 && Math.Abs(reported / 100 - measured) <= 0.005)
                     c.Wrong($"`test_accuracy` is {ExerciseContext.Num(reported)}: a percentage; give it as a fraction between 0 and 1 ({ExerciseContext.Num(Math.Round(measured, 4))})");
@@ -388,6 +423,21 @@ internal static class Chapter4TrainValTest
                     "a percentage; give it as a fraction", "of the test set correctly, not yet"),
                 new(QuickNet + Measure.Replace("DATA", "first") + "\nvar test_accuracy = (double)correct / first.Count;",
                     "but `net` classifies", "was it measured on training or validation images"),
+                new("""
+                    manual_seed(0);
+                    var net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10));
+                    var optimizer = optim.Adam(net.parameters(), lr: 1e-3);
+                    var loader = torch.utils.data.DataLoader(test, batch_size: 64, shuffle: true);
+                    for (int epoch = 0; epoch < 8; epoch++)
+                        foreach (var (images, labels) in loader)
+                        {
+                            optimizer.zero_grad();
+                            nn.functional.cross_entropy(net.forward(images), labels).backward();
+                            optimizer.step();
+                        }
+
+                    """ + Measure.Replace("DATA", "test") + "\nvar test_accuracy = (double)correct / test.Count;",
+                    "of the first 10,000 training images", "`net` looks trained on `test`"),
                 new("""
                     var net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10));
                     var test_accuracy = 0.9;
