@@ -13,6 +13,7 @@ namespace Torchlet.Tests.NN;
 /// second-order gradients, repr, default init, errors; float64 gradchecks; a naive reference for
 /// the kernel's layout paths (threads, batch, strides, 1×1).
 /// </summary>
+[Collection(GlobalStateCollection.Name)]   // draws from the default generator (manual_seed, randn, default init)
 public partial class ConvTests
 {
     const string File = "nn_conv";

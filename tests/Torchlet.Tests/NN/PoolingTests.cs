@@ -12,6 +12,7 @@ namespace Torchlet.Tests;
 /// names and input gradients for every option; float64 gradchecks (and double-backward checks);
 /// PyTorch's error messages; the SIMD 2×2 path against the generic kernel.
 /// </summary>
+[Collection(GlobalStateCollection.Name)]   // draws from the default generator (manual_seed, randn, default init)
 public class PoolingTests
 {
     const string File = "nn_pool";

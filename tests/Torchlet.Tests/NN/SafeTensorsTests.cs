@@ -6,6 +6,7 @@ using static Torchlet.torch;
 namespace Torchlet.Tests.NN;
 
 /// <summary>torch.save / torch.load in the safetensors format: files written by Python read back, round trips, and damaged files rejected.</summary>
+[Collection(GlobalStateCollection.Name)]   // draws from the default generator (manual_seed, randn, default init)
 public sealed class SafeTensorsTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("torchlet-st-").FullName;

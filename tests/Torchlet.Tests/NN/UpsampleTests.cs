@@ -12,6 +12,7 @@ namespace Torchlet.Tests;
 /// mode (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area) with sizes, scale
 /// factors, align_corners and recompute_scale_factor; float64 gradchecks; PyTorch's errors.
 /// </summary>
+[Collection(GlobalStateCollection.Name)]   // draws from the default generator (manual_seed, randn, default init)
 public class UpsampleTests
 {
     const string File = "nn_upsample";
