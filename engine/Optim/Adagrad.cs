@@ -78,11 +78,11 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("lr_decay", _name), group.Number("weight_decay", _name),
                 group.Number("initial_accumulator_value", _name), group.Number("eps", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.LrDecay >= 0)) throw new ArgumentException($"Invalid lr_decay value: {PyFloat(o.LrDecay)} ({_name} expects lr_decay >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
-            if (!(o.Init >= 0)) throw new ArgumentException($"Invalid initial_accumulator_value value: {PyFloat(o.Init)} ({_name} expects initial_accumulator_value >= 0)");
-            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {PyFloat(o.Eps)} ({_name} expects eps >= 0)");
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.LrDecay >= 0)) throw new ArgumentException($"Invalid lr_decay value: {Args.Py(o.LrDecay)} ({_name} expects lr_decay >= 0)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            if (!(o.Init >= 0)) throw new ArgumentException($"Invalid initial_accumulator_value value: {Args.Py(o.Init)} ({_name} expects initial_accumulator_value >= 0)");
+            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {Args.Py(o.Eps)} ({_name} expects eps >= 0)");
             return o;
         }
 

@@ -277,22 +277,6 @@ namespace Torchlet.Modules
             foreach (var (g, slot, state) in loaded) g._state[slot] = state;
         }
 
-        /// <summary>A double as Python's repr prints it (<c>-1.0</c>, <c>1e-08</c>), for PyTorch's messages.</summary>
-        internal static string PyFloat(double v)
-        {
-            if (double.IsNaN(v)) return "nan";
-            if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-            var s = v.ToString("R", CultureInfo.InvariantCulture);
-            int e = s.IndexOf('E');
-            if (e >= 0)
-            {
-                var mant = s[..e];
-                var exp = int.Parse(s[(e + 1)..], CultureInfo.InvariantCulture);
-                return $"{mant}e{(exp < 0 ? "-" : "+")}{Math.Abs(exp):00}";
-            }
-            return s.Contains('.') ? s : s + ".0";
-        }
-
         /// <summary>Reads the tensor data of a state entry, or explains which key is missing.</summary>
         internal static Tensor Require(Dictionary<string, Tensor> saved, string key, string where)
         {

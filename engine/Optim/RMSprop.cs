@@ -60,11 +60,11 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("alpha", _name), group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Number("momentum", _name), group.Flag("centered", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {PyFloat(o.Eps)} ({_name} expects eps >= 0)");
-            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {PyFloat(o.Momentum)} ({_name} expects momentum >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
-            if (!(o.Alpha >= 0)) throw new ArgumentException($"Invalid alpha value: {PyFloat(o.Alpha)} ({_name} expects alpha >= 0)");
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {Args.Py(o.Eps)} ({_name} expects eps >= 0)");
+            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {Args.Py(o.Momentum)} ({_name} expects momentum >= 0)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            if (!(o.Alpha >= 0)) throw new ArgumentException($"Invalid alpha value: {Args.Py(o.Alpha)} ({_name} expects alpha >= 0)");
             return o;
         }
 

@@ -49,11 +49,11 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("momentum", _name), group.Number("dampening", _name),
                 group.Number("weight_decay", _name), group.Flag("nesterov", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {PyFloat(o.Momentum)} ({_name} expects momentum >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {Args.Py(o.Momentum)} ({_name} expects momentum >= 0)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
             if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0))
-                throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={PyFloat(o.Momentum)}, dampening={PyFloat(o.Dampening)})");
+                throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={Args.Py(o.Momentum)}, dampening={Args.Py(o.Dampening)})");
             return o;
         }
 
