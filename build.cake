@@ -248,9 +248,12 @@ Task("Test")
     var failures = new List<string>();
     foreach (var suite in new[] { "Torchlet.Tests", "Torchlet.Interactive.Tests" })
     {
-        try { Step($"tests {suite}", () => RunTestSuite(suite, results.FullPath)); }
+        var report = System.IO.Path.Combine(results.FullPath, "simd-default.txt");   // the engine suite's vector flags
+        try { Step($"tests {suite}", () => RunTestSuite(suite, results.FullPath, environment: new Dictionary<string, string> { ["TORCHLET_SIMD_REPORT"] = report }) +
+                                           (suite == "Torchlet.Tests" && System.IO.File.Exists(report) ? $"\n    as the machine is: {System.IO.File.ReadAllText(report)}" : "")); }
         catch (Exception) { failures.Add(suite); }
     }
+    failures.AddRange(RunEngineSimdModes(results.FullPath));
     try { RunRealClient(); }
     catch (Exception) { failures.Add("real client"); }
     try { RunCourseNotebooks(); }
@@ -267,16 +270,38 @@ Task("Test")
     if (passed == 0) throw new Exception("no test ran");
 });
 
-// Runs one xunit project (already built); its output goes to artifacts/logs/tests-<suite>.log, its results to
-// artifacts/test-results/<suite>.trx. A failure lists the failed tests with their messages.
-string RunTestSuite(string suite, string results)
+// The engine suite again in each narrower vector mode, as the runtime's switches give it: 256-bit vectors at most
+// (AVX2 on an AVX-512 machine), 128-bit only (as ARM64's NEON; FMA kept) and no hardware intrinsics. SimdModeTests
+// fails a run whose flags are not the mode's; the step prints them.
+IEnumerable<string> RunEngineSimdModes(string results)
 {
-    var log = NewLog($"tests-{suite}");
-    var trx = System.IO.Path.Combine(results, suite + ".trx");
+    var failed = new List<string>();
+    foreach (var (mode, variable, value) in new[] { ("256", "DOTNET_PreferredVectorBitWidth", "256"),
+                                                    ("128", "DOTNET_PreferredVectorBitWidth", "128"),
+                                                    ("none", "DOTNET_EnableHWIntrinsic", "0") })
+    {
+        var report = System.IO.Path.Combine(results, $"simd-{mode}.txt");
+        var environment = new Dictionary<string, string> { [variable] = value, ["TORCHLET_SIMD_MODE"] = mode, ["TORCHLET_SIMD_REPORT"] = report };
+        try { Step($"tests Torchlet.Tests, vectors {mode}", () =>
+            RunTestSuite("Torchlet.Tests", results, $"simd{mode}", environment) +
+            (System.IO.File.Exists(report) ? $"\n    {variable}={value}: {System.IO.File.ReadAllText(report)}" : "")); }
+        catch (Exception) { failed.Add($"Torchlet.Tests (vectors {mode})"); }
+    }
+    return failed;
+}
+
+// Runs one xunit project (already built); its output goes to artifacts/logs/tests-<suite>.log, its results to
+// artifacts/test-results/<suite>.trx (with a variant, <suite>.<variant>.*, run with extra environment variables).
+// A failure lists the failed tests with their messages.
+string RunTestSuite(string suite, string results, string? variant = null, IReadOnlyDictionary<string, string>? environment = null)
+{
+    var name = variant is null ? suite : $"{suite}.{variant}";
+    var log = NewLog($"tests-{name}");
+    var trx = System.IO.Path.Combine(results, name + ".trx");
     int exit = RunLogged("dotnet", new[] { "test", $"./tests/{suite}/{suite}.csproj", "-c", configuration, "--no-build",
-        "--logger", $"trx;LogFileName={suite}.trx", "--logger", "console;verbosity=normal", "--results-directory", results,
+        "--logger", $"trx;LogFileName={name}.trx", "--logger", "console;verbosity=normal", "--results-directory", results,
         // A test that hangs (a DataLoader worker, say) fails within minutes instead of at CI's limit.
-        "--blame-hang-timeout", "5m", "--blame-hang-dump-type", "none" }, log);
+        "--blame-hang-timeout", "5m", "--blame-hang-dump-type", "none" }, log, environment: environment);
     if (!System.IO.File.Exists(trx)) throw Failure($"dotnet test exited with {exit} and wrote no results", log);
     var (passed, failed, skipped) = TrxCounts(trx);
     if (exit != 0 || failed > 0)

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Torchlet.Kernels;
 
@@ -47,6 +49,7 @@ internal static class RowMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, INumber<T>
     {
+        if (typeof(T) == typeof(float) && !Vector128.IsHardwareAccelerated) return T.CreateTruncating(SumInDouble(MemoryMarshal.Cast<T, float>(x), squares: false));
         if (typeof(T) != typeof(float) || x.Length <= Block) return TensorPrimitives.Sum(x);
         double acc = 0;
         for (int i = 0; i < x.Length; i += Block)
@@ -57,11 +60,22 @@ internal static class RowMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T SumOfSquares<T>(ReadOnlySpan<T> x) where T : unmanaged, INumber<T>
     {
+        if (typeof(T) == typeof(float) && !Vector128.IsHardwareAccelerated) return T.CreateTruncating(SumInDouble(MemoryMarshal.Cast<T, float>(x), squares: true));
         if (typeof(T) != typeof(float) || x.Length <= Block) return TensorPrimitives.SumOfSquares(x);
         double acc = 0;
         for (int i = 0; i < x.Length; i += Block)
             acc += double.CreateTruncating(TensorPrimitives.SumOfSquares(x.Slice(i, Math.Min(Block, x.Length - i))));
         return T.CreateTruncating(acc);
+    }
+
+    // Without vectors TensorPrimitives adds one element at a time, whose float32 error grows with the length
+    // (the vector paths keep 4 to 16 partial sums); accumulating in double keeps that mode as accurate as the others.
+    static double SumInDouble(ReadOnlySpan<float> x, bool squares)
+    {
+        double acc = 0;
+        if (squares) foreach (var v in x) acc += (double)v * v;
+        else foreach (var v in x) acc += v;
+        return acc;
     }
 }
 

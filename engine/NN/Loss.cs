@@ -203,14 +203,14 @@ namespace Torchlet
 
         internal static Tensor SmoothL1(Tensor input, Tensor target, Reduction red, double beta, string who)
         {
-            if (beta < 0) throw new ArgumentException($"{who}: smooth_l1_loss does not support negative values for beta. (got beta={Optimizer.PyFloat(beta)})");
+            if (beta < 0) throw new ArgumentException($"{who}: smooth_l1_loss does not support negative values for beta. (got beta={Args.Py(beta)})");
             // beta = 0 is l1_loss; PyTorch still records SmoothL1LossBackward0 for it, as this does.
             return Pointwise(input, target, red, Kind.SmoothL1, beta, who);
         }
 
         internal static Tensor Huber(Tensor input, Tensor target, Reduction red, double delta, string who)
         {
-            if (!(delta > 0)) throw new ArgumentException($"{who}: huber_loss does not support non-positive values for delta. (got delta={Optimizer.PyFloat(delta)})");
+            if (!(delta > 0)) throw new ArgumentException($"{who}: huber_loss does not support non-positive values for delta. (got delta={Args.Py(delta)})");
             return Pointwise(input, target, red, Kind.Huber, delta, who);
         }
 
@@ -489,7 +489,7 @@ namespace Torchlet
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
             if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
-                throw new ArgumentException($"{who}: label_smoothing must be between 0.0 and 1.0. Got: {Optimizer.PyFloat(labelSmoothing)}");
+                throw new ArgumentException($"{who}: label_smoothing must be between 0.0 and 1.0. Got: {Args.Py(labelSmoothing)}");
             if (input._shape.Length < 1)
                 throw new ArgumentException($"{who}: expected an input of shape [C], [N, C] or [N, C, d1, ...], got a 0-dim tensor");
             if (!input.dtype.IsFloating())

@@ -179,7 +179,7 @@ namespace Torchlet.Kernels
             }
             TensorPrimitives.Subtract(x, max, tmp);
             TensorPrimitives.Exp<T>(tmp, tmp);
-            return max + T.Log(TensorPrimitives.Sum<T>(tmp));
+            return max + T.Log(RowMath.Sum<T>(tmp));
         }
 
         static void ForwardRow<T>(ReadOnlySpan<T> x, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
@@ -197,12 +197,12 @@ namespace Torchlet.Kernels
             if (!log)
             {
                 TensorPrimitives.Exp(y, y);
-                TensorPrimitives.Divide(y, TensorPrimitives.Sum<T>(y), y);
+                TensorPrimitives.Divide(y, RowMath.Sum<T>(y), y);
                 return;
             }
             var tmp = ReduceScratch<T>.Get(x.Length).AsSpan(0, x.Length);
             TensorPrimitives.Exp<T>(y, tmp);
-            TensorPrimitives.Subtract(y, T.Log(TensorPrimitives.Sum<T>(tmp)), y);
+            TensorPrimitives.Subtract(y, T.Log(RowMath.Sum<T>(tmp)), y);
         }
 
         /// <summary>n columns of one [k, inner] block: SIMD across the columns, one pass per k-slice.</summary>
@@ -254,7 +254,7 @@ namespace Torchlet.Kernels
                         var ri = r.AsSpan(i * k, k);
                         if (log)
                         {
-                            T s = TensorPrimitives.Sum(gi);
+                            T s = RowMath.Sum(gi);
                             TensorPrimitives.Exp(yi, ri);
                             TensorPrimitives.MultiplyAdd(ri, -s, gi, ri);
                         }

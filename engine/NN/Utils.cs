@@ -29,7 +29,7 @@ public static partial class torch
                 else total = stack(grads.Select(g => g.detach().norm(norm_type)).ToList()).norm(norm_type);
                 double t = total.item<double>();
                 if (error_if_nonfinite && !double.IsFinite(t))
-                    throw new InvalidOperationException($"The total norm of order {Modules.Optimizer.PyFloat(norm_type)} for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set `error_if_nonfinite=False` (the total norm is {Modules.Optimizer.PyFloat(t)})");
+                    throw new InvalidOperationException($"The total norm of order {Modules.Args.Py(norm_type)} for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set `error_if_nonfinite=False` (the total norm is {Modules.Args.Py(t)})");
                 var coef = total.add(1e-6).rdiv(max_norm).clamp(max: 1.0);
                 foreach (var g in grads) g.detach().mul_(coef.to(g.dtype));
                 return total;

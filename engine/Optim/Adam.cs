@@ -85,13 +85,15 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Adam and AdamW: the same moments, state and kernel; they differ only in where weight decay is applied.</summary>
-    public abstract class AdamFamily : Optimizer
+    public abstract class AdamFamily : Optimizer<AdamFamily.Options, AdamFamily.State>
     {
-        sealed class State
+        /// <summary>Per-parameter state: the step count and the moments (and AMSGrad's running maximum).</summary>
+        public sealed class State
         {
-            public double Step;
-            public required Tensor ExpAvg, ExpAvgSq;
-            public Tensor? MaxExpAvgSq;
+            internal State() { }
+            internal double Step;
+            internal Tensor ExpAvg = null!, ExpAvgSq = null!;
+            internal Tensor? MaxExpAvgSq;
         }
 
         readonly bool _decoupled;
@@ -105,85 +107,62 @@ namespace Torchlet.Modules
         private protected AdamFamily(string name, bool decoupled, IEnumerable<ParamGroup> groups, Dictionary<string, object> defaults)
             : base(name, groups, defaults) { _decoupled = decoupled; }
 
-        readonly record struct Options(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay, bool AmsGrad, bool Maximize);
-        Options[] _parsed = [];
+        /// <summary>A group's options, read and checked.</summary>
+        public readonly record struct Options(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay, bool AmsGrad, bool Maximize);
 
-        Options Parse(ParamGroup group)
+        private protected override Options Parse(ParamGroup group)
         {
             var (b1, b2) = group.Pair("betas", _name);
             var o = new Options(group.Number("lr", _name), b1, b2, group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Flag("amsgrad", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {PyFloat(o.Eps)} ({_name} expects eps >= 0)");
-            if (!(b1 >= 0 && b1 < 1)) throw new ArgumentException($"Invalid beta parameter at index 0: {PyFloat(b1)} ({_name} expects 0 <= beta1 < 1)");
-            if (!(b2 >= 0 && b2 < 1)) throw new ArgumentException($"Invalid beta parameter at index 1: {PyFloat(b2)} ({_name} expects 0 <= beta2 < 1)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {Args.Py(o.Eps)} ({_name} expects eps >= 0)");
+            if (!(b1 >= 0 && b1 < 1)) throw new ArgumentException($"Invalid beta parameter at index 0: {Args.Py(b1)} ({_name} expects 0 <= beta1 < 1)");
+            if (!(b2 >= 0 && b2 < 1)) throw new ArgumentException($"Invalid beta parameter at index 1: {Args.Py(b2)} ({_name} expects 0 <= beta2 < 1)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
             return o;
         }
 
-        protected override void Validate(ParamGroup group) => Parse(group);
-
-        protected override void StepGroups(IReadOnlyList<ParamGroup> groups)
+        private protected override State Prepare(Tensor p, State? st, in Options o)
         {
-            if (_parsed.Length != groups.Count) _parsed = new Options[groups.Count];
-            for (int g = 0; g < groups.Count; g++) _parsed[g] = Parse(groups[g]);
-            for (int g = 0; g < groups.Count; g++) Step(groups[g], _parsed[g]);
+            st ??= new State { ExpAvg = Tensor.Empty(p._shape, p.dtype, clear: true), ExpAvgSq = Tensor.Empty(p._shape, p.dtype, clear: true) };
+            if (o.AmsGrad) st.MaxExpAvgSq ??= Tensor.Empty(p._shape, p.dtype, clear: true);
+            st.Step += 1;
+            return st;
         }
 
-        void Step(ParamGroup group, in Options o)
+        private protected override void Update<T>(T[] p, int po, T[] g, int go, int n, State? state, in Options o)
         {
-            var ps = group._params;
-            for (int i = 0; i < ps.Length; i++)
-            {
-                var p = ps[i];
-                if (p.grad is not { } grad) continue;
-                if (group._state[i] is not State st)
-                    group._state[i] = st = new State { ExpAvg = Tensor.Empty(p._shape, p.dtype, clear: true), ExpAvgSq = Tensor.Empty(p._shape, p.dtype, clear: true) };
-                if (o.AmsGrad) st.MaxExpAvgSq ??= Tensor.Empty(p._shape, p.dtype, clear: true);
-                st.Step += 1;
-                // Scalars in double as Python computes them, then rounded to the parameter's dtype by the kernel.
-                double bc1 = 1 - Math.Pow(o.Beta1, st.Step), bc2 = 1 - Math.Pow(o.Beta2, st.Step);
-                double stepSize = o.Lr / bc1, bc2Sqrt = Math.Sqrt(bc2);
-                // AdamW decays the parameter itself (1 − lr·wd) instead of adding wd·p to the gradient.
-                double coupledWd = _decoupled ? 0 : o.WeightDecay, decay = _decoupled ? 1 - o.Lr * o.WeightDecay : 1;
-                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, st, o.AmsGrad, o.Maximize, coupledWd, decay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
-                else Update<double>(p, grad, st, o.AmsGrad, o.Maximize, coupledWd, decay, o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
-            }
-        }
-
-        static void Update<T>(Tensor p, Tensor grad, State st, bool amsgrad, bool maximize, double wd, double decay, double b1, double b2, double eps, double stepSize, double bc2Sqrt)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
+            var st = state!;
+            // Scalars in double as Python computes them, then rounded to the parameter's dtype by the kernel.
+            double bc1 = 1 - Math.Pow(o.Beta1, st.Step), bc2 = 1 - Math.Pow(o.Beta2, st.Step);
+            double stepSize = o.Lr / bc1;
+            // AdamW decays the parameter itself (1 − lr·wd) instead of adding wd·p to the gradient.
+            double wd = _decoupled ? 0 : o.WeightDecay, decay = _decoupled ? 1 - o.Lr * o.WeightDecay : 1;
             var args = new OptimKernels.AdamArgs<T>
             {
-                WeightDecay = T.CreateTruncating(wd), Beta1 = T.CreateTruncating(b1), OneMinusBeta1 = T.CreateTruncating(1 - b1),
-                Beta2 = T.CreateTruncating(b2), OneMinusBeta2 = T.CreateTruncating(1 - b2), BiasCorrection2Sqrt = T.CreateTruncating(bc2Sqrt),
-                Eps = T.CreateTruncating(eps), NegStepSize = T.CreateTruncating(-stepSize),
-                HasWeightDecay = wd != 0, AmsGrad = amsgrad, Maximize = maximize,
+                WeightDecay = T.CreateTruncating(wd), Beta1 = T.CreateTruncating(o.Beta1), OneMinusBeta1 = T.CreateTruncating(1 - o.Beta1),
+                Beta2 = T.CreateTruncating(o.Beta2), OneMinusBeta2 = T.CreateTruncating(1 - o.Beta2), BiasCorrection2Sqrt = T.CreateTruncating(Math.Sqrt(bc2)),
+                Eps = T.CreateTruncating(o.Eps), NegStepSize = T.CreateTruncating(-stepSize),
+                HasWeightDecay = wd != 0, AmsGrad = o.AmsGrad, Maximize = o.Maximize,
             };
-            var pc = p.contiguous_nograd();
-            var gc = grad.contiguous_nograd();
             if (decay != 1)
             {
                 // param.mul_(1 − lr·wd): one rounding with the factor in the parameter's dtype, as PyTorch's CPU kernel.
-                var span = pc.Buffer<T>().AsSpan(pc._offset, pc.Numel);
+                var span = p.AsSpan(po, n);
                 TensorPrimitives.Multiply(span, T.CreateTruncating(decay), span);
             }
-            OptimKernels.Adam(pc.Buffer<T>(), pc._offset, gc.Buffer<T>(), gc._offset, st.ExpAvg.Buffer<T>(), st.ExpAvgSq.Buffer<T>(),
-                amsgrad ? st.MaxExpAvgSq!.Buffer<T>() : null, pc.Numel, args);
-            if (!ReferenceEquals(pc, p)) p.CopyFrom(pc);
-            p.BumpVersion();
+            OptimKernels.Adam(p, po, g, go, st.ExpAvg.Buffer<T>(), st.ExpAvgSq.Buffer<T>(), o.AmsGrad ? st.MaxExpAvgSq!.Buffer<T>() : null, n, args);
         }
 
-        protected override Dictionary<string, Tensor> SaveState(object state)
+        private protected override Dictionary<string, Tensor> Save(State s)
         {
-            var s = (State)state;
             var d = new Dictionary<string, Tensor> { ["step"] = torch.tensor(s.Step), ["exp_avg"] = s.ExpAvg, ["exp_avg_sq"] = s.ExpAvgSq };
             if (s.MaxExpAvgSq is not null) d["max_exp_avg_sq"] = s.MaxExpAvgSq;
             return d;
         }
 
-        protected override object LoadState(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
+        private protected override State Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
         {
             var step = Require(saved, "step", where);
             if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");

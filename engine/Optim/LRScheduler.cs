@@ -142,7 +142,7 @@ namespace Torchlet.Modules
                 : throw new ArgumentException($"{_name}.load_state_dict: entry '{key}' is missing or is not a {typeof(T).Name} (got {(v is null ? "nothing" : v.GetType().Name)})");
         }
 
-        internal static string Py(double v) => Optimizer.PyFloat(v);
+        internal static string Py(double v) => Args.Py(v);
     }
 
     /// <summary>torch.optim.lr_scheduler.StepLR: lr·γ at every multiple of step_size.</summary>

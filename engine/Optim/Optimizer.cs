@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using Torchlet.Kernels;
 
 namespace Torchlet
 {
@@ -275,27 +277,86 @@ namespace Torchlet.Modules
             foreach (var (g, slot, state) in loaded) g._state[slot] = state;
         }
 
-        /// <summary>A double as Python's repr prints it (<c>-1.0</c>, <c>1e-08</c>), for PyTorch's messages.</summary>
-        internal static string PyFloat(double v)
-        {
-            if (double.IsNaN(v)) return "nan";
-            if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-            var s = v.ToString("R", CultureInfo.InvariantCulture);
-            int e = s.IndexOf('E');
-            if (e >= 0)
-            {
-                var mant = s[..e];
-                var exp = int.Parse(s[(e + 1)..], CultureInfo.InvariantCulture);
-                return $"{mant}e{(exp < 0 ? "-" : "+")}{Math.Abs(exp):00}";
-            }
-            return s.Contains('.') ? s : s + ".0";
-        }
-
         /// <summary>Reads the tensor data of a state entry, or explains which key is missing.</summary>
         internal static Tensor Require(Dictionary<string, Tensor> saved, string key, string where)
         {
             if (saved.TryGetValue(key, out var t)) return t;
             throw new ArgumentException($"{where}: '{key}' is missing (it has {(saved.Count == 0 ? "no entries" : string.Join(", ", saved.Keys.Select(k => $"'{k}'")))}); was the state dict saved by a different kind of optimizer?");
+        }
+    }
+
+    /// <summary>
+    /// The built-in optimizers: each declares its options (parsed and checked from a group's dictionary into a
+    /// <typeparamref name="TOptions"/>), its per-parameter state (<typeparamref name="TState"/>) and its kernel;
+    /// this base runs the update loop: every group's options are checked before any parameter moves, parameters
+    /// without a gradient are skipped, the kernel sees contiguous buffers of the parameter's dtype, and the
+    /// parameter's version is bumped (autograd's check against in-place changes).
+    /// </summary>
+    public abstract class Optimizer<TOptions, TState> : Optimizer where TOptions : struct where TState : class
+    {
+        TOptions[] _parsed = [];
+
+        private protected Optimizer(string name, IEnumerable<Tensor> parameters, Dictionary<string, object> defaults) : base(name, parameters, defaults) { }
+        private protected Optimizer(string name, IEnumerable<ParamGroup> groups, Dictionary<string, object> defaults) : base(name, groups, defaults) { }
+
+        /// <summary>Reads a group's options; throws PyTorch's message for an invalid one.</summary>
+        private protected abstract TOptions Parse(ParamGroup group);
+
+        /// <summary>
+        /// The state of a parameter about to be updated: made on its first step (or extended when an option
+        /// switched on since needs more); null when the optimizer keeps none for these options.
+        /// </summary>
+        private protected abstract TState? Prepare(Tensor parameter, TState? state, in TOptions options);
+
+        /// <summary>One update of <paramref name="n"/> contiguous elements: the parameter at <paramref name="po"/>, its gradient at <paramref name="go"/>.</summary>
+        private protected abstract void Update<T>(T[] p, int po, T[] g, int go, int n, TState? state, in TOptions options)
+            where T : unmanaged, IFloatingPointIeee754<T>;
+
+        /// <summary>Called for each group before its parameters are updated (Adagrad fills state for groups added later).</summary>
+        private protected virtual void BeforeStep(ParamGroup group) { }
+
+        private protected abstract Dictionary<string, Tensor> Save(TState state);
+        private protected abstract TState Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where);
+
+        protected sealed override void Validate(ParamGroup group) => Parse(group);
+        protected sealed override Dictionary<string, Tensor> SaveState(object state) => Save((TState)state);
+        protected sealed override object LoadState(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where) =>
+            Load(saved, parameter, group, where);
+
+        protected sealed override void StepGroups(IReadOnlyList<ParamGroup> groups)
+        {
+            if (_parsed.Length != groups.Count) _parsed = new TOptions[groups.Count];
+            for (int g = 0; g < groups.Count; g++) _parsed[g] = Parse(groups[g]);
+            for (int g = 0; g < groups.Count; g++)
+            {
+                var group = groups[g];
+                BeforeStep(group);
+                var ps = group._params;
+                for (int i = 0; i < ps.Length; i++)
+                {
+                    var p = ps[i];
+                    if (p.grad is not { } grad) continue;
+                    var state = Prepare(p, group._state[i] as TState, _parsed[g]);
+                    group._state[i] = state;
+                    // Parameters and gradients are contiguous in practice; other layouts go through a contiguous copy.
+                    var pc = p.contiguous_nograd();
+                    var step = new Step { Optimizer = this, P = pc, Grad = grad.contiguous_nograd(), State = state, Options = _parsed[g] };
+                    Dispatch.Floating(p.dtype, ref step, _name);
+                    if (!ReferenceEquals(pc, p)) p.CopyFrom(pc);
+                    p.BumpVersion();
+                }
+            }
+        }
+
+        struct Step : IFloatingAction
+        {
+            public Optimizer<TOptions, TState> Optimizer;
+            public Tensor P, Grad;
+            public TState? State;
+            public TOptions Options;
+
+            public readonly void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+                Optimizer.Update(P.Buffer<T>(), P._offset, Grad.Buffer<T>(), Grad._offset, P.Numel, State, Options);
         }
     }
 

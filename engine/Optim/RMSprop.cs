@@ -31,13 +31,15 @@ namespace Torchlet.Modules
     /// buf = μ·buf + g/avg and p −= lr·buf, else p −= lr·g/avg. Options: "lr", "alpha", "eps",
     /// "weight_decay", "momentum", "centered", "maximize".
     /// </summary>
-    public sealed class RMSprop : Optimizer
+    public sealed class RMSprop : Optimizer<RMSprop.Options, RMSprop.State>
     {
-        sealed class State
+        /// <summary>Per-parameter state: step count, running mean square, and the momentum buffer and mean gradient when used.</summary>
+        public sealed class State
         {
-            public long Step;
-            public required Tensor SquareAvg;
-            public Tensor? MomentumBuffer, GradAvg;
+            internal State() { }
+            internal long Step;
+            internal Tensor SquareAvg = null!;
+            internal Tensor? MomentumBuffer, GradAvg;
         }
 
         static Dictionary<string, object> Defaults(double lr, double alpha, double eps, double weight_decay, double momentum, bool centered, bool maximize) =>
@@ -51,74 +53,53 @@ namespace Torchlet.Modules
             double momentum = 0, bool centered = false, bool maximize = false)
             : base("RMSprop", groups, Defaults(lr, alpha, eps, weight_decay, momentum, centered, maximize)) { }
 
-        readonly record struct Options(double Lr, double Alpha, double Eps, double WeightDecay, double Momentum, bool Centered, bool Maximize);
-        Options[] _parsed = [];
+        /// <summary>A group's options, read and checked.</summary>
+        public readonly record struct Options(double Lr, double Alpha, double Eps, double WeightDecay, double Momentum, bool Centered, bool Maximize);
 
-        Options Parse(ParamGroup group)
+        private protected override Options Parse(ParamGroup group)
         {
             var o = new Options(group.Number("lr", _name), group.Number("alpha", _name), group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Number("momentum", _name), group.Flag("centered", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {PyFloat(o.Eps)} ({_name} expects eps >= 0)");
-            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {PyFloat(o.Momentum)} ({_name} expects momentum >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
-            if (!(o.Alpha >= 0)) throw new ArgumentException($"Invalid alpha value: {PyFloat(o.Alpha)} ({_name} expects alpha >= 0)");
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {Args.Py(o.Eps)} ({_name} expects eps >= 0)");
+            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {Args.Py(o.Momentum)} ({_name} expects momentum >= 0)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            if (!(o.Alpha >= 0)) throw new ArgumentException($"Invalid alpha value: {Args.Py(o.Alpha)} ({_name} expects alpha >= 0)");
             return o;
         }
 
-        protected override void Validate(ParamGroup group) => Parse(group);
-
-        protected override void StepGroups(IReadOnlyList<ParamGroup> groups)
+        private protected override State Prepare(Tensor p, State? st, in Options o)
         {
-            if (_parsed.Length != groups.Count) _parsed = new Options[groups.Count];
-            for (int g = 0; g < groups.Count; g++) _parsed[g] = Parse(groups[g]);
-            for (int g = 0; g < groups.Count; g++) Step(groups[g], _parsed[g]);
+            st ??= new State { SquareAvg = Tensor.Empty(p._shape, p.dtype, clear: true) };
+            // PyTorch creates these on the first step only; options switched on later need them too.
+            if (o.Momentum > 0) st.MomentumBuffer ??= Tensor.Empty(p._shape, p.dtype, clear: true);
+            if (o.Centered) st.GradAvg ??= Tensor.Empty(p._shape, p.dtype, clear: true);
+            st.Step += 1;
+            return st;
         }
 
-        void Step(ParamGroup group, in Options o)
+        private protected override void Update<T>(T[] p, int po, T[] g, int go, int n, State? state, in Options o)
         {
-            var ps = group._params;
-            for (int i = 0; i < ps.Length; i++)
-            {
-                var p = ps[i];
-                if (p.grad is not { } grad) continue;
-                if (group._state[i] is not State st)
-                    group._state[i] = st = new State { SquareAvg = Tensor.Empty(p._shape, p.dtype, clear: true) };
-                // PyTorch creates these on the first step only; options switched on later need them too.
-                if (o.Momentum > 0) st.MomentumBuffer ??= Tensor.Empty(p._shape, p.dtype, clear: true);
-                if (o.Centered) st.GradAvg ??= Tensor.Empty(p._shape, p.dtype, clear: true);
-                st.Step += 1;
-                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, st, o);
-                else Update<double>(p, grad, st, o);
-            }
-        }
-
-        static void Update<T>(Tensor p, Tensor grad, State st, in Options o) where T : unmanaged, IFloatingPointIeee754<T>
-        {
+            var st = state!;
             var args = new RmspropKernel.Args<T>
             {
                 Alpha = T.CreateTruncating(o.Alpha), OneMinusAlpha = T.CreateTruncating(1 - o.Alpha), Eps = T.CreateTruncating(o.Eps),
                 WeightDecay = T.CreateTruncating(o.WeightDecay), Momentum = T.CreateTruncating(o.Momentum), NegLr = T.CreateTruncating(-o.Lr),
                 HasWeightDecay = o.WeightDecay != 0, HasMomentum = o.Momentum > 0, Centered = o.Centered, Maximize = o.Maximize,
             };
-            var pc = p.contiguous_nograd();
-            var gc = grad.contiguous_nograd();
-            RmspropKernel.Run(pc.Buffer<T>(), pc._offset, gc.Buffer<T>(), gc._offset, st.SquareAvg.Buffer<T>(),
-                o.Centered ? st.GradAvg!.Buffer<T>() : null, o.Momentum > 0 ? st.MomentumBuffer!.Buffer<T>() : null, pc.Numel, args);
-            if (!ReferenceEquals(pc, p)) p.CopyFrom(pc);
-            p.BumpVersion();
+            RmspropKernel.Run(p, po, g, go, st.SquareAvg.Buffer<T>(), o.Centered ? st.GradAvg!.Buffer<T>() : null,
+                o.Momentum > 0 ? st.MomentumBuffer!.Buffer<T>() : null, n, args);
         }
 
-        protected override Dictionary<string, Tensor> SaveState(object state)
+        private protected override Dictionary<string, Tensor> Save(State s)
         {
-            var s = (State)state;
             var d = new Dictionary<string, Tensor> { ["step"] = torch.tensor(s.Step), ["square_avg"] = s.SquareAvg };
             if (s.MomentumBuffer is not null) d["momentum_buffer"] = s.MomentumBuffer;
             if (s.GradAvg is not null) d["grad_avg"] = s.GradAvg;
             return d;
         }
 
-        protected override object LoadState(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
+        private protected override State Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
         {
             var step = Require(saved, "step", where);
             if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");
@@ -138,103 +119,6 @@ namespace Torchlet.Modules
                     throw new ArgumentException($"{where}: '{key}' has shape {Shape.Str(t._shape)}, but the parameter has shape {Shape.Str(parameter._shape)}");
                 return t;
             }
-        }
-    }
-}
-
-namespace Torchlet.Kernels
-{
-    /// <summary>
-    /// One fused RMSprop update with PyTorch 1.13's rounding steps (see <see cref="OptimKernels"/>):
-    /// g = fma(p, wd, ±g); v = fma((1−α)·g, g, v·α); centered: m = fma(g, 1−α, m·α), avg = √fma(−m, m, v);
-    /// avg += ε; momentum: buf = buf·μ + g/avg, p = fma(buf, −lr, p); else p = p + (−lr·g)/avg.
-    /// </summary>
-    internal static class RmspropKernel
-    {
-        internal struct Args<T> where T : unmanaged
-        {
-            public T Alpha, OneMinusAlpha, Eps, WeightDecay, Momentum, NegLr;
-            public bool HasWeightDecay, HasMomentum, Centered, Maximize;
-        }
-
-        public static void Run<T>(T[] p, int po, T[] g, int go, T[] v, T[]? m, T[]? buf, int n, in Args<T> a)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (n < 1 << 16) { Range(p, po, g, go, v, m, buf, 0, n, a); return; }
-            var args = a;
-            Threading.For(n, 6, (s, e) => Range(p, po, g, go, v, m, buf, s, e, args));
-        }
-
-        static void Range<T>(T[] pa, int po, T[] ga, int go, T[] va, T[]? ma, T[]? ba, int start, int end, in Args<T> a)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            int n = end - start, i = 0;
-            Span<T> p = pa.AsSpan(po + start, n), v = va.AsSpan(start, n);
-            ReadOnlySpan<T> g = ga.AsSpan(go + start, n);
-            Span<T> m = a.Centered ? ma!.AsSpan(start, n) : default, b = a.HasMomentum ? ba!.AsSpan(start, n) : default;
-            if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
-            {
-                var pv = MemoryMarshal.Cast<T, Vector<T>>(p); var vv = MemoryMarshal.Cast<T, Vector<T>>(v);
-                var gv = MemoryMarshal.Cast<T, Vector<T>>(g);
-                var mv = MemoryMarshal.Cast<T, Vector<T>>(m); var bv = MemoryMarshal.Cast<T, Vector<T>>(b);
-                Vector<T> alpha = new(a.Alpha), oma = new(a.OneMinusAlpha), eps = new(a.Eps), wd = new(a.WeightDecay), mu = new(a.Momentum), nlr = new(a.NegLr);
-                for (int k = 0; k < pv.Length; k++)
-                {
-                    var x = gv[k];
-                    if (a.Maximize) x = -x;
-                    if (a.HasWeightDecay) x = Fma(pv[k], wd, x);
-                    var sq = Fma(oma * x, x, vv[k] * alpha);
-                    vv[k] = sq;
-                    Vector<T> avg;
-                    if (a.Centered)
-                    {
-                        var ga2 = Fma(x, oma, mv[k] * alpha);
-                        mv[k] = ga2;
-                        avg = Vector.SquareRoot(Fma(-ga2, ga2, sq));
-                    }
-                    else avg = Vector.SquareRoot(sq);
-                    avg += eps;
-                    if (a.HasMomentum)
-                    {
-                        var nb = bv[k] * mu + x / avg;
-                        bv[k] = nb;
-                        pv[k] = Fma(nb, nlr, pv[k]);
-                    }
-                    else pv[k] = pv[k] + nlr * x / avg;
-                }
-                i = pv.Length * Vector<T>.Count;
-            }
-            for (; i < n; i++)
-            {
-                T x = g[i];
-                if (a.Maximize) x = -x;
-                if (a.HasWeightDecay) x = T.FusedMultiplyAdd(p[i], a.WeightDecay, x);
-                T sq = T.FusedMultiplyAdd(a.OneMinusAlpha * x, x, v[i] * a.Alpha);
-                v[i] = sq;
-                T avg;
-                if (a.Centered)
-                {
-                    T ga2 = T.FusedMultiplyAdd(x, a.OneMinusAlpha, m[i] * a.Alpha);
-                    m[i] = ga2;
-                    avg = T.Sqrt(T.FusedMultiplyAdd(-ga2, ga2, sq));
-                }
-                else avg = T.Sqrt(sq);
-                avg += a.Eps;
-                if (a.HasMomentum)
-                {
-                    T nb = b[i] * a.Momentum + x / avg;
-                    b[i] = nb;
-                    p[i] = T.FusedMultiplyAdd(nb, a.NegLr, p[i]);
-                }
-                else p[i] = p[i] + a.NegLr * x / avg;
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c)
-        {
-            if (typeof(T) == typeof(float)) return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
-            return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
         }
     }
 }

@@ -28,9 +28,10 @@ namespace Torchlet.Modules
     /// buf = μ·buf + (1 − dampening)·d (buf = d on the first step) and d = buf, or d + μ·buf
     /// with Nesterov; p −= lr·d. <c>maximize</c> uses −g.
     /// </summary>
-    public sealed class SGD : Optimizer
+    public sealed class SGD : Optimizer<SGD.Options, SGD.State>
     {
-        sealed class State { public Tensor? MomentumBuffer; }
+        /// <summary>Per-parameter state: the momentum buffer (with momentum only).</summary>
+        public sealed class State { internal State() { } internal Tensor? MomentumBuffer; internal bool FirstStep; }
 
         static Dictionary<string, object> Defaults(double lr, double momentum, double dampening, double weight_decay, bool nesterov, bool maximize) =>
             new() { ["lr"] = lr, ["momentum"] = momentum, ["dampening"] = dampening, ["weight_decay"] = weight_decay, ["nesterov"] = nesterov, ["maximize"] = maximize };
@@ -41,74 +42,49 @@ namespace Torchlet.Modules
         public SGD(IEnumerable<ParamGroup> groups, double lr = 1e-3, double momentum = 0, double dampening = 0, double weight_decay = 0, bool nesterov = false, bool maximize = false)
             : base("SGD", groups, Defaults(lr, momentum, dampening, weight_decay, nesterov, maximize)) { }
 
-        readonly record struct Options(double Lr, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Maximize);
-        Options[] _parsed = [];
+        /// <summary>A group's options, read and checked.</summary>
+        public readonly record struct Options(double Lr, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Maximize);
 
-        Options Parse(ParamGroup group)
+        private protected override Options Parse(ParamGroup group)
         {
             var o = new Options(group.Number("lr", _name), group.Number("momentum", _name), group.Number("dampening", _name),
                 group.Number("weight_decay", _name), group.Flag("nesterov", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {PyFloat(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {PyFloat(o.Momentum)} ({_name} expects momentum >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {PyFloat(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
+            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {Args.Py(o.Momentum)} ({_name} expects momentum >= 0)");
+            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
             if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0))
-                throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={PyFloat(o.Momentum)}, dampening={PyFloat(o.Dampening)})");
+                throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={Args.Py(o.Momentum)}, dampening={Args.Py(o.Dampening)})");
             return o;
         }
 
-        protected override void Validate(ParamGroup group) => Parse(group);
-
-        protected override void StepGroups(IReadOnlyList<ParamGroup> groups)
+        private protected override State? Prepare(Tensor p, State? st, in Options o)
         {
-            if (_parsed.Length != groups.Count) _parsed = new Options[groups.Count];
-            for (int g = 0; g < groups.Count; g++) _parsed[g] = Parse(groups[g]);
-            for (int g = 0; g < groups.Count; g++) Step(groups[g], _parsed[g]);
+            if (o.Momentum == 0) return st;   // plain SGD keeps no state (an earlier buffer stays for when momentum returns)
+            st ??= new State();
+            st.FirstStep = st.MomentumBuffer is null;
+            st.MomentumBuffer ??= Tensor.Empty(p._shape, p.dtype);
+            return st;
         }
 
-        void Step(ParamGroup group, in Options o)
+        private protected override void Update<T>(T[] p, int po, T[] g, int go, int n, State? st, in Options o)
         {
-            var ps = group._params;
-            for (int i = 0; i < ps.Length; i++)
-            {
-                var p = ps[i];
-                if (p.grad is not { } grad) continue;
-                Tensor? buf = null;
-                bool first = false;
-                if (o.Momentum != 0)
-                {
-                    var st = group._state[i] as State ?? (State)(group._state[i] = new State());
-                    if (st.MomentumBuffer is null) { st.MomentumBuffer = Tensor.Empty(p._shape, p.dtype); first = true; }
-                    buf = st.MomentumBuffer;
-                }
-                if (p.dtype == ScalarType.Float32) Update<float>(p, grad, buf, first, o.Lr, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, o.Maximize);
-                else Update<double>(p, grad, buf, first, o.Lr, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, o.Maximize);
-            }
-        }
-
-        static void Update<T>(Tensor p, Tensor grad, Tensor? buf, bool first, double lr, double momentum, double dampening, double wd, bool nesterov, bool maximize)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
+            bool momentum = o.Momentum != 0;
             var args = new OptimKernels.SgdArgs<T>
             {
-                NegLr = T.CreateTruncating(-lr), WeightDecay = T.CreateTruncating(wd),
-                Momentum = T.CreateTruncating(momentum), OneMinusDampening = T.CreateTruncating(1 - dampening),
-                HasWeightDecay = wd != 0, HasMomentum = buf is not null, FirstStep = first, Nesterov = nesterov, Maximize = maximize,
+                NegLr = T.CreateTruncating(-o.Lr), WeightDecay = T.CreateTruncating(o.WeightDecay),
+                Momentum = T.CreateTruncating(o.Momentum), OneMinusDampening = T.CreateTruncating(1 - o.Dampening),
+                HasWeightDecay = o.WeightDecay != 0, HasMomentum = momentum, FirstStep = momentum && st!.FirstStep, Nesterov = o.Nesterov, Maximize = o.Maximize,
             };
-            // Parameters and gradients are contiguous in practice; other layouts go through a contiguous copy.
-            var pc = p.contiguous_nograd();
-            var gc = grad.contiguous_nograd();
-            OptimKernels.Sgd(pc.Buffer<T>(), pc._offset, gc.Buffer<T>(), gc._offset, buf?.Buffer<T>(), buf?._offset ?? 0, pc.Numel, args);
-            if (!ReferenceEquals(pc, p)) p.CopyFrom(pc);
-            p.BumpVersion();
+            var buf = momentum ? st!.MomentumBuffer : null;
+            OptimKernels.Sgd(p, po, g, go, buf?.Buffer<T>(), buf?._offset ?? 0, n, args);
         }
 
-        protected override Dictionary<string, Tensor> SaveState(object state)
+        private protected override Dictionary<string, Tensor> Save(State s)
         {
-            var s = (State)state;
             return s.MomentumBuffer is null ? new() : new() { ["momentum_buffer"] = s.MomentumBuffer };
         }
 
-        protected override object LoadState(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
+        private protected override State Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
         {
             foreach (var k in saved.Keys)
                 if (k != "momentum_buffer") throw new ArgumentException($"{where}: unexpected entry '{k}' for SGD (it keeps only 'momentum_buffer'); was the state dict saved by a different kind of optimizer?");

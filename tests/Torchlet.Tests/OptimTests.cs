@@ -417,11 +417,11 @@ public class OptimTests
     [Fact]
     public void Python_float_formatting_of_messages()
     {
-        Assert.Equal("-1.0", Optimizer.PyFloat(-1));
-        Assert.Equal("1e-08", Optimizer.PyFloat(1e-8));
-        Assert.Equal("-1e-05", Optimizer.PyFloat(-1e-5));
-        Assert.Equal("0.001", Optimizer.PyFloat(1e-3));
-        Assert.Equal("0.5", Optimizer.PyFloat(0.5));
-        Assert.Equal("nan", Optimizer.PyFloat(double.NaN));
+        Assert.Equal("-1.0", Args.Py(-1.0));
+        Assert.Equal("1e-08", Args.Py(1e-8));
+        Assert.Equal("-1e-05", Args.Py(-1e-5));
+        Assert.Equal("0.001", Args.Py(1e-3));
+        Assert.Equal("0.5", Args.Py(0.5));
+        Assert.Equal("nan", Args.Py(double.NaN));
     }
 }

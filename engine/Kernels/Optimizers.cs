@@ -214,3 +214,141 @@ internal static class OptimKernels
         return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     }
 }
+
+/// <summary>
+/// One fused RMSprop update with PyTorch 1.13's rounding steps (see <see cref="OptimKernels"/>):
+/// g = fma(p, wd, ±g); v = fma((1−α)·g, g, v·α); centered: m = fma(g, 1−α, m·α), avg = √fma(−m, m, v);
+/// avg += ε; momentum: buf = buf·μ + g/avg, p = fma(buf, −lr, p); else p = p + (−lr·g)/avg.
+/// </summary>
+internal static class RmspropKernel
+{
+    internal struct Args<T> where T : unmanaged
+    {
+        public T Alpha, OneMinusAlpha, Eps, WeightDecay, Momentum, NegLr;
+        public bool HasWeightDecay, HasMomentum, Centered, Maximize;
+    }
+
+    public static void Run<T>(T[] p, int po, T[] g, int go, T[] v, T[]? m, T[]? buf, int n, in Args<T> a)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (n < 1 << 16) { Range(p, po, g, go, v, m, buf, 0, n, a); return; }
+        var args = a;
+        Threading.For(n, 6, (s, e) => Range(p, po, g, go, v, m, buf, s, e, args));
+    }
+
+    static void Range<T>(T[] pa, int po, T[] ga, int go, T[] va, T[]? ma, T[]? ba, int start, int end, in Args<T> a)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = end - start, i = 0;
+        Span<T> p = pa.AsSpan(po + start, n), v = va.AsSpan(start, n);
+        ReadOnlySpan<T> g = ga.AsSpan(go + start, n);
+        Span<T> m = a.Centered ? ma!.AsSpan(start, n) : default, b = a.HasMomentum ? ba!.AsSpan(start, n) : default;
+        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        {
+            var pv = MemoryMarshal.Cast<T, Vector<T>>(p); var vv = MemoryMarshal.Cast<T, Vector<T>>(v);
+            var gv = MemoryMarshal.Cast<T, Vector<T>>(g);
+            var mv = MemoryMarshal.Cast<T, Vector<T>>(m); var bv = MemoryMarshal.Cast<T, Vector<T>>(b);
+            Vector<T> alpha = new(a.Alpha), oma = new(a.OneMinusAlpha), eps = new(a.Eps), wd = new(a.WeightDecay), mu = new(a.Momentum), nlr = new(a.NegLr);
+            for (int k = 0; k < pv.Length; k++)
+            {
+                var x = gv[k];
+                if (a.Maximize) x = -x;
+                if (a.HasWeightDecay) x = Fma(pv[k], wd, x);
+                var sq = Fma(oma * x, x, vv[k] * alpha);
+                vv[k] = sq;
+                Vector<T> avg;
+                if (a.Centered)
+                {
+                    var ga2 = Fma(x, oma, mv[k] * alpha);
+                    mv[k] = ga2;
+                    avg = Vector.SquareRoot(Fma(-ga2, ga2, sq));
+                }
+                else avg = Vector.SquareRoot(sq);
+                avg += eps;
+                if (a.HasMomentum)
+                {
+                    var nb = bv[k] * mu + x / avg;
+                    bv[k] = nb;
+                    pv[k] = Fma(nb, nlr, pv[k]);
+                }
+                else pv[k] = pv[k] + nlr * x / avg;
+            }
+            i = pv.Length * Vector<T>.Count;
+        }
+        for (; i < n; i++)
+        {
+            T x = g[i];
+            if (a.Maximize) x = -x;
+            if (a.HasWeightDecay) x = T.FusedMultiplyAdd(p[i], a.WeightDecay, x);
+            T sq = T.FusedMultiplyAdd(a.OneMinusAlpha * x, x, v[i] * a.Alpha);
+            v[i] = sq;
+            T avg;
+            if (a.Centered)
+            {
+                T ga2 = T.FusedMultiplyAdd(x, a.OneMinusAlpha, m[i] * a.Alpha);
+                m[i] = ga2;
+                avg = T.Sqrt(T.FusedMultiplyAdd(-ga2, ga2, sq));
+            }
+            else avg = T.Sqrt(sq);
+            avg += a.Eps;
+            if (a.HasMomentum)
+            {
+                T nb = b[i] * a.Momentum + x / avg;
+                b[i] = nb;
+                p[i] = T.FusedMultiplyAdd(nb, a.NegLr, p[i]);
+            }
+            else p[i] = p[i] + a.NegLr * x / avg;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c)
+    {
+        if (typeof(T) == typeof(float)) return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+    }
+}
+
+/// <summary>Adagrad's update with PyTorch's rounding: g = fma(p, wd, ±g); sum = fma(g, g, sum); p = p + (−clr·g)/(√sum + ε).</summary>
+internal static class AdagradKernel
+{
+    public static void Run<T>(T[] p, int po, T[] g, int go, T[] sum, int n, T wd, bool hasWd, T eps, T negClr, bool maximize)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (n < 1 << 16) { Range(p, po, g, go, sum, 0, n, wd, hasWd, eps, negClr, maximize); return; }
+        Threading.For(n, 4, (s, e) => Range(p, po, g, go, sum, s, e, wd, hasWd, eps, negClr, maximize));
+    }
+
+    static void Range<T>(T[] pa, int po, T[] ga, int go, T[] sa, int start, int end, T wd, bool hasWd, T eps, T negClr, bool maximize)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = end - start, i = 0;
+        Span<T> p = pa.AsSpan(po + start, n), s = sa.AsSpan(start, n);
+        ReadOnlySpan<T> g = ga.AsSpan(go + start, n);
+        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        {
+            var pv = MemoryMarshal.Cast<T, Vector<T>>(p); var sv = MemoryMarshal.Cast<T, Vector<T>>(s);
+            var gv = MemoryMarshal.Cast<T, Vector<T>>(g);
+            Vector<T> wdv = new(wd), epsv = new(eps), lr = new(negClr);
+            for (int k = 0; k < pv.Length; k++)
+            {
+                var x = gv[k];
+                if (maximize) x = -x;
+                if (hasWd) x = RmspropKernel.Fma(pv[k], wdv, x);
+                var acc = RmspropKernel.Fma(x, x, sv[k]);
+                sv[k] = acc;
+                pv[k] = pv[k] + lr * x / (Vector.SquareRoot(acc) + epsv);
+            }
+            i = pv.Length * Vector<T>.Count;
+        }
+        for (; i < n; i++)
+        {
+            T x = g[i];
+            if (maximize) x = -x;
+            if (hasWd) x = T.FusedMultiplyAdd(p[i], wd, x);
+            T acc = T.FusedMultiplyAdd(x, x, s[i]);
+            s[i] = acc;
+            p[i] = p[i] + negClr * x / (T.Sqrt(acc) + eps);
+        }
+    }
+}
