@@ -214,19 +214,26 @@ public sealed class LiveTraining : IDisposable
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The points of one series to draw: the steps it reported (a validation series reports once per epoch, the
+    /// loss on every batch), every one of them while they are few, else every k-th and the last, so a long run
+    /// draws at most about <see cref="MaxDrawnPoints"/> per series and a sparse series keeps all its points.
+    /// </summary>
     static (double[] X, double[] Y) Thin(List<double> values)
     {
-        int n = values.Count;
+        var reported = new List<int>();
+        for (int i = 0; i < values.Count; i++)
+            if (!double.IsNaN(values[i])) reported.Add(i);
+        int n = reported.Count;
         int stride = Math.Max(1, (n + MaxDrawnPoints - 1) / MaxDrawnPoints);
         var x = new List<double>(n / stride + 2);
         var y = new List<double>(n / stride + 2);
-        for (int i = 0; i < n; i += stride) Add(i);
-        if (n > 0 && (n - 1) % stride != 0) Add(n - 1);
+        for (int r = 0; r < n; r += stride) Add(reported[r]);
+        if (n > 0 && (n - 1) % stride != 0) Add(reported[n - 1]);
         return (x.ToArray(), y.ToArray());
 
         void Add(int i)
         {
-            if (double.IsNaN(values[i])) return;
             x.Add(i + 1);
             y.Add(values[i]);
         }

@@ -83,6 +83,20 @@ public sealed class LiveTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_long_run_keeps_every_point_of_a_sparse_validation_series()
+    {
+        // 3 epochs of 1000 batches: the loss on every batch (thinned), the validation loss once per epoch (all kept).
+        var cell = await _nb.SubmitAsync(
+            "var live = Live.Training(\"loss\", \"val_loss\");\nlive.Interval = TimeSpan.FromHours(1);\n" +
+            "for (int i = 0; i < 3000; i++) live.Report(i / 1000, i % 1000, 1.0 / (i + 1), i % 1000 == 999 ? 2.0 / (i + 1) : double.NaN);\n" +
+            "live.Complete();");
+        cell.AssertSucceeded();
+        var last = Html(cell.Events.OfType<DisplayEvent>().Where(e => e is DisplayedValueProduced or DisplayedValueUpdated).Last());
+        Assert.Contains("\"x\":[1000.0,2000.0,3000.0],\"y\":[0.002,0.001,0.0006666666666666666],\"name\":\"val_loss\"", last);
+        Assert.Contains("\"x\":[1.0,3.0,5.0,", last);   // the loss: 3000 points, every 2nd drawn
+    }
+
+    [Fact]
     public async Task One_batch_epochs_show_no_batch_counter_and_losses_draw_on_a_log_axis()
     {
         var cell = await _nb.SubmitAsync(
