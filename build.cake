@@ -98,7 +98,8 @@ string RegisterPackageSource()
     var sources = config.Element("packageSources") ?? new System.Xml.Linq.XElement("packageSources");
     if (sources.Parent is null) config.Add(sources);
     var ours = sources.Elements("add").FirstOrDefault(e => (string?)e.Attribute("key") == "torchlet");
-    bool changed = ours is null || (string?)ours.Attribute("value") != feed.FullPath;
+    var previous = (string?)ours?.Attribute("value");
+    bool changed = ours is null || previous != feed.FullPath;
     if (ours is null) sources.Add(ours = new System.Xml.Linq.XElement("add", new System.Xml.Linq.XAttribute("key", "torchlet")));
     ours.SetAttributeValue("value", feed.FullPath);
     var mapping = config.Element("packageSourceMapping");
@@ -122,7 +123,9 @@ string RegisterPackageSource()
     var temp = path + ".torchlet-tmp";
     doc.Save(temp);
     System.IO.File.Move(temp, path, overwrite: true);
-    return $"registered {Rel(feed.FullPath)} as this user's NuGet source 'torchlet' for Torchlet.* (in {path})";
+    // Another clone's feed loses the source: say so, since notebooks then load this clone's packages.
+    var instead = previous is not null && previous != feed.FullPath ? $", instead of {previous}" : "";
+    return $"registered {Rel(feed.FullPath)} as this user's NuGet source 'torchlet' for Torchlet.*{instead} (in {path})";
 }
 
 // Each build adds a version; only the newest few are kept, in artifacts/feed and in NuGet's global packages folder

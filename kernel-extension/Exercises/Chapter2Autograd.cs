@@ -155,6 +155,12 @@ internal static class Chapter2Autograd
                     else if (Near(w, x0 + 0.1 * grad)) c.Note("`w` moved uphill, by +0.1·grad: gradient descent subtracts the gradient");
                     else if (Near(w, x0 - grad)) c.Note("`w` moved by the whole gradient: multiply it by the learning rate 0.1");
                 }
+                if (!w.requires_grad && w.grad is null && Near(w, x0))
+                {
+                    c.Wrong("`w` does not require grad and has no gradient: create it with `requires_grad: true`, so that `backward()` fills `w.grad` " +
+                            "(without it `backward()` stops with \"element 0 of tensors does not require grad\")");
+                    return;
+                }
                 if (!w.requires_grad)
                 {
                     c.Wrong("`w` does not require grad any more: in C#, `w -= …` (or `w = w - …`) makes a new tensor — inside `no_grad()` one without grad — " +
@@ -192,6 +198,8 @@ internal static class Chapter2Autograd
             },
             WrongAnswers =
             [
+                new("var w = tensor(new[] { Math.PI / 3, Math.PI / 6 });",
+                    "`w` does not require grad and has no gradient: create it with `requires_grad: true`"),
                 new("""
                     var w = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
                     var f = -w.cos().pow(2).sum().pow(2);
@@ -426,7 +434,7 @@ internal static class Chapter2Autograd
                         adam.step();
                     }
                     """,
-                    "`adam` is a SGD, expected an Adam"),
+                    "`adam` is an SGD, expected an Adam"),
                 new("""
                     var x_adam = tensor(new[] { Math.PI / 3, Math.PI / 6 }, requires_grad: true);
                     var adam = optim.Adam(new[] { x_adam }, lr: 0.1);

@@ -373,7 +373,8 @@ internal static class Chapter3Modules
                 var cases = new (string label, string zText, Tensor z, Tensor y)[]
                 {
                     ("2·randn(8), y", "2·randn(8)", randn(new long[] { 8 }, generator: c.Generator) * 2, bernoulli(full(new long[] { 8 }, 0.5), generator: c.Generator)),
-                    ("[200, -200, 30, -30, 0], [0, 1, 1, 0, 1]", "[200, -200, 30, -30, 0]", tensor(new[] { 200.0, -200, 30, -30, 0 }), tensor(new[] { 0.0, 1, 1, 0, 1 })),
+                    ("[200, -200, 30, -30, 0.5], [0, 1, 1, 0, 1]", "[200, -200, 30, -30, 0.5]", tensor(new[] { 200.0, -200, 30, -30, 0.5 }), tensor(new[] { 0.0, 1, 1, 0, 1 })),
+                    // not z = 0: there the stable max(z, 0) − z·y + log(1 + e^−|z|) has a kink, and its gradient (PyTorch's too) is a subgradient
                 };
                 foreach (var (label, zText, z0, y) in cases)
                 {
@@ -419,7 +420,7 @@ internal static class Chapter3Modules
             WrongAnswers =
             [
                 new("Func<Tensor, Tensor, Tensor> bce = (z, y) => -(y * z.sigmoid().log() + (1 - y) * (1 - z.sigmoid()).log()).mean();",
-                    "`bce([200, -200, 30, -30, 0], [0, 1, 1, 0, 1])` is nan", "softplus"),
+                    "`bce([200, -200, 30, -30, 0.5], [0, 1, 1, 0, 1])` is nan", "softplus"),
                 new("Func<Tensor, Tensor, Tensor> bce = (z, y) => nn.BCELoss().forward(z.sigmoid(), y);",
                     "`bce` calls BCELoss"),
                 new("Func<Tensor, Tensor, Tensor> bce = (z, y) => nn.BCEWithLogitsLoss().forward(z, y);",

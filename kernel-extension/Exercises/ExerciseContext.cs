@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Module = Torchlet.torch.nn.Module;
 
 namespace Torchlet.Interactive.Exercises;
@@ -62,9 +63,21 @@ public sealed class ExerciseContext
     /// The learner's function <paramref name="name"/>, a variable of delegate type such as <c>Func&lt;Tensor, Tensor&gt;</c>
     /// (a method declared in a cell is not a variable: the message says so). Run it with <see cref="Call{T}(string, Func{T})"/>.
     /// </summary>
-    public TDelegate Function<TDelegate>(string name) where TDelegate : Delegate =>
-        Read<TDelegate>(name, given: false,
+    public TDelegate Function<TDelegate>(string name) where TDelegate : Delegate
+    {
+        var f = Read<TDelegate>(name, given: false,
             how: $"define it as a variable, `{TypeNames.Of(typeof(TDelegate))} {name} = …;` (a method declared in a cell is not visible to the checker)");
+        // A function that did not return last time is not started again: each start would keep one more thread busy.
+        if (Hung.TryGetValue(f, out var expression))
+            throw new CheckStopped($"`{name}` is still the function that did not return when `{expression}` was checked (it keeps running in the background): " +
+                                   $"run the cell that defines `{name}` again after fixing it, then check again");
+        _functionsRead.Add(f);
+        return f;
+    }
+
+    // Functions whose call timed out, by identity; entries go when the learner's variable no longer holds them.
+    static readonly ConditionalWeakTable<Delegate, string> Hung = new();
+    readonly List<Delegate> _functionsRead = [];
 
     /// <summary>The learner's module <paramref name="name"/> (e.g. a <c>Conv2d</c>, or any <c>nn.Module</c>).</summary>
     public TModule Module<TModule>(string name) where TModule : Module => Read<TModule>(name, given: false, how: null);
@@ -92,7 +105,7 @@ public sealed class ExerciseContext
         if (value is T t) return t;
         if (value is not null && Widen(value, out T widened)) return widened;
         throw new CheckStopped(value is null
-            ? $"`{name}` is null, expected {TypeNames.WithArticle(typeof(T))}"
+            ? $"`{name}` is null, expected {TypeNames.WithArticle(typeof(T))} (if the cell that sets it stopped at an error, fix the error and run that cell again)"
             : $"`{name}` is {TypeNames.WithArticle(value.GetType())}, expected {TypeNames.WithArticle(typeof(T))}");
     }
 
@@ -151,10 +164,12 @@ public sealed class ExerciseContext
         if (!finished)
         {
             string what;
+            bool stillRunning = true;
             if (token)
             {
                 cts.Cancel();
                 bool stopped = ((IAsyncResult)done.Task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                stillRunning = !stopped;
                 what = stopped
                     ? "its CancellationToken was cancelled and it stopped"
                     : "its CancellationToken was cancelled but it has not stopped: it keeps running in the background (check `token.IsCancellationRequested` in its loop, or pass the token on)";
@@ -164,6 +179,8 @@ public sealed class ExerciseContext
                 what = "it keeps running in the background (.NET cannot stop it; a loop that never ends keeps one core busy until the kernel restarts)";
                 // The source is dropped with the thread; it needs no disposal without a token.
             }
+            // The learner's function that hung, when this check has read exactly one (a call may also run the checker's own code).
+            if (stillRunning && _functionsRead.Count == 1) Hung.AddOrUpdate(_functionsRead[0], expression);
             throw new CheckStopped($"`{expression}` did not return within {Seconds(limit)}: {what}");
         }
         cts.Dispose();
@@ -445,7 +462,7 @@ internal static class TypeNames
 {
     public static string Of(Type t)
     {
-        if (t.IsArray) return Of(t.GetElementType()!) + "[]";
+        if (t.IsArray) return Of(t.GetElementType()!) + "[" + new string(',', t.GetArrayRank() - 1) + "]";
         if (Nullable.GetUnderlyingType(t) is { } u) return Of(u) + "?";
         var keyword = Type.GetTypeCode(t) switch
         {
@@ -456,18 +473,22 @@ internal static class TypeNames
         };
         if (keyword is not null && !t.IsEnum) return keyword;
         if (t == typeof(object)) return "object";
+        // Types nested in torch.nn (Module, Module<T, TResult>) are written nn.Module in a notebook.
+        var scope = t.DeclaringType == typeof(torch.nn) ? "nn." : "";
         if (t.IsGenericType)
         {
             var name = t.Name[..t.Name.IndexOf('`')];
-            return name + "<" + string.Join(", ", t.GetGenericArguments().Select(Of)) + ">";
+            return scope + name + "<" + string.Join(", ", t.GetGenericArguments().Select(Of)) + ">";
         }
-        return t.Name;
+        return scope + t.Name;
     }
 
     public static string WithArticle(Type t)
     {
         var name = Of(t);
-        var article = "aeiouAEIOU".Contains(name[0]) ? "an " : "a ";
+        // "an SGD", "an LSTM", "a GRU": an acronym takes the article of its first letter's name.
+        bool acronym = name.Length > 1 && char.IsUpper(name[0]) && char.IsUpper(name[1]);
+        var article = (acronym ? "AEFHILMNORSX" : "aeiouAEIOU").Contains(name[0]) ? "an " : "a ";
         if (typeof(Module).IsAssignableFrom(t) && t != typeof(Module) && t.Name != "Module") return article + name + " (an nn.Module)";
         return article + name;
     }

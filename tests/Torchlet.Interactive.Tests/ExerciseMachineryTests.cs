@@ -150,6 +150,15 @@ public sealed class ExerciseMachineryTests : IAsyncLifetime
         Assert.Contains("not yet: `f(x)` did not return within 300 ms: it keeps running in the background (.NET cannot stop it", verdict);
         var next = await _nb.SubmitAsync("40 + 2");
         Assert.Contains("42", next.Returned());
+
+        // Checked again without redefining it, the hung function is not started a second time.
+        clock.Restart();
+        verdict = await Check("9.1");
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(250), $"the second check waited {clock.Elapsed}: it called the hung function again");
+        Assert.Contains("`f` is still the function that did not return when `f(x)` was checked", verdict);
+        // Redefined, it is called again.
+        await Run("Func<Tensor, Tensor> f = x => x;");
+        Assert.DoesNotContain("still the function", await Check("9.1"));
     }
 
     [Fact]
