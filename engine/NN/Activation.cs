@@ -13,7 +13,7 @@ namespace Torchlet
         /// <summary>f(x) through an activation kernel; float32/float64 only, as PyTorch's kernels.</summary>
         internal Tensor ActForward<TOp>(TOp op, string kernel) where TOp : struct, IAct
         {
-            if (!dtype.IsFloating()) throw new ArgumentException($"\"{kernel}\" not implemented for '{TypeName(dtype)}'");
+            if (!dtype.IsFloating()) throw new ArgumentException($"\"{kernel}\" not implemented for '{dtype.CName()}'");
             var x = contiguous_nograd();
             var r = Empty(x._shape, x.dtype);
             int n = r.Numel;
@@ -82,7 +82,7 @@ namespace Torchlet
         {
             if (dim() == 0) throw new ArgumentException("Not allow zero-dim input tensor.");
             if (weight.dim() > 1) throw new ArgumentException($"prelu: Expected `weight` to be a scalar or 1D tensor, but got ndim = {weight.dim()}");
-            if (!dtype.IsFloating()) throw new ArgumentException($"\"prelu_cpu\" not implemented for '{TypeName(dtype)}'");
+            if (!dtype.IsFloating()) throw new ArgumentException($"\"prelu_cpu\" not implemented for '{dtype.CName()}'");
             if (weight.dtype != dtype) throw new ArgumentException($"prelu: expected weight of dtype {dtype.TorchName()} like the input, got {weight.dtype.TorchName()}");
             int channels = dim() >= 2 ? _shape[1] : 1, wn = weight.Numel;
             if (wn != 1 && wn != channels)
@@ -133,7 +133,7 @@ namespace Torchlet
         internal Tensor Rrelu(double lower, double upper, bool training, torch.Generator? generator, string node)
         {
             if (!(lower <= upper)) throw new ArgumentException($"Lower bound should be less than or equal to the upper bound (rrelu: lower={lower}, upper={upper})");
-            if (!dtype.IsFloating()) throw new ArgumentException($"\"rrelu_with_noise_cpu\" not implemented for '{TypeName(dtype)}'");
+            if (!dtype.IsFloating()) throw new ArgumentException($"\"rrelu_with_noise_cpu\" not implemented for '{dtype.CName()}'");
             double mean = (lower + upper) / 2;
             if (!training)
             {

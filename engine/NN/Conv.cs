@@ -284,7 +284,7 @@ namespace Torchlet
                 for (int i = 0; i < nsp; i++)
                 {
                     if (inSize[i] + padL[i] + padR[i] < dilation[i] * (k[i] - 1) + 1) tooSmall = true;
-                    output[i] = (inSize[i] + padL[i] + padR[i] - dilation[i] * (k[i] - 1) - 1) / stride[i] + 1;
+                    output[i] = (int)Modules.OutputSize.Conv(inSize[i], k[i], stride[i], padL[i], padR[i], dilation[i]);
                 }
                 if (tooSmall)
                 {
@@ -306,7 +306,7 @@ namespace Torchlet
                         throw new ArgumentException(Prefix(layer) + $"output padding must be smaller than either stride or dilation, but got {List("output_padding", outputPadding)} {List("stride", stride)} {List("dilation", dilation)}");
                     }
                 for (int i = 0; i < nsp; i++)
-                    output[i] = (inSize[i] - 1) * stride[i] - padL[i] - padR[i] + dilation[i] * (k[i] - 1) + outputPadding[i] + 1;
+                    output[i] = (int)(Modules.OutputSize.ConvTranspose(inSize[i], k[i], stride[i], 0, dilation[i], outputPadding[i]) - padL[i] - padR[i]);
                 if (output.Any(v => v < 1))
                 {
                     var formula = Formula(inSize, k, stride, padL, padR, dilation, transposed, outputPadding, output);
@@ -338,7 +338,7 @@ namespace Torchlet
             var parts = new List<string>();
             for (int i = 0; i < nsp; i++)
             {
-                int value = transposed ? output[i] : FloorDiv(inSize[i] + padL[i] + padR[i] - dilation[i] * (k[i] - 1) - 1, stride[i]) + 1;
+                int value = transposed ? output[i] : (int)Modules.OutputSize.Conv(inSize[i], k[i], stride[i], padL[i], padR[i], dilation[i]);
                 if (value >= 1) continue;
                 string name = DimNames[nsp - 1][i], sym = DimSymbols[nsp - 1][i];
                 string pad = padL[i] == padR[i] ? $"2*{padL[i]}" : $"{padL[i]} + {padR[i]}";
@@ -350,8 +350,6 @@ namespace Torchlet
             }
             return string.Join("; ", parts);
         }
-
-        static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 
         /// <summary>padding='same': the total d·(k−1) per dim, split with the extra one after (as PyTorch's _convolution_same).</summary>
         internal static (int[] padL, int[] padR) Same(int[] kernel, int[] dilation, int[] stride, object? layer)

@@ -426,14 +426,6 @@ public static partial class torch
             }
         }
 
-        /// <summary>Removes the hook it was returned for (<c>handle.remove()</c>).</summary>
-        public sealed class HookHandle
-        {
-            readonly Action _remove;
-            internal HookHandle(Action remove) { _remove = remove; }
-            public void remove() => _remove();
-        }
-
         /// <summary>A module with one input: override <c>forward</c>; <c>call</c> also runs the hooks.</summary>
         public abstract class Module<T, TResult> : Module
         {
@@ -456,17 +448,17 @@ public static partial class torch
             }
 
             /// <summary>Called with the input before each forward run through <c>call</c> (and every forward of a built-in layer).</summary>
-            public HookHandle register_forward_pre_hook(Action<Module<T, TResult>, T> hook)
+            public RemovableHandle register_forward_pre_hook(Action<Module<T, TResult>, T> hook)
             {
                 (_pre ??= []).Add(hook);
-                return new HookHandle(() => _pre.Remove(hook));
+                return new RemovableHandle(() => _pre.Remove(hook));
             }
 
             /// <summary>Called with the input and output after each forward run through <c>call</c> (and every forward of a built-in layer).</summary>
-            public HookHandle register_forward_hook(Action<Module<T, TResult>, T, TResult> hook)
+            public RemovableHandle register_forward_hook(Action<Module<T, TResult>, T, TResult> hook)
             {
                 (_post ??= []).Add(hook);
-                return new HookHandle(() => _post.Remove(hook));
+                return new RemovableHandle(() => _post.Remove(hook));
             }
         }
 
@@ -503,10 +495,10 @@ public static partial class torch
                 return result;
             }
 
-            public HookHandle register_forward_hook(Action<Module<T1, T2, TResult>, T1, T2, TResult> hook)
+            public RemovableHandle register_forward_hook(Action<Module<T1, T2, TResult>, T1, T2, TResult> hook)
             {
                 (_post ??= []).Add(hook);
-                return new HookHandle(() => _post.Remove(hook));
+                return new RemovableHandle(() => _post.Remove(hook));
             }
         }
 

@@ -35,15 +35,6 @@ namespace Torchlet
             return r;
         }
 
-        /// <summary>PyTorch's pooling_output_shape: floor or ceil of (in + 2p − d(k−1) − 1)/s + 1, a ceil window must start inside the input or left padding.</summary>
-        internal static int OutSize(int input, int k, int pad, int stride, int dil, bool ceil)
-        {
-            long num = (long)input + 2L * pad - (long)dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
-            long o = (long)Math.Floor((double)num / stride) + 1;
-            if (ceil && (o - 1) * stride >= input + pad) o--;
-            return (int)o;
-        }
-
         static readonly string[] DimNames = ["D", "H", "W"];
 
         static string Formula(int nd, int[] inSp, int[] k, int[] s, int[] p, int[] d, bool ceil, int[] outSp)
@@ -89,7 +80,7 @@ namespace Torchlet
                     throw new ArgumentException(Msg(layer, $"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch size for input, but got:{Shape.Str(x._shape)}"));
             var outSp = new int[nd];
             bool empty = false;
-            for (int i = 0; i < nd; i++) { outSp[i] = OutSize(inSp[i], k[i], p[i], s[i], d[i], ceil); empty |= outSp[i] <= 0 || inSp[i] == 0; }
+            for (int i = 0; i < nd; i++) { outSp[i] = (int)Modules.OutputSize.Pool(inSp[i], k[i], s[i], p[i], d[i], ceil); empty |= outSp[i] <= 0 || inSp[i] == 0; }
             if (empty)
             {
                 int c = x.dim() == nd + 2 ? x._shape[1] : x._shape[0];

@@ -181,7 +181,7 @@ public partial class Tensor
         if (dim() != 1 || other.dim() != 1)
             throw new ArgumentException($"1D tensors expected, but got {dim()}D and {other.dim()}D tensors (dot: shapes {Shape.Str(_shape)} and {Shape.Str(other._shape)})");
         if (dtype != other.dtype)
-            throw new ArgumentException($"dot : expected both vectors to have same dtype, but found {TypeName(dtype)} and {TypeName(other.dtype)}");
+            throw new ArgumentException($"dot : expected both vectors to have same dtype, but found {dtype.CName()} and {other.dtype.CName()}");
         if (dtype == ScalarType.Bool)
             throw new ArgumentException("\"dot\" not implemented for 'Bool': convert the operands with .to(torch.int64) or .to(torch.float32)");
         if (_shape[0] != other._shape[0])
@@ -308,7 +308,7 @@ public partial class Tensor
     static void CheckMatmulTypes(Tensor a, Tensor b, string op)
     {
         if (a.dtype != b.dtype)
-            throw new ArgumentException($"expected scalar type {TypeName(a.dtype)} but found {TypeName(b.dtype)} ({op}: the operands are {a.dtype.TorchName()} and {b.dtype.TorchName()}; matrix products need one dtype, convert with .to())");
+            throw new ArgumentException($"expected scalar type {a.dtype.CName()} but found {b.dtype.CName()} ({op}: the operands are {a.dtype.TorchName()} and {b.dtype.TorchName()}; matrix products need one dtype, convert with .to())");
         if (a.dtype == ScalarType.Bool)
             throw new ArgumentException($"\"{op}\" not implemented for 'Bool': convert the operands with .to(torch.int64) or .to(torch.float32)");
     }
@@ -332,18 +332,6 @@ public partial class Tensor
         if (!ok)
             throw new ArgumentException($"{op}: self of shape {Shape.Str(input._shape)} cannot be broadcast to the product's shape {Shape.Str(shape)}");
     }
-
-    /// <summary>The C++ type name PyTorch's dtype errors use (Float, Double, Long, ...).</summary>
-    static string TypeName(ScalarType t) => t switch
-    {
-        ScalarType.Float32 => "Float",
-        ScalarType.Float64 => "Double",
-        ScalarType.Int64 => "Long",
-        ScalarType.Int32 => "Int",
-        ScalarType.Byte => "Byte",
-        ScalarType.Bool => "Bool",
-        _ => t.ToString(),
-    };
 
     // ---------------------------------------------------------------- GEMM dispatch
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.DotNet.Interactive.Formatting;
+using Torchlet.Modules;
 
 namespace Torchlet.Interactive.Directives;
 
@@ -38,8 +39,8 @@ internal static class ConvExplain
             {
                 if (op[i] >= Math.Max(s[i], d[i]))
                     throw new NnCommandException($"output padding must be smaller than either stride or dilation{at}: got output_padding={op[i]}, stride={s[i]}, dilation={d[i]}");
-                long grow = (ins[i] - 1) * s[i] + d[i] * (k[i] - 1) + op[i] + 1;
-                long o = grow - 2 * p[i];
+                long o = OutputSize.ConvTranspose(ins[i], k[i], s[i], p[i], d[i], op[i]);
+                long grow = o + 2 * p[i];   // what the layer produces before the padding is taken off
                 var f = $"({ins[i]}−1)·{s[i]} − 2·{p[i]} + {d[i]}·({k[i]}−1) + {op[i]} + 1 = {o}";
                 if (o <= 0)
                     throw new NnCommandException($"non-positive output size {o}{at}: the padding 2p = {2 * p[i]} removes at least everything (in−1)s + d(k−1) + output_padding + 1 = {grow} produces; reduce --padding below {(grow + 1) / 2} ({f})");
@@ -56,18 +57,16 @@ internal static class ConvExplain
             string formula;
             if (pool && ceilMode)
             {
-                outV = (span + s[i] - 1) / s[i] + 1;
-                formula = $"⌈({ins[i]} + 2·{p[i]} − {d[i]}·({k[i]}−1) − 1)/{s[i]}⌉ + 1 = ⌈{span}/{s[i]}⌉ + 1 = {outV}";
+                outV = OutputSize.Pool(ins[i], k[i], s[i], p[i], d[i], ceil_mode: true);
                 // PyTorch: the last window must start inside the input or the left padding.
-                if ((outV - 1) * s[i] >= ins[i] + p[i])
-                {
-                    outV--;
-                    formula += $", minus 1 because the last window would start at {(outV) * s[i]} ≥ in + p = {ins[i] + p[i]} (outside the input) → {outV}";
-                }
+                bool dropped = OutputSize.CeilDropsLastWindow(ins[i], k[i], s[i], p[i], d[i]);
+                formula = $"⌈({ins[i]} + 2·{p[i]} − {d[i]}·({k[i]}−1) − 1)/{s[i]}⌉ + 1 = ⌈{span}/{s[i]}⌉ + 1 = {(dropped ? outV + 1 : outV)}";
+                if (dropped)
+                    formula += $", minus 1 because the last window would start at {outV * s[i]} ≥ in + p = {ins[i] + p[i]} (outside the input) → {outV}";
             }
             else
             {
-                outV = span / s[i] + 1;
+                outV = pool ? OutputSize.Pool(ins[i], k[i], s[i], p[i], d[i]) : OutputSize.Conv(ins[i], k[i], s[i], p[i], d[i]);
                 formula = $"⌊({ins[i]} + 2·{p[i]} − {d[i]}·({k[i]}−1) − 1)/{s[i]}⌋ + 1 = ⌊{span}/{s[i]}⌋ + 1 = {outV}";
             }
             dims[i] = new(ins[i], k[i], s[i], p[i], d[i], 0, outV, formula);

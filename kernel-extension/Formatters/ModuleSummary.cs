@@ -98,7 +98,7 @@ public static class Summary
             ?? throw new ArgumentException($"Summary.Of: {cannot} Summary.Of(module) without an input shape gives the layer and parameter table.", nameof(module));
 
         var outputs = new Dictionary<Module, List<string>>(ReferenceEqualityComparer.Instance);
-        var handles = new List<HookHandle>();
+        var handles = new List<RemovableHandle>();
         var modes = module.named_modules().Select(x => (x.module, x.module.training)).ToList();
         try
         {
@@ -255,21 +255,21 @@ public static class Summary
         return null;
     }
 
-    static HookHandle? Hook(Module m, Action<object?> record)
+    static RemovableHandle? Hook(Module m, Action<object?> record)
     {
         var t = m.GetType();
         if (ModuleBase(t, typeof(Module<,>)) is { } b1)
-            return (HookHandle)Hook1Method.MakeGenericMethod(b1.GetGenericArguments()).Invoke(null, [m, record])!;
+            return (RemovableHandle)Hook1Method.MakeGenericMethod(b1.GetGenericArguments()).Invoke(null, [m, record])!;
         if (ModuleBase(t, typeof(Module<,,>)) is { } b2)
-            return (HookHandle)Hook2Method.MakeGenericMethod(b2.GetGenericArguments()).Invoke(null, [m, record])!;
+            return (RemovableHandle)Hook2Method.MakeGenericMethod(b2.GetGenericArguments()).Invoke(null, [m, record])!;
         return null;   // Module<T1,T2,T3,TResult> has no hooks
     }
 
     static readonly MethodInfo Hook1Method = typeof(Summary).GetMethod(nameof(Hook1), BindingFlags.NonPublic | BindingFlags.Static)!;
     static readonly MethodInfo Hook2Method = typeof(Summary).GetMethod(nameof(Hook2), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    static HookHandle Hook1<T, TR>(Module<T, TR> m, Action<object?> record) => m.register_forward_hook((_, _, r) => record(r));
-    static HookHandle Hook2<T1, T2, TR>(Module<T1, T2, TR> m, Action<object?> record) => m.register_forward_hook((_, _, _, r) => record(r));
+    static RemovableHandle Hook1<T, TR>(Module<T, TR> m, Action<object?> record) => m.register_forward_hook((_, _, r) => record(r));
+    static RemovableHandle Hook2<T1, T2, TR>(Module<T1, T2, TR> m, Action<object?> record) => m.register_forward_hook((_, _, _, r) => record(r));
 
     /// <summary>A tensor's shape; a tuple's tensors' shapes in parentheses (LSTM's (output, h_n, c_n)).</summary>
     internal static string ShapeOf(object? result) => result switch
