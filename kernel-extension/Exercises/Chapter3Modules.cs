@@ -21,21 +21,7 @@ internal static class Chapter3Modules
 
     static bool Near(double a, double b) => Math.Abs(a - b) <= 1e-4 + 1e-4 * Math.Abs(b);
 
-    /// <summary>Whether the autograd graph behind <paramref name="t"/> has a node named <paramref name="node"/> (e.g. a loss's own backward).</summary>
-    static bool Uses(Tensor t, string node)
-    {
-        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<Node>();
-        if (t.grad_fn is { } root) stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            if (n.name() == node) return true;
-            foreach (var next in n.next_functions) if (next is not null) stack.Push(next);
-        }
-        return false;
-    }
+    static bool Uses(Tensor t, string node) => ExerciseContext.GraphHas(t, node);
 
     static string Describe(nn.Module<Tensor, Tensor> m) =>
         m is Modules.Linear l ? $"Linear({l.in_features}, {l.out_features})" : m.GetType().Name;

@@ -23,21 +23,7 @@ internal static class Chapter5NormInit
         return randn(shape, generator: c.Generator) * scale + shift;
     }
 
-    /// <summary>Whether the autograd graph behind <paramref name="t"/> has a node named <paramref name="node"/> (as Chapter3Modules' checks do).</summary>
-    static bool Uses(Tensor t, string node)
-    {
-        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<Node>();
-        if (t.grad_fn is { } root) stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            if (n.name() == node) return true;
-            foreach (var next in n.next_functions) if (next is not null) stack.Push(next);
-        }
-        return false;
-    }
+    static bool Uses(Tensor t, string node) => ExerciseContext.GraphHas(t, node);
 
     static bool Close(Tensor a, Tensor b, double tol = 1e-4) =>
         a.shape.SequenceEqual(b.shape) && (a.detach().to(float64) - b.detach().to(float64)).abs().max().item<double>() <= tol * (1 + b.detach().abs().max().to(float64).item<double>());

@@ -196,6 +196,25 @@ public sealed class ExerciseContext
         return result;
     }
 
+    /// <summary>
+    /// Whether the autograd graph behind <paramref name="t"/> has a node named <paramref name="node"/>: how a checker
+    /// tells that a learner's "by hand" function called the library's op (its own backward node shows up).
+    /// </summary>
+    internal static bool GraphHas(Tensor t, string node)
+    {
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Node>();
+        if (t.grad_fn is { } root) stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (n.name() == node) return true;
+            foreach (var next in n.next_functions) if (next is not null) stack.Push(next);
+        }
+        return false;
+    }
+
     static Exception Unwrap(Exception e)
     {
         while (true)
