@@ -1,0 +1,512 @@
+using Torchlet.Kernels;
+
+namespace Torchlet
+{
+    /// <summary>
+    /// The normalization ops (batch, instance, layer, group norm): validation, the forward pass
+    /// over the kernels in Kernels/Normalization.cs and, beside it, the closed-form backward
+    /// (PyTorch's native_batch_norm / native_layer_norm / native_group_norm gradients).
+    /// </summary>
+    internal static class NormOps
+    {
+        // ---------------------------------------------------------------- dtype dispatch to the kernels
+
+        static void Moments(Tensor x, int N, int C, int S, double[] mean, double[] m2)
+        {
+            if (x.dtype == ScalarType.Float32) NormKernels.Moments(x.Buffer<float>(), x._offset, N, C, S, mean, m2);
+            else NormKernels.Moments(x.Buffer<double>(), x._offset, N, C, S, mean, m2);
+        }
+
+        static void GradSums(Tensor g, Tensor x, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX)
+        {
+            if (x.dtype == ScalarType.Float32) NormKernels.GradSums(g.Buffer<float>(), g._offset, x.Buffer<float>(), x._offset, N, C, S, mean, sumG, sumGX);
+            else NormKernels.GradSums(g.Buffer<double>(), g._offset, x.Buffer<double>(), x._offset, N, C, S, mean, sumG, sumGX);
+        }
+
+        static void Affine(Tensor x, Tensor y, int N, int C, int S, double[] a, double[] b)
+        {
+            if (x.dtype == ScalarType.Float32) NormKernels.Affine(x.Buffer<float>(), x._offset, y.Buffer<float>(), y._offset, N, C, S, a, b);
+            else NormKernels.Affine(x.Buffer<double>(), x._offset, y.Buffer<double>(), y._offset, N, C, S, a, b);
+        }
+
+        static void Affine2(Tensor g, Tensor x, Tensor y, int N, int C, int S, double[] a, double[] b, double[] c)
+        {
+            if (x.dtype == ScalarType.Float32) NormKernels.Affine2(g.Buffer<float>(), g._offset, x.Buffer<float>(), x._offset, y.Buffer<float>(), y._offset, N, C, S, a, b, c);
+            else NormKernels.Affine2(g.Buffer<double>(), g._offset, x.Buffer<double>(), x._offset, y.Buffer<double>(), y._offset, N, C, S, a, b, c);
+        }
+
+        static Tensor FromDoubles(double[] v, Tensor like)
+        {
+            var t = Tensor.Empty(like._shape, like.dtype);
+            if (like.dtype == ScalarType.Float32) { var s = t.Span<float>(); for (int i = 0; i < v.Length; i++) s[i] = (float)v[i]; }
+            else v.AsSpan().CopyTo(t.Span<double>());
+            return t;
+        }
+
+        static double[]? Values(Tensor? t) => t?.ToArray<double>();
+
+        /// <summary>Writes new running statistics in place (no graph), bumping the version as PyTorch's in-place update does.</summary>
+        static void Store(Tensor t, double[] v)
+        {
+            t.CopyFrom(new Tensor(new Storage<double>(v), [v.Length]).reshape_nograd(t._shape));
+            t.BumpVersion();
+        }
+
+        // ---------------------------------------------------------------- validation (messages shared by functional forms and modules)
+
+        static string? ParamError(Tensor input, Tensor? t, string name, int count)
+        {
+            if (t is null) return null;
+            if (t.Numel != count) return $"{name} should contain {count} elements not {t.Numel}";
+            if (t.dtype != input.dtype)
+                return $"mixed dtype: expected {name} to have the input's dtype {input.dtype.TorchName()}, got {t.dtype.TorchName()} (convert the module or tensor with .to(...))";
+            return null;
+        }
+
+        static string? FloatError(Tensor input, string kernel) =>
+            input.dtype.IsFloating() ? null : $"\"{kernel}\" not implemented for '{input.dtype.CName()}' (normalization needs a float32 or float64 input)";
+
+        /// <summary>Why batch_norm would reject these arguments (PyTorch's checks and messages), or null.</summary>
+        internal static string? BatchNormError(Tensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight, Tensor? bias, bool training)
+        {
+            if (input.dim() < 2)
+                return $"batch_norm: expected an input of shape [N, C, *] (at least 2 dimensions), got input of shape {Shape.Str(input._shape)}";
+            if (FloatError(input, "batch_norm") is { } fe) return fe;
+            int C = input._shape[1];
+            if ((ParamError(input, weight, "weight", C) ?? ParamError(input, bias, "bias", C)
+                ?? ParamError(input, running_mean, "running_mean", C) ?? ParamError(input, running_var, "running_var", C)) is { } pe) return pe;
+            if (!training && (running_mean is null || running_var is null))
+                return "running_mean and running_var must be defined in evaluation mode (training=false)";
+            if (training && (long)input._shape[0] * Shape.Numel(input._shape.AsSpan(2)) == 1)
+                return $"Expected more than 1 value per channel when training, got input size {Shape.Str(input._shape)}";
+            return null;
+        }
+
+        internal static string? InstanceNormError(Tensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight, Tensor? bias, bool use_input_stats)
+        {
+            if (input.dim() < 2)
+                return $"instance_norm: expected an input of shape [N, C, *] (at least 2 dimensions), got input of shape {Shape.Str(input._shape)}";
+            if (FloatError(input, "batch_norm") is { } fe) return fe;
+            int C = input._shape[1];
+            if ((ParamError(input, weight, "weight", C) ?? ParamError(input, bias, "bias", C)
+                ?? ParamError(input, running_mean, "running_mean", C) ?? ParamError(input, running_var, "running_var", C)) is { } pe) return pe;
+            if (!use_input_stats && (running_mean is null || running_var is null))
+                return "Expected running_mean and running_var to be defined when use_input_stats is false";
+            if (use_input_stats && Shape.Numel(input._shape.AsSpan(2)) == 1)
+                return $"Expected more than 1 spatial element when training, got input size {Shape.Str(input._shape)}";
+            return null;
+        }
+
+        internal static string? LayerNormError(Tensor input, long[] normalized_shape, Tensor? weight, Tensor? bias)
+        {
+            string ns = "[" + string.Join(", ", normalized_shape) + "]";
+            if (normalized_shape.Length == 0)
+                return "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but got normalized_shape = []";
+            if (weight is not null && !weight.shape.SequenceEqual(normalized_shape))
+                return $"Expected weight to be of same shape as normalized_shape, but got weight of shape {Shape.Str(weight._shape)} and normalized_shape = {ns}";
+            if (bias is not null && !bias.shape.SequenceEqual(normalized_shape))
+                return $"Expected bias to be of same shape as normalized_shape, but got bias of shape {Shape.Str(bias._shape)} and normalized_shape = {ns}";
+            int k = normalized_shape.Length, d = input.dim();
+            bool ok = d >= k;
+            for (int i = 0; ok && i < k; i++) ok = input._shape[d - k + i] == normalized_shape[i];
+            if (!ok)
+                return $"Given normalized_shape={ns}, expected input with shape [*, {string.Join(", ", normalized_shape)}], but got input of size{Shape.Str(input._shape)}";
+            if (FloatError(input, "LayerNormKernelImpl") is { } fe) return fe;
+            if ((ParamError(input, weight, "weight", weight?.Numel ?? 0) ?? ParamError(input, bias, "bias", bias?.Numel ?? 0)) is { } pe) return pe;
+            return null;
+        }
+
+        internal static string? GroupNormError(Tensor input, long num_groups, Tensor? weight, Tensor? bias)
+        {
+            if (input.dim() < 2)
+                return $"group_norm: expected an input of shape [N, C, *] (at least 2 dimensions), got input of shape {Shape.Str(input._shape)}";
+            int N = input._shape[0], C = input._shape[1];
+            if (num_groups <= 0 || C % num_groups != 0)
+                return $"Expected number of channels in input to be divisible by num_groups, but got input of shape {Shape.Str(input._shape)} and num_groups={num_groups}";
+            foreach (var (t, name) in new[] { (weight, "weight"), (bias, "bias") })
+                if (t is not null && (t.dim() != 1 || t.Numel != C))
+                    return $"Expected {name} to be a vector of size equal to the number of channels in input, but got {name} of shape {Shape.Str(t._shape)} and input of shape {Shape.Str(input._shape)}";
+            // F.group_norm's _verify_batch_size over [N·C/G, G, *spatial].
+            if ((long)N * C / num_groups * Shape.Numel(input._shape.AsSpan(2)) == 1)
+            {
+                var sz = new List<long> { (long)N * C / num_groups, num_groups };
+                for (int i = 2; i < input.dim(); i++) sz.Add(input._shape[i]);
+                return $"Expected more than 1 value per channel when training, got input size [{string.Join(", ", sz)}]";
+            }
+            if (FloatError(input, "GroupNormKernelImpl") is { } fe) return fe;
+            if ((ParamError(input, weight, "weight", C) ?? ParamError(input, bias, "bias", C)) is { } pe) return pe;
+            return null;
+        }
+
+        // ---------------------------------------------------------------- batch / instance norm
+
+        /// <summary>
+        /// Batch norm (statistics per channel over N and the spatial dims) or, with
+        /// <paramref name="instance"/>, instance norm (per sample and channel; running statistics
+        /// then get the batch average of the per-instance ones, as PyTorch's repeat-and-mean does).
+        /// Arguments are already validated.
+        /// </summary>
+        internal static Tensor ChannelNorm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var,
+            bool useInputStats, double momentum, double eps, bool instance)
+        {
+            var x = input.contiguous_nograd();
+            var shp = x._shape;
+            int N = shp[0], C = shp[1], S = Shape.Numel(shp.AsSpan(2));
+            int Nk = instance ? 1 : N, Ck = instance ? N * C : C;
+            double count = (double)Nk * S;
+            var mean = new double[Ck];
+            var invstd = new double[Ck];
+            if (useInputStats)
+            {
+                var m2 = new double[Ck];
+                if (x.Numel > 0) Moments(x, Nk, Ck, S, mean, m2);
+                for (int i = 0; i < Ck; i++) invstd[i] = 1 / Math.Sqrt(m2[i] / count + eps);
+                if (running_mean is not null && running_var is not null && x.Numel > 0)
+                {
+                    var rm = Values(running_mean)!;
+                    var rv = Values(running_var)!;
+                    var bm = new double[C];
+                    var bv = new double[C];
+                    for (int i = 0; i < Ck; i++) { bm[i % C] += mean[i]; bv[i % C] += m2[i] / (count - 1); }
+                    int per = instance ? N : 1;
+                    for (int c = 0; c < C; c++)
+                    {
+                        rm[c] = momentum * (bm[c] / per) + (1 - momentum) * rm[c];
+                        rv[c] = momentum * (bv[c] / per) + (1 - momentum) * rv[c];
+                    }
+                    Store(running_mean, rm);
+                    Store(running_var, rv);
+                }
+            }
+            else
+            {
+                var rm = Values(running_mean)!;
+                var rv = Values(running_var)!;
+                for (int i = 0; i < Ck; i++) { mean[i] = rm[i % C]; invstd[i] = 1 / Math.Sqrt(rv[i % C] + eps); }
+            }
+
+            double[]? wv = Values(weight), bv2 = Values(bias);
+            var a = new double[Ck];
+            var sh = new double[Ck];
+            for (int i = 0; i < Ck; i++)
+            {
+                int c = i % C;
+                a[i] = (wv is null ? 1 : wv[c]) * invstd[i];
+                sh[i] = (bv2 is null ? 0 : bv2[c]) - mean[i] * a[i];
+            }
+            int[] yShape = instance ? [1, N * C, .. shp.AsSpan(2)] : shp;
+            var y = Tensor.Empty(yShape, x.dtype);
+            if (x.Numel > 0) Affine(x, y, Nk, Ck, S, a, sh);
+
+            bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
+            if (GradMode.Enabled && (needX || needW || needB))
+            {
+                var inputs = new List<Tensor> { input };
+                if (weight is not null) inputs.Add(weight);
+                if (bias is not null) inputs.Add(bias);
+                var sIn = new SavedTensor(input);
+                SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
+                Tensor? w0 = weight, b0 = bias;
+                Tensor.Record(y, "NativeBatchNormBackward0", g =>
+                {
+                    sIn.Get();
+                    var wg = sW?.Get();
+                    if (GradMode.Enabled)   // create_graph: the same gradient from ordinary ops, so it can be differentiated again
+                        return ChannelNormGradGraph(g, input, wg, b0, needX, needW, needB, useInputStats, mean, invstd, C, eps, instance);
+                    var gc = g.contiguous_nograd();
+                    var sumG = new double[Ck];
+                    var sumGX = new double[Ck];
+                    if (x.Numel > 0) GradSums(gc, x, Nk, Ck, S, mean, sumG, sumGX);
+                    var grads = new Tensor?[inputs.Count];
+                    if (needX)
+                    {
+                        var wgv = Values(wg);
+                        double[] k1 = new double[Ck], k2 = new double[Ck], k3 = new double[Ck];
+                        for (int i = 0; i < Ck; i++)
+                        {
+                            double wc = wgv is null ? 1 : wgv[i % C], r = invstd[i];
+                            k1[i] = wc * r;
+                            if (!useInputStats) continue;   // running statistics are constants
+                            k2[i] = -wc * r * r * r * sumGX[i] / count;
+                            k3[i] = -k1[i] * sumG[i] / count - k2[i] * mean[i];
+                        }
+                        var gx = Tensor.Empty(input._shape, x.dtype);
+                        if (x.Numel > 0) Affine2(gc, x, gx, Nk, Ck, S, k1, k2, k3);
+                        grads[0] = gx;
+                    }
+                    if (needW)
+                    {
+                        var gw = new double[C];
+                        for (int i = 0; i < Ck; i++) gw[i % C] += sumGX[i] * invstd[i];
+                        grads[1] = FromDoubles(gw, w0!);
+                    }
+                    if (needB)
+                    {
+                        var gb = new double[C];
+                        for (int i = 0; i < Ck; i++) gb[i % C] += sumG[i];
+                        grads[w0 is null ? 1 : 2] = FromDoubles(gb, b0!);
+                    }
+                    return grads;
+                }, true, inputs.ToArray());
+            }
+            return instance ? y.view(input.shape) : y;
+        }
+
+        // ---------------------------------------------------------------- gradients as graphs (create_graph)
+
+        static long[] Dims(int from, int to, params long[] extra)
+        {
+            var d = new List<long>(extra);
+            for (int i = from; i < to; i++) d.Add(i);
+            return [.. d];
+        }
+
+        /// <summary>[1, C, 1, …] for broadcasting per-channel values over an input of <paramref name="rank"/> dims.</summary>
+        static long[] ChannelShape(int C, int rank)
+        {
+            var s = new long[rank];
+            Array.Fill(s, 1L);
+            s[1] = C;
+            return s;
+        }
+
+        /// <summary>
+        /// dL/dx from dL/dx̂ = <paramref name="gy"/> when x̂ = (x − mean)·istd with statistics over <paramref name="dims"/>:
+        /// istd·(gy − mean(gy) − x̂·mean(gy·x̂)).
+        /// </summary>
+        static Tensor NormalizedInputGrad(Tensor gy, Tensor xhat, Tensor istd, long[] dims) =>
+            gy.sub(gy.mean(dims, keepdim: true)).sub(xhat.mul(gy.mul(xhat).mean(dims, keepdim: true))).mul(istd);
+
+        static (Tensor xhat, Tensor istd) Standardize(Tensor x, long[] dims, double eps)
+        {
+            var centered = x.sub(x.mean(dims, keepdim: true));
+            var istd = centered.mul(centered).mean(dims, keepdim: true).add(eps).rsqrt();
+            return (centered.mul(istd), istd);
+        }
+
+        static Tensor?[] Pack(Tensor? w, Tensor? b, Tensor? gx, Tensor? gw, Tensor? gb)
+        {
+            var r = new List<Tensor?> { gx };
+            if (w is not null) r.Add(gw);
+            if (b is not null) r.Add(gb);
+            return [.. r];
+        }
+
+        /// <summary>Batch/instance norm's backward from ordinary ops, for double backward.</summary>
+        static Tensor?[] ChannelNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB,
+            bool useInputStats, double[] mean, double[] invstd, int C, double eps, bool instance)
+        {
+            int rank = x.dim();
+            g = g.reshape(x.shape);
+            long[] paramDims = Dims(2, rank, 0);
+            long[] statDims = instance ? Dims(2, rank) : paramDims;
+            var bshape = ChannelShape(C, rank);
+            Tensor xhat, istd;
+            if (useInputStats) (xhat, istd) = Standardize(x, statDims, eps);
+            else
+            {
+                var mu = torch.tensor(mean[..C], dtype: x.dtype).view(bshape);
+                istd = torch.tensor(invstd[..C], dtype: x.dtype).view(bshape);
+                xhat = x.sub(mu).mul(istd);
+            }
+            Tensor? gx = null;
+            if (needX)
+            {
+                var gy = w is null ? g : g.mul(w.reshape(bshape));
+                gx = useInputStats ? NormalizedInputGrad(gy, xhat, istd, statDims) : gy.mul(istd);
+            }
+            var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
+            var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
+            return Pack(w, b, gx, gw, gb);
+        }
+
+        static Tensor?[] LayerNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int k, double eps)
+        {
+            int rank = x.dim();
+            long[] dims = Dims(rank - k, rank), lead = Dims(0, rank - k);
+            var (xhat, istd) = Standardize(x, dims, eps);
+            Tensor? gx = needX ? NormalizedInputGrad(w is null ? g : g.mul(w), xhat, istd, dims) : null;
+            Tensor? gw = null, gb = null;
+            if (needW) { gw = g.mul(xhat); if (lead.Length > 0) gw = gw.sum(lead); }
+            if (needB) gb = lead.Length > 0 ? g.sum(lead) : g.mul(1.0);
+            return Pack(w, b, gx, gw, gb);
+        }
+
+        static Tensor?[] GroupNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int G, double eps)
+        {
+            int rank = x.dim();
+            long N = x.shape[0], C = x.shape[1];
+            long[] grouped = [N, G, x.numel() / Math.Max(1, N * G)];
+            var (xhg, istd) = Standardize(x.reshape(grouped), [2], eps);
+            var xhat = xhg.reshape(x.shape);
+            long[] paramDims = Dims(2, rank, 0);
+            var bshape = ChannelShape((int)C, rank);
+            Tensor? gx = null;
+            if (needX)
+            {
+                var gy = w is null ? g : g.mul(w.reshape(bshape));
+                gx = NormalizedInputGrad(gy.reshape(grouped), xhg, istd, [2]).reshape(x.shape);
+            }
+            var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
+            var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
+            return Pack(w, b, gx, gw, gb);
+        }
+
+        // ---------------------------------------------------------------- layer norm
+
+        internal static Tensor LayerNorm(Tensor input, long[] normalized_shape, Tensor? weight, Tensor? bias, double eps)
+        {
+            var x = input.contiguous_nograd();
+            int K = 1;
+            foreach (var s in normalized_shape) K *= (int)s;
+            int M = K == 0 ? 0 : x.Numel / K;
+            var mean = new double[M];
+            var rstd = new double[M];
+            var m2 = new double[M];
+            if (x.Numel > 0) Moments(x, 1, M, K, mean, m2);
+            for (int r = 0; r < M; r++) rstd[r] = 1 / Math.Sqrt(m2[r] / K + eps);
+            var wc = weight?.contiguous_nograd();
+            var bc = bias?.contiguous_nograd();
+            var y = Tensor.Empty(x._shape, x.dtype);
+            if (x.Numel > 0)
+            {
+                if (x.dtype == ScalarType.Float32)
+                    NormKernels.LayerNormForward(x.Buffer<float>(), x._offset, y.Buffer<float>(), M, K, mean, rstd, wc?.Buffer<float>(), wc?._offset ?? 0, bc?.Buffer<float>(), bc?._offset ?? 0);
+                else
+                    NormKernels.LayerNormForward(x.Buffer<double>(), x._offset, y.Buffer<double>(), M, K, mean, rstd, wc?.Buffer<double>(), wc?._offset ?? 0, bc?.Buffer<double>(), bc?._offset ?? 0);
+            }
+
+            bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
+            if (GradMode.Enabled && (needX || needW || needB))
+            {
+                var inputs = new List<Tensor> { input };
+                if (weight is not null) inputs.Add(weight);
+                if (bias is not null) inputs.Add(bias);
+                var sIn = new SavedTensor(input);
+                SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
+                Tensor? w0 = weight, b0 = bias;
+                Tensor.Record(y, "NativeLayerNormBackward0", g =>
+                {
+                    sIn.Get();
+                    if (GradMode.Enabled)
+                        return LayerNormGradGraph(g, input, sW?.Get(), b0, needX, needW, needB, normalized_shape.Length, eps);
+                    var wg = sW?.Get().contiguous_nograd();
+                    var gc = g.contiguous_nograd();
+                    var grads = new Tensor?[inputs.Count];
+                    Tensor? gx = needX ? Tensor.Empty(input._shape, x.dtype) : null;
+                    Tensor? gw = needW ? Tensor.Empty(w0!._shape, x.dtype, clear: true) : null;
+                    Tensor? gb = needB ? Tensor.Empty(b0!._shape, x.dtype, clear: true) : null;
+                    if (x.Numel > 0)
+                    {
+                        if (x.dtype == ScalarType.Float32)
+                        {
+                            if (gx is not null) NormKernels.LayerNormInputGrad(gc.Buffer<float>(), gc._offset, x.Buffer<float>(), x._offset, gx.Buffer<float>(), M, K, mean, rstd, wg?.Buffer<float>(), wg?._offset ?? 0);
+                            if (gw is not null || gb is not null) NormKernels.LayerNormParamGrads(gc.Buffer<float>(), gc._offset, x.Buffer<float>(), x._offset, M, K, mean, rstd, gw?.Buffer<float>(), gb?.Buffer<float>());
+                        }
+                        else
+                        {
+                            if (gx is not null) NormKernels.LayerNormInputGrad(gc.Buffer<double>(), gc._offset, x.Buffer<double>(), x._offset, gx.Buffer<double>(), M, K, mean, rstd, wg?.Buffer<double>(), wg?._offset ?? 0);
+                            if (gw is not null || gb is not null) NormKernels.LayerNormParamGrads(gc.Buffer<double>(), gc._offset, x.Buffer<double>(), x._offset, M, K, mean, rstd, gw?.Buffer<double>(), gb?.Buffer<double>());
+                        }
+                    }
+                    grads[0] = gx;
+                    if (needW) grads[1] = gw;
+                    if (needB) grads[w0 is null ? 1 : 2] = gb;
+                    return grads;
+                }, true, inputs.ToArray());
+            }
+            return y;
+        }
+
+        // ---------------------------------------------------------------- group norm
+
+        internal static Tensor GroupNorm(Tensor input, int G, Tensor? weight, Tensor? bias, double eps)
+        {
+            var x = input.contiguous_nograd();
+            var shp = x._shape;
+            int N = shp[0], C = shp[1], S = Shape.Numel(shp.AsSpan(2)), D = C / G;
+            int NG = N * G, NC = N * C;
+            double count = (double)D * S;
+            var mean = new double[NG];
+            var rstd = new double[NG];
+            var m2 = new double[NG];
+            if (x.Numel > 0) Moments(x, 1, NG, D * S, mean, m2);
+            for (int i = 0; i < NG; i++) rstd[i] = 1 / Math.Sqrt(m2[i] / count + eps);
+            double[]? wv = Values(weight), bv = Values(bias);
+            var a = new double[NC];
+            var sh = new double[NC];
+            var rowMean = new double[NC];
+            for (int i = 0; i < NC; i++)
+            {
+                int c = i % C, grp = i / C * G + c / D;
+                rowMean[i] = mean[grp];
+                a[i] = rstd[grp] * (wv is null ? 1 : wv[c]);
+                sh[i] = (bv is null ? 0 : bv[c]) - mean[grp] * a[i];
+            }
+            var y = Tensor.Empty(shp, x.dtype);
+            if (x.Numel > 0) Affine(x, y, 1, NC, S, a, sh);
+
+            bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
+            if (GradMode.Enabled && (needX || needW || needB))
+            {
+                var inputs = new List<Tensor> { input };
+                if (weight is not null) inputs.Add(weight);
+                if (bias is not null) inputs.Add(bias);
+                var sIn = new SavedTensor(input);
+                SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
+                Tensor? w0 = weight, b0 = bias;
+                Tensor.Record(y, "NativeGroupNormBackward0", g =>
+                {
+                    sIn.Get();
+                    if (GradMode.Enabled)
+                        return GroupNormGradGraph(g, input, sW?.Get(), b0, needX, needW, needB, G, eps);
+                    var wgv = Values(sW?.Get());
+                    var gc = g.contiguous_nograd();
+                    var sumG = new double[NC];
+                    var sumGX = new double[NC];
+                    if (x.Numel > 0) GradSums(gc, x, 1, NC, S, rowMean, sumG, sumGX);
+                    var grads = new Tensor?[inputs.Count];
+                    if (needX)
+                    {
+                        // With u = g·w: gx = rstd·u − rstd³·(x − mean)·Σu(x − mean)/M − rstd·Σu/M over the group.
+                        var su = new double[NG];
+                        var sux = new double[NG];
+                        for (int i = 0; i < NC; i++)
+                        {
+                            int c = i % C, grp = i / C * G + c / D;
+                            double wc = wgv is null ? 1 : wgv[c];
+                            su[grp] += wc * sumG[i];
+                            sux[grp] += wc * sumGX[i];
+                        }
+                        double[] k1 = new double[NC], k2 = new double[NC], k3 = new double[NC];
+                        for (int i = 0; i < NC; i++)
+                        {
+                            int c = i % C, grp = i / C * G + c / D;
+                            double r = rstd[grp];
+                            k1[i] = r * (wgv is null ? 1 : wgv[c]);
+                            k2[i] = -r * r * r * sux[grp] / count;
+                            k3[i] = -r * su[grp] / count - k2[i] * mean[grp];
+                        }
+                        var gx = Tensor.Empty(input._shape, x.dtype);
+                        if (x.Numel > 0) Affine2(gc, x, gx, 1, NC, S, k1, k2, k3);
+                        grads[0] = gx;
+                    }
+                    if (needW)
+                    {
+                        var gw = new double[C];
+                        for (int i = 0; i < NC; i++) gw[i % C] += sumGX[i] * rstd[i / C * G + i % C / D];
+                        grads[1] = FromDoubles(gw, w0!);
+                    }
+                    if (needB)
+                    {
+                        var gb = new double[C];
+                        for (int i = 0; i < NC; i++) gb[i % C] += sumG[i];
+                        grads[w0 is null ? 1 : 2] = FromDoubles(gb, b0!);
+                    }
+                    return grads;
+                }, true, inputs.ToArray());
+            }
+            return y;
+        }
+    }
+}
