@@ -41,7 +41,9 @@ namespace Torchlet
             long num = (long)input + 2L * pad - (long)dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
             long o = (long)Math.Floor((double)num / stride) + 1;
             if (ceil && (o - 1) * stride >= input + pad) o--;
-            return (int)o;
+            // Clamped, not cast: a kernel of 2^31 - 1 gave about -2^31.5, which wrapped to a large positive size
+            // (and window tables of that many entries) instead of the "output size is too small" error.
+            return (int)Math.Clamp(o, int.MinValue, int.MaxValue);
         }
 
         static readonly string[] DimNames = ["D", "H", "W"];
@@ -313,8 +315,12 @@ namespace Torchlet
                 long o = v ?? x._shape[x.dim() - nd + i];
                 if (o < 0 || o > int.MaxValue)
                     throw new ArgumentException(Msg(layer, $"{fn}: elements of output_size must be greater than or equal to 0 but received {{{string.Join(", ", output_size.Select(e => e?.ToString() ?? "None"))}}}"));
+                // Before the per-position window tables are made: a size past what an array holds is an ArgumentException naming it.
+                if (o > Array.MaxLength)
+                    throw new ArgumentException(Msg(layer, $"{fn}: output_size {o} is larger than the {Array.MaxLength} elements a .NET array can hold"));
                 r[i] = (int)o;
             }
+            Shape.Numel(r);
             return r;
         }
 
