@@ -114,13 +114,13 @@ public partial class Tensor
     /// <summary>PyTorch's <c>x.size()</c>: the shape as a <see cref="Torchlet.Size"/>, which prints as <c>torch.Size([2, 3])</c> and converts to <c>long[]</c>.</summary>
     public Size size() => Size.Own(Shape.ToLong(_shape));
     /// <summary>The length of dim <paramref name="dim"/> (negative counts from the end).</summary>
-    public long size(int dim) => _shape[Shape.NormDim(dim, _shape.Length)];
+    public long size(int dim) => _shape[Shape.NormDimNoScalar(dim, _shape.Length)];
     public long[] stride() => Shape.ToLong(_strides);
-    public long stride(int dim) => _strides[Shape.NormDim(dim, _shape.Length)];
+    public long stride(int dim) => _strides[Shape.NormDimNoScalar(dim, _shape.Length)];
     public long storage_offset() => _offset;
     public int dim() => _shape.Length;
     public int ndim => _shape.Length;
-    public long numel() => Numel;
+    public long numel() => Shape.NumelLong(_shape);
     public bool is_contiguous() => _contiguous;
     public bool is_floating_point() => dtype.IsFloating();
     public long element_size() => dtype.ElementSize();

@@ -289,7 +289,7 @@ public static partial class torch
         if (steps < 0) throw new ArgumentException($"number of steps must be non-negative (got {steps})");
         var dt = dtype ?? float32;
         if (dt == ScalarType.Bool) throw new ArgumentException("\"linspace_cpu\" not implemented for 'Bool'");
-        int n = checked((int)steps);
+        int n = Shape.FromLong([steps])[0];   // steps past int: the size error, not an OverflowException
         Tensor t;
         if (dt == ScalarType.Float32) { t = Tensor.Empty([n], dt); LinspaceFloat(t.Span<float>(), (float)start, (float)end, VectorBytes / 4); }
         else if (dt == ScalarType.Float64) { t = Tensor.Empty([n], dt); LinspaceFloat(t.Span<double>(), start, end, VectorBytes / 8); }
@@ -341,7 +341,7 @@ public static partial class torch
         if (steps < 0) throw new ArgumentException($"number of steps must be non-negative (got {steps})");
         var dt = dtype ?? float32;
         if (dt == ScalarType.Bool) throw new ArgumentException("\"logspace_cpu\" not implemented for 'Bool'");
-        int n = checked((int)steps);
+        int n = Shape.FromLong([steps])[0];   // steps past int: the size error, not an OverflowException
         var t = Tensor.Empty([n], ScalarType.Float64);
         var d = t.Span<double>();
         if (n == 1) d[0] = Math.Pow(@base, start);

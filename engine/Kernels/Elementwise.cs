@@ -70,6 +70,8 @@ internal struct RemainderOp : IBinaryOp
     {
         if (!T.IsZero(b) || typeof(T) == typeof(float) || typeof(T) == typeof(double))
         {
+            // Any integer remainder by -1 is 0; computing MinValue % -1 overflows in .NET (and traps in PyTorch 1.13).
+            if (typeof(T) != typeof(float) && typeof(T) != typeof(double) && T.IsNegative(b) && T.IsZero(b + T.One)) return T.Zero;
             var r = a % b;
             if (!T.IsZero(r) && (T.IsNegative(r) != T.IsNegative(b))) r += b;
             return r;

@@ -210,6 +210,11 @@ internal static class Pool
     }
 
     /// <summary>gx[plane, idx[o]] += gy[o] (max-pool backward); gx must be zeroed. Planes own disjoint parts of gx.</summary>
+    /// <remarks>
+    /// A dilated window can lie wholly in the padding: its output is -inf whatever the input, and its index
+    /// (PyTorch's: the first dilated position) can be past the plane. Such a gradient goes nowhere (PyTorch
+    /// 1.13 adds it into the next plane, or past the end).
+    /// </remarks>
     public static void ScatterAdd<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int inPlane, int outPlane)
         where T : unmanaged, INumber<T>
     {
@@ -218,7 +223,11 @@ internal static class Pool
             for (int p = p0; p < p1; p++)
             {
                 int ib = p * inPlane, ob = p * outPlane;
-                for (int o = 0; o < outPlane; o++) gx[ib + (int)idx[ob + o]] += gy[gyOff + ob + o];
+                for (int o = 0; o < outPlane; o++)
+                {
+                    long i = idx[ob + o];
+                    if ((ulong)i < (ulong)inPlane) gx[ib + (int)i] += gy[gyOff + ob + o];
+                }
             }
         });
     }
@@ -263,7 +272,12 @@ internal static class Pool
             for (int p = p0; p < p1; p++)
             {
                 int ib = xOff + p * inPlane, ob = p * outPlane;
-                for (int o = 0; o < outPlane; o++) y[ob + o] = x[ib + (int)idx[ob + o]];
+                // An index past the plane (a window wholly in the padding, see ScatterAdd) reads as 0.
+                for (int o = 0; o < outPlane; o++)
+                {
+                    long i = idx[ob + o];
+                    y[ob + o] = (ulong)i < (ulong)inPlane ? x[ib + (int)i] : default;
+                }
             }
         });
     }

@@ -31,6 +31,7 @@ internal static class RecurrentKernels
 
     static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged
     {
+        if (x.IsEmpty) return;   // TensorPrimitives.Sigmoid refuses empty spans (an empty batch has them)
         if (typeof(T) == typeof(float)) TensorPrimitives.Sigmoid(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(d));
         else TensorPrimitives.Sigmoid(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(d));
     }

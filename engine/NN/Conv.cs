@@ -205,11 +205,16 @@ namespace Torchlet
         internal static int[] Expand(long[]? values, int nsp, long dflt, string name)
         {
             values ??= [dflt];
-            if (values.Length == 1) return Enumerable.Repeat(checked((int)values[0]), nsp).ToArray();
+            if (values.Length == 1) return Enumerable.Repeat(Int(values[0], name), nsp).ToArray();
             if (values.Length != nsp)
                 throw new ArgumentException($"expected {name} to be a single integer value or a list of {nsp} values to match the convolution dimensions, but got {name}=[{string.Join(", ", values)}]");
-            return values.Select(v => checked((int)v)).ToArray();
+            return values.Select(v => Int(v, name)).ToArray();
         }
+
+        /// <summary>A size argument as an int; one past int's range is an ArgumentException naming it (it was an OverflowException).</summary>
+        internal static int Int(long value, string name) => value is >= int.MinValue and <= int.MaxValue
+            ? (int)value
+            : throw new ArgumentException($"{name}={value} is out of the range Torchlet supports for it ({int.MinValue} to {int.MaxValue})");
 
         /// <summary>Python's tuple text: (3, 3) or (3,).</summary>
         internal static string Tuple(IReadOnlyList<int> v) => v.Count == 1 ? $"({v[0]},)" : "(" + string.Join(", ", v) + ")";
@@ -283,16 +288,17 @@ namespace Torchlet
                 bool tooSmall = false;
                 for (int i = 0; i < nsp; i++)
                 {
-                    if (inSize[i] + padL[i] + padR[i] < dilation[i] * (k[i] - 1) + 1) tooSmall = true;
-                    output[i] = (int)Modules.OutputSize.Conv(inSize[i], k[i], stride[i], padL[i], padR[i], dilation[i]);
+                    // In long: paddings and dilations near 2^31 overflowed int into a wrong (even positive) size.
+                    if (Padded(inSize, padL, padR, i) < Extent(dilation, k, i)) tooSmall = true;
+                    output[i] = OutputSize(i, Modules.OutputSize.Conv(inSize[i], k[i], stride[i], padL[i], padR[i], dilation[i]), layer);
                 }
                 if (tooSmall)
                 {
                     var formula = Formula(inSize, k, stride, padL, padR, dilation, transposed, outputPadding, output);
                     if (layer is not null)
                         throw new ArgumentException($"{layer}: input of spatial size {Tuple(inSize)} is too small: {formula}");
-                    var padded = string.Join(" x ", Enumerable.Range(0, nsp).Select(i => inSize[i] + padL[i] + padR[i]));
-                    var kernel = string.Join(" x ", Enumerable.Range(0, nsp).Select(i => dilation[i] * (k[i] - 1) + 1));
+                    var padded = string.Join(" x ", Enumerable.Range(0, nsp).Select(i => Padded(inSize, padL, padR, i)));
+                    var kernel = string.Join(" x ", Enumerable.Range(0, nsp).Select(i => Extent(dilation, k, i)));
                     throw new ArgumentException($"Calculated padded input size per channel: ({padded}). Kernel size: ({kernel}). Kernel size can't be greater than actual input size ({formula})");
                 }
             }
@@ -306,7 +312,7 @@ namespace Torchlet
                         throw new ArgumentException(Prefix(layer) + $"output padding must be smaller than either stride or dilation, but got {List("output_padding", outputPadding)} {List("stride", stride)} {List("dilation", dilation)}");
                     }
                 for (int i = 0; i < nsp; i++)
-                    output[i] = (int)(Modules.OutputSize.ConvTranspose(inSize[i], k[i], stride[i], 0, dilation[i], outputPadding[i]) - padL[i] - padR[i]);
+                    output[i] = OutputSize(i, Modules.OutputSize.ConvTranspose(inSize[i], k[i], stride[i], 0, dilation[i], outputPadding[i]) - padL[i] - padR[i], layer);
                 if (output.Any(v => v < 1))
                 {
                     var formula = Formula(inSize, k, stride, padL, padR, dilation, transposed, outputPadding, output);
@@ -317,6 +323,14 @@ namespace Torchlet
             }
             return output;
         }
+
+        static long Padded(int[] inSize, int[] padL, int[] padR, int i) => (long)inSize[i] + padL[i] + padR[i];
+        static long Extent(int[] dilation, int[] k, int i) => (long)dilation[i] * (k[i] - 1) + 1;
+
+        /// <summary>An output size as an int: below 1 it is reported by the callers' checks, past an array's length here.</summary>
+        static int OutputSize(int dim, long size, object? layer) => size <= Array.MaxLength
+            ? (int)Math.Max(size, int.MinValue)
+            : throw new ArgumentException(Prefix(layer) + $"the output would have {size} elements along spatial dimension {dim}, more than the {Array.MaxLength} a .NET array can hold");
 
         static void CheckTypes(Tensor input, Tensor weight, Tensor? bias, object? layer)
         {
@@ -338,7 +352,7 @@ namespace Torchlet
             var parts = new List<string>();
             for (int i = 0; i < nsp; i++)
             {
-                int value = transposed ? output[i] : (int)Modules.OutputSize.Conv(inSize[i], k[i], stride[i], padL[i], padR[i], dilation[i]);
+                long value = transposed ? output[i] : Modules.OutputSize.Conv(inSize[i], k[i], stride[i], padL[i], padR[i], dilation[i]);
                 if (value >= 1) continue;
                 string name = DimNames[nsp - 1][i], sym = DimSymbols[nsp - 1][i];
                 string pad = padL[i] == padR[i] ? $"2*{padL[i]}" : $"{padL[i]} + {padR[i]}";
@@ -359,8 +373,10 @@ namespace Torchlet
             var l = new int[kernel.Length]; var r = new int[kernel.Length];
             for (int i = 0; i < kernel.Length; i++)
             {
-                int total = dilation[i] * (kernel[i] - 1);
-                l[i] = total / 2; r[i] = total - total / 2;
+                long total = (long)dilation[i] * (kernel[i] - 1);
+                if (total > int.MaxValue)
+                    throw new ArgumentException(Prefix(layer) + $"padding='same' would pad {total} elements (dilation {dilation[i]} × (kernel_size {kernel[i]} - 1)), more than Torchlet supports");
+                l[i] = (int)(total / 2); r[i] = (int)(total - total / 2);
             }
             return (l, r);
         }
@@ -445,7 +461,7 @@ namespace Torchlet
                     var s = ConvArgs.Expand(stride, nsp, 1, "stride");
                     var p = ConvArgs.Expand(padding, nsp, 0, "padding");
                     var d = ConvArgs.Expand(dilation, nsp, 1, "dilation");
-                    return ConvArgs.Conv(input, weight, bias, nsp, s, p, p, d, checked((int)groups), null);
+                    return ConvArgs.Conv(input, weight, bias, nsp, s, p, p, d, ConvArgs.Int(groups, "groups"), null);
                 }
 
                 static Tensor ConvN(Tensor input, Tensor weight, Tensor? bias, int nsp, long[]? stride, Padding padding, long[]? dilation, long groups)
@@ -453,10 +469,10 @@ namespace Torchlet
                     ConvArgs.CheckRank(input, nsp, false, null);
                     var s = ConvArgs.Expand(stride, nsp, 1, "stride");
                     var d = ConvArgs.Expand(dilation, nsp, 1, "dilation");
-                    if (padding == Padding.Valid) return ConvArgs.Conv(input, weight, bias, nsp, s, new int[nsp], new int[nsp], d, checked((int)groups), null);
+                    if (padding == Padding.Valid) return ConvArgs.Conv(input, weight, bias, nsp, s, new int[nsp], new int[nsp], d, ConvArgs.Int(groups, "groups"), null);
                     // A weight of the wrong rank gets its error from the shape checks.
                     var (l, r) = weight.dim() == nsp + 2 ? ConvArgs.Same(weight._shape[2..], d, s, null) : (new int[nsp], new int[nsp]);
-                    return ConvArgs.Conv(input, weight, bias, nsp, s, l, r, d, checked((int)groups), null);
+                    return ConvArgs.Conv(input, weight, bias, nsp, s, l, r, d, ConvArgs.Int(groups, "groups"), null);
                 }
 
                 static Tensor ConvTransposeN(Tensor input, Tensor weight, Tensor? bias, int nsp, long[]? stride, long[]? padding, long[]? outputPadding, long groups, long[]? dilation)
@@ -466,7 +482,7 @@ namespace Torchlet
                     var p = ConvArgs.Expand(padding, nsp, 0, "padding");
                     var op = ConvArgs.Expand(outputPadding, nsp, 0, "output_padding");
                     var d = ConvArgs.Expand(dilation, nsp, 1, "dilation");
-                    return ConvArgs.ConvTranspose(input, weight, bias, nsp, s, p, op, checked((int)groups), d, null);
+                    return ConvArgs.ConvTranspose(input, weight, bias, nsp, s, p, op, ConvArgs.Int(groups, "groups"), d, null);
                 }
             }
         }
@@ -545,10 +561,10 @@ namespace Torchlet.Modules
             this.kernel_size = kernel_size; this.stride = stride; this.dilation = dilation;
             this.transposed = transposed; this.output_padding = output_padding; this.groups = groups;
             this.padding_mode = padding_mode; named_padding = named;
-            _stride = Ints(stride); _dilation = Ints(dilation); _outputPadding = Ints(output_padding);
+            _stride = Ints(stride, "stride"); _dilation = Ints(dilation, "dilation"); _outputPadding = Ints(output_padding, "output_padding");
             if (named == Padding.Same)
-                (_padL, _padR) = ConvArgs.Same(Ints(kernel_size), _dilation, _stride, null);
-            else { _padL = Ints(padding); _padR = _padL; }
+                (_padL, _padR) = ConvArgs.Same(Ints(kernel_size, "kernel_size"), _dilation, _stride, null);
+            else { _padL = Ints(padding, "padding"); _padR = _padL; }
             this.padding = _padL.Select(v => (long)v).ToArray();
 
             long[] wShape = transposed ? [in_channels, out_channels / groups, .. kernel_size] : [out_channels, in_channels / groups, .. kernel_size];
@@ -557,7 +573,7 @@ namespace Torchlet.Modules
             reset_parameters();
         }
 
-        static int[] Ints(long[] v) => v.Select(x => checked((int)x)).ToArray();
+        static int[] Ints(long[] v, string name) => v.Select(x => ConvArgs.Int(x, name)).ToArray();
 
         /// <summary>PyTorch's default init: kaiming_uniform_(a=√5) for the weight, U(−1/√fan_in, 1/√fan_in) for the bias.</summary>
         public void reset_parameters()
@@ -600,7 +616,7 @@ namespace Torchlet.Modules
         /// starts with this layer's repr; a too-small one shows the output-size formula with its numbers.
         /// </summary>
         protected override Tensor Forward(Tensor input) =>
-            ConvArgs.Conv(input, weight, bias, _nsp, _stride, _padL, _padR, _dilation, checked((int)groups), this, padding_mode);
+            ConvArgs.Conv(input, weight, bias, _nsp, _stride, _padL, _padR, _dilation, ConvArgs.Int(groups, "groups"), this, padding_mode);
     }
 
     public sealed class Conv1d : ConvolutionNd
@@ -637,7 +653,7 @@ namespace Torchlet.Modules
         public Tensor forward(Tensor input, long[]? output_size)
         {
             var outPad = output_size is null ? _outputPadding : OutputPadding(input, output_size);
-            return ConvArgs.ConvTranspose(input, weight, bias, _nsp, _stride, _padL, outPad, checked((int)groups), _dilation, this);
+            return ConvArgs.ConvTranspose(input, weight, bias, _nsp, _stride, _padL, outPad, ConvArgs.Int(groups, "groups"), _dilation, this);
         }
 
         /// <summary>PyTorch's _output_padding: the output_padding that gives the requested size, checked against the valid range.</summary>

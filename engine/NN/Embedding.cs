@@ -27,7 +27,8 @@ namespace Torchlet
                 default: throw new ArgumentException($"embedding: expected a floating point weight, got {weight.dtype.TorchName()}");
             }
             if (!NeedsGrad(weight)) return r;
-            int pad = (int)padding_idx;
+            // Out of [0, num) no row is padding (PyTorch compares in int64); the int cast could have picked a real row.
+            int pad = padding_idx >= 0 && padding_idx < num ? (int)padding_idx : -1;
             var wShape = weight._shape;
             return Record(r, "EmbeddingBackward0", g =>
             {
@@ -39,7 +40,7 @@ namespace Torchlet
             }, false, weight);
         }
 
-        static void CheckEmbeddingArgs(Tensor weight, Tensor indices)
+        internal static void CheckEmbeddingArgs(Tensor weight, Tensor indices)
         {
             if (indices.dtype != ScalarType.Int64 && indices.dtype != ScalarType.Int32)
                 throw new ArgumentException($"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got {indices.dtype.LegacyName()} instead (while checking arguments for embedding)");
@@ -132,6 +133,8 @@ namespace Torchlet
                 {
                     ArgumentNullException.ThrowIfNull(input);
                     ArgumentNullException.ThrowIfNull(weight);
+                    // The dtype and 2-D checks first: padding_idx is checked against weight's first dim.
+                    Tensor.CheckEmbeddingArgs(weight, input);
                     long pad = -1;
                     if (padding_idx is { } pi)
                     {

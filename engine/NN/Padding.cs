@@ -37,7 +37,7 @@ namespace Torchlet
             int nd = input.dim();
             if (pad.Length % 2 != 0) throw new ArgumentException($"Padding length must be divisible by 2 (got {pad.Length} values: [{string.Join(", ", pad)}])");
             if (pad.Length > nd * 2) throw new ArgumentException($"Padding length too large: {pad.Length} values pad {pad.Length / 2} dims, but the input of shape {Shape.Str(input._shape)} has {nd}");
-            var p = pad.Select(v => checked((int)v)).ToArray();
+            var p = Ints(pad);
             if (mode is PaddingModes.Constant or PaddingModes.Zeros) return Constant(input, p, value ?? 0.0);
             if (value is { } v && v.ToDouble() != 0)
                 throw new ArgumentException($"Padding mode \"{ModeName(mode)}\" doesn't take in value argument");
@@ -45,6 +45,29 @@ namespace Torchlet
             if (k is < 1 or > 3 || (nd != k + 1 && nd != k + 2))
                 throw new ArgumentException($"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now (mode \"{ModeName(mode)}\" with {p.Length} pad values needs a {k + 1}-D or {k + 2}-D input, got shape {Shape.Str(input._shape)})");
             return Mapped(input, p, mode);
+        }
+
+        /// <summary>The pads as ints; one past what a dim can hold is an ArgumentException naming it (it overflowed).</summary>
+        internal static int[] Ints(long[] pad)
+        {
+            var p = new int[pad.Length];
+            for (int i = 0; i < pad.Length; i++)
+            {
+                long v = pad[i];
+                if (v > Array.MaxLength || v < -Array.MaxLength)
+                    throw new ArgumentException($"padding value {v} (pad[{i}]) is out of range: a padded dimension holds at most {Array.MaxLength} elements, the most a .NET array can hold");
+                p[i] = (int)v;
+            }
+            return p;
+        }
+
+        /// <summary>A dim's size after padding, computed in long so large pads do not wrap around.</summary>
+        static int PaddedSize(int size, int l, int r, int dim, string mode)
+        {
+            long o = (long)size + l + r;
+            if (o > Array.MaxLength)
+                throw new ArgumentException($"{mode} padding: dimension {dim} of size {size} padded by ({l}, {r}) would hold {o} elements, more than the {Array.MaxLength} a .NET array can hold");
+            return (int)Math.Max(o, int.MinValue);
         }
 
         // ---------------------------------------------------------------- constant
@@ -77,7 +100,7 @@ namespace Torchlet
                 for (int i = diff; i < nd; i++)
                 {
                     int l = pad[2 * (nd - i - 1)], r = pad[2 * (nd - i - 1) + 1];
-                    shape[i] = input._shape[i] + l + r;
+                    shape[i] = PaddedSize(input._shape[i], l, r, i, "constant");
                     if (shape[i] <= 0)
                         throw new ArgumentException($"The input size {input._shape[i]}, plus negative padding {l} and {r} resulted in a negative output size, which is invalid. Check dimension {i} of your input.");
                 }
@@ -124,11 +147,18 @@ namespace Torchlet
                     int pl = pad[2 * (k - i - 1)], pr = pad[2 * (k - i - 1) + 1], size = sizes[nd - k + i];
                     if (pl > size || pr > size)
                         throw new ArgumentException($"Padding value causes wrapping around more than once. (padding ({pl}, {pr}) for dimension {nd - k + i} of size {size})");
-                    if (size + pl + pr < 0)
+                    if ((long)size + pl + pr < 0)
                         throw new ArgumentException($"Negative padding value is resulting in an empty dimension (padding ({pl}, {pr}) for dimension {nd - k + i} of size {size})");
+                    // PyTorch 1.13 reads uninitialised memory here; the map below read outside itself.
+                    if (size + Math.Min(pl, 0) + Math.Min(pr, 0) <= 0 && (pl > 0 || pr > 0))
+                        throw new ArgumentException($"Padding value causes wrapping around more than once. (padding ({pl}, {pr}) for dimension {nd - k + i} of size {size}: the negative padding leaves no elements to wrap around)");
                 }
             }
             else CheckReflectReplicate(input, pad, mode);
+            // The output's size is checked before the index maps (one entry per output position) are made.
+            var padded = (int[])sizes.Clone();
+            for (int i = 0; i < k; i++) padded[nd - k + i] = Math.Max(PaddedSize(sizes[nd - k + i], pad[2 * (k - i - 1)], pad[2 * (k - i - 1) + 1], nd - k + i, ModeName(mode)), 0);
+            Shape.Numel(padded);
 
             for (int i = 0; i < k; i++)
             {
@@ -202,9 +232,9 @@ namespace Torchlet
                     if (l >= size || r >= size)
                         throw new ArgumentException($"Argument #{4 + 2 * j}: Padding size should be less than the corresponding input dimension, but got: padding ({l}, {r}) at dimension {dim} of input {(k == 2 ? nd.ToString() : Shape.Str(sizes))}");
                 }
-            var outs = new int[k];
+            var outs = new long[k];
             bool any = false;
-            for (int j = 0; j < k; j++) { outs[j] = sizes[nd - 1 - j] + pad[2 * j] + pad[2 * j + 1]; any |= outs[j] >= 1; }
+            for (int j = 0; j < k; j++) { outs[j] = (long)sizes[nd - 1 - j] + pad[2 * j] + pad[2 * j + 1]; any |= outs[j] >= 1; }
             if (!any)
             {
                 var ins = string.Join(", ", Enumerable.Range(0, k).Reverse().Select(j => $"{names[j]}: {sizes[nd - 1 - j]}"));
@@ -220,16 +250,17 @@ namespace Torchlet
         /// <summary>For each output position along one dim, the input position it copies.</summary>
         static int[] Map(int size, int pl, int pr, PaddingModes mode)
         {
-            int outSize = size + pl + pr;
-            var map = new int[Math.Max(outSize, 0)];
+            int outSize = (int)Math.Max((long)size + pl + pr, 0);   // in long: two large negative pads must not wrap to a positive size
+            var map = new int[outSize];
             if (mode == PaddingModes.Circular)
             {
                 // PyTorch's _pad_circular: the (cropped) input in the middle, then the left pad copied
-                // from the end of that middle part and the right pad from its start.
-                int lo = Math.Max(pl, 0), hi = outSize - Math.Max(pr, 0);
-                for (int o = lo; o < hi; o++) map[o] = o - pl;
-                for (int o = 0; o < pl; o++) map[o] = map[hi - pl + o];
-                for (int o = 0; o < pr; o++) map[outSize - pr + o] = map[lo + o];
+                // from the end of that middle part and the right pad from its start. As a modulus over the
+                // m elements left after a crop, so a pad longer than them wraps again instead of reading
+                // outside the map (Mapped refuses a crop that leaves none).
+                int lo = Math.Max(pl, 0), s0 = Math.Max(-pl, 0), m = size + Math.Min(pl, 0) + Math.Min(pr, 0);
+                if (m > 0)
+                    for (int o = 0; o < outSize; o++) map[o] = s0 + ((o - lo) % m + m) % m;
                 return map;
             }
             for (int o = 0; o < map.Length; o++)
@@ -342,7 +373,7 @@ namespace Torchlet
 
         /// <summary>torch.constant_pad_nd: constant padding of the trailing dims (negative pads crop).</summary>
         public static Tensor constant_pad_nd(Tensor input, long[] pad, double value = 0) =>
-            Pad.Constant(input, pad.Select(v => checked((int)v)).ToArray(), value);
+            Pad.Constant(input, Pad.Ints(pad), value);
     }
 }
 

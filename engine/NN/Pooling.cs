@@ -80,7 +80,12 @@ namespace Torchlet
                     throw new ArgumentException(Msg(layer, $"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch size for input, but got:{Shape.Str(x._shape)}"));
             var outSp = new int[nd];
             bool empty = false;
-            for (int i = 0; i < nd; i++) { outSp[i] = (int)Modules.OutputSize.Pool(inSp[i], k[i], s[i], p[i], d[i], ceil); empty |= outSp[i] <= 0 || inSp[i] == 0; }
+            for (int i = 0; i < nd; i++)
+            {
+                // Clamped, not cast: a kernel of 2^31 − 1 gives about −2^31.5, which a cast wraps to a large positive size.
+                outSp[i] = (int)Math.Clamp(Modules.OutputSize.Pool(inSp[i], k[i], s[i], p[i], d[i], ceil), int.MinValue, int.MaxValue);
+                empty |= outSp[i] <= 0 || inSp[i] == 0;
+            }
             if (empty)
             {
                 int c = x.dim() == nd + 2 ? x._shape[1] : x._shape[0];
@@ -304,8 +309,12 @@ namespace Torchlet
                 long o = v ?? x._shape[x.dim() - nd + i];
                 if (o < 0 || o > int.MaxValue)
                     throw new ArgumentException(Msg(layer, $"{fn}: elements of output_size must be greater than or equal to 0 but received {{{string.Join(", ", output_size.Select(e => e?.ToString() ?? "None"))}}}"));
+                // Before the per-position window tables are made: a size past what an array holds is an ArgumentException naming it.
+                if (o > Array.MaxLength)
+                    throw new ArgumentException(Msg(layer, $"{fn}: output_size {o} is larger than the {Array.MaxLength} elements a .NET array can hold"));
                 r[i] = (int)o;
             }
+            Shape.Numel(r);
             return r;
         }
 

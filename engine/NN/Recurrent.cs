@@ -175,14 +175,21 @@ namespace Torchlet
 
         /// <summary>The checks of the multi-layer ops: input rank and size, state shapes, weight count and shapes, dtypes.</summary>
         internal static void CheckLayers(RnnMode mode, Func<string> who, Tensor input, Tensor hx, Tensor? cx, IReadOnlyList<Tensor> ps,
-            bool hasBiases, bool proj, int numLayers, bool bidirectional, bool batchFirst)
+            bool hasBiases, bool proj, long numLayersArg, bool bidirectional, bool batchFirst)
         {
             int D = bidirectional ? 2 : 1, perDir = 2 + (hasBiases ? 2 : 0) + (proj ? 1 : 0), G = Gates(mode);
-            if (numLayers < 1) throw new ArgumentException($"{who()}: num_layers must be at least 1, got {numLayers}");
+            if (numLayersArg < 1) throw new ArgumentException($"{who()}: num_layers must be at least 1, got {numLayersArg}");
+            // A long: cast to int first, 2^32 + 1 layers passed as 1.
+            if (numLayersArg > ps.Count)
+                throw new ArgumentException($"{who()}: expected {numLayersArg} layer(s) × {D} direction(s) × {perDir} weight tensors, got {ps.Count}");
+            int numLayers = (int)numLayersArg;
             if (ps.Count != numLayers * D * perDir)
                 throw new ArgumentException($"{who()}: expected {numLayers * D * perDir} weight tensors ({numLayers} layer(s) × {D} direction(s) × {perDir}), got {ps.Count}");
             if (input.dim() != 3) throw new ArgumentException($"{who()}: input must have 3 dimensions, got {input.dim()} (shape {Shape.Str(input._shape)})");
-            int I = ps[0].dim() == 2 ? ps[0]._shape[1] : -1, H = ps[1]._shape[0] / G, P = proj ? ps[perDir - 1]._shape[0] : H;
+            // The sizes come from layer 0's matrices, so those are checked first (a 0-dim w_hh was indexed).
+            if (ps[0].dim() != 2 || ps[1].dim() != 2 || proj && ps[perDir - 1].dim() != 2)
+                throw new ArgumentException($"{who()}: expected w_ih, w_hh{(proj ? " and w_hr" : "")} of layer 0 to be 2-D, got shapes {Shape.Str(ps[0]._shape)}, {Shape.Str(ps[1]._shape)}{(proj ? ", " + Shape.Str(ps[perDir - 1]._shape) : "")}");
+            int I = ps[0]._shape[1], H = ps[1]._shape[0] / G, P = proj ? ps[perDir - 1]._shape[0] : H;
             if (input._shape[2] != I) throw new ArgumentException($"{who()}: input.size(-1) must be equal to input_size. Expected {I}, got {input._shape[2]}");
             if (input._shape[batchFirst ? 1 : 0] == 0)
                 throw new ArgumentException($"{who()}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
@@ -292,7 +299,8 @@ namespace Torchlet
                 // Input projection for every step at once; LSTM and RNN fold both biases in here,
                 // GRU only b_ih (b_hn sits inside r·(W_hn·h + b_hn)).
                 E beta = E.Zero;
-                if (bih is not null)
+                // Not with an empty batch: the gate buffer is then empty and `gates` null, the bias copy wrote through it.
+                if (bih is not null && tb > 0)
                 {
                     var bias = new Span<E>(gates, GH);
                     new ReadOnlySpan<E>(bih, GH).CopyTo(bias);
@@ -523,7 +531,7 @@ namespace Torchlet
         {
             if (hx.Length != 2) throw new ArgumentException($"lstm: expected hx to hold two tensors (h0, c0), got {hx.Length}");
             bool proj = hx[0].dim() == 3 && hx[1].dim() == 3 && hx[0]._shape[2] != hx[1]._shape[2];
-            RecurrentImpl.CheckLayers(RnnMode.Lstm, static () => "lstm", input, hx[0], hx[1], @params, has_biases, proj, (int)num_layers, bidirectional, batch_first);
+            RecurrentImpl.CheckLayers(RnnMode.Lstm, static () => "lstm", input, hx[0], hx[1], @params, has_biases, proj, num_layers, bidirectional, batch_first);
             var (o, h, c) = RecurrentImpl.Run(RnnMode.Lstm, input, hx[0], hx[1], @params, has_biases, proj, (int)num_layers, dropout, train, bidirectional, batch_first);
             return (o, h, c!);
         }
@@ -542,7 +550,7 @@ namespace Torchlet
 
         static (Tensor, Tensor) Layers(RnnMode mode, string op, Tensor input, Tensor hx, Tensor[] ps, bool hasBiases, long numLayers, double dropout, bool train, bool bidirectional, bool batchFirst)
         {
-            RecurrentImpl.CheckLayers(mode, () => op, input, hx, null, ps, hasBiases, false, (int)numLayers, bidirectional, batchFirst);
+            RecurrentImpl.CheckLayers(mode, () => op, input, hx, null, ps, hasBiases, false, numLayers, bidirectional, batchFirst);
             var (o, h, _) = RecurrentImpl.Run(mode, input, hx, null, ps, hasBiases, false, (int)numLayers, dropout, train, bidirectional, batchFirst);
             return (o, h);
         }
@@ -609,19 +617,26 @@ namespace Torchlet.Modules
             if (numLayers <= 0) throw new ArgumentException($"{kind}: num_layers must be greater than zero, got {numLayers}");
             if (projSize < 0) throw new ArgumentException($"{kind}: proj_size should be a positive integer or zero to disable projections, got {projSize}");
             if (projSize >= hiddenSize) throw new ArgumentException($"{kind}: proj_size has to be smaller than hidden_size (got proj_size={projSize}, hidden_size={hiddenSize})");
+            // Sizes past int were cast (2^32 + 1 became 1); a layer count whose weights no list can hold ran for ever.
+            if (inputSize > int.MaxValue || hiddenSize > int.MaxValue)
+                throw new ArgumentException($"{kind}: input_size and hidden_size must be at most {int.MaxValue}, got {inputSize} and {hiddenSize}");
+            long perLayer = (bidirectional ? 2 : 1) * (2 + (bias ? 2 : 0) + (projSize > 0 ? 1 : 0));
+            if (numLayers > Array.MaxLength / perLayer)
+                throw new ArgumentException($"{kind}: num_layers={numLayers} at {perLayer} weight tensors per layer needs more of them than the {Array.MaxLength} a .NET list can hold");
             if (dropout > 0 && numLayers == 1)
                 Warnings.Warn($"dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout={Args.Py(dropout)} and num_layers={numLayers}");
             Mode = mode; InputSize = (int)inputSize; HiddenSize = (int)hiddenSize; NumLayers = (int)numLayers; ProjSize = (int)projSize;
             Bias = bias; BatchFirst = batchFirst; Dropout = dropout; Bidirectional = bidirectional;
 
-            int gate = RecurrentImpl.Gates(mode) * HiddenSize, D = bidirectional ? 2 : 1, real = ProjSize > 0 ? ProjSize : HiddenSize;
+            long gate = (long)RecurrentImpl.Gates(mode) * HiddenSize;   // in long: 4 × a hidden size near 2^31 overflowed
+            int D = bidirectional ? 2 : 1, real = ProjSize > 0 ? ProjSize : HiddenSize;
             var names = new List<string>();
             var dt = dtype ?? ScalarType.Float32;
             for (int l = 0; l < NumLayers; l++)
                 for (int d = 0; d < D; d++)
                 {
                     string sfx = $"_l{l}" + (d == 1 ? "_reverse" : "");
-                    int inl = l == 0 ? InputSize : real * D;
+                    long inl = l == 0 ? InputSize : (long)real * D;
                     void Add(string n, long[] shape) { names.Add(n + sfx); owner.register_parameter(n + sfx, new Parameter(torch.empty(shape, dtype: dt))); }
                     Add("weight_ih", [gate, inl]);
                     Add("weight_hh", [gate, real]);
@@ -848,6 +863,9 @@ namespace Torchlet.Modules
         {
             if (input_size < 0) throw new ArgumentException($"{name}: input_size must be non-negative, got {input_size}");
             if (hidden_size <= 0) throw new ArgumentException($"{name}: hidden_size must be greater than zero, got {hidden_size}");
+            // Past int, gates × hidden_size wrapped (2^62 made an empty weight_ih) and reset_parameters cast it.
+            if (input_size > int.MaxValue || hidden_size > int.MaxValue)
+                throw new ArgumentException($"{name}: input_size and hidden_size must be at most {int.MaxValue}, got {input_size} and {hidden_size}");
             _mode = mode;
             this.input_size = input_size; this.hidden_size = hidden_size; this.bias = bias;
             long g = RecurrentImpl.Gates(mode) * hidden_size;

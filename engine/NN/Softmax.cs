@@ -21,7 +21,7 @@ namespace Torchlet
         internal Tensor SoftmaxOp(long dim, ScalarType? dtype, bool log)
         {
             var x = dtype is { } dt && dt != this.dtype ? to(dt) : this;
-            int d = Shape.NormDim(checked((int)dim), x._shape.Length, "dim");
+            int d = Shape.NormDim(dim, x._shape.Length, "dim");
             bool last = d >= x._shape.Length - 1;
             if (!x.dtype.IsFloating())
                 throw new ArgumentException($"\"{(log ? "log_" : "")}softmax{(last ? "_lastdim" : "")}_kernel_impl\" not implemented for '{x.dtype.CName()}' ({(log ? "log_" : "")}softmax needs a floating point input: convert it, or pass dtype: float32)");

@@ -119,6 +119,8 @@ namespace Torchlet
                 string Fmt(int[] s) => string.Join(", ", s.Select((v, i) => $"{names[i]}: {v}"));
                 throw new ArgumentException(M($"Input and output sizes should be greater than 0, but got input ({Fmt(inSp)}) output ({Fmt(o)})"));
             }
+            // Before the per-position interpolation tables are made: an output too large for an array is an ArgumentException naming it.
+            Shape.Numel(o);
             string node = mode switch
             {
                 InterpolationMode.Nearest => $"UpsampleNearest{nd}DBackward1",

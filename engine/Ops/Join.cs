@@ -30,10 +30,11 @@ public partial class Tensor
         }
         var first = tensors[refI < 0 ? 0 : refI];
         int nd = first._shape.Length;
-        int d = Shape.NormDim((int)dim, nd);
+        int d = Shape.NormDim(dim, nd);
         var outShape = (int[])first._shape.Clone();
         outShape[d] = 0;
         var starts = new int[tensors.Count];
+        long total = 0;
         for (int i = 0; i < tensors.Count; i++)
         {
             var t = tensors[i];
@@ -43,9 +44,13 @@ public partial class Tensor
             for (int k = 0; k < nd; k++)
                 if (k != d && t._shape[k] != first._shape[k])
                     throw new ArgumentException($"Sizes of tensors must match except in dimension {d}. Expected size {first._shape[k]} but got size {t._shape[k]} for tensor number {i} in the list.");
-            starts[i] = outShape[d];
-            outShape[d] += t._shape[d];
+            starts[i] = unchecked((int)total);
+            total += t._shape[d];
         }
+        // Summed in long: the int size wrapped past 2^31 and the result was allocated with a negative size.
+        if (total > Array.MaxLength)
+            throw new ArgumentException($"{op}: the result would have {total} elements along dimension {d} (sizes {string.Join(", ", tensors.Select(x => Shape.Str(x._shape)))}), more than the {Array.MaxLength} a .NET array can hold");
+        outShape[d] = (int)total;
         var r = Empty(outShape, dt);
         int outer = 1, inner = 1;
         for (int k = 0; k < d; k++) outer *= outShape[k];
@@ -141,7 +146,7 @@ public partial class Tensor
         for (int i = 1; i < tensors.Count; i++)
             if (!Shape.SameShape(tensors[i]._shape, first._shape))
                 throw new ArgumentException($"stack expects each tensor to be equal size, but got {Shape.Str(first._shape)} at entry 0 and {Shape.Str(tensors[i]._shape)} at entry {i}");
-        int d = Shape.NormDim((int)dim, first._shape.Length + 1);
+        int d = Shape.NormDim(dim, first._shape.Length + 1);
         var r = StackNoGrad(tensors, d);
         bool any = false;
         foreach (var t in tensors) any |= t._requiresGrad;
@@ -169,7 +174,7 @@ public partial class Tensor
     public Tensor[] split(long split_size, long dim = 0)
     {
         if (_shape.Length == 0) throw new ArgumentException("split expects at least a 1-dimensional tensor");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         int size = _shape[d];
         if (split_size < 0) throw new ArgumentException($"split expects split_size be non-negative, but got split_size={split_size}");
         if (split_size == 0 && size != 0)
@@ -184,12 +189,12 @@ public partial class Tensor
     public Tensor[] split(long[] split_sizes, long dim = 0)
     {
         if (_shape.Length == 0) throw new ArgumentException("split expects at least a 1-dimensional tensor");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         long sum = 0;
         foreach (var s in split_sizes)
         {
             if (s < 0) throw new ArgumentException($"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=[{string.Join(", ", split_sizes)}]");
-            sum += s;
+            sum = s > long.MaxValue - sum ? long.MaxValue : sum + s;   // saturate: huge sizes must not wrap to the dim's size
         }
         if (sum != _shape[d])
             throw new ArgumentException($"split_with_sizes expects split_sizes to sum exactly to {_shape[d]} (input tensor's size at dimension {d}), but got split_sizes=[{string.Join(", ", split_sizes)}]");
@@ -201,9 +206,15 @@ public partial class Tensor
     {
         if (_shape.Length == 0) throw new ArgumentException("chunk expects at least a 1-dimensional tensor");
         if (chunks <= 0) throw new ArgumentException($"chunk expects `chunks` to be greater than 0, got: {chunks}");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         int size = _shape[d];
-        if (size == 0) return SplitViews(d, new int[chunks], "SplitWithSizesBackward0");
+        if (size == 0)
+        {
+            // PyTorch returns `chunks` empty tensors here; more than an array holds is an error, not an overflow.
+            if (chunks > Array.MaxLength)
+                throw new ArgumentException($"chunk: {chunks} chunks of an empty dimension would be {chunks} tensors, more than the {Array.MaxLength} an array can hold");
+            return SplitViews(d, new int[chunks], "SplitWithSizesBackward0");
+        }
         return split((size + chunks - 1) / chunks, d);
     }
 
@@ -211,7 +222,7 @@ public partial class Tensor
     public Tensor[] unbind(long dim = 0)
     {
         if (_shape.Length == 0) throw new IndexOutOfRangeException("Dimension specified as 0 but tensor has no dimensions");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         var outs = new Tensor[_shape[d]];
         SplitGrad? sg = NeedsGrad(this) ? new SplitGrad(this, "UnbindBackward0") : null;
         for (int i = 0; i < outs.Length; i++)
@@ -251,9 +262,20 @@ public partial class Tensor
         for (int i = 0; i < repeats.Length; i++)
         {
             padded[i] = i < lead ? 1 : _shape[i - lead];
-            outSize[i] = padded[i] * repeats[i];
+            // In long, overflow-checked: a wrapped product passed as a valid size (repeat(2^62 + 1) of 4 elements gave 4).
+            outSize[i] = padded[i] != 0 && (repeats[i] > long.MaxValue / padded[i] || repeats[i] < -(long.MaxValue / padded[i]))
+                ? throw new ArgumentException($"repeat: dimension {i} of size {padded[i]} repeated {repeats[i]} times overflows the size range")
+                : padded[i] * repeats[i];
         }
         var outShape = Shape.FromLong(outSize);
+        // An empty result (a 0 in the input or in repeats, even with a negative or huge repeat, as PyTorch allows then)
+        // is made directly: the strided view below holds the repeats as ints.
+        if (Shape.Numel(outShape) == 0)
+        {
+            var empty = Empty(outShape, dtype);
+            if (NeedsGrad(this)) { var o = _shape; var dt = dtype; Record(empty, "RepeatBackward0", g => [Empty(o, dt, clear: true)], false, this); }
+            return empty;
+        }
         var src = reshape_nograd(padded);
         // [r0, s0, r1, s1, ...] with stride 0 on the repeat dims, copied out contiguously.
         var sh = new int[2 * padded.Length]; var st = new int[2 * padded.Length];
@@ -290,7 +312,7 @@ public partial class Tensor
     {
         if (index.dtype != ScalarType.Int64)
             throw new ArgumentException($"gather(): Expected dtype int64 for index, but got {index.dtype.TorchName()}");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         var self = NonEmpty(_shape); var ish = NonEmpty(index._shape);
         if (self.Length != ish.Length)
             throw new ArgumentException($"Index tensor must have the same number of dimensions as input tensor (index is {index._shape.Length}-D {Shape.Str(index._shape)}, input is {_shape.Length}-D {Shape.Str(_shape)})");
@@ -330,7 +352,7 @@ public partial class Tensor
             throw new ArgumentException($"{op}(): Expected dtype int64 for index, but got {index.dtype.TorchName()}");
         if (src is not null && src.dtype != dtype)
             throw new ArgumentException($"scatter(): Expected self.dtype to be equal to src.dtype (self is {dtype.TorchName()}, src is {src.dtype.TorchName()})");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         var self = NonEmpty(_shape); var ish = NonEmpty(index._shape);
         if (ish.Length != self.Length)
             throw new ArgumentException($"Index tensor must have the same number of dimensions as self tensor (index is {index._shape.Length}-D, self is {_shape.Length}-D)");
@@ -415,9 +437,12 @@ public partial class Tensor
     {
         if (Shape.SameShape(g._shape, shape)) return g;
         var z = Empty(shape, g.dtype, clear: true);
-        var region = z;
-        for (int k = 0; k < g._shape.Length; k++) region = region.slice_nograd(k, 0, g._shape[k], 1);
-        region.CopyFrom(g);
+        // A 0-dim index or src counts as one element along one dim (as the scatter checks read it): a 0-dim
+        // src was sliced along a dim it does not have, a 0-dim gradient was broadcast over the whole src.
+        var region = shape.Length == 0 ? z.reshape_nograd([1]) : z;
+        var gv = g._shape.Length == 0 ? g.reshape_nograd([1]) : g;
+        for (int k = 0; k < gv._shape.Length; k++) region = region.slice_nograd(k, 0, gv._shape[k], 1);
+        region.CopyFrom(gv);
         return z;
     }
 
@@ -524,7 +549,7 @@ public partial class Tensor
     {
         if (_shape.Length == 0)
             throw new ArgumentException($"{op}(): a 0-dim tensor has no dim to index; reshape it to 1-D first");
-        return Shape.NormDim((int)dim, _shape.Length, "dim");
+        return Shape.NormDim(dim, _shape.Length, "dim");
     }
 
     /// <summary>Picks the entries <paramref name="index"/> (int64 or int32, 1-D) along <paramref name="dim"/> (a copy).</summary>
@@ -803,7 +828,7 @@ public partial class Tensor
         var ds = new int[dims.Length];
         for (int i = 0; i < dims.Length; i++)
         {
-            ds[i] = Shape.NormDim((int)dims[i], _shape.Length, "dims");
+            ds[i] = Shape.NormDim(dims[i], _shape.Length, "dims");
             if (Array.IndexOf(ds, ds[i], 0, i) >= 0)
                 throw new ArgumentException($"dim {ds[i]} appears multiple times in the list of dims");
         }
@@ -840,7 +865,7 @@ public partial class Tensor
         dims ??= [];
         if (dims.Length == 0 && shifts.Length != 1 || dims.Length > 0 && shifts.Length != dims.Length)
             throw new ArgumentException($"shifts and dimensions must align. shifts: {shifts.Length}, dims:{dims.Length}");
-        var nd = dims.Select(d => Shape.NormDim((int)d, _shape.Length, "dims")).ToArray();
+        var nd = dims.Select(d => Shape.NormDimNoScalar(d, _shape.Length, "dims")).ToArray();
         Tensor r;
         if (nd.Length == 0)
             r = RollNoGrad(reshape_nograd([Numel]), [shifts[0]], [0]).reshape_nograd(_shape);

@@ -427,7 +427,7 @@ public static partial class torch
         if (requires_grad && !dt.IsFloating())
             throw new ArgumentException($"Only Tensors of floating point dtype can require gradients; randperm makes {dt.TorchName()}");
         var g = generator ?? default_generator;
-        var r = new long[shape[0]];
+        var r = new long[Shape.Numel(shape)];   // past an array's length: the size error (n = 2^31 - 1 ran out of memory)
         lock (g.Sync)
         {
             for (int i = 0; i < r.Length; i++) r[i] = i;
@@ -752,6 +752,9 @@ public partial class Tensor
     // ATen's update_from / update_to: move a bound that the float dtype cannot represent inside the range.
     long UpdateFrom(long from)
     {
+        // Nothing lies above long.MaxValue (from + 1 wrapped, and Math.Abs of it threw; PyTorch 1.13 hangs):
+        // it stays, and random_(from) refuses it as past 'to_inc'.
+        if (from == long.MaxValue) return from;
         long fromPlus1 = CastThroughDtype(from + 1);
         if (fromPlus1 < from)
         {
@@ -889,7 +892,7 @@ public partial class Tensor
         if (!replacement && num_samples > nCat)
             throw new ArgumentException($"cannot sample n_sample > prob_dist.size(-1) samples without replacement (num_samples={num_samples}, {nCat} categories)");
         if (nCat > 1 << 24) throw new ArgumentException($"number of categories cannot exceed 2^24, got {nCat}");
-        int ns = (int)num_samples;
+        int ns = Shape.FromLong([num_samples])[0];   // past int: the size error (it was cast, 2^40 samples became none)
         var result = Empty(_shape.Length == 1 ? [ns] : [nDist, ns], ScalarType.Int64);
         if (result.Numel == 0) return result;
         var p = to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>().ToArray();

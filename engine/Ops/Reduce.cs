@@ -22,7 +22,7 @@ public partial class Tensor
         var set = new SortedSet<int>();
         foreach (var d in dims)
         {
-            int n = Shape.NormDim(checked((int)d), _shape.Length, "dim");
+            int n = Shape.NormDim(d, _shape.Length, "dim");
             if (!set.Add(n)) throw new ArgumentException($"{op}(): dim {n} appears multiple times in the list of dims");
         }
         // A 0-dim tensor accepts dim 0 / -1 but has nothing to reduce.
@@ -389,10 +389,10 @@ public partial class Tensor
     {
         if (_shape.Length == 0)
         {
-            Shape.NormDim(checked((int)dim), 0, "dim");
+            Shape.NormDim(dim, 0, "dim");
             return (wantValues ? clone_nograd() : null, ScalarTensor(0L, ScalarType.Int64), 0);
         }
-        int d = Shape.NormDim(checked((int)dim), _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         if (_shape[d] == 0) throw new IndexOutOfRangeException($"{op}(): Expected reduction dim {d} to have non-zero size.");
         var outShape = ReducedShape([d], keepdim);
         var idx = Empty(outShape, ScalarType.Int64);
@@ -524,7 +524,7 @@ public partial class Tensor
         if (dim is null || dim.Length <= 1) return NormCore(dim, keepdim, 2, "norm", "NormBackward1");
         if (dim.Length > 2) throw new ArgumentException($"Expected at most 2 dimensions, but got {dim.Length} dimensions instead.");
         if (!dtype.IsFloating()) throw new ArgumentException($"norm(): input dtype should be either floating point or complex. Got {dtype.CName()} instead.");
-        int a = Shape.NormDim(checked((int)dim[0]), _shape.Length, "dim"), b = Shape.NormDim(checked((int)dim[1]), _shape.Length, "dim");
+        int a = Shape.NormDim(dim[0], _shape.Length, "dim"), b = Shape.NormDim(dim[1], _shape.Length, "dim");
         if (a == b) throw new ArgumentException($"Expected dims to be different, got [{dim[0]}, {dim[1]}] instead");
         // PyTorch 1.13's frobenius_norm over two dims is sqrt(sum(x * x)): its graph ends in SqrtBackward0.
         return mul(this).sum(dim, keepdim).sqrt();
@@ -641,7 +641,7 @@ public partial class Tensor
 
     Tensor CumulativeOp(long dim, ScalarType? dtype, bool product)
     {
-        int d = Shape.NormDim(checked((int)dim), _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         var outType = dtype ?? (this.dtype.IsFloating() ? this.dtype : ScalarType.Int64);
         var x = to_nograd(outType, false).contiguous_nograd();
         var r = CumulativeKernel(x, d, product, false);

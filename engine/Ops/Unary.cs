@@ -18,6 +18,8 @@ public partial class Tensor
         var x = (dtype.IsFloating() ? this : to_nograd(ScalarType.Float32, false)).contiguous_nograd();
         var r = Empty(x._shape, x.dtype);
         int n = r.Numel, off = x._offset;
+        // TensorPrimitives refuses empty spans in some functions (Sigmoid); an empty input has an empty result.
+        if (n == 0) return r;
         if (x.dtype == ScalarType.Float32)
         {
             if (n <= SerialElements / 4) f32(x.Buffer<float>().AsSpan(off, n), r.Buffer<float>().AsSpan(0, n));

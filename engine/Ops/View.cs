@@ -22,7 +22,9 @@ public partial class Tensor
                 infer = i;
             }
             else if (size[i] < 0) throw new ArgumentException($"{op}: invalid shape dimension {size[i]} at index {i}");
-            else { r[i] = (int)size[i]; known *= size[i]; }
+            else if (size[i] > int.MaxValue) throw new ArgumentException($"{op}: dimension {i} of size {size[i]} is larger than Torchlet supports ({int.MaxValue})");
+            // known saturates rather than wraps: a product past long's range cannot match the element count anyway.
+            else { r[i] = (int)size[i]; known = known != 0 && size[i] > long.MaxValue / known ? long.MaxValue : known * size[i]; }
         }
         int n = Numel;
         if (infer >= 0)
@@ -124,6 +126,7 @@ public partial class Tensor
                 target[i] = _shape[i - off];
             }
             else if (size[i] < 0) throw new ArgumentException($"Trying to create tensor with negative dimension {size[i]}: [{string.Join(", ", size)}]");
+            else if (size[i] > int.MaxValue) throw new ArgumentException($"expand: dimension {i} of size {size[i]} is larger than Torchlet supports ({int.MaxValue})");
             else target[i] = (int)size[i];
         }
         var r = expand_nograd(target);
@@ -141,7 +144,7 @@ public partial class Tensor
 
     public Tensor unsqueeze(long dim)
     {
-        int d = Shape.NormDim((int)dim, _shape.Length + 1, "dim");
+        int d = Shape.NormDim(dim, _shape.Length + 1, "dim");
         var sh = new int[_shape.Length + 1]; var st = new int[_shape.Length + 1];
         for (int i = 0, j = 0; i < sh.Length; i++)
         {
@@ -166,7 +169,7 @@ public partial class Tensor
                 if (_shape[i] != 1) { sh[j] = _shape[i]; st[j++] = _strides[i]; }
             r = AsView(sh, st, _offset);
         }
-        else r = squeeze_nograd(Shape.NormDim((int)dim, _shape.Length, "dim"));
+        else r = squeeze_nograd(Shape.NormDim(dim.Value, _shape.Length, "dim"));
         if (NeedsGrad(this)) { var orig = _shape; Record(r, dim is null ? "SqueezeBackward0" : "SqueezeBackward1", g => [g.GradReshape(orig)], false, this); }
         return r;
     }
@@ -185,7 +188,7 @@ public partial class Tensor
         var seen = new bool[dims.Length];
         for (int i = 0; i < dims.Length; i++)
         {
-            p[i] = Shape.NormDim((int)dims[i], _shape.Length, "dims");
+            p[i] = Shape.NormDim(dims[i], _shape.Length, "dims");
             if (seen[p[i]]) throw new ArgumentException($"permute(): duplicate dims are not allowed. (dim {p[i]} appears twice in [{string.Join(", ", dims)}])");
             seen[p[i]] = true;
         }
@@ -203,7 +206,7 @@ public partial class Tensor
 
     public Tensor transpose(long dim0, long dim1)
     {
-        int a = Shape.NormDim((int)dim0, _shape.Length, "dim0"), b = Shape.NormDim((int)dim1, _shape.Length, "dim1");
+        int a = Shape.NormDim(dim0, _shape.Length, "dim0"), b = Shape.NormDim(dim1, _shape.Length, "dim1");
         var r = transpose_nograd(a, b);
         if (NeedsGrad(this)) Record(r, "TransposeBackward0", g => [g.GradTranspose(a, b)], false, this);
         return r;
@@ -255,8 +258,14 @@ public partial class Tensor
 
     public Tensor flatten(long start_dim = 0, long end_dim = -1)
     {
-        if (_shape.Length == 0) return reshape(1);
-        int s = Shape.NormDim((int)start_dim, _shape.Length, "start_dim"), e = Shape.NormDim((int)end_dim, _shape.Length, "end_dim");
+        if (_shape.Length == 0)
+        {
+            // A 0-dim tensor takes dims in [-1, 0] (any other one was ignored).
+            Shape.NormDim(start_dim, 0, "start_dim");
+            Shape.NormDim(end_dim, 0, "end_dim");
+            return reshape(1);
+        }
+        int s = Shape.NormDim(start_dim, _shape.Length, "start_dim"), e = Shape.NormDim(end_dim, _shape.Length, "end_dim");
         if (s > e) throw new ArgumentException($"flatten() has invalid args: start_dim cannot come after end_dim (start_dim {start_dim}, end_dim {end_dim})");
         if (s == e) return this;
         var sh = new List<long>();
@@ -269,7 +278,7 @@ public partial class Tensor
 
     public Tensor unflatten(long dim, params long[] sizes)
     {
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDimNoScalar(dim, _shape.Length, "dim");
         long prod = 1; int infer = -1;
         for (int i = 0; i < sizes.Length; i++) if (sizes[i] == -1) infer = i; else prod *= sizes[i];
         if (infer < 0 && prod != _shape[d] || infer >= 0 && (prod == 0 || _shape[d] % prod != 0))
@@ -285,7 +294,7 @@ public partial class Tensor
     public Tensor narrow(long dim, long start, long length)
     {
         if (_shape.Length == 0) throw new ArgumentException("narrow() cannot be applied to a 0-dim tensor.");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         int size = _shape[d];
         // start == size is a valid (empty) narrow; otherwise start is wrapped like a dim, with that message.
         if (start != size && (start < -size || start >= size))
@@ -316,7 +325,7 @@ public partial class Tensor
     public Tensor select(long dim, long index)
     {
         if (_shape.Length == 0) throw new IndexOutOfRangeException("select() cannot be applied to a 0-dim tensor.");
-        int d = Shape.NormDim((int)dim, _shape.Length, "dim");
+        int d = Shape.NormDim(dim, _shape.Length, "dim");
         int size = _shape[d];
         if (index < -size || index >= size)
             throw new IndexOutOfRangeException($"select(): index {index} out of range for tensor of size {Shape.Str(_shape)} at dimension {d}");

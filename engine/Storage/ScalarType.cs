@@ -68,7 +68,7 @@ internal static class ScalarTypes
         ScalarType.Int64 => 3,
         ScalarType.Float32 => 4,
         ScalarType.Float64 => 5,
-        _ => throw new ArgumentOutOfRangeException(nameof(t)),
+        _ => throw Unknown(t),
     };
 
     /// <summary>torch.promote_types for the dtypes Torchlet has (a total order here).</summary>
@@ -85,8 +85,12 @@ internal static class ScalarTypes
         ScalarType.Float32 => typeof(float),
         ScalarType.Float64 => typeof(double),
         ScalarType.Bool => typeof(bool),
-        _ => throw new ArgumentOutOfRangeException(nameof(t)),
+        _ => throw Unknown(t),
     };
+
+    /// <summary>The error for a ScalarType value that is none of the named ones (a cast from a bad number).</summary>
+    public static ArgumentException Unknown(ScalarType t) =>
+        new($"dtype {(int)t} is not one Torchlet has: expected torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8 or torch.bool");
 
     public static ScalarType FromClr(Type t) =>
         t == typeof(float) ? ScalarType.Float32 :

@@ -7,12 +7,27 @@ internal static class Shape
     public static readonly int[] Scalar = [];
     static readonly int[] One = [1];
 
+    /// <summary>The element count of a tensor that must fit one array (every tensor that owns its storage).</summary>
     public static int Numel(ReadOnlySpan<int> shape)
     {
-        long n = 1;
-        foreach (var s in shape) n *= s;
+        long n = NumelLong(shape);
         if (n > Array.MaxLength) throw new ArgumentException($"a tensor of shape {Str(shape)} has {n} elements, more than the {Array.MaxLength} a .NET array can hold");
         return (int)n;
+    }
+
+    /// <summary>
+    /// The element count of any shape, views included (an expanded view can have more elements than an
+    /// array holds); a count past long's range is PyTorch's overflow error, not a wrapped number.
+    /// </summary>
+    public static long NumelLong(ReadOnlySpan<int> shape)
+    {
+        foreach (var s in shape) if (s == 0) return 0;
+        long n = 1;
+        foreach (var s in shape)
+            if (s < 0 || n > long.MaxValue / s)
+                throw new ArgumentException($"numel: integer multiplication overflow (a tensor of shape {Str(shape)})");
+            else n *= s;
+        return n;
     }
 
     public static int[] ContiguousStrides(int[] shape)
@@ -46,12 +61,20 @@ internal static class Shape
     }
 
     /// <summary>Wraps a possibly negative dim into [0, ndim) or throws PyTorch's IndexError text.</summary>
-    public static int NormDim(int dim, int ndim, string? argName = null)
+    /// <remarks>Takes a long so a dim past int's range is an IndexError too (not an overflow or a wrapped dim).</remarks>
+    public static int NormDim(long dim, int ndim, string? argName = null)
     {
         int n = Math.Max(ndim, 1);
         if (dim < -n || dim >= n)
             throw new IndexOutOfRangeException($"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})" + (argName is null ? "" : $" for argument '{argName}'"));
-        return dim < 0 ? dim + n : dim;
+        return (int)(dim < 0 ? dim + n : dim);
+    }
+
+    /// <summary>NormDim for ops that take no dim of a 0-dim tensor (size, stride, roll, unflatten): PyTorch's wrap_scalar=false.</summary>
+    public static int NormDimNoScalar(long dim, int ndim, string? argName = null)
+    {
+        if (ndim == 0) throw new IndexOutOfRangeException($"Dimension specified as {dim} but tensor has no dimensions");
+        return NormDim(dim, ndim, argName);
     }
 
     public static int[] Broadcast(int[] a, int[] b, string? opName = null)

@@ -712,4 +712,34 @@ public class ElementwiseTests
         Assert.True(perOp <= 200, $"a + b on 2 elements allocated {perOp} bytes per call");
         Assert.Same(a._shape, (a + b)._shape);
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Sigmoid_of_an_empty_tensor_is_an_empty_tensor()
+    {
+        // TensorPrimitives.Sigmoid refuses empty spans: it raised "Input span arguments must not be empty"
+        // where PyTorch returns tensor([]).
+        foreach (var t in new[] { zeros(0), zeros(2, 0, 3), zeros(new long[] { 0 }, dtype: int64) })
+        {
+            var y = t.sigmoid();
+            Assert.Equal(t.shape, y.shape);
+            Assert.Equal(ScalarType.Float32, y.dtype);
+        }
+        Assert.Equal(0, zeros(0, 2).sigmoid_().numel());
+        var e = zeros(new long[] { 0, 2 }, requires_grad: true);
+        sigmoid(e).sum().backward();
+        Assert.Equal(new long[] { 0, 2 }, e.grad!.shape);
+    }
+
+    [Fact]
+    public void Integer_remainder_by_minus_one_is_zero_even_of_the_smallest_value()
+    {
+        // long.MinValue % -1 overflows in .NET: remainder raised OverflowException (PyTorch 1.13 traps with SIGFPE).
+        Assert.Equal(new long[] { 0, 0, 0 }, (tensor(new[] { long.MinValue, 5, -7 }) % -1).data<long>().ToArray());
+        Assert.Equal(new[] { 0, 0 }, tensor(new[] { int.MinValue, 5 }, dtype: int32).remainder(tensor(new[] { -1, -1 }, dtype: int32)).data<int>().ToArray());
+        Assert.Equal(new long[] { 0 }, tensor(new[] { long.MinValue }).remainder_(-1).data<long>().ToArray());
+        Assert.Equal(-0.5f, (tensor(new[] { 0.5 }) % -1).item<float>());   // floats keep their fractional remainder
+        Assert.Equal(new byte[] { 0, 1 }, tensor(new byte[] { 255, 1 }).remainder(255).data<byte>().ToArray());
+    }
 }

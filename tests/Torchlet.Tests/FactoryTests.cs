@@ -261,4 +261,40 @@ public class FactoryTests
         Assert.Equal(ScalarType.Byte, from_array(new byte[] { 1 }).dtype);
         Assert.Throws<ArgumentException>(() => from_array(data, 4, 2));
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Sizes_beyond_an_array_raise_an_ArgumentException_naming_the_size()
+    {
+        Assert.Contains("1099511627776", Assert.Throws<ArgumentException>(() => zeros(1L << 40)).Message);
+        Assert.Contains("has 1099511627776 elements", Assert.Throws<ArgumentException>(() => ones(1L << 20, 1L << 20)).Message);
+        Assert.Contains("has 1099511627776 elements", Assert.Throws<ArgumentException>(() => full(new[] { 1L << 20, 1L << 20 }, 1.0)).Message);
+        Assert.Contains("has 1099511627776 elements", Assert.Throws<ArgumentException>(() => eye(1L << 20)).Message);
+        Assert.Contains("has 2147483647 elements", Assert.Throws<ArgumentException>(() => empty(int.MaxValue)).Message);
+        Assert.Contains("1000000000000 elements", Assert.Throws<ArgumentException>(() => arange(0, 1e12)).Message);
+        // steps was a checked cast to int: OverflowException.
+        Assert.Contains("1099511627776", Assert.Throws<ArgumentException>(() => linspace(0, 1, 1L << 40)).Message);
+        Assert.Contains("2147483648", Assert.Throws<ArgumentException>(() => logspace(0, 1, 1L << 31)).Message);
+    }
+
+    [Fact]
+    public void A_dtype_value_that_names_no_dtype_is_an_ArgumentException()
+    {
+        // (ScalarType)99 reached Storage.Allocate's ArgumentOutOfRangeException with the runtime's message.
+        var bad = (ScalarType)99;
+        foreach (var f in new Func<Tensor>[] { () => zeros(new long[] { 2 }, dtype: bad), () => tensor(new[] { 1, 2 }, dtype: bad), () => arange(3.0).to(bad), () => eye(2, dtype: bad) })
+            Assert.Equal("dtype 99 is not one Torchlet has: expected torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8 or torch.bool", Assert.Throws<ArgumentException>(f).Message);
+    }
+
+    [Fact]
+    public void An_element_type_with_no_dtype_is_an_ArgumentException_every_time()
+    {
+        // Storage<short>'s static initializer threw: TypeInitializationException, and the type stayed broken.
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Contains("Torchlet has no dtype for the C# type Int16", Assert.Throws<ArgumentException>(() => from_array(new short[] { 1, 2 })).Message);
+            Assert.Contains("Int16", Assert.Throws<ArgumentException>(() => as_tensor(new short[] { 1 })).Message);
+        }
+    }
 }

@@ -387,6 +387,56 @@ public class JoinTests
                 Assert.Equal(X((((i - s0) % r) + r) % r, (((j - s1) % c) + c) % c), ro[i * c + j]);
         }
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Cat_past_an_arrays_length_names_the_size()
+    {
+        // The output size was summed in int: it wrapped negative, and allocating it threw OverflowException.
+        var big = zeros(1).expand(1L << 30);
+        var e = Assert.Throws<ArgumentException>(() => cat(new[] { big, big, big }));
+        Assert.Contains("3221225472 elements along dimension 0", e.Message);
+        Assert.Throws<ArgumentException>(() => cat(new[] { big, big }));
+        Assert.Contains("3221225472 elements", Assert.Throws<ArgumentException>(() => stack(new[] { big, big, big })).Message);
+    }
+
+    [Fact]
+    public void Chunk_split_and_repeat_refuse_counts_that_overflowed()
+    {
+        // chunk of an empty dim makes `chunks` empty tensors: 2^31 of them threw OverflowException.
+        Assert.Equal(3, zeros(4, 0).chunk(3, 1).Length);
+        Assert.Contains("2147483648 chunks", Assert.Throws<ArgumentException>(() => zeros(4, 0).chunk(1L << 31, 1)).Message);
+        // Split sizes summed past long wrapped to the dim's size, then became views of negative size.
+        Assert.StartsWith("split_with_sizes expects split_sizes to sum exactly to 1",
+            Assert.Throws<ArgumentException>(() => zeros(1).split(new[] { long.MaxValue, long.MaxValue, 3 })).Message);
+        // 4 · (2^62 + 1) wrapped to 4: repeat returned the input once.
+        Assert.Contains("overflows", Assert.Throws<ArgumentException>(() => zeros(4).repeat((1L << 62) + 1)).Message);
+        Assert.Throws<ArgumentException>(() => zeros(4).repeat(long.MinValue));
+        // PyTorch: a negative repeat of an empty tensor is empty; of a non-empty one, a negative-size error.
+        Assert.Equal(new long[] { 0 }, zeros(0).repeat(-1).shape);
+        Assert.Equal("Trying to create tensor with negative dimension -4: [-4]", Assert.Throws<ArgumentException>(() => zeros(4).repeat(-1)).Message);
+        var g = zeros(new long[] { 0, 2 }, requires_grad: true);
+        var rg = g.repeat(-1, 2);
+        Assert.Equal(new long[] { 0, 4 }, rg.shape);
+        rg.sum().backward();
+        Assert.Equal(new long[] { 0, 2 }, g.grad!.shape);
+    }
+
+    [Fact]
+    public void Scatter_backward_to_a_0_dim_src_or_through_a_0_dim_index()
+    {
+        // A 0-dim src (one element along one dim, as the checks read it) was sliced along a dim it does not
+        // have (IndexOutOfRangeException); through a 0-dim index the gradient was broadcast over all of src.
+        var src = tensor(-1.5, requires_grad: true);
+        var r = scatter(tensor(new[] { 7.0 }), -1, tensor(new long[] { 0 }), src);
+        r.sum().backward();
+        Assert.Equal(new[] { -1.5f }, r.data<float>().ToArray());
+        Assert.Equal(1f, src.grad!.item<float>());
+        var s2 = tensor(new[] { 1.0, 2, 3 }, requires_grad: true);
+        scatter(zeros(3), 0, tensor(1L), s2).sum().backward();
+        Assert.Equal(new[] { 1f, 0, 0 }, s2.grad!.data<float>().ToArray());
+    }
 }
 
 internal static class TensorTestExtensions

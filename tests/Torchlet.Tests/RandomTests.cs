@@ -341,4 +341,29 @@ public class RandomTests
         // Nothing above drew a number: validation happens before the generator is touched.
         Assert.True(torch.equal(before, torch.get_rng_state()));
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Random_sizes_beyond_an_array_are_refused_before_drawing()
+    {
+        var before = torch.get_rng_state();
+        Assert.Contains("has 10000000000 elements, more than the 2147483591 a .NET array can hold",
+            Assert.Throws<ArgumentException>(() => torch.randn(100000, 100000)).Message);
+        // randperm allocated its n-element permutation first: n = 2^31 - 1 ran out of memory.
+        Assert.Contains("2147483647", Assert.Throws<ArgumentException>(() => torch.randperm(int.MaxValue)).Message);
+        // num_samples was cast to int: 2^40 samples became none, an empty result.
+        Assert.Contains("1099511627776", Assert.Throws<ArgumentException>(() => torch.ones(3).multinomial(1L << 40, true)).Message);
+        Assert.True(torch.equal(before, torch.get_rng_state()));
+    }
+
+    [Fact]
+    public void Random_from_the_largest_long_to_the_dtypes_top_is_refused()
+    {
+        // update_from computed from + 1, which wrapped, then Math.Abs of long.MinValue threw OverflowException
+        // (PyTorch 1.13 loops for ever there).
+        var e = Assert.Throws<ArgumentException>(() => torch.zeros(2).random_(long.MaxValue, to: null));
+        Assert.Equal("random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, but got from=9223372036854775807 > to_inc=16777216", e.Message);
+        Assert.Throws<ArgumentException>(() => torch.zeros(new long[] { 2 }, dtype: torch.float64).random_(long.MaxValue, to: null));
+    }
 }

@@ -544,6 +544,26 @@ public class ReduceTests
         Assert.Same(lead, p.src);
         Assert.Equal((10, 3, 1), (p.A, p.C, p.B));
     }
+
+    [Fact]
+    public void A_dim_past_int_is_an_index_error_not_an_overflow_or_a_wrapped_dim()
+    {
+        // Dims were narrowed to int first: checked casts threw OverflowException (sum, softmax, argmax,
+        // cumsum), unchecked ones wrapped 2^32 to dim 0 (transpose(2^32, 0) was a silent no-op).
+        var x = arange(6.0).reshape(2, 3);
+        foreach (long d in new[] { 1L << 31, 1L << 32, -(1L << 40), long.MaxValue, long.MinValue })
+        {
+            var e = Assert.Throws<IndexOutOfRangeException>(() => x.sum(d));
+            Assert.Equal($"Dimension out of range (expected to be in range of [-2, 1], but got {d}) for argument 'dim'", e.Message);
+            Assert.Throws<IndexOutOfRangeException>(() => x.softmax(d));
+            Assert.Throws<IndexOutOfRangeException>(() => x.argmax(d));
+            Assert.Throws<IndexOutOfRangeException>(() => x.cumsum(d));
+            Assert.Throws<IndexOutOfRangeException>(() => x.logsumexp(d));
+            Assert.Throws<IndexOutOfRangeException>(() => x.transpose(d, 0));
+            Assert.Throws<IndexOutOfRangeException>(() => x.unsqueeze(d));
+            Assert.Throws<IndexOutOfRangeException>(() => cat(new[] { x, x }, d));
+        }
+    }
 }
 
 internal static class ReduceTestExtensions
@@ -555,4 +575,5 @@ internal static class ReduceTestExtensions
         var x = a.ToArray<double>(); var y = b.ToArray<double>();
         return x.Zip(y).All(t => Math.Abs(t.First - t.Second) <= 1e-6 * (1 + Math.Abs(t.Second)));
     }
+
 }

@@ -323,4 +323,54 @@ public class ViewTests
     }
 
     static string Shape(long[] s) => "[" + string.Join(",", s) + "]";
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void A_0_dim_tensor_has_no_dim_for_size_stride_roll_or_unflatten()
+    {
+        // size(0), stride(-1), roll(1, 0) and unflatten(0, ...) of a 0-dim tensor indexed its empty shape
+        // array (IndexOutOfRangeException with the runtime's message); PyTorch's IndexError instead.
+        var s = tensor(2.0);
+        foreach (var (f, dim) in new (Action, int)[] { (() => s.size(0), 0), (() => s.stride(-1), -1), (() => s.roll(1, 0), 0), (() => s.unflatten(0, 1), 0) })
+            Assert.Equal($"Dimension specified as {dim} but tensor has no dimensions", Assert.Throws<IndexOutOfRangeException>(f).Message);
+        Assert.Equal(2.0f, s.roll(1).item<float>());   // no dims: the flattened roll, as in PyTorch
+    }
+
+    [Fact]
+    public void Flatten_of_a_0_dim_tensor_checks_its_dims()
+    {
+        // Any start_dim and end_dim were accepted (flatten(5, 7) returned tensor([2.])); PyTorch allows [-1, 0].
+        var s = tensor(2.0);
+        var e = Assert.Throws<IndexOutOfRangeException>(() => s.flatten(5, 7));
+        Assert.StartsWith("Dimension out of range (expected to be in range of [-1, 0], but got 5)", e.Message);
+        Assert.Throws<IndexOutOfRangeException>(() => s.flatten(1L << 32, 0));
+        Assert.Equal(new long[] { 1 }, s.flatten(-1, 0).shape);
+    }
+
+    [Fact]
+    public void Expand_and_view_refuse_sizes_past_int_instead_of_wrapping_them()
+    {
+        // (int)2^32 is 0: expand(2^32, 3) was an empty view and zeros(0).view(2^32, 0) a [0, 0] one;
+        // (int)2^31 is negative: expand(2^31, 3) made a view of negative size.
+        var x = zeros(3);
+        Assert.Contains("4294967296", Assert.Throws<ArgumentException>(() => x.expand(1L << 32, 3)).Message);
+        Assert.Contains("2147483648", Assert.Throws<ArgumentException>(() => x.expand(1L << 31, 3)).Message);
+        Assert.Contains("4294967296", Assert.Throws<ArgumentException>(() => zeros(0).view(1L << 32, 0)).Message);
+        Assert.Contains("4294967296", Assert.Throws<ArgumentException>(() => zeros(0).reshape(0, 1L << 32)).Message);
+    }
+
+    [Fact]
+    public void A_huge_expanded_view_counts_its_elements_and_refuses_a_copy_naming_its_size()
+    {
+        var big = zeros(1).expand(1L << 20, 1L << 20);
+        Assert.Equal(1L << 40, big.numel());   // numel() threw: it counted in int
+        foreach (var f in new Func<Tensor>[] { () => big.contiguous(), () => big.clone(), () => big.reshape(-1), () => big + 1 })
+            Assert.Contains("has 1099511627776 elements, more than the 2147483591 a .NET array can hold", Assert.Throws<ArgumentException>(f).Message);
+        // 2^64 elements: the count wrapped to 0 and contiguous() returned an empty tensor.
+        var huge = zeros(1).expand(65536, 65536, 65536, 65536);
+        Assert.StartsWith("numel: integer multiplication overflow", Assert.Throws<ArgumentException>(() => huge.numel()).Message);
+        Assert.StartsWith("numel: integer multiplication overflow", Assert.Throws<ArgumentException>(() => huge.contiguous()).Message);
+        Assert.Equal(0, zeros(1).expand(0, 1L << 30, 1L << 30).numel());
+    }
 }

@@ -62,6 +62,10 @@ internal static class Resample
         var (oh, ow) = OutputSize(h, w, size, max_size, who);
         if (oh <= 0 || ow <= 0)
             throw new ArgumentException($"{who}: the output size [{oh}, {ow}] (from size {ImageOps.PyList(size.Select(v => (long)v))}, max_size {max_size} and an image of height {h} and width {w}) is empty");
+        // Sizes past an array's reach (a short side of 2^31 - 1 scales the long side past it) are an error here,
+        // not a wrapped int below.
+        if (oh > Array.MaxLength || ow > Array.MaxLength)
+            throw new ArgumentException($"{who}: the output size [{oh}, {ow}] is larger than the {Array.MaxLength} elements a .NET array can hold along a dim");
         if (oh == h && ow == w) return img;
         if (img.dim() != 3 && img.dim() != 4)
             throw new ArgumentException($"{who}: expected a C×H×W image or an N×C×H×W batch, got a {img.dim()}-D tensor of shape {ImageOps.Dims(img.shape)}", nameof(img));

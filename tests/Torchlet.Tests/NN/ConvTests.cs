@@ -479,4 +479,22 @@ public partial class ConvTests
         e = Assert.Throws<ArgumentException>(() => F.conv_transpose2d(torch.randn(1, 4, 3, 3), torch.randn(4, 6, 3, 3), stride: [2], output_padding: [2]));
         Assert.Contains(PyMessage("err_output_padding"), e.Message);
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Conv_arguments_past_int_are_an_ArgumentException_naming_them()
+    {
+        // stride, padding, dilation and groups went through checked int casts: OverflowException.
+        var x = randn(1, 2, 5); var w = randn(3, 2, 2);
+        Assert.Equal("stride=-9223372036854775808 is out of the range Torchlet supports for it (-2147483648 to 2147483647)",
+            Assert.Throws<ArgumentException>(() => F.conv1d(x, w, stride: [long.MinValue])).Message);
+        Assert.Contains("dilation=1099511627776", Assert.Throws<ArgumentException>(() => F.conv1d(x, w, dilation: [1L << 40])).Message);
+        Assert.Contains("groups=-1099511627776", Assert.Throws<ArgumentException>(() => F.conv1d(x, w, null, null, Padding.Valid, null, -(1L << 40))).Message);
+        Assert.Contains("padding=2147483648", Assert.Throws<ArgumentException>(() => F.conv_transpose1d(x, randn(2, 3, 2), padding: [1L << 31])).Message);
+        Assert.Contains("dilation=4294967297", Assert.Throws<ArgumentException>(() => nn.Conv3d(3, 8, (3, 3, 1), dilation: (4294967297, 1, 1))).Message);
+        Assert.Contains("padding=9223372036854775807", Assert.Throws<ArgumentException>(() => nn.Conv2d(2, 2, 3, padding: long.MaxValue)).Message);
+        // padding near 2^31 overflowed the output size computed in int.
+        Assert.Contains("more than the 2147483591 a .NET array can hold", Assert.Throws<ArgumentException>(() => F.conv1d(x, w, padding: [int.MaxValue])).Message);
+    }
 }

@@ -103,4 +103,23 @@ public class EmbeddingTests
         e = Assert.Throws<ArgumentException>(() => nn.Embedding(5, 2, sparse: true));
         Assert.Contains("sparse gradients are not supported", e.Message);
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Functional_embedding_checks_the_weight_before_its_padding_idx()
+    {
+        // padding_idx was checked against weight.shape[0] of a 0-dim weight: IndexOutOfRangeException.
+        var e = Assert.Throws<ArgumentException>(() => F.embedding(tensor(new long[] { 0 }), tensor(1.0f), padding_idx: -3));
+        Assert.StartsWith("'weight' must be 2-D", e.Message);
+    }
+
+    [Fact]
+    public void A_padding_idx_past_int_pads_no_row()
+    {
+        // (int)(2^32 + 1) is 1: row 1 lost its gradient. PyTorch compares in int64, so no row matches.
+        var w = ones(new long[] { 3, 2 }, requires_grad: true);
+        embedding(w, tensor(new long[] { 0, 1, 2 }), (1L << 32) + 1).sum().backward();
+        Assert.All(w.grad!.data<float>().ToArray(), v => Assert.Equal(1f, v));
+    }
 }

@@ -135,4 +135,32 @@ public partial class PaddingTests
         Is("replicate_3d_int64", () => F.pad(torch.ones([1, 1, 2, 2, 4], dtype: ScalarType.Int64), [1, 1, 1, 1, 1, 1], "replicate"));
         Is("mode_unknown", () => F.pad(torch.randn(1, 2, 4), [1, 1], "foo"));
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Pads_past_what_a_dim_holds_are_an_ArgumentException_naming_them()
+    {
+        var x = zeros(1, 2, 3);
+        // Pads went through a checked int cast (OverflowException) and sizes were summed in int.
+        Assert.Contains("padding value 1099511627776", Assert.Throws<ArgumentException>(() => F.pad(x, [1L << 40, 0])).Message);
+        Assert.Contains("padding value -9223372036854775808", Assert.Throws<ArgumentException>(() => constant_pad_nd(x, [long.MinValue, 1])).Message);
+        Assert.Contains("padding value 2147483647", Assert.Throws<ArgumentException>(() => F.pad(x, [int.MaxValue, 2])).Message);
+        Assert.Contains("would hold 4000000003 elements", Assert.Throws<ArgumentException>(() => F.pad(x, [2_000_000_000, 2_000_000_000])).Message);
+        // Replicate: the output size is checked before the index maps (one int per output position) are made.
+        Assert.Contains("would hold 4000000003 elements", Assert.Throws<ArgumentException>(() => F.pad(x, [2_000_000_000, 2_000_000_000], PaddingModes.Replicate)).Message);
+    }
+
+    [Fact]
+    public void Circular_padding_after_a_crop_wraps_what_is_left_and_refuses_to_wrap_nothing()
+    {
+        var x = arange(5.0).reshape(1, 1, 5);
+        // PyTorch's values; a pad longer than what the crop leaves wraps again (it read outside the map).
+        Assert.Equal(new[] { 3f, 4, 0, 1, 2, 3, 4, 0 }, F.pad(x, [2, 1], "circular").data<float>().ToArray());
+        Assert.Equal(new[] { 2f, 3, 4, 2, 3, 4 }, F.pad(x, [-2, 3], "circular").data<float>().ToArray());
+        Assert.Equal(new[] { 0f, 1, 0, 1 }, F.pad(x, [2, -3], "circular").data<float>().ToArray());
+        // A crop of the whole dim leaves nothing to wrap: IndexOutOfRangeException here, uninitialised memory in PyTorch 1.13.
+        var e = Assert.Throws<ArgumentException>(() => F.pad(zeros(4, 3, 2), [-3, 2], "circular"));
+        Assert.StartsWith("Padding value causes wrapping around more than once.", e.Message);
+    }
 }

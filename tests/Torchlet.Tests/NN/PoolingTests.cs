@@ -451,4 +451,38 @@ public class PoolingTests
         var (o5, i5) = F.max_pool2d_with_indices(tensor(Enumerable.Range(0, 25).Select(v => (float)v).ToArray()).reshape(1, 1, 5, 5), 2);
         Err(() => F.max_unpool2d(o5, i5, 2), "Found an invalid max index: 16 (output volumes are of size 4x4");
     }
+
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Adaptive_pooling_refuses_an_output_beyond_an_array_before_allocating()
+    {
+        // The window tables (one entry per output position) were allocated first: OutOfMemoryException.
+        var x = randn(2, 3, 4);
+        Assert.Contains("output_size 2147483647", Assert.Throws<ArgumentException>(() => F.adaptive_avg_pool1d(x, int.MaxValue)).Message);
+        Assert.Throws<ArgumentException>(() => F.adaptive_max_pool3d_with_indices(randn(2, 1, 3, 3), (0, 1, int.MaxValue)));
+    }
+
+    [Fact]
+    public void A_huge_kernel_is_output_size_too_small_not_a_wrapped_size()
+    {
+        // (in + 2p - d(k-1) - 1)/s + 1 was about -2^31.5 for k = 2^31 - 1, d = 4: cast to int it became a large
+        // positive size, and the case ran out of memory building window tables.
+        var e = Assert.Throws<ArgumentException>(() => F.max_pool3d(randn(2, 3, 3, 3), int.MaxValue, 3, 0, 4, ceil_mode: true));
+        Assert.Contains("Output size is too small", e.Message);
+    }
+
+    [Fact]
+    public void A_dilated_window_wholly_in_the_padding_gets_no_gradient()
+    {
+        // Length 1, kernel 2, padding 1, dilation 2: the window reads positions -1 and 1, both outside.
+        // PyTorch returns -inf with index 1 (past the input) and scatters its gradient into the next plane;
+        // here the scatter indexed past the array (IndexOutOfRangeException). The -inf does not depend on x.
+        var x = tensor(new[] { 1.0, -2.0, 3.0, 4.0 }, new long[] { 2, 2, 1 }, dtype: float64, requires_grad: true);
+        var (o, i) = F.max_pool1d_with_indices(x, 2, 1, 1, 2, ceil_mode: true);
+        Assert.All(o.data<double>().ToArray(), v => Assert.Equal(double.NegativeInfinity, v));
+        Assert.All(i.data<long>().ToArray(), v => Assert.Equal(1L, v));   // PyTorch's index
+        o.sum().backward();
+        Assert.All(x.grad!.data<double>().ToArray(), v => Assert.Equal(0.0, v));
+    }
 }

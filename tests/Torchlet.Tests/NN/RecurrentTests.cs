@@ -454,6 +454,45 @@ public class RecurrentTests
         Assert.NotEqual(evalOut.ToArray<float>(), trainOut.ToArray<float>());
     }
 
+    // ---------------------------------------------------------------- regressions found by the fuzz test
+
+    [Fact]
+    public void Recurrent_layers_on_an_empty_batch_return_empty_outputs()
+    {
+        // PyTorch returns [T, 0, H] outputs and zero gradients. GRU/RNN copied the bias through the null pointer
+        // of an empty gate buffer (NullReferenceException); LSTM's small-hidden kernel handed TensorPrimitives.Sigmoid
+        // an empty span.
+        manual_seed(0);
+        var gru = nn.GRU(1, 1, 4, dropout: 0.5);
+        var (o, h) = gru.forward(zeros(2, 0, 1));
+        Assert.Equal(new long[] { 2, 0, 1 }, o.shape);
+        Assert.Equal(new long[] { 4, 0, 1 }, h.shape);
+        o.sum().backward();
+        Assert.All(gru.parameters().SelectMany(p => p.grad!.ToArray<float>()), v => Assert.Equal(0f, v));
+        var lstm = nn.LSTM(1, 2, 2);
+        var (lo, lh, lc) = lstm.forward(zeros(3, 0, 1));
+        Assert.Equal(new long[] { 3, 0, 2 }, lo.shape);
+        Assert.Equal(new long[] { 2, 0, 2 }, lc.shape);
+        lo.sum().backward();
+        Assert.Equal(new long[] { 0, 3 }, nn.LSTMCell(1, 3).forward(zeros(0, 1)).Item1.shape);
+    }
+
+    [Fact]
+    public void Layer_counts_and_sizes_past_int_are_refused_not_wrapped()
+    {
+        manual_seed(0);
+        var x = randn(2, 1, 3);
+        Tensor[] ps = [randn(6, 3), randn(6, 2), randn(6), randn(6)];
+        // num_layers was cast to int: 2^32 + 1 layers ran as one.
+        Assert.Contains("expected 4294967297 layer(s)", Assert.Throws<ArgumentException>(() => gru(x, zeros(1, 1, 2), ps, true, (1L << 32) + 1, 0, false, false, false)).Message);
+        // A 0-dim weight was indexed for its size (IndexOutOfRangeException).
+        Assert.Contains("to be 2-D", Assert.Throws<ArgumentException>(() => rnn_relu(x, zeros(1, 1, 2), [tensor(1.0f), tensor(1.0f)], false, 1, 0, false, false, false)).Message);
+        // nn.LSTM registered 2^31 - 1 layers of weights (it ran for ever); sizes past int were cast.
+        Assert.Contains("num_layers=2147483647", Assert.Throws<ArgumentException>(() => nn.LSTM(3, 5, int.MaxValue)).Message);
+        Assert.Contains("4294967297", Assert.Throws<ArgumentException>(() => nn.GRU(3, (1L << 32) + 1)).Message);
+        Assert.Contains("4611686018427387904", Assert.Throws<ArgumentException>(() => nn.GRUCell(3, 1L << 62)).Message);
+    }
+
     /// <summary>The notes' LSTM model: x = x[:, :, None]; x, _ = self.rnn(x) with LSTM(1, 5) on [seq, batch] input.</summary>
     sealed class NotesNet : nn.Module<Tensor, Tensor>
     {

@@ -199,4 +199,13 @@ public class UpsampleTests
         Err(() => F.interpolate(x, scale_factor: [0.1]), "Input and output sizes should be greater than 0, but got input (H: 5, W: 5) output (H: 0, W: 0)");
         Err(() => F.interpolate(ones(new long[] { 1, 1, 2, 2 }, dtype: int64), size: [4, 4]), "upsample_nearest2d", "int64");
     }
+
+    [Fact]
+    public void Interpolate_refuses_an_output_beyond_an_array_before_allocating()
+    {
+        // Found by the fuzz test: the interpolation tables (one entry per output position) ran out of memory first.
+        var x = randn(1, 1, 4);
+        Assert.Contains("2147483647", Assert.Throws<ArgumentException>(() => F.interpolate(x, size: [int.MaxValue])).Message);
+        Assert.Throws<ArgumentException>(() => F.upsample_nearest(x, scale_factor: [1e30]));
+    }
 }

@@ -400,4 +400,13 @@ public class TransformTests(ITestOutputHelper output)
                 foreach (var s in w.sum(1).ToArray<double>()) Assert.Equal(1.0, s, 12);
             }
     }
+
+    [Fact]
+    public void Resize_refuses_an_output_size_beyond_an_array()
+    {
+        // Found by the fuzz test: a short side of 2^31 - 1 scales the long side past int; the antialiased path cast it.
+        var img = torch.zeros(3, 4, 8);
+        var e = Assert.Throws<ArgumentException>(() => transforms.functional.resize(img, int.MaxValue, antialias: true));
+        Assert.Contains("is larger than the 2147483591 elements a .NET array can hold", e.Message);
+    }
 }
