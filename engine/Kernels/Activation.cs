@@ -1,120 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Torchlet.Kernels;
-
-/// <summary>
-/// A lane type for pointwise activation kernels: one scalar (<see cref="S{T}"/>), or a Vector256 /
-/// Vector512 of float or double. Each activation is written once against this interface and the
-/// JIT specialises it per lane type, so forward and backward kernels have SIMD bodies and a scalar
-/// tail without per-element calls. Masks are all-ones lanes for vectors and 1/0 for scalars; only
-/// <see cref="Select"/>, <see cref="And"/> and <see cref="Or"/> consume them.
-/// </summary>
-internal interface IVec<TV> where TV : struct, IVec<TV>
-{
-    static abstract bool IsDouble { get; }
-    static abstract TV C(double v);
-    static abstract TV operator +(TV a, TV b);
-    static abstract TV operator -(TV a, TV b);
-    static abstract TV operator *(TV a, TV b);
-    static abstract TV operator /(TV a, TV b);
-    static abstract TV Max(TV a, TV b);
-    static abstract TV Min(TV a, TV b);
-    static abstract TV Abs(TV a);
-    static abstract TV Exp(TV a);
-    static abstract TV Log(TV a);
-    static abstract TV Gt(TV a, TV b);
-    static abstract TV Ge(TV a, TV b);
-    static abstract TV Lt(TV a, TV b);
-    static abstract TV Le(TV a, TV b);
-    static abstract TV Eq(TV a, TV b);
-    static abstract TV And(TV m1, TV m2);
-    static abstract TV Or(TV m1, TV m2);
-    static abstract TV Select(TV mask, TV ifTrue, TV ifFalse);
-}
-
-internal readonly struct S<T> : IVec<S<T>> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public readonly T V;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public S(T v) { V = v; }
-    static T M(bool b) => b ? T.One : T.Zero;
-    public static bool IsDouble => typeof(T) == typeof(double);
-    public static S<T> C(double v) => new(T.CreateTruncating(v));
-    public static S<T> operator +(S<T> a, S<T> b) => new(a.V + b.V);
-    public static S<T> operator -(S<T> a, S<T> b) => new(a.V - b.V);
-    public static S<T> operator *(S<T> a, S<T> b) => new(a.V * b.V);
-    public static S<T> operator /(S<T> a, S<T> b) => new(a.V / b.V);
-    // T.Max/T.Min propagate NaN, as Vector256/512.Max/Min do on the vector paths.
-    public static S<T> Max(S<T> a, S<T> b) => new(T.Max(a.V, b.V));
-    public static S<T> Min(S<T> a, S<T> b) => new(T.Min(a.V, b.V));
-    public static S<T> Abs(S<T> a) => new(T.Abs(a.V));
-    public static S<T> Exp(S<T> a) => new(T.Exp(a.V));
-    public static S<T> Log(S<T> a) => new(T.Log(a.V));
-    public static S<T> Gt(S<T> a, S<T> b) => new(M(a.V > b.V));
-    public static S<T> Ge(S<T> a, S<T> b) => new(M(a.V >= b.V));
-    public static S<T> Lt(S<T> a, S<T> b) => new(M(a.V < b.V));
-    public static S<T> Le(S<T> a, S<T> b) => new(M(a.V <= b.V));
-    public static S<T> Eq(S<T> a, S<T> b) => new(M(a.V == b.V));
-    public static S<T> And(S<T> a, S<T> b) => new(a.V * b.V);
-    public static S<T> Or(S<T> a, S<T> b) => new(T.Max(a.V, b.V));
-    public static S<T> Select(S<T> m, S<T> a, S<T> b) => m.V != T.Zero ? a : b;
-}
-
-internal readonly struct V256<T> : IVec<V256<T>> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public readonly Vector256<T> V;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public V256(Vector256<T> v) { V = v; }
-    public static bool IsDouble => typeof(T) == typeof(double);
-    public static V256<T> C(double v) => new(Vector256.Create(T.CreateTruncating(v)));
-    public static V256<T> operator +(V256<T> a, V256<T> b) => new(a.V + b.V);
-    public static V256<T> operator -(V256<T> a, V256<T> b) => new(a.V - b.V);
-    public static V256<T> operator *(V256<T> a, V256<T> b) => new(a.V * b.V);
-    public static V256<T> operator /(V256<T> a, V256<T> b) => new(a.V / b.V);
-    public static V256<T> Max(V256<T> a, V256<T> b) => new(Vector256.Max(a.V, b.V));
-    public static V256<T> Min(V256<T> a, V256<T> b) => new(Vector256.Min(a.V, b.V));
-    public static V256<T> Abs(V256<T> a) => new(Vector256.Abs(a.V));
-    public static V256<T> Exp(V256<T> a) =>
-        typeof(T) == typeof(float) ? new(Vector256.Exp(a.V.As<T, float>()).As<float, T>()) : new(Vector256.Exp(a.V.As<T, double>()).As<double, T>());
-    public static V256<T> Log(V256<T> a) =>
-        typeof(T) == typeof(float) ? new(Vector256.Log(a.V.As<T, float>()).As<float, T>()) : new(Vector256.Log(a.V.As<T, double>()).As<double, T>());
-    public static V256<T> Gt(V256<T> a, V256<T> b) => new(Vector256.GreaterThan(a.V, b.V));
-    public static V256<T> Ge(V256<T> a, V256<T> b) => new(Vector256.GreaterThanOrEqual(a.V, b.V));
-    public static V256<T> Lt(V256<T> a, V256<T> b) => new(Vector256.LessThan(a.V, b.V));
-    public static V256<T> Le(V256<T> a, V256<T> b) => new(Vector256.LessThanOrEqual(a.V, b.V));
-    public static V256<T> Eq(V256<T> a, V256<T> b) => new(Vector256.Equals(a.V, b.V));
-    public static V256<T> And(V256<T> a, V256<T> b) => new(a.V & b.V);
-    public static V256<T> Or(V256<T> a, V256<T> b) => new(a.V | b.V);
-    public static V256<T> Select(V256<T> m, V256<T> a, V256<T> b) => new(Vector256.ConditionalSelect(m.V, a.V, b.V));
-}
-
-internal readonly struct V512<T> : IVec<V512<T>> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public readonly Vector512<T> V;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public V512(Vector512<T> v) { V = v; }
-    public static bool IsDouble => typeof(T) == typeof(double);
-    public static V512<T> C(double v) => new(Vector512.Create(T.CreateTruncating(v)));
-    public static V512<T> operator +(V512<T> a, V512<T> b) => new(a.V + b.V);
-    public static V512<T> operator -(V512<T> a, V512<T> b) => new(a.V - b.V);
-    public static V512<T> operator *(V512<T> a, V512<T> b) => new(a.V * b.V);
-    public static V512<T> operator /(V512<T> a, V512<T> b) => new(a.V / b.V);
-    public static V512<T> Max(V512<T> a, V512<T> b) => new(Vector512.Max(a.V, b.V));
-    public static V512<T> Min(V512<T> a, V512<T> b) => new(Vector512.Min(a.V, b.V));
-    public static V512<T> Abs(V512<T> a) => new(Vector512.Abs(a.V));
-    public static V512<T> Exp(V512<T> a) =>
-        typeof(T) == typeof(float) ? new(Vector512.Exp(a.V.As<T, float>()).As<float, T>()) : new(Vector512.Exp(a.V.As<T, double>()).As<double, T>());
-    public static V512<T> Log(V512<T> a) =>
-        typeof(T) == typeof(float) ? new(Vector512.Log(a.V.As<T, float>()).As<float, T>()) : new(Vector512.Log(a.V.As<T, double>()).As<double, T>());
-    public static V512<T> Gt(V512<T> a, V512<T> b) => new(Vector512.GreaterThan(a.V, b.V));
-    public static V512<T> Ge(V512<T> a, V512<T> b) => new(Vector512.GreaterThanOrEqual(a.V, b.V));
-    public static V512<T> Lt(V512<T> a, V512<T> b) => new(Vector512.LessThan(a.V, b.V));
-    public static V512<T> Le(V512<T> a, V512<T> b) => new(Vector512.LessThanOrEqual(a.V, b.V));
-    public static V512<T> Eq(V512<T> a, V512<T> b) => new(Vector512.Equals(a.V, b.V));
-    public static V512<T> And(V512<T> a, V512<T> b) => new(a.V & b.V);
-    public static V512<T> Or(V512<T> a, V512<T> b) => new(a.V | b.V);
-    public static V512<T> Select(V512<T> m, V512<T> a, V512<T> b) => new(Vector512.ConditionalSelect(m.V, a.V, b.V));
-}
 
 /// <summary>A pointwise forward y = f(x).</summary>
 internal interface IAct { TV F<TV>(TV x) where TV : struct, IVec<TV>; }
@@ -194,38 +82,27 @@ internal static class VMath
     }
 }
 
-/// <summary>Drivers: run an activation over spans with the widest accelerated vector, then a scalar tail.</summary>
+/// <summary>Runs an activation's forward or backward through the SIMD drivers (<see cref="Simd"/>).</summary>
 internal static class ActKernels
 {
     public static void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> d, TOp op)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IAct
-    {
-        int n = d.Length, i = 0;
-        ref T xs = ref MemoryMarshal.GetReference(x);
-        ref T ds = ref MemoryMarshal.GetReference(d);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-                op.F(new V512<T>(Vector512.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-                op.F(new V256<T>(Vector256.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
-        for (; i < n; i++) d[i] = op.F(new S<T>(x[i])).V;
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IAct =>
+        Simd.Map(x, d, new Forward<TOp>(op));
 
     public static void Grad<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> d, TOp op)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IActGrad
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IActGrad =>
+        Simd.Map(g, x, d, new Backward<TOp>(op));
+
+    readonly struct Forward<TOp>(TOp op) : IUnaryOperator where TOp : struct, IAct
     {
-        int n = d.Length, i = 0;
-        ref T gs = ref MemoryMarshal.GetReference(g);
-        ref T xs = ref MemoryMarshal.GetReference(x);
-        ref T ds = ref MemoryMarshal.GetReference(d);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-                op.G(new V512<T>(Vector512.LoadUnsafe(ref gs, (nuint)i)), new V512<T>(Vector512.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-                op.G(new V256<T>(Vector256.LoadUnsafe(ref gs, (nuint)i)), new V256<T>(Vector256.LoadUnsafe(ref xs, (nuint)i))).V.StoreUnsafe(ref ds, (nuint)i);
-        for (; i < n; i++) d[i] = op.G(new S<T>(g[i]), new S<T>(x[i])).V;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Invoke<TV>(TV x) where TV : struct, IVec<TV> => op.F(x);
+    }
+
+    readonly struct Backward<TOp>(TOp op) : IBinaryOperator where TOp : struct, IActGrad
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Invoke<TV>(TV g, TV x) where TV : struct, IVec<TV> => op.G(g, x);
     }
 }
 

@@ -8,6 +8,12 @@ internal interface IFloatingAction
     void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
+/// <summary>An operation written once for every numeric dtype; <see cref="Dispatch.Numeric"/> picks T.</summary>
+internal interface INumericAction
+{
+    void Run<T>() where T : unmanaged, INumber<T>;
+}
+
 /// <summary>
 /// Where a compute path is chosen by dtype: the caller writes its operation once, generically, and a dtype the
 /// operation does not support is refused by name instead of silently taken for another.
@@ -21,6 +27,20 @@ internal static class Dispatch
             case ScalarType.Float32: action.Run<float>(); break;
             case ScalarType.Float64: action.Run<double>(); break;
             default: throw new NotSupportedException($"{op}: dtype {dtype.TorchName()} is not supported (expected torch.float32 or torch.float64)");
+        }
+    }
+
+    /// <summary>Every dtype but bool (a bool input is refused by name: callers that accept bool handle it first).</summary>
+    public static void Numeric<TAction>(ScalarType dtype, ref TAction action, string op) where TAction : struct, INumericAction
+    {
+        switch (dtype)
+        {
+            case ScalarType.Float32: action.Run<float>(); break;
+            case ScalarType.Float64: action.Run<double>(); break;
+            case ScalarType.Int64: action.Run<long>(); break;
+            case ScalarType.Int32: action.Run<int>(); break;
+            case ScalarType.Byte: action.Run<byte>(); break;
+            default: throw new NotSupportedException($"{op}: dtype {dtype.TorchName()} is not supported (expected a numeric dtype)");
         }
     }
 }

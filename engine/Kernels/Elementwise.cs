@@ -18,11 +18,6 @@ internal interface IBinaryOp
     static abstract void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T>;
 }
 
-internal interface IUnaryOp
-{
-    static abstract void Span<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, INumber<T>;
-}
-
 /// <summary>Elementwise comparisons producing bool.</summary>
 internal interface ICompareOp
 {
@@ -277,7 +272,7 @@ internal static class Elementwise
         Span<int> buf = stackalloc int[3 * shape.Length];
         var g = new Geometry(buf, aShape, aStr, bShape, bStr, shape);
         if (g.Rows == 0) return;
-        if (g.Rows < 2 || (long)g.Rows * g.Inner <= Tensor.SerialElements)
+        if (g.Rows < 2 || Threading.Serial((long)g.Rows * g.Inner, 1))
         {
             BinaryRows<T, TOp>(g.Shape[..g.Nd], g.A, g.B, a, aOff, b, bOff, d, 0, g.Rows);
             return;
@@ -352,52 +347,5 @@ internal static class Elementwise
     {
         if (scalarFirst) for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(s, a[i]);
         else for (int i = 0; i < d.Length; i++) d[i] = TOp.Scalar(a[i], s);
-    }
-}
-
-/// <summary>
-/// Unary functions where TensorPrimitives loses accuracy: its sinh and tanh subtract two
-/// exponentials, so near 0 they return noise of order 1e-8 (float) instead of x (tanh(1e-10f)
-/// even comes out negative). Below |x| = 0.5 these use series in double; elsewhere the SIMD results stand.
-/// </summary>
-internal static class AccurateMath
-{
-    const double Small = 0.5;
-
-    /// <summary>sinh for |x| &lt; 0.5: x·Σ x^2k/(2k+1)!, 9 terms (exact to double rounding).</summary>
-    static double SinhSmall(double x)
-    {
-        double z = x * x;
-        return x * (1 + z / 6 * (1 + z / 20 * (1 + z / 42 * (1 + z / 72 * (1 + z / 110 * (1 + z / 156 * (1 + z / 210 * (1 + z / 272))))))));
-    }
-
-    static double CoshSmall(double x)
-    {
-        double z = x * x;
-        return 1 + z / 2 * (1 + z / 12 * (1 + z / 30 * (1 + z / 56 * (1 + z / 90 * (1 + z / 132 * (1 + z / 182 * (1 + z / 240)))))));
-    }
-
-    public static void Sinh(ReadOnlySpan<float> x, Span<float> d)
-    {
-        TensorPrimitives.Sinh(x, d);
-        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = (float)SinhSmall(x[i]);
-    }
-
-    public static void Sinh(ReadOnlySpan<double> x, Span<double> d)
-    {
-        TensorPrimitives.Sinh(x, d);
-        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = SinhSmall(x[i]);
-    }
-
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> d)
-    {
-        TensorPrimitives.Tanh(x, d);
-        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = (float)(SinhSmall(x[i]) / CoshSmall(x[i]));
-    }
-
-    public static void Tanh(ReadOnlySpan<double> x, Span<double> d)
-    {
-        TensorPrimitives.Tanh(x, d);
-        for (int i = 0; i < d.Length; i++) if (Math.Abs(x[i]) < Small) d[i] = SinhSmall(x[i]) / CoshSmall(x[i]);
     }
 }

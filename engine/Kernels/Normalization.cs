@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Torchlet.Kernels;
 
@@ -29,135 +28,84 @@ internal static class NormKernels
 
     // ---------------------------------------------------------------- row primitives TensorPrimitives lacks
 
+    // Each primitive is an operator struct over a row's streams, run by the Simd drivers.
+
     /// <summary>Σ x: TensorPrimitives.Sum costs more than the work on the 16–64 element rows of small feature maps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static T RowSum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, n = x.Length;
-        T acc = T.Zero;
-        ref T r = ref MemoryMarshal.GetReference(x);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
-        {
-            var va = Vector512<T>.Zero;
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count) va += Vector512.LoadUnsafe(ref r, (nuint)i);
-            acc = Vector512.Sum(va);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            var va = Vector256<T>.Zero;
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count) va += Vector256.LoadUnsafe(ref r, (nuint)i);
-            acc = Vector256.Sum(va);
-        }
-        for (; i < n; i++) acc += Unsafe.Add(ref r, i);
-        return acc;
+        var op = new RowTerms<T>(x, T.Zero);
+        return Simd.Sum<T, RowTerms<T>>(x.Length, ref op);
     }
 
     /// <summary>(Σ (x − m), Σ (x − m)²): with m near the mean, the first is small and exact enough to correct it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static (T d1, T d2) SumDevs<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, n = x.Length;
-        T a1 = T.Zero, a2 = T.Zero;
-        ref T r = ref MemoryMarshal.GetReference(x);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
-        {
-            var vm = Vector512.Create(m);
-            Vector512<T> v1 = Vector512<T>.Zero, v2 = Vector512<T>.Zero;
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var d = Vector512.LoadUnsafe(ref r, (nuint)i) - vm;
-                v1 += d;
-                v2 += d * d;
-            }
-            a1 = Vector512.Sum(v1); a2 = Vector512.Sum(v2);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            var vm = Vector256.Create(m);
-            Vector256<T> v1 = Vector256<T>.Zero, v2 = Vector256<T>.Zero;
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var d = Vector256.LoadUnsafe(ref r, (nuint)i) - vm;
-                v1 += d;
-                v2 += d * d;
-            }
-            a1 = Vector256.Sum(v1); a2 = Vector256.Sum(v2);
-        }
-        for (; i < n; i++) { var d = Unsafe.Add(ref r, i) - m; a1 += d; a2 += d * d; }
-        return (a1, a2);
+        var op = new RowTerms<T>(x, m);
+        return Simd.Sum2<T, RowTerms<T>>(x.Length, ref op);
     }
 
     /// <summary>Σ g·(x − m).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static T DotDev<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, n = x.Length;
-        T acc = T.Zero;
-        ref T rg = ref MemoryMarshal.GetReference(g);
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        var op = new DotDevTerms<T>(g, x, m);
+        return Simd.Sum<T, DotDevTerms<T>>(x.Length, ref op);
+    }
+
+    /// <summary>Terms x (Sum) or x − m and (x − m)² (Sum2).</summary>
+    ref struct RowTerms<T>(ReadOnlySpan<T> x, T m) : IVecSum<T>, IVecSum2<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly ref T _x = ref MemoryMarshal.GetReference(x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Term<TV>(nuint i) where TV : struct, ILanes<TV, T> => TV.Load(ref _x, i);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Terms<TV>(nuint i, out TV a, out TV b) where TV : struct, ILanes<TV, T>
         {
-            var vm = Vector512.Create(m);
-            var va = Vector512<T>.Zero;
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-                va += Vector512.LoadUnsafe(ref rg, (nuint)i) * (Vector512.LoadUnsafe(ref rx, (nuint)i) - vm);
-            acc = Vector512.Sum(va);
+            a = TV.Load(ref _x, i) - TV.Splat(m);
+            b = a * a;
         }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            var vm = Vector256.Create(m);
-            var va = Vector256<T>.Zero;
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-                va += Vector256.LoadUnsafe(ref rg, (nuint)i) * (Vector256.LoadUnsafe(ref rx, (nuint)i) - vm);
-            acc = Vector256.Sum(va);
-        }
-        for (; i < n; i++) acc += Unsafe.Add(ref rg, i) * (Unsafe.Add(ref rx, i) - m);
-        return acc;
+    }
+
+    ref struct DotDevTerms<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, T m) : IVecSum<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly ref T _g = ref MemoryMarshal.GetReference(g), _x = ref MemoryMarshal.GetReference(x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Term<TV>(nuint i) where TV : struct, ILanes<TV, T> => TV.Load(ref _g, i) * (TV.Load(ref _x, i) - TV.Splat(m));
     }
 
     /// <summary>y = a·x + b (TensorPrimitives.MultiplyAdd has no scalar-scalar overload).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Axpb<T>(ReadOnlySpan<T> x, T a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, n = x.Length;
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
-        {
-            Vector512<T> va = Vector512.Create(a), vb = Vector512.Create(b);
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-                (Vector512.LoadUnsafe(ref rx, (nuint)i) * va + vb).StoreUnsafe(ref ry, (nuint)i);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            Vector256<T> va = Vector256.Create(a), vb = Vector256.Create(b);
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-                (Vector256.LoadUnsafe(ref rx, (nuint)i) * va + vb).StoreUnsafe(ref ry, (nuint)i);
-        }
-        for (; i < n; i++) Unsafe.Add(ref ry, i) = Unsafe.Add(ref rx, i) * a + b;
+        var op = new AxpbyLoop<T>(default, x, y, T.Zero, a, b, hasG: false);
+        Simd.For<T, AxpbyLoop<T>>(x.Length, ref op);
     }
 
     /// <summary>y = a·g + b·x + c: the closed-form input gradient of every norm here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Axpbypc<T>(ReadOnlySpan<T> g, T a, ReadOnlySpan<T> x, T b, T c, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, n = x.Length;
-        ref T rg = ref MemoryMarshal.GetReference(g);
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        var op = new AxpbyLoop<T>(g, x, y, a, b, c, hasG: true);
+        Simd.For<T, AxpbyLoop<T>>(x.Length, ref op);
+    }
+
+    /// <summary>y = ga·g + xb·x + c, or xb·x + c without g (multiply then add, unfused, as before).</summary>
+    ref struct AxpbyLoop<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> y, T ga, T xb, T c, bool hasG) : IVecLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly ref T _g = ref MemoryMarshal.GetReference(g), _x = ref MemoryMarshal.GetReference(x), _y = ref MemoryMarshal.GetReference(y);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
-            Vector512<T> va = Vector512.Create(a), vb = Vector512.Create(b), vc = Vector512.Create(c);
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-                (Vector512.LoadUnsafe(ref rg, (nuint)i) * va + Vector512.LoadUnsafe(ref rx, (nuint)i) * vb + vc).StoreUnsafe(ref ry, (nuint)i);
+            var r = TV.Load(ref _x, i) * TV.Splat(xb);
+            TV.Store(hasG ? TV.Load(ref _g, i) * TV.Splat(ga) + r + TV.Splat(c) : r + TV.Splat(c), ref _y, i);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            Vector256<T> va = Vector256.Create(a), vb = Vector256.Create(b), vc = Vector256.Create(c);
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-                (Vector256.LoadUnsafe(ref rg, (nuint)i) * va + Vector256.LoadUnsafe(ref rx, (nuint)i) * vb + vc).StoreUnsafe(ref ry, (nuint)i);
-        }
-        for (; i < n; i++) Unsafe.Add(ref ry, i) = Unsafe.Add(ref rg, i) * a + Unsafe.Add(ref rx, i) * b + c;
     }
 
     static T[] Cast<T>(double[] v) where T : unmanaged, IFloatingPointIeee754<T>
@@ -170,61 +118,32 @@ internal static class NormKernels
     /// <summary>d = x − sh; a1 += d; a2 += d² (element-wise over a slab).</summary>
     static void AccumulateDev<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, n = x.Length;
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T rs = ref MemoryMarshal.GetReference(sh);
-        ref T r1 = ref MemoryMarshal.GetReference(a1);
-        ref T r2 = ref MemoryMarshal.GetReference(a2);
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var d = Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.LoadUnsafe(ref rs, (nuint)i);
-                (Vector512.LoadUnsafe(ref r1, (nuint)i) + d).StoreUnsafe(ref r1, (nuint)i);
-                (Vector512.LoadUnsafe(ref r2, (nuint)i) + d * d).StoreUnsafe(ref r2, (nuint)i);
-            }
-        else if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var d = Vector256.LoadUnsafe(ref rx, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i);
-                (Vector256.LoadUnsafe(ref r1, (nuint)i) + d).StoreUnsafe(ref r1, (nuint)i);
-                (Vector256.LoadUnsafe(ref r2, (nuint)i) + d * d).StoreUnsafe(ref r2, (nuint)i);
-            }
-        for (; i < n; i++)
-        {
-            var d = Unsafe.Add(ref rx, i) - Unsafe.Add(ref rs, i);
-            Unsafe.Add(ref r1, i) += d;
-            Unsafe.Add(ref r2, i) += d * d;
-        }
+        var op = new SlabLoop<T>(default, x, sh, a1, a2);
+        Simd.For<T, SlabLoop<T>>(x.Length, ref op);
     }
 
     /// <summary>a1 += g; a2 += g·(x − sh) (element-wise over a slab).</summary>
     static void AccumulateGrad<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, n = x.Length;
-        ref T rg = ref MemoryMarshal.GetReference(g);
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T rs = ref MemoryMarshal.GetReference(sh);
-        ref T r1 = ref MemoryMarshal.GetReference(a1);
-        ref T r2 = ref MemoryMarshal.GetReference(a2);
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var gv = Vector512.LoadUnsafe(ref rg, (nuint)i);
-                (Vector512.LoadUnsafe(ref r1, (nuint)i) + gv).StoreUnsafe(ref r1, (nuint)i);
-                (Vector512.LoadUnsafe(ref r2, (nuint)i) + gv * (Vector512.LoadUnsafe(ref rx, (nuint)i) - Vector512.LoadUnsafe(ref rs, (nuint)i))).StoreUnsafe(ref r2, (nuint)i);
-            }
-        else if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var gv = Vector256.LoadUnsafe(ref rg, (nuint)i);
-                (Vector256.LoadUnsafe(ref r1, (nuint)i) + gv).StoreUnsafe(ref r1, (nuint)i);
-                (Vector256.LoadUnsafe(ref r2, (nuint)i) + gv * (Vector256.LoadUnsafe(ref rx, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i))).StoreUnsafe(ref r2, (nuint)i);
-            }
-        for (; i < n; i++)
+        var op = new SlabLoop<T>(g, x, sh, a1, a2);
+        Simd.For<T, SlabLoop<T>>(x.Length, ref op);
+    }
+
+    /// <summary>Without g: a1 += x − sh, a2 += (x − sh)²; with g: a1 += g, a2 += g·(x − sh).</summary>
+    ref struct SlabLoop<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) : IVecLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly bool _hasG = !g.IsEmpty;
+        readonly ref T _g = ref MemoryMarshal.GetReference(g), _x = ref MemoryMarshal.GetReference(x), _s = ref MemoryMarshal.GetReference(sh);
+        readonly ref T _a1 = ref MemoryMarshal.GetReference(a1), _a2 = ref MemoryMarshal.GetReference(a2);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
-            var gv = Unsafe.Add(ref rg, i);
-            Unsafe.Add(ref r1, i) += gv;
-            Unsafe.Add(ref r2, i) += gv * (Unsafe.Add(ref rx, i) - Unsafe.Add(ref rs, i));
+            var d = TV.Load(ref _x, i) - TV.Load(ref _s, i);
+            var t1 = _hasG ? TV.Load(ref _g, i) : d;
+            TV.Store(TV.Load(ref _a1, i) + t1, ref _a1, i);
+            TV.Store(TV.Load(ref _a2, i) + t1 * d, ref _a2, i);
         }
     }
 

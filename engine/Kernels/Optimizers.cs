@@ -15,7 +15,8 @@ namespace Torchlet.Kernels;
 /// </summary>
 internal static class OptimKernels
 {
-    const int ParallelThreshold = 1 << 16;
+    // Updates are memory-bound: one unit of work per element, so only parameters of 64K elements and more are split.
+    internal const long Cost = 1;
 
     // ---------------------------------------------------------------- SGD
 
@@ -33,72 +34,38 @@ internal static class OptimKernels
     public static void Sgd<T>(T[] p, int po, T[] g, int go, T[]? buf, int bo, int n, in SgdArgs<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (n < ParallelThreshold) { SgdRange(p, po, g, go, buf, bo, 0, n, a); return; }
+        if (Threading.Serial(n, Cost)) { SgdRange(p, po, g, go, buf, bo, 0, n, a); return; }
         var args = a;
-        Threading.For(n, 4, (s, e) => SgdRange(p, po, g, go, buf, bo, s, e, args));
+        Threading.For(n, Cost, (s, e) => SgdRange(p, po, g, go, buf, bo, s, e, args));
     }
 
     static void SgdRange<T>(T[] pa, int po, T[] ga, int go, T[]? ba, int bo, int start, int end, in SgdArgs<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = end - start;
-        Span<T> p = pa.AsSpan(po + start, n);
-        ReadOnlySpan<T> g = ga.AsSpan(go + start, n);
-        Span<T> b = a.HasMomentum ? ba!.AsSpan(bo + start, n) : default;
-        ref T pr = ref MemoryMarshal.GetReference(p);
-        ref T gr = ref MemoryMarshal.GetReference(g);
-        ref T br = ref MemoryMarshal.GetReference(b);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        var op = new SgdLoop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), a.HasMomentum ? ba!.AsSpan(bo + start, n) : default, a);
+        Simd.For<T, SgdLoop<T>>(n, ref op);
+    }
+
+    ref struct SgdLoop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> buf, SgdArgs<T> a) : IVecLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly ref T _p = ref MemoryMarshal.GetReference(p), _g = ref MemoryMarshal.GetReference(g), _b = ref MemoryMarshal.GetReference(buf);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
-            var lr = Vector512.Create(a.NegLr); var wd = Vector512.Create(a.WeightDecay);
-            var mu = Vector512.Create(a.Momentum); var damp = Vector512.Create(a.OneMinusDampening);
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var d = Vector512.LoadUnsafe(ref gr, (nuint)i);
-                if (a.Maximize) d = -d;
-                if (a.HasWeightDecay) d = Fma(pv, wd, d);
-                if (a.HasMomentum)
-                {
-                    var bv = a.FirstStep ? d : Fma(d, damp, Vector512.LoadUnsafe(ref br, (nuint)i) * mu);
-                    bv.StoreUnsafe(ref br, (nuint)i);
-                    d = a.Nesterov ? Fma(bv, mu, d) : bv;
-                }
-                Fma(d, lr, pv).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            var lr = Vector256.Create(a.NegLr); var wd = Vector256.Create(a.WeightDecay);
-            var mu = Vector256.Create(a.Momentum); var damp = Vector256.Create(a.OneMinusDampening);
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var pv = Vector256.LoadUnsafe(ref pr, (nuint)i);
-                var d = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                if (a.Maximize) d = -d;
-                if (a.HasWeightDecay) d = Fma(pv, wd, d);
-                if (a.HasMomentum)
-                {
-                    var bv = a.FirstStep ? d : Fma(d, damp, Vector256.LoadUnsafe(ref br, (nuint)i) * mu);
-                    bv.StoreUnsafe(ref br, (nuint)i);
-                    d = a.Nesterov ? Fma(bv, mu, d) : bv;
-                }
-                Fma(d, lr, pv).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            T pv = p[i], d = g[i];
+            var pv = TV.Load(ref _p, i);
+            var d = TV.Load(ref _g, i);
             if (a.Maximize) d = -d;
-            if (a.HasWeightDecay) d = T.FusedMultiplyAdd(pv, a.WeightDecay, d);
+            if (a.HasWeightDecay) d = TV.Fma(pv, TV.Splat(a.WeightDecay), d);
             if (a.HasMomentum)
             {
-                T bv = a.FirstStep ? d : T.FusedMultiplyAdd(d, a.OneMinusDampening, b[i] * a.Momentum);
-                b[i] = bv;
-                d = a.Nesterov ? T.FusedMultiplyAdd(bv, a.Momentum, d) : bv;
+                var mu = TV.Splat(a.Momentum);
+                var bv = a.FirstStep ? d : TV.Fma(d, TV.Splat(a.OneMinusDampening), TV.Load(ref _b, i) * mu);
+                TV.Store(bv, ref _b, i);
+                d = a.Nesterov ? TV.Fma(bv, mu, d) : bv;
             }
-            p[i] = T.FusedMultiplyAdd(d, a.NegLr, pv);
+            TV.Store(TV.Fma(d, TV.Splat(a.NegLr), pv), ref _p, i);
         }
     }
 
@@ -118,100 +85,45 @@ internal static class OptimKernels
     public static void Adam<T>(T[] p, int po, T[] g, int go, T[] m, T[] v, T[]? vmax, int n, in AdamArgs<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (n < ParallelThreshold) { AdamRange(p, po, g, go, m, v, vmax, 0, n, a); return; }
+        if (Threading.Serial(n, Cost)) { AdamRange(p, po, g, go, m, v, vmax, 0, n, a); return; }
         var args = a;
-        Threading.For(n, 8, (s, e) => AdamRange(p, po, g, go, m, v, vmax, s, e, args));
+        Threading.For(n, Cost, (s, e) => AdamRange(p, po, g, go, m, v, vmax, s, e, args));
     }
 
     static void AdamRange<T>(T[] pa, int po, T[] ga, int go, T[] ma, T[] va, T[]? xa, int start, int end, in AdamArgs<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = end - start;
-        Span<T> p = pa.AsSpan(po + start, n), m = ma.AsSpan(start, n), v = va.AsSpan(start, n);
-        ReadOnlySpan<T> g = ga.AsSpan(go + start, n);
-        Span<T> x = a.AmsGrad ? xa!.AsSpan(start, n) : default;
-        ref T pr = ref MemoryMarshal.GetReference(p);
-        ref T gr = ref MemoryMarshal.GetReference(g);
-        ref T mr = ref MemoryMarshal.GetReference(m);
-        ref T vr = ref MemoryMarshal.GetReference(v);
-        ref T xr = ref MemoryMarshal.GetReference(x);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        var op = new AdamLoop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), ma.AsSpan(start, n), va.AsSpan(start, n),
+            a.AmsGrad ? xa!.AsSpan(start, n) : default, a);
+        Simd.For<T, AdamLoop<T>>(n, ref op);
+    }
+
+    ref struct AdamLoop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, Span<T> vmax, AdamArgs<T> a) : IVecLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly ref T _p = ref MemoryMarshal.GetReference(p), _g = ref MemoryMarshal.GetReference(g);
+        readonly ref T _m = ref MemoryMarshal.GetReference(m), _v = ref MemoryMarshal.GetReference(v), _x = ref MemoryMarshal.GetReference(vmax);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
-            var wd = Vector512.Create(a.WeightDecay); var b1 = Vector512.Create(a.Beta1); var c1 = Vector512.Create(a.OneMinusBeta1);
-            var b2 = Vector512.Create(a.Beta2); var c2 = Vector512.Create(a.OneMinusBeta2);
-            var bc2 = Vector512.Create(a.BiasCorrection2Sqrt); var eps = Vector512.Create(a.Eps); var step = Vector512.Create(a.NegStepSize);
-            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var gv = Vector512.LoadUnsafe(ref gr, (nuint)i);
-                if (a.Maximize) gv = -gv;
-                if (a.HasWeightDecay) gv = Fma(pv, wd, gv);
-                var mv = Fma(gv, c1, Vector512.LoadUnsafe(ref mr, (nuint)i) * b1);
-                var vv = Fma(c2 * gv, gv, Vector512.LoadUnsafe(ref vr, (nuint)i) * b2);
-                mv.StoreUnsafe(ref mr, (nuint)i);
-                vv.StoreUnsafe(ref vr, (nuint)i);
-                if (a.AmsGrad)
-                {
-                    vv = Vector512.Max(Vector512.LoadUnsafe(ref xr, (nuint)i), vv);
-                    vv.StoreUnsafe(ref xr, (nuint)i);
-                }
-                var denom = Vector512.Sqrt(vv) / bc2 + eps;
-                (pv + step * mv / denom).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            var wd = Vector256.Create(a.WeightDecay); var b1 = Vector256.Create(a.Beta1); var c1 = Vector256.Create(a.OneMinusBeta1);
-            var b2 = Vector256.Create(a.Beta2); var c2 = Vector256.Create(a.OneMinusBeta2);
-            var bc2 = Vector256.Create(a.BiasCorrection2Sqrt); var eps = Vector256.Create(a.Eps); var step = Vector256.Create(a.NegStepSize);
-            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var pv = Vector256.LoadUnsafe(ref pr, (nuint)i);
-                var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                if (a.Maximize) gv = -gv;
-                if (a.HasWeightDecay) gv = Fma(pv, wd, gv);
-                var mv = Fma(gv, c1, Vector256.LoadUnsafe(ref mr, (nuint)i) * b1);
-                var vv = Fma(c2 * gv, gv, Vector256.LoadUnsafe(ref vr, (nuint)i) * b2);
-                mv.StoreUnsafe(ref mr, (nuint)i);
-                vv.StoreUnsafe(ref vr, (nuint)i);
-                if (a.AmsGrad)
-                {
-                    vv = Vector256.Max(Vector256.LoadUnsafe(ref xr, (nuint)i), vv);
-                    vv.StoreUnsafe(ref xr, (nuint)i);
-                }
-                var denom = Vector256.Sqrt(vv) / bc2 + eps;
-                (pv + step * mv / denom).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            T pv = p[i], gv = g[i];
+            var pv = TV.Load(ref _p, i);
+            var gv = TV.Load(ref _g, i);
             if (a.Maximize) gv = -gv;
-            if (a.HasWeightDecay) gv = T.FusedMultiplyAdd(pv, a.WeightDecay, gv);
-            T mv = T.FusedMultiplyAdd(gv, a.OneMinusBeta1, m[i] * a.Beta1);
-            T vv = T.FusedMultiplyAdd(a.OneMinusBeta2 * gv, gv, v[i] * a.Beta2);
-            m[i] = mv; v[i] = vv;
-            if (a.AmsGrad) { vv = T.Max(x[i], vv); x[i] = vv; }
-            T denom = T.Sqrt(vv) / a.BiasCorrection2Sqrt + a.Eps;
-            p[i] = pv + a.NegStepSize * mv / denom;
+            if (a.HasWeightDecay) gv = TV.Fma(pv, TV.Splat(a.WeightDecay), gv);
+            var mv = TV.Fma(gv, TV.Splat(a.OneMinusBeta1), TV.Load(ref _m, i) * TV.Splat(a.Beta1));
+            var vv = TV.Fma(TV.Splat(a.OneMinusBeta2) * gv, gv, TV.Load(ref _v, i) * TV.Splat(a.Beta2));
+            TV.Store(mv, ref _m, i);
+            TV.Store(vv, ref _v, i);
+            if (a.AmsGrad)
+            {
+                vv = TV.Max(TV.Load(ref _x, i), vv);
+                TV.Store(vv, ref _x, i);
+            }
+            var denom = TV.Sqrt(vv) / TV.Splat(a.BiasCorrection2Sqrt) + TV.Splat(a.Eps);
+            TV.Store(pv + TV.Splat(a.NegStepSize) * mv / denom, ref _p, i);
         }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-    {
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-    {
-        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     }
 }
 
@@ -231,81 +143,53 @@ internal static class RmspropKernel
     public static void Run<T>(T[] p, int po, T[] g, int go, T[] v, T[]? m, T[]? buf, int n, in Args<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (n < 1 << 16) { Range(p, po, g, go, v, m, buf, 0, n, a); return; }
+        if (Threading.Serial(n, OptimKernels.Cost)) { Range(p, po, g, go, v, m, buf, 0, n, a); return; }
         var args = a;
-        Threading.For(n, 6, (s, e) => Range(p, po, g, go, v, m, buf, s, e, args));
+        Threading.For(n, OptimKernels.Cost, (s, e) => Range(p, po, g, go, v, m, buf, s, e, args));
     }
 
     static void Range<T>(T[] pa, int po, T[] ga, int go, T[] va, T[]? ma, T[]? ba, int start, int end, in Args<T> a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = end - start, i = 0;
-        Span<T> p = pa.AsSpan(po + start, n), v = va.AsSpan(start, n);
-        ReadOnlySpan<T> g = ga.AsSpan(go + start, n);
-        Span<T> m = a.Centered ? ma!.AsSpan(start, n) : default, b = a.HasMomentum ? ba!.AsSpan(start, n) : default;
-        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
-        {
-            var pv = MemoryMarshal.Cast<T, Vector<T>>(p); var vv = MemoryMarshal.Cast<T, Vector<T>>(v);
-            var gv = MemoryMarshal.Cast<T, Vector<T>>(g);
-            var mv = MemoryMarshal.Cast<T, Vector<T>>(m); var bv = MemoryMarshal.Cast<T, Vector<T>>(b);
-            Vector<T> alpha = new(a.Alpha), oma = new(a.OneMinusAlpha), eps = new(a.Eps), wd = new(a.WeightDecay), mu = new(a.Momentum), nlr = new(a.NegLr);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                var x = gv[k];
-                if (a.Maximize) x = -x;
-                if (a.HasWeightDecay) x = Fma(pv[k], wd, x);
-                var sq = Fma(oma * x, x, vv[k] * alpha);
-                vv[k] = sq;
-                Vector<T> avg;
-                if (a.Centered)
-                {
-                    var ga2 = Fma(x, oma, mv[k] * alpha);
-                    mv[k] = ga2;
-                    avg = Vector.SquareRoot(Fma(-ga2, ga2, sq));
-                }
-                else avg = Vector.SquareRoot(sq);
-                avg += eps;
-                if (a.HasMomentum)
-                {
-                    var nb = bv[k] * mu + x / avg;
-                    bv[k] = nb;
-                    pv[k] = Fma(nb, nlr, pv[k]);
-                }
-                else pv[k] = pv[k] + nlr * x / avg;
-            }
-            i = pv.Length * Vector<T>.Count;
-        }
-        for (; i < n; i++)
-        {
-            T x = g[i];
-            if (a.Maximize) x = -x;
-            if (a.HasWeightDecay) x = T.FusedMultiplyAdd(p[i], a.WeightDecay, x);
-            T sq = T.FusedMultiplyAdd(a.OneMinusAlpha * x, x, v[i] * a.Alpha);
-            v[i] = sq;
-            T avg;
-            if (a.Centered)
-            {
-                T ga2 = T.FusedMultiplyAdd(x, a.OneMinusAlpha, m[i] * a.Alpha);
-                m[i] = ga2;
-                avg = T.Sqrt(T.FusedMultiplyAdd(-ga2, ga2, sq));
-            }
-            else avg = T.Sqrt(sq);
-            avg += a.Eps;
-            if (a.HasMomentum)
-            {
-                T nb = b[i] * a.Momentum + x / avg;
-                b[i] = nb;
-                p[i] = T.FusedMultiplyAdd(nb, a.NegLr, p[i]);
-            }
-            else p[i] = p[i] + a.NegLr * x / avg;
-        }
+        int n = end - start;
+        var op = new Loop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), va.AsSpan(start, n),
+            a.Centered ? ma!.AsSpan(start, n) : default, a.HasMomentum ? ba!.AsSpan(start, n) : default, a);
+        Simd.For<T, Loop<T>>(n, ref op);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c)
+    ref struct Loop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> v, Span<T> m, Span<T> buf, Args<T> a) : IVecLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float)) return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
-        return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        readonly ref T _p = ref MemoryMarshal.GetReference(p), _g = ref MemoryMarshal.GetReference(g), _v = ref MemoryMarshal.GetReference(v);
+        readonly ref T _m = ref MemoryMarshal.GetReference(m), _b = ref MemoryMarshal.GetReference(buf);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
+        {
+            var pv = TV.Load(ref _p, i);
+            var x = TV.Load(ref _g, i);
+            if (a.Maximize) x = -x;
+            if (a.HasWeightDecay) x = TV.Fma(pv, TV.Splat(a.WeightDecay), x);
+            TV alpha = TV.Splat(a.Alpha), oma = TV.Splat(a.OneMinusAlpha);
+            var sq = TV.Fma(oma * x, x, TV.Load(ref _v, i) * alpha);
+            TV.Store(sq, ref _v, i);
+            TV avg;
+            if (a.Centered)
+            {
+                var ga2 = TV.Fma(x, oma, TV.Load(ref _m, i) * alpha);
+                TV.Store(ga2, ref _m, i);
+                avg = TV.Sqrt(TV.Fma(-ga2, ga2, sq));
+            }
+            else avg = TV.Sqrt(sq);
+            avg += TV.Splat(a.Eps);
+            if (a.HasMomentum)
+            {
+                var nb = TV.Load(ref _b, i) * TV.Splat(a.Momentum) + x / avg;
+                TV.Store(nb, ref _b, i);
+                TV.Store(TV.Fma(nb, TV.Splat(a.NegLr), pv), ref _p, i);
+            }
+            else TV.Store(pv + TV.Splat(a.NegLr) * x / avg, ref _p, i);
+        }
     }
 }
 
@@ -315,40 +199,33 @@ internal static class AdagradKernel
     public static void Run<T>(T[] p, int po, T[] g, int go, T[] sum, int n, T wd, bool hasWd, T eps, T negClr, bool maximize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (n < 1 << 16) { Range(p, po, g, go, sum, 0, n, wd, hasWd, eps, negClr, maximize); return; }
-        Threading.For(n, 4, (s, e) => Range(p, po, g, go, sum, s, e, wd, hasWd, eps, negClr, maximize));
+        if (Threading.Serial(n, OptimKernels.Cost)) { Range(p, po, g, go, sum, 0, n, wd, hasWd, eps, negClr, maximize); return; }
+        Threading.For(n, OptimKernels.Cost, (s, e) => Range(p, po, g, go, sum, s, e, wd, hasWd, eps, negClr, maximize));
     }
 
     static void Range<T>(T[] pa, int po, T[] ga, int go, T[] sa, int start, int end, T wd, bool hasWd, T eps, T negClr, bool maximize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = end - start, i = 0;
-        Span<T> p = pa.AsSpan(po + start, n), s = sa.AsSpan(start, n);
-        ReadOnlySpan<T> g = ga.AsSpan(go + start, n);
-        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        int n = end - start;
+        var op = new Loop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), sa.AsSpan(start, n), wd, hasWd, eps, negClr, maximize);
+        Simd.For<T, Loop<T>>(n, ref op);
+    }
+
+    ref struct Loop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> sum, T wd, bool hasWd, T eps, T negClr, bool maximize) : IVecLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly ref T _p = ref MemoryMarshal.GetReference(p), _g = ref MemoryMarshal.GetReference(g), _s = ref MemoryMarshal.GetReference(sum);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
-            var pv = MemoryMarshal.Cast<T, Vector<T>>(p); var sv = MemoryMarshal.Cast<T, Vector<T>>(s);
-            var gv = MemoryMarshal.Cast<T, Vector<T>>(g);
-            Vector<T> wdv = new(wd), epsv = new(eps), lr = new(negClr);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                var x = gv[k];
-                if (maximize) x = -x;
-                if (hasWd) x = RmspropKernel.Fma(pv[k], wdv, x);
-                var acc = RmspropKernel.Fma(x, x, sv[k]);
-                sv[k] = acc;
-                pv[k] = pv[k] + lr * x / (Vector.SquareRoot(acc) + epsv);
-            }
-            i = pv.Length * Vector<T>.Count;
-        }
-        for (; i < n; i++)
-        {
-            T x = g[i];
+            var pv = TV.Load(ref _p, i);
+            var x = TV.Load(ref _g, i);
             if (maximize) x = -x;
-            if (hasWd) x = T.FusedMultiplyAdd(p[i], wd, x);
-            T acc = T.FusedMultiplyAdd(x, x, s[i]);
-            s[i] = acc;
-            p[i] = p[i] + negClr * x / (T.Sqrt(acc) + eps);
+            if (hasWd) x = TV.Fma(pv, TV.Splat(wd), x);
+            var acc = TV.Fma(x, x, TV.Load(ref _s, i));
+            TV.Store(acc, ref _s, i);
+            TV.Store(pv + TV.Splat(negClr) * x / (TV.Sqrt(acc) + TV.Splat(eps)), ref _p, i);
         }
     }
 }

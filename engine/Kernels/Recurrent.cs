@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Torchlet.Kernels;
 
@@ -13,7 +12,7 @@ namespace Torchlet.Kernels;
 /// the recurrent h·W_hhᵀ per step, the weight gradients) go through <see cref="Gemm"/>; these
 /// kernels do the rest in one pass over each row so that a step touches its data once.
 /// Forward activations use TensorPrimitives; the fused backward has no TensorPrimitives
-/// equivalent, so it is hand-vectorised (Vector512, Vector256, scalar tail).
+/// equivalent, so it is an operator struct run by <see cref="Simd.For{T, TOp}"/> (Vector512/256/128, scalar tail).
 /// </summary>
 internal static class RecurrentKernels
 {
@@ -111,52 +110,32 @@ internal static class RecurrentKernels
     {
         for (int b = 0; b < B; b++)
         {
-            ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * H, 4 * H));
-            ref T d = ref MemoryMarshal.GetReference(dG.Slice(b * 4 * H, 4 * H));
-            ref T cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * H, H));
-            ref T t = ref MemoryMarshal.GetReference(tc.Slice(b * H, H));
-            ref T dhr = ref MemoryMarshal.GetReference(dh.Slice(b * H, H));
-            ref T dcr = ref MemoryMarshal.GetReference(dc.Slice(b * H, H));
-            nuint h = (nuint)H, j = 0;
-            if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
-                for (; j + (nuint)Vector512<T>.Count <= h; j += (nuint)Vector512<T>.Count)
-                {
-                    var i = Vector512.LoadUnsafe(ref g, j); var f = Vector512.LoadUnsafe(ref g, h + j);
-                    var gg = Vector512.LoadUnsafe(ref g, 2 * h + j); var o = Vector512.LoadUnsafe(ref g, 3 * h + j);
-                    var tv = Vector512.LoadUnsafe(ref t, j); var dhv = Vector512.LoadUnsafe(ref dhr, j);
-                    var one = Vector512<T>.One;
-                    var dcv = Vector512.LoadUnsafe(ref dcr, j) + dhv * o * (one - tv * tv);
-                    (dhv * tv * o * (one - o)).StoreUnsafe(ref d, 3 * h + j);
-                    (dcv * gg * i * (one - i)).StoreUnsafe(ref d, j);
-                    (dcv * Vector512.LoadUnsafe(ref cp, j) * f * (one - f)).StoreUnsafe(ref d, h + j);
-                    (dcv * i * (one - gg * gg)).StoreUnsafe(ref d, 2 * h + j);
-                    (dcv * f).StoreUnsafe(ref dcr, j);
-                }
-            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
-                for (; j + (nuint)Vector256<T>.Count <= h; j += (nuint)Vector256<T>.Count)
-                {
-                    var i = Vector256.LoadUnsafe(ref g, j); var f = Vector256.LoadUnsafe(ref g, h + j);
-                    var gg = Vector256.LoadUnsafe(ref g, 2 * h + j); var o = Vector256.LoadUnsafe(ref g, 3 * h + j);
-                    var tv = Vector256.LoadUnsafe(ref t, j); var dhv = Vector256.LoadUnsafe(ref dhr, j);
-                    var one = Vector256<T>.One;
-                    var dcv = Vector256.LoadUnsafe(ref dcr, j) + dhv * o * (one - tv * tv);
-                    (dhv * tv * o * (one - o)).StoreUnsafe(ref d, 3 * h + j);
-                    (dcv * gg * i * (one - i)).StoreUnsafe(ref d, j);
-                    (dcv * Vector256.LoadUnsafe(ref cp, j) * f * (one - f)).StoreUnsafe(ref d, h + j);
-                    (dcv * i * (one - gg * gg)).StoreUnsafe(ref d, 2 * h + j);
-                    (dcv * f).StoreUnsafe(ref dcr, j);
-                }
-            for (; j < h; j++)
-            {
-                T i = Unsafe.Add(ref g, j), f = Unsafe.Add(ref g, h + j), gg = Unsafe.Add(ref g, 2 * h + j), o = Unsafe.Add(ref g, 3 * h + j);
-                T tv = Unsafe.Add(ref t, j), dhv = Unsafe.Add(ref dhr, j);
-                T dcv = Unsafe.Add(ref dcr, j) + dhv * o * (T.One - tv * tv);
-                Unsafe.Add(ref d, 3 * h + j) = dhv * tv * o * (T.One - o);
-                Unsafe.Add(ref d, j) = dcv * gg * i * (T.One - i);
-                Unsafe.Add(ref d, h + j) = dcv * Unsafe.Add(ref cp, j) * f * (T.One - f);
-                Unsafe.Add(ref d, 2 * h + j) = dcv * i * (T.One - gg * gg);
-                Unsafe.Add(ref dcr, j) = dcv * f;
-            }
+            var step = new LstmGrad<T>(H, gates.Slice(b * 4 * H, 4 * H), cPrev.Slice(b * H, H), tc.Slice(b * H, H),
+                dh.Slice(b * H, H), dc.Slice(b * H, H), dG.Slice(b * 4 * H, 4 * H));
+            Simd.For<T, LstmGrad<T>>(H, ref step);
+        }
+    }
+
+    /// <summary>One row of <see cref="LstmBackward{T}"/>: gate blocks i, f, g, o at offsets 0, H, 2H, 3H.</summary>
+    ref struct LstmGrad<T>(int H, ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> tc, ReadOnlySpan<T> dh, Span<T> dc, Span<T> dG)
+        : IVecLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly nuint _h = (nuint)H;
+        readonly ref T _g = ref MemoryMarshal.GetReference(gates), _cp = ref MemoryMarshal.GetReference(cPrev), _t = ref MemoryMarshal.GetReference(tc);
+        readonly ref T _dh = ref MemoryMarshal.GetReference(dh), _dc = ref MemoryMarshal.GetReference(dc), _d = ref MemoryMarshal.GetReference(dG);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint j) where TV : struct, ILanes<TV, T>
+        {
+            var one = TV.C(1);
+            TV i = TV.Load(ref _g, j), f = TV.Load(ref _g, _h + j), gg = TV.Load(ref _g, 2 * _h + j), o = TV.Load(ref _g, 3 * _h + j);
+            TV tv = TV.Load(ref _t, j), dhv = TV.Load(ref _dh, j);
+            var dcv = TV.Load(ref _dc, j) + dhv * o * (one - tv * tv);
+            TV.Store(dhv * tv * o * (one - o), ref _d, 3 * _h + j);
+            TV.Store(dcv * gg * i * (one - i), ref _d, j);
+            TV.Store(dcv * TV.Load(ref _cp, j) * f * (one - f), ref _d, _h + j);
+            TV.Store(dcv * i * (one - gg * gg), ref _d, 2 * _h + j);
+            TV.Store(dcv * f, ref _dc, j);
         }
     }
 
@@ -196,51 +175,32 @@ internal static class RecurrentKernels
     {
         for (int b = 0; b < B; b++)
         {
-            ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 3 * H, 3 * H));
-            ref T hn = ref MemoryMarshal.GetReference(hg.Slice(b * 3 * H + 2 * H, H));
-            ref T hp = ref MemoryMarshal.GetReference(hPrev.Slice(b * H, H));
-            ref T dhr = ref MemoryMarshal.GetReference(dh.Slice(b * H, H));
-            ref T dp = ref MemoryMarshal.GetReference(dhPrev.Slice(b * H, H));
-            ref T di = ref MemoryMarshal.GetReference(dGi.Slice(b * 3 * H, 3 * H));
-            ref T dgh = ref MemoryMarshal.GetReference(dGh.Slice(b * 3 * H, 3 * H));
-            nuint h = (nuint)H, j = 0;
-            if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
-                for (; j + (nuint)Vector512<T>.Count <= h; j += (nuint)Vector512<T>.Count)
-                {
-                    var one = Vector512<T>.One;
-                    var r = Vector512.LoadUnsafe(ref g, j); var z = Vector512.LoadUnsafe(ref g, h + j); var n = Vector512.LoadUnsafe(ref g, 2 * h + j);
-                    var dhv = Vector512.LoadUnsafe(ref dhr, j);
-                    var dn = dhv * (one - z) * (one - n * n);
-                    var dz = dhv * (Vector512.LoadUnsafe(ref hp, j) - n) * z * (one - z);
-                    var dr = dn * Vector512.LoadUnsafe(ref hn, j) * r * (one - r);
-                    (dhv * z).StoreUnsafe(ref dp, j);
-                    dr.StoreUnsafe(ref di, j); dz.StoreUnsafe(ref di, h + j); dn.StoreUnsafe(ref di, 2 * h + j);
-                    dr.StoreUnsafe(ref dgh, j); dz.StoreUnsafe(ref dgh, h + j); (dn * r).StoreUnsafe(ref dgh, 2 * h + j);
-                }
-            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
-                for (; j + (nuint)Vector256<T>.Count <= h; j += (nuint)Vector256<T>.Count)
-                {
-                    var one = Vector256<T>.One;
-                    var r = Vector256.LoadUnsafe(ref g, j); var z = Vector256.LoadUnsafe(ref g, h + j); var n = Vector256.LoadUnsafe(ref g, 2 * h + j);
-                    var dhv = Vector256.LoadUnsafe(ref dhr, j);
-                    var dn = dhv * (one - z) * (one - n * n);
-                    var dz = dhv * (Vector256.LoadUnsafe(ref hp, j) - n) * z * (one - z);
-                    var dr = dn * Vector256.LoadUnsafe(ref hn, j) * r * (one - r);
-                    (dhv * z).StoreUnsafe(ref dp, j);
-                    dr.StoreUnsafe(ref di, j); dz.StoreUnsafe(ref di, h + j); dn.StoreUnsafe(ref di, 2 * h + j);
-                    dr.StoreUnsafe(ref dgh, j); dz.StoreUnsafe(ref dgh, h + j); (dn * r).StoreUnsafe(ref dgh, 2 * h + j);
-                }
-            for (; j < h; j++)
-            {
-                T r = Unsafe.Add(ref g, j), z = Unsafe.Add(ref g, h + j), n = Unsafe.Add(ref g, 2 * h + j);
-                T dhv = Unsafe.Add(ref dhr, j);
-                T dn = dhv * (T.One - z) * (T.One - n * n);
-                T dz = dhv * (Unsafe.Add(ref hp, j) - n) * z * (T.One - z);
-                T dr = dn * Unsafe.Add(ref hn, j) * r * (T.One - r);
-                Unsafe.Add(ref dp, j) = dhv * z;
-                Unsafe.Add(ref di, j) = dr; Unsafe.Add(ref di, h + j) = dz; Unsafe.Add(ref di, 2 * h + j) = dn;
-                Unsafe.Add(ref dgh, j) = dr; Unsafe.Add(ref dgh, h + j) = dz; Unsafe.Add(ref dgh, 2 * h + j) = dn * r;
-            }
+            var step = new GruGrad<T>(H, gates.Slice(b * 3 * H, 3 * H), hg.Slice(b * 3 * H + 2 * H, H), hPrev.Slice(b * H, H),
+                dh.Slice(b * H, H), dhPrev.Slice(b * H, H), dGi.Slice(b * 3 * H, 3 * H), dGh.Slice(b * 3 * H, 3 * H));
+            Simd.For<T, GruGrad<T>>(H, ref step);
+        }
+    }
+
+    /// <summary>One row of <see cref="GruBackward{T}"/>: gate blocks r, z, n at offsets 0, H, 2H.</summary>
+    ref struct GruGrad<T>(int H, ReadOnlySpan<T> gates, ReadOnlySpan<T> hn, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh,
+        Span<T> dhPrev, Span<T> dGi, Span<T> dGh) : IVecLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        readonly nuint _h = (nuint)H;
+        readonly ref T _g = ref MemoryMarshal.GetReference(gates), _hn = ref MemoryMarshal.GetReference(hn), _hp = ref MemoryMarshal.GetReference(hPrev);
+        readonly ref T _dh = ref MemoryMarshal.GetReference(dh), _dp = ref MemoryMarshal.GetReference(dhPrev);
+        readonly ref T _di = ref MemoryMarshal.GetReference(dGi), _dgh = ref MemoryMarshal.GetReference(dGh);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint j) where TV : struct, ILanes<TV, T>
+        {
+            var one = TV.C(1);
+            TV r = TV.Load(ref _g, j), z = TV.Load(ref _g, _h + j), n = TV.Load(ref _g, 2 * _h + j), dhv = TV.Load(ref _dh, j);
+            var dn = dhv * (one - z) * (one - n * n);
+            var dz = dhv * (TV.Load(ref _hp, j) - n) * z * (one - z);
+            var dr = dn * TV.Load(ref _hn, j) * r * (one - r);
+            TV.Store(dhv * z, ref _dp, j);
+            TV.Store(dr, ref _di, j); TV.Store(dz, ref _di, _h + j); TV.Store(dn, ref _di, 2 * _h + j);
+            TV.Store(dr, ref _dgh, j); TV.Store(dz, ref _dgh, _h + j); TV.Store(dn * r, ref _dgh, 2 * _h + j);
         }
     }
 

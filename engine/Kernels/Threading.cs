@@ -26,14 +26,20 @@ internal static class Threading
     internal static int ThreadOverride { get => t_threads; set => t_threads = value; }
 
     /// <summary>
-    /// Runs <paramref name="body"/>(start, end) over [0, n) in at most NumThreads chunks, or inline
-    /// when the work (n × costPerItem) is too small to pay for a thread hand-off.
+    /// The one rule for going parallel: work of n items × costPerItem (≈ simple flops per item) is split
+    /// into chunks of at least this much, so a thread hand-off (a few µs) never costs more than it saves.
     /// </summary>
+    const long MinWorkPerThread = 32_768;
+
+    static int Threads(long n, long costPerItem) => (int)Math.Min(Math.Min(NumThreads, Math.Max(1, n * costPerItem / MinWorkPerThread)), Math.Max(n, 1));
+
+    /// <summary>Whether <see cref="For"/> would run this work on the calling thread alone (callers test it to skip allocating a closure).</summary>
+    public static bool Serial(long n, long costPerItem) => Threads(n, costPerItem) <= 1;
+
+    /// <summary>Runs <paramref name="body"/>(start, end) over [0, n) in at most NumThreads chunks, or inline when <see cref="Serial"/>.</summary>
     public static void For(int n, long costPerItem, Action<int, int> body)
     {
-        const long MinWorkPerThread = 32_768;
-        int threads = (int)Math.Min(NumThreads, Math.Max(1, n * costPerItem / MinWorkPerThread));
-        threads = Math.Min(threads, n);
+        int threads = Threads(n, costPerItem);
         if (threads <= 1) { body(0, n); return; }
         int chunk = (n + threads - 1) / threads;
         Parallel.For(0, threads, s_options, t =>

@@ -43,7 +43,7 @@ public partial class Tensor
             int mode = an == n && bn == n ? 0 : an == n && bn == 1 ? 1 : bn == n && an == 1 ? 2 : -1;
             if (mode >= 0)
             {
-                if (n <= SerialElements) SpanRun<T, TOp>(mode, aa, a._offset, ba, b._offset, ra, 0, n);
+                if (Threading.Serial(n, 1)) SpanRun<T, TOp>(mode, aa, a._offset, ba, b._offset, ra, 0, n);
                 else ParallelSpanRun<T, TOp>(mode, aa, a._offset, ba, b._offset, ra, n);
                 return;
             }
@@ -86,7 +86,7 @@ public partial class Tensor
     {
         T[] aa = a.Buffer<T>(), ra = r.Buffer<T>();
         int ao = a._offset, n = r.Numel;
-        if (n <= SerialElements) ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, 0, n);
+        if (Threading.Serial(n, 1)) ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, 0, n);
         else ParallelScalarRun<T, TOp>(aa, ao, s, ra, scalarFirst, n);
     }
 

@@ -4,37 +4,21 @@ using Torchlet.Kernels;
 
 namespace Torchlet;
 
-internal delegate void SpanMap<T>(ReadOnlySpan<T> x, Span<T> d);
-
-/// <summary>Unary elementwise math through TensorPrimitives; backward beside forward.</summary>
+/// <summary>Unary elementwise math (kernels in Kernels/Unary.cs); backward beside forward.</summary>
 public partial class Tensor
 {
     /// <summary>
     /// f(x) for a floating function: integer and bool inputs are promoted to float32 first (as
-    /// torch.exp does), large tensors are split over the intra-op threads.
+    /// torch.exp does).
     /// </summary>
-    internal Tensor MapFloat(SpanMap<float> f32, SpanMap<double> f64)
+    internal Tensor MapFloat<TFn>(string op) where TFn : IFloatMap
     {
         var x = (dtype.IsFloating() ? this : to_nograd(ScalarType.Float32, false)).contiguous_nograd();
         var r = Empty(x._shape, x.dtype);
-        int n = r.Numel, off = x._offset;
         // TensorPrimitives refuses empty spans in some functions (Sigmoid); an empty input has an empty result.
-        if (n == 0) return r;
-        if (x.dtype == ScalarType.Float32)
-        {
-            if (n <= SerialElements / 4) f32(x.Buffer<float>().AsSpan(off, n), r.Buffer<float>().AsSpan(0, n));
-            else ParallelMap(f32, x.Buffer<float>(), off, r.Buffer<float>(), n);
-        }
-        else
-        {
-            if (n <= SerialElements / 4) f64(x.Buffer<double>().AsSpan(off, n), r.Buffer<double>().AsSpan(0, n));
-            else ParallelMap(f64, x.Buffer<double>(), off, r.Buffer<double>(), n);
-        }
+        if (r.Numel > 0) UnaryKernels.Map<TFn>(x.dtype, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op);
         return r;
     }
-
-    static void ParallelMap<T>(SpanMap<T> f, T[] src, int off, T[] dst, int n) =>
-        Threading.For(n, 8, (s, e) => f(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s)));
 
     /// <summary>Records a unary op whose gradient is g·f'(x, y) with f' written as tensor ops.</summary>
     Tensor Unary(Tensor r, string name, Func<Tensor, Tensor, Tensor, Tensor> grad, bool saveInput = true, bool saveResult = false) =>
@@ -64,98 +48,49 @@ public partial class Tensor
 
     public Tensor negative() => neg();
 
-    public Tensor exp() => Unary(MapFloat(static (x, d) => TensorPrimitives.Exp(x, d), static (x, d) => TensorPrimitives.Exp(x, d)),
+    public Tensor exp() => Unary(MapFloat<ExpMap>("exp"),
         "ExpBackward0", (g, x, y) => g.mul(y), saveInput: false, saveResult: true);
-    public Tensor log() => Unary(MapFloat(static (x, d) => TensorPrimitives.Log(x, d), static (x, d) => TensorPrimitives.Log(x, d)),
+    public Tensor log() => Unary(MapFloat<LogMap>("log"),
         "LogBackward0", (g, x, y) => g.div(x));
-    public Tensor log2() => Unary(MapFloat(static (x, d) => TensorPrimitives.Log2(x, d), static (x, d) => TensorPrimitives.Log2(x, d)),
+    public Tensor log2() => Unary(MapFloat<Log2Map>("log2"),
         "Log2Backward0", (g, x, y) => g.div(x.mul(Math.Log(2))));
-    public Tensor log10() => Unary(MapFloat(static (x, d) => TensorPrimitives.Log10(x, d), static (x, d) => TensorPrimitives.Log10(x, d)),
+    public Tensor log10() => Unary(MapFloat<Log10Map>("log10"),
         "Log10Backward0", (g, x, y) => g.div(x.mul(Math.Log(10))));
-    // log(1 + x) and exp(x) - 1 lose all digits for small x: these keep them (as std::log1p/expm1 do).
-    public Tensor log1p() => Unary(MapFloat(static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)Log1p(x[i]); },
-                                            static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = Log1p(x[i]); }),
+    public Tensor log1p() => Unary(MapFloat<Log1pMap>("log1p"),
         "Log1PBackward0", (g, x, y) => g.div(x.add(1)));
-    public Tensor expm1() => Unary(MapFloat(static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)Expm1(x[i]); },
-                                            static (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = Expm1(x[i]); }),
+    public Tensor expm1() => Unary(MapFloat<Expm1Map>("expm1"),
         "Expm1Backward0", (g, x, y) => g.mul(y.add(1)), saveInput: false, saveResult: true);
-    public Tensor sqrt() => Unary(MapFloat(static (x, d) => TensorPrimitives.Sqrt(x, d), static (x, d) => TensorPrimitives.Sqrt(x, d)),
+    public Tensor sqrt() => Unary(MapFloat<SqrtMap>("sqrt"),
         "SqrtBackward0", (g, x, y) => g.div(y.mul(2)), saveInput: false, saveResult: true);
-    public Tensor rsqrt() => Unary(MapFloat(static (x, d) => { TensorPrimitives.Sqrt(x, d); TensorPrimitives.Reciprocal(d, d); }, static (x, d) => { TensorPrimitives.Sqrt(x, d); TensorPrimitives.Reciprocal(d, d); }),
+    public Tensor rsqrt() => Unary(MapFloat<RsqrtMap>("rsqrt"),
         "RsqrtBackward0", (g, x, y) => g.mul(y.pow(3)).mul(-0.5), saveInput: false, saveResult: true);
-    public Tensor reciprocal() => Unary(MapFloat(static (x, d) => TensorPrimitives.Reciprocal(x, d), static (x, d) => TensorPrimitives.Reciprocal(x, d)),
+    public Tensor reciprocal() => Unary(MapFloat<ReciprocalMap>("reciprocal"),
         "ReciprocalBackward0", (g, x, y) => g.mul(y.mul(y)).neg(), saveInput: false, saveResult: true);
-    public Tensor sin() => Unary(MapFloat(static (x, d) => TensorPrimitives.Sin(x, d), static (x, d) => TensorPrimitives.Sin(x, d)),
+    public Tensor sin() => Unary(MapFloat<SinMap>("sin"),
         "SinBackward0", (g, x, y) => g.mul(x.cos()));
-    public Tensor cos() => Unary(MapFloat(static (x, d) => TensorPrimitives.Cos(x, d), static (x, d) => TensorPrimitives.Cos(x, d)),
+    public Tensor cos() => Unary(MapFloat<CosMap>("cos"),
         "CosBackward0", (g, x, y) => g.mul(x.sin()).neg());
-    public Tensor tan() => Unary(MapFloat(static (x, d) => TensorPrimitives.Tan(x, d), static (x, d) => TensorPrimitives.Tan(x, d)),
+    public Tensor tan() => Unary(MapFloat<TanMap>("tan"),
         "TanBackward0", (g, x, y) => g.mul(y.mul(y).add(1)), saveInput: false, saveResult: true);
-    public Tensor tanh() => Unary(MapFloat(static (x, d) => AccurateMath.Tanh(x, d), static (x, d) => AccurateMath.Tanh(x, d)),
+    public Tensor tanh() => Unary(MapFloat<TanhMap>("tanh"),
         "TanhBackward0", (g, x, y) => g.mul(y.mul(y).rsub(1)), saveInput: false, saveResult: true);
-    public Tensor sinh() => Unary(MapFloat(static (x, d) => AccurateMath.Sinh(x, d), static (x, d) => AccurateMath.Sinh(x, d)),
+    public Tensor sinh() => Unary(MapFloat<SinhMap>("sinh"),
         "SinhBackward0", (g, x, y) => g.mul(x.cosh()));
-    public Tensor cosh() => Unary(MapFloat(static (x, d) => TensorPrimitives.Cosh(x, d), static (x, d) => TensorPrimitives.Cosh(x, d)),
+    public Tensor cosh() => Unary(MapFloat<CoshMap>("cosh"),
         "CoshBackward0", (g, x, y) => g.mul(x.sinh()));
-    public Tensor sigmoid() => Unary(MapFloat(static (x, d) => TensorPrimitives.Sigmoid(x, d), static (x, d) => TensorPrimitives.Sigmoid(x, d)),
+    public Tensor sigmoid() => Unary(MapFloat<SigmoidMap>("sigmoid"),
         "SigmoidBackward0", (g, x, y) => g.mul(y.mul(y.rsub(1))), saveInput: false, saveResult: true);
 
-    /// <summary>log(1 + x), accurate for small x (the rounding error of 1 + x is divided back out).</summary>
-    internal static double Log1p(double x)
-    {
-        double u = 1.0 + x;
-        if (u == 1.0 || double.IsPositiveInfinity(u)) return u == 1.0 ? x : u;
-        return Math.Log(u) * x / (u - 1.0);
-    }
-
-    /// <summary>exp(x) - 1, accurate for small x (Kahan's correction).</summary>
-    internal static double Expm1(double x)
-    {
-        double u = Math.Exp(x);
-        if (u == 1.0) return x;
-        double um1 = u - 1.0;
-        if (um1 == -1.0 || double.IsPositiveInfinity(u)) return um1;
-        return um1 * x / Math.Log(u);
-    }
-
     // ---------------------------------------------------------------- same-dtype maps (integers keep their dtype)
-
-    enum SameMap { Abs, Sign, Relu }
 
     /// <summary>abs / sign / relu in the input's own dtype (ints wrap as in C++: abs(int.MinValue) stays negative).</summary>
     Tensor MapSame(SameMap op)
     {
         var x = contiguous_nograd();
         var r = Empty(_shape, dtype);
-        switch (dtype)
-        {
-            case ScalarType.Float32: SameLoop(x.Span<float>(), r.Span<float>(), op); break;
-            case ScalarType.Float64: SameLoop(x.Span<double>(), r.Span<double>(), op); break;
-            case ScalarType.Int64: SameLoop(x.Span<long>(), r.Span<long>(), op); break;
-            case ScalarType.Int32: SameLoop(x.Span<int>(), r.Span<int>(), op); break;
-            case ScalarType.Byte: SameLoop(x.Span<byte>(), r.Span<byte>(), op); break;
-            case ScalarType.Bool: x.Span<bool>().CopyTo(r.Span<bool>()); break;
-        }
+        if (dtype == ScalarType.Bool) x.Span<bool>().CopyTo(r.Span<bool>());
+        else UnaryKernels.MapSame(dtype, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op);
         return r;
-    }
-
-    static void SameLoop<T>(ReadOnlySpan<T> x, Span<T> d, SameMap op) where T : unmanaged, INumber<T>
-    {
-        switch (op)
-        {
-            case SameMap.Abs:
-                if (typeof(T) == typeof(float) || typeof(T) == typeof(double)) TensorPrimitives.Abs(x, d);
-                else for (int i = 0; i < d.Length; i++) d[i] = x[i] < T.Zero ? T.Zero - x[i] : x[i];
-                break;
-            case SameMap.Sign:
-                // NaN and ±0 give 0, as torch.sign does.
-                for (int i = 0; i < d.Length; i++) d[i] = x[i] > T.Zero ? T.One : x[i] < T.Zero ? T.Zero - T.One : T.Zero;
-                break;
-            default:
-                if (typeof(T) == typeof(float) || typeof(T) == typeof(double)) TensorPrimitives.Max(x, T.Zero, d);
-                else for (int i = 0; i < d.Length; i++) d[i] = x[i] > T.Zero ? x[i] : T.Zero;
-                break;
-        }
     }
 
     public Tensor abs()
@@ -169,19 +104,19 @@ public partial class Tensor
     /// <summary>-1, 0 or 1 by sign; 0 for NaN (zero gradient).</summary>
     public Tensor sign() => Unary(MapSame(SameMap.Sign), "SignBackward0", (g, x, y) => torch.zeros_like(g), saveInput: false);
 
-    public Tensor floor() => Rounding(static (x, d) => TensorPrimitives.Floor(x, d), static (x, d) => TensorPrimitives.Floor(x, d), "FloorBackward0", "floor_vml_cpu");
-    public Tensor ceil() => Rounding(static (x, d) => TensorPrimitives.Ceiling(x, d), static (x, d) => TensorPrimitives.Ceiling(x, d), "CeilBackward0", "ceil_vml_cpu");
-    public Tensor trunc() => Rounding(static (x, d) => TensorPrimitives.Truncate(x, d), static (x, d) => TensorPrimitives.Truncate(x, d), "TruncBackward0", "trunc_vml_cpu");
+    public Tensor floor() => Rounding<FloorMap>("FloorBackward0", "floor_vml_cpu");
+    public Tensor ceil() => Rounding<CeilMap>("CeilBackward0", "ceil_vml_cpu");
+    public Tensor trunc() => Rounding<TruncMap>("TruncBackward0", "trunc_vml_cpu");
     public Tensor fix() => trunc();
     /// <summary>Rounds half to even, as torch.round does.</summary>
-    public Tensor round() => Rounding(static (x, d) => TensorPrimitives.Round(x, d), static (x, d) => TensorPrimitives.Round(x, d), "RoundBackward0", "round_vml_cpu");
+    public Tensor round() => Rounding<RoundMap>("RoundBackward0", "round_vml_cpu");
 
-    Tensor Rounding(SpanMap<float> f, SpanMap<double> g, string name, string kernel)
+    Tensor Rounding<TFn>(string name, string kernel) where TFn : IFloatMap
     {
         NoBoolInput(kernel);
         // Integers are already whole: a copy, as in PyTorch.
         if (!dtype.IsFloating()) return clone_nograd();
-        return Unary(MapFloat(f, g), name, (gr, x, y) => torch.zeros_like(gr), saveInput: false);
+        return Unary(MapFloat<TFn>(kernel), name, (gr, x, y) => torch.zeros_like(gr), saveInput: false);
     }
 
     public Tensor square() => pow(2);

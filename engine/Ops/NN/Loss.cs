@@ -238,7 +238,7 @@ namespace Torchlet
             {
                 T xv = x[i], yv = y[i];
                 if (!(xv >= T.Zero && xv <= T.One)) return false;
-                r[i] = (yv - T.One) * T.Max(T.CreateTruncating(Tensor.Log1p(-double.CreateTruncating(xv))), lo) - yv * T.Max(T.Log(xv), lo);
+                r[i] = (yv - T.One) * T.Max(T.CreateTruncating(AccurateMath.Log1p(-double.CreateTruncating(xv))), lo) - yv * T.Max(T.Log(xv), lo);
             }
             return true;
         }
