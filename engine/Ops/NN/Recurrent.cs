@@ -1,0 +1,488 @@
+using System.Numerics;
+using Torchlet.Kernels;
+
+namespace Torchlet
+{
+    /// <summary>The recurrence a layer runs (PyTorch's RNN modes).</summary>
+    internal enum RnnMode { RnnTanh, RnnRelu, Lstm, Gru }
+
+    /// <summary>
+    /// Recurrent layers as PyTorch computes them, one direction of one layer at a time: ONE GEMM
+    /// projects the input of every time step (x·W_ihᵀ + biases as a [T·B, G·H] product), then each
+    /// step does one [B, P]·[P, G·H] GEMM for the recurrence and a fused gate kernel
+    /// (<see cref="RecurrentKernels"/>). Each direction of each layer records ONE autograd node whose
+    /// backward runs back-propagation through time with the same kernels: per step the fused gate
+    /// backward and one GEMM for the gradient of h_prev, then one GEMM each for dX, dW_ih and dW_hh
+    /// over all steps. Multi-layer stacking, bidirectional concatenation (CatBackward0), dropout
+    /// between layers and the final h_n/c_n (StackBackward0) are ordinary differentiable ops.
+    /// </summary>
+    internal static class RecurrentImpl
+    {
+        internal static int Gates(RnnMode m) => m switch { RnnMode.Lstm => 4, RnnMode.Gru => 3, _ => 1 };
+
+        static string NodeName(RnnMode m) => m switch
+        {
+            RnnMode.Lstm => "LstmLayerBackward0",
+            RnnMode.Gru => "GruLayerBackward0",
+            RnnMode.RnnTanh => "RnnTanhLayerBackward0",
+            _ => "RnnReluLayerBackward0",
+        };
+
+        /// <summary>
+        /// One direction of one layer. x [T, B, I]; h0 [B, P]; c0 [B, H] (LSTM only); whr [P, H] (LSTM
+        /// with projections). Returns the per-step outputs y [T, B, P] (or <paramref name="yShape"/>,
+        /// for the cells: [B, P] with T = 1), the final h [B, P] and, for LSTM, the final c [B, H].
+        /// Shapes and dtypes are validated by the callers.
+        /// </summary>
+        internal static (Tensor y, Tensor hN, Tensor? cN) Layer(RnnMode mode, Tensor x, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh,
+            Tensor? whr, Tensor h0, Tensor? c0, bool reverse, int[]? yShape = null)
+        {
+            var inputs = new List<Tensor>(8) { x, wih, whh };
+            if (bih is not null) inputs.Add(bih);
+            if (bhh is not null) inputs.Add(bhh);
+            if (whr is not null) inputs.Add(whr);
+            inputs.Add(h0);
+            if (c0 is not null) inputs.Add(c0);
+            bool grad = false;
+            foreach (var t in inputs) grad |= t._requiresGrad;
+            grad &= GradMode.Enabled;
+
+            int T = x._shape[0], B = x._shape[1], P = h0._shape[1];
+            yShape ??= [T, B, P];
+            Tensor result;
+            Func<Tensor, Tensor?[]>? backward = null;
+            if (x.dtype == ScalarType.Float32)
+            {
+                var run = new LayerRun<float>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse);
+                result = run.Forward(yShape);
+                if (grad) backward = Backward(run, inputs);
+            }
+            else
+            {
+                var run = new LayerRun<double>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse);
+                result = run.Forward(yShape);
+                if (grad) backward = Backward(run, inputs);
+            }
+            if (backward is not null) Tensor.Record(result, NodeName(mode), backward, true, inputs.ToArray());
+
+            Tensor y = result; Tensor? cN = null;
+            if (mode == RnnMode.Lstm)
+            {
+                // The node's result packs [y, c_n] (one node, two outputs); the user sees views of it.
+                int ny = T * B * P;
+                y = result.narrow(0, 0, ny).view(Shape.ToLong(yShape));
+                cN = result.narrow(0, ny, result._shape[0] - ny).view(B, c0!._shape[1]);
+            }
+            var hN = yShape.Length == 3 ? y.select(0, reverse ? 0 : T - 1) : y;
+            return (y, hN, cN);
+        }
+
+        static Func<Tensor, Tensor?[]> Backward<E>(LayerRun<E> run, List<Tensor> inputs) where E : unmanaged, IFloatingPointIeee754<E>
+        {
+            var saved = inputs.Select(t => new SavedTensor(t)).ToArray();
+            var needs = inputs.Select(t => t._requiresGrad).ToArray();
+            return g =>
+            {
+                foreach (var s in saved) s.Get();   // PyTorch's error if an input was changed in place since forward
+                // The fused backward computes raw gradients; a graph of them (create_graph=True) would
+                // silently miss the second-order terms, so refuse instead.
+                if (GradMode.Enabled)
+                    throw new InvalidOperationException($"{Engine.Current?.name()}: double backward (create_graph=True) through a recurrent layer is not supported: its fused backward records no graph of the gradients");
+                return run.Backward(g, needs);
+            };
+        }
+
+        /// <summary>
+        /// PyTorch's multi-layer RNN over a batched 3-D input (time-major unless batch_first).
+        /// <paramref name="weights"/> are the flat weights in PyTorch's order: per layer, per direction,
+        /// w_ih, w_hh, [b_ih, b_hh], [w_hr]. h0 [L·D, B, P] and c0 [L·D, B, H] may be null (zeros).
+        /// </summary>
+        internal static (Tensor output, Tensor hN, Tensor? cN) Run(RnnMode mode, Tensor input, Tensor? h0, Tensor? c0, IReadOnlyList<Tensor> weights,
+            bool hasBiases, bool hasProj, int numLayers, double dropout, bool train, bool bidirectional, bool batchFirst)
+        {
+            int D = bidirectional ? 2 : 1, perDir = 2 + (hasBiases ? 2 : 0) + (hasProj ? 1 : 0);
+            var x = batchFirst ? input.transpose(0, 1) : input;
+
+            int B = x._shape[1];
+            int H = weights[1]._shape[0] / Gates(mode);
+            int P = hasProj ? weights[perDir - 1]._shape[0] : H;
+            Tensor? zh = null, zc = null;
+            var hs = new List<Tensor>(numLayers * D);
+            var cs = new List<Tensor>(numLayers * D);
+            var layerInput = x;
+            for (int l = 0; l < numLayers; l++)
+            {
+                var ys = new Tensor[D];
+                for (int d = 0; d < D; d++)
+                {
+                    int idx = l * D + d, w = idx * perDir;
+                    var hi = h0 is null ? zh ??= torch.zeros([B, P], dtype: x.dtype) : h0.select(0, idx);
+                    Tensor? ci = null;
+                    if (mode == RnnMode.Lstm) ci = c0 is null ? zc ??= torch.zeros([B, H], dtype: x.dtype) : c0.select(0, idx);
+                    var (y, hn, cn) = Layer(mode, layerInput, weights[w], weights[w + 1],
+                        hasBiases ? weights[w + 2] : null, hasBiases ? weights[w + 3] : null,
+                        hasProj ? weights[w + perDir - 1] : null, hi, ci, reverse: d == 1);
+                    ys[d] = y; hs.Add(hn);
+                    if (cn is not null) cs.Add(cn);
+                }
+                var layerOutput = D == 1 ? ys[0] : torch.cat(ys, 2);
+                if (dropout != 0 && train && l < numLayers - 1) layerOutput = Dropout(layerOutput, dropout);
+                layerInput = layerOutput;
+            }
+            var output = batchFirst ? layerInput.transpose(0, 1) : layerInput;
+            return (output, torch.stack(hs, 0), mode == RnnMode.Lstm ? torch.stack(cs, 0) : null);
+        }
+
+        /// <summary>One step of a cell over a 2-D input [B, I] and state [B, H]: the layer with T = 1.</summary>
+        internal static (Tensor h, Tensor? c) Cell(RnnMode mode, Tensor input, Tensor hx, Tensor? cx, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh)
+        {
+            var (y, _, c) = Layer(mode, input.unsqueeze(0), wih, whh, bih, bhh, null, hx, cx, reverse: false, yShape: [input._shape[0], hx._shape[1]]);
+            return (y, c);
+        }
+
+        /// <summary>The checks of PyTorch's cell ops (input and hidden sizes, batch sizes, dtypes), prefixed with <paramref name="who"/>.</summary>
+        internal static void CheckCell(RnnMode mode, Func<string> who, Tensor input, Tensor hx, Tensor? cx, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh)
+        {
+            int G = Gates(mode);
+            if (input.dim() != 2) throw new ArgumentException($"{who()}: expected input of shape [batch, input_size], got {input.dim()}-D input of shape {Shape.Str(input._shape)}");
+            if (wih.dim() != 2 || whh.dim() != 2 || wih._shape[0] % G != 0 || whh._shape[0] != wih._shape[0] || whh._shape[1] * G != whh._shape[0])
+                throw new ArgumentException($"{who()}: expected w_ih of shape [{G}*hidden_size, input_size] and w_hh of shape [{G}*hidden_size, hidden_size], got {Shape.Str(wih._shape)} and {Shape.Str(whh._shape)}");
+            int H = whh._shape[1], I = wih._shape[1];
+            foreach (var (b, name) in new[] { (bih, "b_ih"), (bhh, "b_hh") })
+                if (b is not null && (b.dim() != 1 || b._shape[0] != G * H))
+                    throw new ArgumentException($"{who()}: expected {name} of shape [{G * H}], got {Shape.Str(b._shape)}");
+            if (input._shape[1] != I) throw new ArgumentException($"{who()}: input has inconsistent input_size: got {input._shape[1]} expected {I}");
+            for (int k = 0; k < (cx is null ? 1 : 2); k++)
+            {
+                var h = k == 0 ? hx : cx!;
+                if (h.dim() != 2) throw new ArgumentException($"{who()}: expected hidden{k} of shape [batch, hidden_size] = {Shape.Str([input._shape[0], H])}, got {h.dim()}-D tensor of shape {Shape.Str(h._shape)}");
+                if (h._shape[0] != input._shape[0]) throw new ArgumentException($"{who()}: Input batch size {input._shape[0]} doesn't match hidden{k} batch size {h._shape[0]}");
+                if (h._shape[1] != H) throw new ArgumentException($"{who()}: hidden{k} has inconsistent hidden_size: got {h._shape[1]}, expected {H}");
+            }
+            CheckDTypes(who, input, [hx, cx, wih, whh, bih, bhh]);
+        }
+
+        /// <summary>Floating input, and every other tensor of the same dtype (PyTorch: "input must have the type ...").</summary>
+        internal static void CheckDTypes(Func<string> who, Tensor input, Tensor?[] others)
+        {
+            foreach (var t in others)
+                if (t is not null && t.dtype != input.dtype)
+                    throw new ArgumentException($"{who()}: input must have the type {t.dtype.TorchName()}, got type {input.dtype.TorchName()} (the input, states and weights must share one dtype)");
+            if (input.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+                throw new ArgumentException($"{who()}: expected a float32 or float64 input, got {input.dtype.TorchName()}");
+        }
+
+        /// <summary>The checks of the multi-layer ops: input rank and size, state shapes, weight count and shapes, dtypes.</summary>
+        internal static void CheckLayers(RnnMode mode, Func<string> who, Tensor input, Tensor hx, Tensor? cx, IReadOnlyList<Tensor> ps,
+            bool hasBiases, bool proj, long numLayersArg, bool bidirectional, bool batchFirst)
+        {
+            int D = bidirectional ? 2 : 1, perDir = 2 + (hasBiases ? 2 : 0) + (proj ? 1 : 0), G = Gates(mode);
+            if (numLayersArg < 1) throw new ArgumentException($"{who()}: num_layers must be at least 1, got {numLayersArg}");
+            // A long: cast to int first, 2^32 + 1 layers passed as 1.
+            if (numLayersArg > ps.Count)
+                throw new ArgumentException($"{who()}: expected {numLayersArg} layer(s) × {D} direction(s) × {perDir} weight tensors, got {ps.Count}");
+            int numLayers = (int)numLayersArg;
+            if (ps.Count != numLayers * D * perDir)
+                throw new ArgumentException($"{who()}: expected {numLayers * D * perDir} weight tensors ({numLayers} layer(s) × {D} direction(s) × {perDir}), got {ps.Count}");
+            if (input.dim() != 3) throw new ArgumentException($"{who()}: input must have 3 dimensions, got {input.dim()} (shape {Shape.Str(input._shape)})");
+            // The sizes come from layer 0's matrices, so those are checked first (a 0-dim w_hh was indexed).
+            if (ps[0].dim() != 2 || ps[1].dim() != 2 || proj && ps[perDir - 1].dim() != 2)
+                throw new ArgumentException($"{who()}: expected w_ih, w_hh{(proj ? " and w_hr" : "")} of layer 0 to be 2-D, got shapes {Shape.Str(ps[0]._shape)}, {Shape.Str(ps[1]._shape)}{(proj ? ", " + Shape.Str(ps[perDir - 1]._shape) : "")}");
+            int I = ps[0]._shape[1], H = ps[1]._shape[0] / G, P = proj ? ps[perDir - 1]._shape[0] : H;
+            if (input._shape[2] != I) throw new ArgumentException($"{who()}: input.size(-1) must be equal to input_size. Expected {I}, got {input._shape[2]}");
+            if (input._shape[batchFirst ? 1 : 0] == 0)
+                throw new ArgumentException($"{who()}: Expected sequence length to be larger than 0 in RNN, got input of shape {Shape.Str(input._shape)}");
+            int B = input._shape[batchFirst ? 0 : 1];
+            CheckHidden(who, hx, [numLayers * D, B, P], mode == RnnMode.Lstm ? "Expected hidden[0] size {0}, got {1}" : "Expected hidden size {0}, got {1}");
+            if (cx is not null) CheckHidden(who, cx, [numLayers * D, B, H], "Expected hidden[1] size {0}, got {1}");
+            for (int l = 0; l < numLayers; l++)
+                for (int d = 0; d < D; d++)
+                {
+                    int w = (l * D + d) * perDir, inl = l == 0 ? I : P * D;
+                    Expect(who, ps[w], [G * H, inl], $"w_ih of layer {l}{(d == 1 ? " (reverse)" : "")}");
+                    Expect(who, ps[w + 1], [G * H, P], $"w_hh of layer {l}{(d == 1 ? " (reverse)" : "")}");
+                    if (hasBiases)
+                    {
+                        Expect(who, ps[w + 2], [G * H], $"b_ih of layer {l}{(d == 1 ? " (reverse)" : "")}");
+                        Expect(who, ps[w + 3], [G * H], $"b_hh of layer {l}{(d == 1 ? " (reverse)" : "")}");
+                    }
+                    if (proj) Expect(who, ps[w + perDir - 1], [P, H], $"w_hr of layer {l}{(d == 1 ? " (reverse)" : "")}");
+                }
+            CheckDTypes(who, input, [.. ps, hx, cx]);
+        }
+
+        /// <summary>PyTorch's check_hidden_size: the expected size as a Python tuple, the given one as a list.</summary>
+        internal static void CheckHidden(Func<string> who, Tensor h, int[] expected, string format)
+        {
+            if (!Shape.SameShape(h._shape, expected))
+                throw new ArgumentException($"{who()}: " + string.Format(format, "(" + string.Join(", ", expected) + ")", Shape.Str(h._shape)));
+        }
+
+        static void Expect(Func<string> who, Tensor t, int[] shape, string what)
+        {
+            if (!Shape.SameShape(t._shape, shape))
+                throw new ArgumentException($"{who()}: expected {what} of shape {Shape.Str(shape)}, got {Shape.Str(t._shape)}");
+        }
+
+        /// <summary>
+        /// at::dropout on CPU as PyTorch 1.13 runs it between RNN layers: a bernoulli_(1 − p) noise
+        /// tensor divided by 1 − p, multiplied in (MulBackward0), so the same seed drops the same units.
+        /// </summary>
+        internal static Tensor Dropout(Tensor x, double p)
+        {
+            if (x.Numel == 0) return x;
+            if (p == 1) return x.mul(torch.zeros([], dtype: x.dtype));
+            var noise = Tensor.Empty(x._shape, x.dtype);
+            noise.bernoulli_(1 - p);
+            noise.div_(1 - p);
+            return x.mul(noise);
+        }
+    }
+
+    /// <summary>
+    /// The forward and backward of one direction of one recurrent layer over raw buffers. Keeps what
+    /// backward needs: the activated gates (LSTM, GRU), the pre-activations (RNN), c and tanh(c)
+    /// (LSTM), h·W_hhᵀ + b_hh (GRU), the un-projected h (LSTM with proj_size) and a private copy
+    /// of every step's h (so in-place changes to the returned output cannot corrupt the gradients).
+    /// </summary>
+    internal sealed unsafe class LayerRun<E> where E : unmanaged, IFloatingPointIeee754<E>
+    {
+        readonly RnnMode _mode;
+        readonly int _T, _B, _I, _H, _P, _G;
+        readonly bool _reverse;
+        readonly Tensor _x, _wih, _whh, _h0;
+        readonly Tensor? _bih, _bhh, _whr, _c0;
+        readonly E[] _gates;     // [T, B, G·H]
+        readonly E[] _hs;        // [T, B, P]
+        readonly E[]? _hg;       // GRU: [T, B, 3H]
+        readonly E[]? _c, _tc;   // LSTM: [T, B, H]
+        readonly E[]? _hfull;    // LSTM with projections: [T, B, H]
+
+        public LayerRun(RnnMode mode, Tensor x, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh, Tensor? whr, Tensor h0, Tensor? c0, bool reverse)
+        {
+            _mode = mode; _reverse = reverse;
+            _x = x.contiguous_nograd(); _wih = wih.contiguous_nograd(); _whh = whh.contiguous_nograd();
+            _bih = bih?.contiguous_nograd(); _bhh = bhh?.contiguous_nograd(); _whr = whr?.contiguous_nograd();
+            _h0 = h0.contiguous_nograd(); _c0 = c0?.contiguous_nograd();
+            _T = x._shape[0]; _B = x._shape[1]; _I = x._shape[2];
+            _G = RecurrentImpl.Gates(mode);
+            _H = wih._shape[0] / _G; _P = h0._shape[1];
+            int tb = _T * _B;
+            _gates = new E[tb * _G * _H];
+            _hs = new E[tb * _P];
+            if (mode == RnnMode.Gru) _hg = new E[tb * 3 * _H];
+            if (mode == RnnMode.Lstm) { _c = new E[tb * _H]; _tc = new E[tb * _H]; }
+            if (whr is not null) _hfull = new E[tb * _H];
+        }
+
+        /// <summary>Time index of step s, and of the step before it.</summary>
+        int Time(int s) => _reverse ? _T - 1 - s : s;
+        int Prev(int t) => _reverse ? t + 1 : t - 1;
+
+        /// <summary>Runs the recurrence; returns the result tensor ([y, c_n] packed flat for LSTM, else y shaped <paramref name="yShape"/>).</summary>
+        public Tensor Forward(int[] yShape)
+        {
+            int T = _T, B = _B, I = _I, H = _H, P = _P, G = _G, GH = G * H, tb = T * B;
+            var result = _mode == RnnMode.Lstm
+                ? new Tensor(new Storage<E>(new E[tb * P + B * H]), [tb * P + B * H])
+                : new Tensor(new Storage<E>(new E[tb * P]), yShape);
+            fixed (E* x0 = _x.Buffer<E>(), wih0 = _wih.Buffer<E>(), whh0 = _whh.Buffer<E>(), h00 = _h0.Buffer<E>())
+            fixed (E* bih0 = _bih is null ? null : _bih.Buffer<E>(), bhh0 = _bhh is null ? null : _bhh.Buffer<E>())
+            fixed (E* whr0 = _whr is null ? null : _whr.Buffer<E>(), c00 = _c0 is null ? null : _c0.Buffer<E>())
+            fixed (E* gates = _gates, hs = _hs, hg = _hg, c = _c, tc = _tc, hfull = _hfull)
+            {
+                E* x = x0 + _x._offset, wih = wih0 + _wih._offset, whh = whh0 + _whh._offset, h0 = h00 + _h0._offset;
+                E* bih = bih0 is null ? null : bih0 + _bih!._offset, bhh = bhh0 is null ? null : bhh0 + _bhh!._offset;
+                E* whr = whr0 is null ? null : whr0 + _whr!._offset, c0 = c00 is null ? null : c00 + _c0!._offset;
+
+                // Input projection for every step at once; LSTM and RNN fold both biases in here,
+                // GRU only b_ih (b_hn sits inside r·(W_hn·h + b_hn)).
+                E beta = E.Zero;
+                // Not with an empty batch: the gate buffer is then empty and `gates` null, the bias copy wrote through it.
+                if (bih is not null && tb > 0)
+                {
+                    var bias = new Span<E>(gates, GH);
+                    new ReadOnlySpan<E>(bih, GH).CopyTo(bias);
+                    if (_mode != RnnMode.Gru) RowUpdate.Add<E>(bias, new ReadOnlySpan<E>(bhh, GH));
+                    for (int r = 1; r < tb; r++) bias.CopyTo(new Span<E>(gates + (long)r * GH, GH));
+                    beta = E.One;
+                }
+                Gemm.Run(tb, GH, I, E.One, x, I, 1, wih, 1, I, beta, gates, GH);
+
+                for (int s = 0; s < T; s++)
+                {
+                    int t = Time(s);
+                    E* hPrev = s == 0 ? h0 : hs + (long)Prev(t) * B * P;
+                    E* g = gates + (long)t * B * GH;
+                    E* hOut = hs + (long)t * B * P;
+                    switch (_mode)
+                    {
+                        case RnnMode.Lstm:
+                        {
+                            Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, GH);
+                            E* cPrev = s == 0 ? c0 : c + (long)Prev(t) * B * H;
+                            E* hCell = whr is null ? hOut : hfull + (long)t * B * H;
+                            RecurrentKernels.LstmForwardRows(B, H, g, cPrev, c + (long)t * B * H, tc + (long)t * B * H, hCell);
+                            if (whr is not null) Gemm.Run(B, P, H, E.One, hCell, H, 1, whr, 1, H, E.Zero, hOut, P);
+                            break;
+                        }
+                        case RnnMode.Gru:
+                        {
+                            E* hgt = hg + (long)t * B * GH;
+                            E hb = E.Zero;
+                            if (bhh is not null)
+                            {
+                                for (int r = 0; r < B; r++) new ReadOnlySpan<E>(bhh, GH).CopyTo(new Span<E>(hgt + (long)r * GH, GH));
+                                hb = E.One;
+                            }
+                            Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, hb, hgt, GH);
+                            RecurrentKernels.GruForwardRows(B, H, g, hgt, hPrev, hOut);
+                            break;
+                        }
+                        default:
+                            Gemm.Run(B, H, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, H);
+                            RecurrentKernels.RnnForwardRows(_mode == RnnMode.RnnRelu, B, H, g, hOut);
+                            break;
+                    }
+                }
+            }
+            var dst = result.Buffer<E>();
+            _hs.AsSpan().CopyTo(dst);
+            if (_mode == RnnMode.Lstm) _c.AsSpan(Time(T - 1) * B * H, B * H).CopyTo(dst.AsSpan(tb * P));
+            return result;
+        }
+
+        /// <summary>
+        /// Back-propagation through time from the gradient of the result. Returns the gradients of
+        /// x, w_ih, w_hh, [b_ih, b_hh], [w_hr], h0, [c0] in that order (null where not needed).
+        /// </summary>
+        public Tensor?[] Backward(Tensor gResult, bool[] needs)
+        {
+            int T = _T, B = _B, I = _I, H = _H, P = _P, G = _G, GH = G * H, tb = T * B;
+            var gz = gResult.dtype == _x.dtype ? gResult.contiguous_nograd() : gResult.to_nograd(_x.dtype, false).contiguous_nograd();
+            var dG = new E[tb * GH];
+            var dGhArr = _mode == RnnMode.Gru ? new E[tb * GH] : dG;
+            var dhA = new E[B * P];
+            var dhB = new E[B * P];
+            var dc = _mode == RnnMode.Lstm ? new E[B * H] : null;
+            var dhf = _whr is not null ? new E[B * H] : null;
+            var dHs = _whr is not null ? new E[tb * P] : null;
+            if (dc is not null) gz.Buffer<E>().AsSpan(gz._offset + tb * P, B * H).CopyTo(dc);
+
+            int k = 0;
+            var grads = new Tensor?[needs.Length];
+            bool nx = needs[k++], nwih = needs[k++], nwhh = needs[k++];
+            bool nbih = _bih is not null && needs[k++], nbhh = _bhh is not null && needs[k++];
+            bool nwhr = _whr is not null && needs[k++];
+
+            fixed (E* gz0 = gz.Buffer<E>(), x0 = _x.Buffer<E>(), wih0 = _wih.Buffer<E>(), whh0 = _whh.Buffer<E>(), h00 = _h0.Buffer<E>())
+            fixed (E* whr0 = _whr is null ? null : _whr.Buffer<E>(), c00 = _c0 is null ? null : _c0.Buffer<E>())
+            fixed (E* gates = _gates, hs = _hs, hg = _hg, c = _c, tc = _tc, hfull = _hfull)
+            fixed (E* dGp = dG, dGh = dGhArr, pa = dhA, pb = dhB, dcp = dc, dhfp = dhf, dHsp = dHs)
+            {
+                E* dY = gz0 + gz._offset, x = x0 + _x._offset, wih = wih0 + _wih._offset, whh = whh0 + _whh._offset, h0 = h00 + _h0._offset;
+                E* whr = whr0 is null ? null : whr0 + _whr!._offset, c0 = c00 is null ? null : c00 + _c0!._offset;
+                E* dh = pa, dhNext = pb;   // dh: gradient w.r.t. the current step's h (accumulated)
+                for (int s = T - 1; s >= 0; s--)
+                {
+                    int t = Time(s);
+                    E* hPrev = s == 0 ? h0 : hs + (long)Prev(t) * B * P;
+                    var dhSpan = new Span<E>(dh, B * P);
+                    RowUpdate.Add<E>(dhSpan, new ReadOnlySpan<E>(dY + (long)t * B * P, B * P));
+                    E* g = gates + (long)t * B * GH, dGt = dGp + (long)t * B * GH;
+                    switch (_mode)
+                    {
+                        case RnnMode.Lstm:
+                        {
+                            E* cPrev = s == 0 ? c0 : c + (long)Prev(t) * B * H;
+                            E* dhCell = dh;
+                            if (whr is not null)
+                            {
+                                dhSpan.CopyTo(new Span<E>(dHsp + (long)t * B * P, B * P));
+                                Gemm.Run(B, H, P, E.One, dh, P, 1, whr, H, 1, E.Zero, dhfp, H);
+                                dhCell = dhfp;
+                            }
+                            RecurrentKernels.LstmBackwardRows(B, H, g, cPrev, tc + (long)t * B * H, dhCell, dcp, dGt);
+                            Gemm.Run(B, P, GH, E.One, dGt, GH, 1, whh, P, 1, E.Zero, dh, P);
+                            break;
+                        }
+                        case RnnMode.Gru:
+                        {
+                            E* dGht = dGh + (long)t * B * GH;
+                            RecurrentKernels.GruBackwardRows(B, H, g, hg + (long)t * B * GH, hPrev, dh, dhNext, dGt, dGht);
+                            Gemm.Run(B, H, GH, E.One, dGht, GH, 1, whh, H, 1, E.One, dhNext, H);
+                            var swap = dh; dh = dhNext; dhNext = swap;
+                            break;
+                        }
+                        default:
+                            RecurrentKernels.RnnBackwardRows(_mode == RnnMode.RnnRelu, B, H, hs + (long)t * B * P, dh, dGt);
+                            Gemm.Run(B, H, H, E.One, dGt, H, 1, whh, H, 1, E.Zero, dh, H);
+                            break;
+                    }
+                }
+
+                if (nx)
+                {
+                    var dx = new E[tb * I];
+                    fixed (E* p = dx) Gemm.Run(tb, I, GH, E.One, dGp, GH, 1, wih, I, 1, E.Zero, p, I);
+                    grads[0] = new Tensor(new Storage<E>(dx), _x._shape);
+                }
+                if (nwih)
+                {
+                    var dw = new E[GH * I];
+                    fixed (E* p = dw) Gemm.Run(GH, I, tb, E.One, dGp, 1, GH, x, I, 1, E.Zero, p, I);
+                    grads[1] = new Tensor(new Storage<E>(dw), _wih._shape);
+                }
+                if (nwhh)
+                {
+                    // Step t's h_prev is h0 for the first step and the previous step's output otherwise:
+                    // two GEMMs over contiguous row blocks instead of one per step.
+                    var dw = new E[GH * P];
+                    fixed (E* p = dw)
+                    {
+                        Gemm.Run(GH, P, B, E.One, dGh + (long)Time(0) * B * GH, 1, GH, h0, P, 1, E.Zero, p, P);
+                        if (T > 1)
+                        {
+                            E* dRows = _reverse ? dGh : dGh + (long)B * GH;
+                            E* hRows = _reverse ? hs + (long)B * P : hs;
+                            Gemm.Run(GH, P, (T - 1) * B, E.One, dRows, 1, GH, hRows, P, 1, E.One, p, P);
+                        }
+                    }
+                    grads[2] = new Tensor(new Storage<E>(dw), _whh._shape);
+                }
+                k = 3;
+                if (_bih is not null)
+                {
+                    if (nbih) grads[k] = ColumnSums(dGp, tb, GH);
+                    k++;
+                }
+                if (_bhh is not null)
+                {
+                    if (nbhh) grads[k] = ColumnSums(dGh, tb, GH);
+                    k++;
+                }
+                if (_whr is not null)
+                {
+                    if (nwhr)
+                    {
+                        var dw = new E[P * H];
+                        fixed (E* p = dw) Gemm.Run(P, H, tb, E.One, dHsp, 1, P, hfull, H, 1, E.Zero, p, H);
+                        grads[k] = new Tensor(new Storage<E>(dw), _whr._shape);
+                    }
+                    k++;
+                }
+                if (needs[k]) grads[k] = new Tensor(new Storage<E>(new ReadOnlySpan<E>(dh, B * P).ToArray()), [B, P]);
+                k++;
+                if (_c0 is not null && needs[k]) grads[k] = new Tensor(new Storage<E>(dc!), [B, H]);
+            }
+            return grads;
+        }
+
+        static Tensor ColumnSums(E* m, int rows, int n)
+        {
+            var acc = new E[n];
+            RecurrentKernels.AddColumnSums(new ReadOnlySpan<E>(m, rows * n), rows, n, acc);
+            return new Tensor(new Storage<E>(acc), [n]);
+        }
+    }
+}
