@@ -43,7 +43,8 @@ internal static class RandomKernels
         }
     }
 
-    internal static bool UseVector => Avx2.IsSupported && Fma.IsSupported;
+    // PyTorch takes this path on CPUs with AVX2 and FMA; a width forced below 256 (TORCHLET_VECTOR_WIDTH) stands for a CPU without them.
+    internal static bool UseVector => Simd.Width >= 256 && Avx2.IsSupported && Fma.IsSupported;
 
     internal static void Transform16(Span<float> d, float mean, float std)
     {

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -199,8 +198,7 @@ public partial class Tensor
         var ac = a.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
         var bc = b.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
         var r = Empty(shape, ct);
-        if (ct == ScalarType.Float32) TensorPrimitives.FusedMultiplyAdd(bc.Span<float>(), alpha.As<float>(), ac.Span<float>(), r.Span<float>());
-        else TensorPrimitives.FusedMultiplyAdd(bc.Span<double>(), alpha.As<double>(), ac.Span<double>(), r.Span<double>());
+        RowUpdate.FusedAxpy(ct, bc._storage.RawArray, bc._offset, alpha, ac._storage.RawArray, ac._offset, r._storage.RawArray, 0, r.Numel, op);
         return r;
     }
 
@@ -523,8 +521,7 @@ public partial class Tensor
         if (alpha is { } al && !IsOne(al))
         {
             if (typeof(TOp) != typeof(AddOp) && typeof(TOp) != typeof(SubOp) || on != n || al.kind == Scalar.Kind.Bool) return null;
-            if (dtype == ScalarType.Float32) { var d = Span<float>(); TensorPrimitives.FusedMultiplyAdd(other.Span<float>(), al.As<float>(), d, d); }
-            else { var d = Span<double>(); TensorPrimitives.FusedMultiplyAdd(other.Span<double>(), al.As<double>(), d, d); }
+            RowUpdate.FusedAxpy(dtype, other._storage.RawArray, other._offset, al, _storage.RawArray, _offset, _storage.RawArray, _offset, n, "add_");
         }
         else if (dtype == ScalarType.Float32)
         {

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Torchlet.Kernels;
 
@@ -380,14 +379,12 @@ internal sealed class StridedBlock
             if (typeof(TW) == typeof(AssignWrite<T>)) { src.Slice(0, n).CopyTo(dst.AsSpan(off, n)); return; }
             if (typeof(TW) == typeof(AddWrite<float>))
             {
-                var d = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dst.AsSpan(off, n));
-                TensorPrimitives.Add(d, System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(src.Slice(0, n)), d);
+                RowUpdate.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dst.AsSpan(off, n)), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(src.Slice(0, n)));
                 return;
             }
             if (typeof(TW) == typeof(AddWrite<double>))
             {
-                var d = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(dst.AsSpan(off, n));
-                TensorPrimitives.Add(d, System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(src.Slice(0, n)), d);
+                RowUpdate.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(dst.AsSpan(off, n)), System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(src.Slice(0, n)));
                 return;
             }
         }

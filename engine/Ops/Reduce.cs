@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Torchlet.Kernels;
 
@@ -225,9 +224,9 @@ public partial class Tensor
         T[] src = p.src.Buffer<T>(), mean = m.Buffer<T>(), var = v.Buffer<T>();
         int off = p.src._offset;
         Reduction.Run(src, off, p.A, p.C, p.B, mean, new SumReducer<T>());
-        TensorPrimitives.Divide(mean.AsSpan(0, p.C), T.CreateTruncating(k), mean.AsSpan(0, p.C));
+        RowUpdate.Divide(mean.AsSpan(0, p.C), T.CreateTruncating(k));
         Reduction.Run(src, off, p.A, p.C, p.B, var, new SquaredDeviationReducer<T>(mean));
-        TensorPrimitives.Divide(var.AsSpan(0, p.C), T.CreateTruncating(denom), var.AsSpan(0, p.C));
+        RowUpdate.Divide(var.AsSpan(0, p.C), T.CreateTruncating(denom));
     }
 
     /// <summary>d var / dx = 2 (x − mean) / (K − correction), times the incoming gradient.</summary>
@@ -284,8 +283,7 @@ public partial class Tensor
     /// <summary>Square root in place, for a freshly made contiguous float result.</summary>
     Tensor SqrtInPlace()
     {
-        if (dtype == ScalarType.Float32) TensorPrimitives.Sqrt(Span<float>(), Span<float>());
-        else TensorPrimitives.Sqrt(Span<double>(), Span<double>());
+        RowUpdate.Sqrt(dtype, _storage.RawArray, _offset, Numel, "sqrt");
         return this;
     }
 
@@ -628,8 +626,7 @@ public partial class Tensor
         for (int c = 0; c < p.C; c++) if (T.IsInfinity(m[c])) m[c] = T.Zero;
         Reduction.Run(src, p.src._offset, p.A, p.C, p.B, dst, new SumExpReducer<T>(m));
         var d = dst.AsSpan(0, p.C);
-        TensorPrimitives.Log<T>(d, d);
-        TensorPrimitives.Add<T>(d, m, d);
+        RowUpdate.LogPlus<T>(d, m);
     }
 
     // ---------------------------------------------------------------- cumsum / cumprod

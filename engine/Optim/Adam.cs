@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -149,8 +148,7 @@ namespace Torchlet.Modules
             if (decay != 1)
             {
                 // param.mul_(1 − lr·wd): one rounding with the factor in the parameter's dtype, as PyTorch's CPU kernel.
-                var span = p.AsSpan(po, n);
-                TensorPrimitives.Multiply(span, T.CreateTruncating(decay), span);
+                RowUpdate.Scale(p.AsSpan(po, n), T.CreateTruncating(decay));
             }
             OptimKernels.Adam(p, po, g, go, st.ExpAvg.Buffer<T>(), st.ExpAvgSq.Buffer<T>(), o.AmsGrad ? st.MaxExpAvgSq!.Buffer<T>() : null, n, args);
         }

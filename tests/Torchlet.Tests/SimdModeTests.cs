@@ -7,9 +7,10 @@ namespace Torchlet.Tests;
 
 /// <summary>
 /// The Test target runs this suite once per vector mode (build.cake, RunEngineSimdModes): as the machine is, with
-/// 256-bit vectors at most, with 128-bit vectors only (what ARM64's NEON has) and with no hardware intrinsics. The
-/// mode comes in TORCHLET_SIMD_MODE; this test fails when the runtime flags are not what that mode intends, so a
-/// mode that silently ran the default paths cannot pass. With TORCHLET_SIMD_REPORT set it writes the flags there
+/// 256-bit vectors at most, with 128-bit vectors only (what ARM64's NEON has), with no hardware intrinsics, and with
+/// the kernels' Vector512 paths forced on a 256-bit runtime (TORCHLET_VECTOR_WIDTH=512). The mode comes in
+/// TORCHLET_SIMD_MODE; this test fails when the runtime flags or the kernels' width (Kernels.Simd.Width) are not
+/// what that mode intends, so a mode that silently ran the default paths cannot pass. With TORCHLET_SIMD_REPORT set it writes the flags there
 /// for the build's summary.
 /// </summary>
 public class SimdModeTests
@@ -18,7 +19,7 @@ public class SimdModeTests
 
     public static string Flags =>
         $"Vector512 {On(Vector512.IsHardwareAccelerated)}, Vector256 {On(Vector256.IsHardwareAccelerated)}, " +
-        $"Vector128 {On(Vector128.IsHardwareAccelerated)}, FMA {On(Fused)}";
+        $"Vector128 {On(Vector128.IsHardwareAccelerated)}, FMA {On(Fused)}; kernels at {Kernels.Simd.Width} bits";
 
     static string On(bool b) => b ? "on" : "off";
 
@@ -30,13 +31,15 @@ public class SimdModeTests
             File.WriteAllText(report, Flags);
         var (v512, v256, v128, fma) = (Vector512.IsHardwareAccelerated, Vector256.IsHardwareAccelerated,
                                        Vector128.IsHardwareAccelerated, Fused);
+        int width = Kernels.Simd.Width;
         bool expected = mode switch
         {
-            "default" => true,                                // whatever the machine has
-            "256" => !v512 && v256 && v128 && fma,            // DOTNET_PreferredVectorBitWidth=256
-            "128" => !v512 && !v256 && v128 && fma,           // DOTNET_PreferredVectorBitWidth=128: keeps FMA
-            "none" => !v512 && !v256 && !v128 && !Fma.IsSupported && !AdvSimd.IsSupported,   // DOTNET_EnableHWIntrinsic=0
-            _ => throw new ArgumentException($"TORCHLET_SIMD_MODE is '{mode}'; expected default, 256, 128 or none"),
+            "default" => width == Kernels.Simd.HardwareWidth,         // whatever the machine has
+            "256" => !v512 && v256 && v128 && fma && width == 256,     // DOTNET_PreferredVectorBitWidth=256
+            "128" => !v512 && !v256 && v128 && fma && width == 128,    // DOTNET_PreferredVectorBitWidth=128: keeps FMA
+            "none" => !v512 && !v256 && !v128 && !Fma.IsSupported && !AdvSimd.IsSupported && width == 0,   // DOTNET_EnableHWIntrinsic=0
+            "512-forced" => !v512 && v256 && width == 512,             // ... =256 with TORCHLET_VECTOR_WIDTH=512
+            _ => throw new ArgumentException($"TORCHLET_SIMD_MODE is '{mode}'; expected default, 256, 128, none or 512-forced"),
         };
         Assert.True(expected, $"TORCHLET_SIMD_MODE={mode}, but the runtime has {Flags}");
     }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -104,11 +103,11 @@ namespace Torchlet
             int n = x.Numel;
             T[]? rented = red == Reduction.None ? null : System.Buffers.ArrayPool<T>.Shared.Rent(n);
             var dst = rented is null ? r.Span<T>() : rented.AsSpan(0, n);
-            TensorPrimitives.Subtract(x.Span<T>(), y.Span<T>(), dst);
+            RowUpdate.Subtract(x.Span<T>(), y.Span<T>(), dst);
             T p = T.CreateTruncating(param), half = T.CreateTruncating(0.5);
             switch (kind)
             {
-                case Kind.Mse: TensorPrimitives.Multiply<T>(dst, dst, dst); break;
+                case Kind.Mse: RowUpdate.Square(dst); break;
                 case Kind.SmoothL1:
                     for (int i = 0; i < n; i++) { T z = T.Abs(dst[i]); dst[i] = z < p ? half * z * z / p : z - half * p; }
                     break;
@@ -585,13 +584,9 @@ namespace Torchlet
                     T l = T.CreateTruncating(lse[i]);
                     if (c < 16)
                         for (int j = 0; j < c; j++) ri[j] = T.Exp(xi[j] - l);
-                    else
-                    {
-                        TensorPrimitives.Subtract<T>(xi, l, ri);
-                        TensorPrimitives.Exp<T>(ri, ri);
-                    }
+                    else RowUpdate.ExpShifted(xi, l, ri);
                     ri[(int)cls] -= T.One;
-                    TensorPrimitives.Multiply<T>(ri, coef, ri);
+                    RowUpdate.Scale(ri, coef);
                 }
             });
         }
