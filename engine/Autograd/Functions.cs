@@ -225,7 +225,7 @@ public partial class Tensor
     {
         var z = Empty(shape, dtype, clear: true);
         view(z).CopyFrom(g);
-        if (NeedsGrad(g)) Record(z, name, gg => [view(gg)], false, g);
+        if (NeedsGrad(g)) Record(z, name, gg => view(gg), false, g);
         return z;
     }
 }

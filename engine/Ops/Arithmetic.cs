@@ -213,15 +213,15 @@ public partial class Tensor
         if (NeedsGrad(this, other))
         {
             Tensor a = this, b = other; var alp = alpha;
-            Record(r, "AddBackward0", g => [a._requiresGrad ? GradFor(g, a) : null,
-                b._requiresGrad ? GradFor(IsOne(alp) ? g : g.mul(alp!.Value), b) : null], false, a, b);
+            Record(r, "AddBackward0", g => (a._requiresGrad ? GradFor(g, a) : null,
+                b._requiresGrad ? GradFor(IsOne(alp) ? g : g.mul(alp!.Value), b) : null), false, a, b);
         }
         return r;
     }
 
     // Backward of an op whose gradient is g itself (add/sub a number) or g·c (mul/div by a number).
     static Tensor RecordScaled(Tensor r, string name, Tensor a, Scalar? factor, bool divide = false) =>
-        Record(r, name, g => [GradFor(factor is not { } f ? g : divide ? g.div(f) : g.mul(f), a)], false, a);
+        Record(r, name, g => GradFor(factor is not { } f ? g : divide ? g.div(f) : g.mul(f), a), false, a);
 
     public Tensor add(Scalar other, Scalar? alpha = null)
     {
@@ -253,8 +253,8 @@ public partial class Tensor
         if (NeedsGrad(this, other))
         {
             Tensor a = this, b = other; var alp = alpha;
-            Record(r, "SubBackward0", g => [a._requiresGrad ? GradFor(g, a) : null,
-                b._requiresGrad ? GradFor(IsOne(alp) ? g.neg() : g.mul(Negate(alp!.Value)), b) : null], false, a, b);
+            Record(r, "SubBackward0", g => (a._requiresGrad ? GradFor(g, a) : null,
+                b._requiresGrad ? GradFor(IsOne(alp) ? g.neg() : g.mul(Negate(alp!.Value)), b) : null), false, a, b);
         }
         return r;
     }
@@ -290,9 +290,9 @@ public partial class Tensor
             // Only the input whose gradient is wanted is saved: the other may then change in place freely.
             Tensor a = this, b = other;
             SavedTensor? sa = b._requiresGrad ? new SavedTensor(a) : null, sb = a._requiresGrad ? new SavedTensor(b) : null;
-            Record(r, "MulBackward0", g => [
+            Record(r, "MulBackward0", g => (
                 sb is { } y ? GradFor(g.mul(y.Get()), a) : null,
-                sa is { } x ? GradFor(g.mul(x.Get()), b) : null], true, a, b);
+                sa is { } x ? GradFor(g.mul(x.Get()), b) : null), true, a, b);
         }
         return r;
     }
@@ -315,8 +315,8 @@ public partial class Tensor
             Record(r, "DivBackward0", g =>
             {
                 var bv = sb.Get();
-                return [a._requiresGrad ? GradFor(g.div(bv), a) : null,
-                        sa is { } x ? GradFor(g.neg().mul(x.Get()).div(bv.mul(bv)), b) : null];
+                return (a._requiresGrad ? GradFor(g.div(bv), a) : null,
+                        sa is { } x ? GradFor(g.neg().mul(x.Get()).div(bv.mul(bv)), b) : null);
             }, true, a, b);
         }
         return r;
@@ -343,7 +343,7 @@ public partial class Tensor
     static Tensor RecordRdiv(Tensor r, Tensor rec, Tensor a, Scalar other)
     {
         var sr = new SavedTensor(rec);
-        return Record(r, "MulBackward0", g => { var y = sr.Get(); return [GradFor(g.mul(other).mul(y.mul(y)).neg(), a)]; }, true, a);
+        return Record(r, "MulBackward0", g => { var y = sr.Get(); return GradFor(g.mul(other).mul(y.mul(y)).neg(), a); }, true, a);
     }
 
     public Tensor true_divide(Tensor other) => div(other);
@@ -359,8 +359,8 @@ public partial class Tensor
         {
             var sa = new SavedTensor(this); var sb = new SavedTensor(other);
             Tensor a = this, b = other;
-            Record(r, "RemainderBackward1", g => [a._requiresGrad ? GradFor(g, a) : null,
-                b._requiresGrad ? GradFor(g.neg().mul(sa.Get().div(sb.Get()).floor()), b) : null], true, a, b);
+            Record(r, "RemainderBackward1", g => (a._requiresGrad ? GradFor(g, a) : null,
+                b._requiresGrad ? GradFor(g.neg().mul(sa.Get().div(sb.Get()).floor()), b) : null), true, a, b);
         }
         return r;
     }
@@ -388,7 +388,7 @@ public partial class Tensor
     static Tensor RecordPowScalar(Tensor r, Tensor a, double e)
     {
         var sa = new SavedTensor(a);
-        return Record(r, "PowBackward0", g => e == 0 ? [torch.zeros_like(a)] : [GradFor(g.mul(sa.Get().pow(e - 1).mul(e)), a)], true, a);
+        return Record(r, "PowBackward0", g => e == 0 ? torch.zeros_like(a) : GradFor(g.mul(sa.Get().pow(e - 1).mul(e)), a), true, a);
     }
 
     public Tensor pow(Tensor exponent)
@@ -411,7 +411,7 @@ public partial class Tensor
                     var cond = x.eq(0).logical_and(e.ge(0));
                     gb = GradFor(g.mul(torch.where(cond, torch.zeros_like(g), y.Get().mul(x.log()))), b);
                 }
-                return [ga, gb];
+                return (ga, gb);
             }, true, a, b);
         }
         return r;
@@ -435,7 +435,7 @@ public partial class Tensor
             return Record(r, "PowBackward2", g =>
             {
                 var d = g.mul(sr.Get()).mul(lb);
-                return [GradFor(self.ToDouble() == 0 ? torch.where(exponent.ge(0), torch.zeros_like(d), d) : d, exponent)];
+                return GradFor(self.ToDouble() == 0 ? torch.where(exponent.ge(0), torch.zeros_like(d), d) : d, exponent);
             }, true, exponent);
         }
     }
@@ -455,7 +455,7 @@ public partial class Tensor
                 var x = sa.Get(); var y = sb.Get();
                 // Ties split the gradient evenly, as PyTorch does.
                 var win = (max ? x.gt(y) : x.lt(y)).to(g.dtype).add(x.eq(y).to(g.dtype).mul(0.5));
-                return [a._requiresGrad ? GradFor(g.mul(win), a) : null, b._requiresGrad ? GradFor(g.mul(win.rsub(1)), b) : null];
+                return (a._requiresGrad ? GradFor(g.mul(win), a) : null, b._requiresGrad ? GradFor(g.mul(win.rsub(1)), b) : null);
             }, true, a, b);
         }
         return r;

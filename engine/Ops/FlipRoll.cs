@@ -29,7 +29,7 @@ public partial class Tensor
                 st[d] = -st[d];
             }
         var r = new Tensor(_storage, _shape, st, off).clone_nograd();
-        if (NeedsGrad(this)) Record(r, "FlipBackward0", g => [g.flip(dims)], false, this);
+        if (NeedsGrad(this)) Record(r, "FlipBackward0", g => g.flip(dims), false, this);
         return r;
     }
 
@@ -61,7 +61,7 @@ public partial class Tensor
         {
             var back = shifts.Select(s => -s).ToArray();
             var dd = dims;
-            Record(r, "RollBackward0", g => [g.roll(back, dd)], false, this);
+            Record(r, "RollBackward0", g => g.roll(back, dd), false, this);
         }
         return r;
     }

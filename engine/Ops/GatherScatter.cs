@@ -37,7 +37,7 @@ public partial class Tensor
                 var z = Empty(shape, g.dtype, clear: true);
                 var ix = si.Get().contiguous_nograd();
                 DimScatter(z, d, ix.Span<long>().ToArray(), NonEmpty(ix._shape), g, add: true);
-                return [z];
+                return z;
             }, true, this);
         }
         return r;
@@ -98,7 +98,7 @@ public partial class Tensor
             var si = new SavedTensor(index);
             Tensor self = this;
             string name = add ? "ScatterAddBackward0" : src is null ? "ScatterBackward1" : "ScatterBackward0";
-            Func<Tensor, Tensor?[]> bw = g =>
+            Func<Tensor, (Tensor?, Tensor?)> bw = g =>
             {
                 var ix = si.Get().contiguous_nograd();
                 var iv = ix.Span<long>().ToArray();
@@ -114,9 +114,9 @@ public partial class Tensor
                     DimGather(g, d, iv, ish, picked);
                     gSrc = PadTo(picked, src._shape);
                 }
-                return src is null ? [gSelf] : [gSelf, gSrc];
+                return (gSelf, gSrc);  // gSrc stays null without src
             };
-            if (src is null) Record(r, name, bw, true, this);
+            if (src is null) Record(r, name, g => bw(g).Item1, true, this);
             else Record(r, name, bw, true, this, src);
         }
         return r;
@@ -272,7 +272,7 @@ public partial class Tensor
             {
                 var z = Empty(shape, g.dtype, clear: true);
                 adv.Scatter(z, g, accumulate: true);
-                return [z];
+                return z;
             }, false, this);
         }
         return r;
@@ -295,7 +295,7 @@ public partial class Tensor
                     gs = adv.Gather(g);
                     if (alpha is { } a && a.ToDouble() != 1) gs = gs.mul(a);
                 }
-                return [self._requiresGrad ? g : null, gs];
+                return (self._requiresGrad ? g : null, gs);
             }, false, this, source);
         }
         return r;
@@ -341,7 +341,7 @@ public partial class Tensor
             {
                 var z = g.clone_nograd();
                 adv.Scatter(z, ScalarTensor(0, g.dtype), accumulate: false);
-                return [z];
+                return z;
             }, false, this);
         return r;
     }

@@ -36,7 +36,7 @@ public partial class Tensor
             {
                 var z = Empty(shape, g.dtype, clear: true);
                 adv.Scatter(z, g.contiguous_nograd(), accumulate: true);
-                return [z];
+                return z;
             }, false, sliced);
         }
         return r;
@@ -68,7 +68,7 @@ public partial class Tensor
     internal Tensor Alias()
     {
         var r = AsView(_shape, _strides, _offset);
-        if (NeedsGrad(this)) Record(r, "AliasBackward0", g => [g], false, this);
+        if (NeedsGrad(this)) Record(r, "AliasBackward0", g => g, false, this);
         return r;
     }
 

@@ -272,7 +272,7 @@ public partial class Tensor
         if (Shape.Numel(outShape) == 0)
         {
             var empty = Empty(outShape, dtype);
-            if (NeedsGrad(this)) { var o = _shape; var dt = dtype; Record(empty, "RepeatBackward0", g => [Empty(o, dt, clear: true)], false, this); }
+            if (NeedsGrad(this)) { var o = _shape; var dt = dtype; Record(empty, "RepeatBackward0", g => Empty(o, dt, clear: true), false, this); }
             return empty;
         }
         var src = reshape_nograd(padded);
@@ -288,7 +288,7 @@ public partial class Tensor
         {
             var orig = _shape;
             var sumDims = Enumerable.Range(0, padded.Length).Select(i => (long)(2 * i)).ToArray();
-            Record(r, "RepeatBackward0", g => [g.reshape_nograd(sh).sum(sumDims).reshape_nograd(orig)], false, this);
+            Record(r, "RepeatBackward0", g => g.reshape_nograd(sh).sum(sumDims).reshape_nograd(orig), false, this);
         }
         return r;
     }

@@ -40,7 +40,7 @@ public partial class Tensor
         if (GradMode.Enabled && (_requiresGrad || valueGrad))
         {
             Tensor self = this;
-            Func<Tensor, Tensor?[]> bw = g =>
+            Func<Tensor, (Tensor?, Tensor?)> bw = g =>
             {
                 Tensor? gs = null, gv = null;
                 if (self._requiresGrad)
@@ -50,9 +50,9 @@ public partial class Tensor
                     gs = GradFor(z, self);
                 }
                 if (valueGrad) gv = MaskedPick(g, mc).sum().to(value!.dtype);
-                return value is null ? [gs] : [gs, gv];
+                return (gs, gv);  // gv stays null without value
             };
-            if (value is null) Record(r, "MaskedFillBackward0", bw, false, this);
+            if (value is null) Record(r, "MaskedFillBackward0", g => bw(g).Item1, false, this);
             else Record(r, "MaskedFillBackward1", bw, false, this, value);
         }
         return r;
@@ -121,7 +121,7 @@ public partial class Tensor
             {
                 var z = Empty(shape, g.dtype, clear: true);
                 MaskedPut(z, mc, g.contiguous_nograd());
-                return [GradFor(z, self)];
+                return GradFor(z, self);
             }, false, this);
         }
         return r;

@@ -31,7 +31,7 @@ public partial class Tensor
             // PyTorch: tensor1.unsqueeze(0).mm(tensor2).squeeze_(0).
             var mm = t1.unsqueeze(0).mm(t2);
             var r = mm.squeeze_nograd(0);
-            if (NeedsGrad(mm)) { var orig = mm._shape; Record(r, "SqueezeBackward3", g => [g.reshape_nograd(orig)], false, mm); }
+            if (NeedsGrad(mm)) { var orig = mm._shape; Record(r, "SqueezeBackward3", g => g.reshape_nograd(orig), false, mm); }
             return r;
         }
         if (d1 == 2 && d2 == 2) return t1.mm(t2);
@@ -120,7 +120,7 @@ public partial class Tensor
     {
         var c = t.contiguous_nograd();
         var r = c.AsView(shape, Shape.ContiguousStrides(shape), c._offset);
-        if (NeedsGrad(t)) { var orig = t._shape; Record(r, "UnsafeViewBackward0", g => [g.reshape_nograd(orig)], false, t); }
+        if (NeedsGrad(t)) { var orig = t._shape; Record(r, "UnsafeViewBackward0", g => g.reshape_nograd(orig), false, t); }
         return r;
     }
 
@@ -170,7 +170,7 @@ public partial class Tensor
             bool ga = a._requiresGrad, gv = v._requiresGrad;
             var sa = gv ? new SavedTensor(a) : default;
             var sv = ga ? new SavedTensor(v) : default;
-            Record(r, "MvBackward0", g => [ga ? g.outer(sv.Get()) : null, gv ? sa.Get().t().mv(g) : null], true, a, v);
+            Record(r, "MvBackward0", g => (ga ? g.outer(sv.Get()) : null, gv ? sa.Get().t().mv(g) : null), true, a, v);
         }
         return r;
     }
@@ -201,7 +201,7 @@ public partial class Tensor
             bool ga = a._requiresGrad, gb = b._requiresGrad;
             var sa = gb ? new SavedTensor(a) : default;
             var sb = ga ? new SavedTensor(b) : default;
-            Record(r, "DotBackward0", g => [ga ? g.mul(sb.Get()) : null, gb ? g.mul(sa.Get()) : null], true, a, b);
+            Record(r, "DotBackward0", g => (ga ? g.mul(sb.Get()) : null, gb ? g.mul(sa.Get()) : null), true, a, b);
         }
         return r;
     }
@@ -270,7 +270,7 @@ public partial class Tensor
         bool ga = a._requiresGrad, gb = b._requiresGrad;
         var sa = gb ? new SavedTensor(a) : default;
         var sb = ga ? new SavedTensor(b) : default;
-        Record(r, name, g => [ga ? Scale(g.mm(sb.Get().t()), alpha) : null, gb ? Scale(sa.Get().t().mm(g), alpha) : null], true, a, b);
+        Record(r, name, g => (ga ? Scale(g.mm(sb.Get().t()), alpha) : null, gb ? Scale(sa.Get().t().mm(g), alpha) : null), true, a, b);
     }
 
     static void RecordBmm(Tensor r, string name, Tensor a, Tensor b, Scalar alpha)
@@ -278,7 +278,7 @@ public partial class Tensor
         bool ga = a._requiresGrad, gb = b._requiresGrad;
         var sa = gb ? new SavedTensor(a) : default;
         var sb = ga ? new SavedTensor(b) : default;
-        Record(r, name, g => [ga ? Scale(g.bmm(sb.Get().transpose(1, 2)), alpha) : null, gb ? Scale(sa.Get().transpose(1, 2).bmm(g), alpha) : null], true, a, b);
+        Record(r, name, g => (ga ? Scale(g.bmm(sb.Get().transpose(1, 2)), alpha) : null, gb ? Scale(sa.Get().transpose(1, 2).bmm(g), alpha) : null), true, a, b);
     }
 
     /// <summary>AddmmBackward0 / BaddbmmBackward0: beta·grad (summed to self's shape) and the product's rules.</summary>
@@ -287,11 +287,11 @@ public partial class Tensor
         bool gs = self._requiresGrad, g1 = m1._requiresGrad, g2 = m2._requiresGrad;
         var s1 = g2 ? new SavedTensor(m1) : default;
         var s2 = g1 ? new SavedTensor(m2) : default;
-        Record(r, name, g => [
+        Record(r, name, g => (
             gs ? GradFor(Scale(g, beta), self) : null,
             g1 ? Scale(batched ? g.bmm(s2.Get().transpose(1, 2)) : g.mm(s2.Get().t()), alpha) : null,
-            g2 ? Scale(batched ? s1.Get().transpose(1, 2).bmm(g) : s1.Get().t().mm(g), alpha) : null,
-        ], true, [self, m1, m2]);
+            g2 ? Scale(batched ? s1.Get().transpose(1, 2).bmm(g) : s1.Get().t().mm(g), alpha) : null
+        ), true, self, m1, m2);
     }
 
     /// <summary>PyTorch's maybe_multiply: skip the multiply when the factor is 1.</summary>

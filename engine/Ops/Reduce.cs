@@ -159,7 +159,7 @@ public partial class Tensor
         {
             var inShape = _shape; var self = this;
             var kept = ReducedShape(dims, true);
-            Record(r, "SumBackward" + (dim is null ? "0" : "1"), g => [GradFor(g.GradReshape(kept).GradExpand(inShape), self)], false, this);
+            Record(r, "SumBackward" + (dim is null ? "0" : "1"), g => GradFor(g.GradReshape(kept).GradExpand(inShape), self), false, this);
         }
         return r;
     }
@@ -185,7 +185,7 @@ public partial class Tensor
         {
             var inShape = _shape; var self = this;
             var kept = ReducedShape(dims, true);
-            Record(r, "MeanBackward" + (dim is null ? "0" : "1"), g => [GradFor(g.div((double)k).GradReshape(kept).GradExpand(inShape), self)], false, this);
+            Record(r, "MeanBackward" + (dim is null ? "0" : "1"), g => GradFor(g.div((double)k).GradReshape(kept).GradExpand(inShape), self), false, this);
         }
         return r;
     }
@@ -257,7 +257,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var kept = ReducedShape(dims, true);
-            Record(v, "VarBackward0", g => [VarBackward(g, sx.Get(), dims, kept, corr)], true, this);
+            Record(v, "VarBackward0", g => VarBackward(g, sx.Get(), dims, kept, corr), true, this);
         }
         return v;
     }
@@ -275,7 +275,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var ss = new SavedTensor(s); var kept = ReducedShape(dims, true);
-            Record(s, "StdBackward0", g => [StdBackward(g, ss.Get(), sx.Get(), dims, kept, corr)], true, this);
+            Record(s, "StdBackward0", g => StdBackward(g, ss.Get(), sx.Get(), dims, kept, corr), true, this);
         }
         return s;
     }
@@ -300,8 +300,8 @@ public partial class Tensor
         {
             var sx = new SavedTensor(this); var kept = ReducedShape(dims, true);
             var self = this; var inShape = _shape; int k = ReducedCount(dims);
-            Record(v, "VarMeanBackward0", g => [VarBackward(g, sx.Get(), dims, kept, corr)], true, this);
-            Record(m, "VarMeanBackward0", g => [GradFor(ReduceKept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
+            Record(v, "VarMeanBackward0", g => VarBackward(g, sx.Get(), dims, kept, corr), true, this);
+            Record(m, "VarMeanBackward0", g => GradFor(ReduceKept(g, kept).div((double)k).expand_nograd(inShape), self), false, this);
         }
         return (v, m);
     }
@@ -320,8 +320,8 @@ public partial class Tensor
         {
             var sx = new SavedTensor(this); var ss = new SavedTensor(s); var kept = ReducedShape(dims, true);
             var self = this; var inShape = _shape; int k = ReducedCount(dims);
-            Record(s, "StdMeanBackward0", g => [StdBackward(g, ss.Get(), sx.Get(), dims, kept, corr)], true, this);
-            Record(m, "StdMeanBackward0", g => [GradFor(ReduceKept(g, kept).div((double)k).expand_nograd(inShape), self)], false, this);
+            Record(s, "StdMeanBackward0", g => StdBackward(g, ss.Get(), sx.Get(), dims, kept, corr), true, this);
+            Record(m, "StdMeanBackward0", g => GradFor(ReduceKept(g, kept).div((double)k).expand_nograd(inShape), self), false, this);
         }
         return (s, m);
     }
@@ -360,7 +360,7 @@ public partial class Tensor
                 // Ties share the gradient evenly; a NaN result sends it to the NaNs.
                 var x = sx.Get(); var v = sr.Get();
                 var mask = (double.IsNaN(v.item<double>()) ? x.ne(x) : x.eq(v)).to(g.dtype);
-                return [mask.mul(g.div(mask.sum()))];
+                return mask.mul(g.div(mask.sum()));
             }, true, this);
         }
         return r;
@@ -377,7 +377,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var si = new SavedTensor(idx); var inShape = _shape; var dt = dtype;
-            Record(vals!, isMax ? "MaxBackward0" : "MinBackward0", g => [ScatterAlongDim(g, si.Get(), inShape, d, dt)], true, this);
+            Record(vals!, isMax ? "MaxBackward0" : "MinBackward0", g => ScatterAlongDim(g, si.Get(), inShape, d, dt), true, this);
         }
         return (vals!, idx);
     }
@@ -444,7 +444,7 @@ public partial class Tensor
             Record(r, isMax ? "AmaxBackward0" : "AminBackward0", g =>
             {
                 var mask = sx.Get().eq(ReduceKept(sr.Get(), kept)).to(g.dtype);
-                return [ReduceKept(g, kept).div(mask.sum(ld, keepdim: true)).mul(mask)];
+                return ReduceKept(g, kept).div(mask.sum(ld, keepdim: true)).mul(mask);
             }, true, this);
         }
         return r;
@@ -486,9 +486,9 @@ public partial class Tensor
             Record(r, dim is null ? "ProdBackward0" : "ProdBackward1", g =>
             {
                 var x = sx.Get().to(g.dtype);
-                if (x._shape.Length == 0) return [GradFor(g, self)];
-                if (!x.eq(0).any().item<bool>()) return [GradFor(ReduceKept(g, kept).mul(ReduceKept(sr.Get(), kept).div(x)), self)];
-                return [GradFor(ProdGradWithZeros(x, ReduceKept(g, kept), dims), self)];
+                if (x._shape.Length == 0) return GradFor(g, self);
+                if (!x.eq(0).any().item<bool>()) return GradFor(ReduceKept(g, kept).mul(ReduceKept(sr.Get(), kept).div(x)), self);
+                return GradFor(ProdGradWithZeros(x, ReduceKept(g, kept), dims), self);
             }, true, this);
         }
         return r;
@@ -540,7 +540,7 @@ public partial class Tensor
         {
             var sx = new SavedTensor(this); var sr = new SavedTensor(r); var kept = ReducedShape(dims, true);
             var ld = dims.Select(d => (long)d).ToArray();
-            Record(r, gradName, g => [NormBackward(ReduceKept(g, kept), sx.Get(), ReduceKept(sr.Get(), kept), p, ld)], true, this);
+            Record(r, gradName, g => NormBackward(ReduceKept(g, kept), sx.Get(), ReduceKept(sr.Get(), kept), p, ld), true, this);
         }
         return r;
     }
@@ -601,7 +601,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var sr = new SavedTensor(r); var kept = ReducedShape(dims, true);
-            Record(r, "LogsumexpBackward0", g => [ReduceKept(g, kept).mul(sx.Get().sub(ReduceKept(sr.Get(), kept)).exp())], true, this);
+            Record(r, "LogsumexpBackward0", g => ReduceKept(g, kept).mul(sx.Get().sub(ReduceKept(sr.Get(), kept)).exp()), true, this);
         }
         return r;
     }
@@ -646,11 +646,11 @@ public partial class Tensor
         {
             var self = this;
             if (!product)
-                Record(r, "CumsumBackward0", g => [GradFor(CumulativeKernel(g.contiguous_nograd(), d, false, true), self)], false, this);
+                Record(r, "CumsumBackward0", g => GradFor(CumulativeKernel(g.contiguous_nograd(), d, false, true), self), false, this);
             else
             {
                 var sx = new SavedTensor(this);
-                Record(r, "CumprodBackward0", g => [GradFor(CumprodGrad(sx.Get().to(g.dtype), g, d), self)], true, this);
+                Record(r, "CumprodBackward0", g => GradFor(CumprodGrad(sx.Get().to(g.dtype), g, d), self), true, this);
             }
         }
         return r;

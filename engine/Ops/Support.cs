@@ -15,21 +15,50 @@ public partial class Tensor
     internal static bool NeedsGrad(Tensor a) => a._requiresGrad && GradMode.Enabled;
     internal static bool NeedsGrad(Tensor a, Tensor b) => (a._requiresGrad || b._requiresGrad) && GradMode.Enabled;
 
+    // Typed Record overloads: the backward returns exactly one gradient per input (a value, or a
+    // tuple for two or three), so the compiler checks the count instead of the engine at run time.
+    // Node keeps one array form; the wrapper builds the same single array per call as before.
+
     /// <summary>Attaches a backward node to <paramref name="result"/>; inputs not requiring grad get no edge.</summary>
-    internal static Tensor Record(Tensor result, string name, Func<Tensor, Tensor?[]> backward, bool saves, Tensor input)
+    internal static Tensor Record(Tensor result, string name, Func<Tensor, Tensor?> backward, bool saves, Tensor input)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, backward, [input.GradEdge], saves);
+        result._gradFn = new Node(name, g => [backward(g)], [input.GradEdge], saves);
         return result;
     }
 
-    internal static Tensor Record(Tensor result, string name, Func<Tensor, Tensor?[]> backward, bool saves, Tensor a, Tensor b)
+    internal static Tensor Record(Tensor result, string name, Func<Tensor, (Tensor?, Tensor?)> backward, bool saves, Tensor a, Tensor b)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, backward, [a.GradEdge, b.GradEdge], saves);
+        result._gradFn = new Node(name, g => { var (ga, gb) = backward(g); return [ga, gb]; }, [a.GradEdge, b.GradEdge], saves);
         return result;
     }
 
+    internal static Tensor Record(Tensor result, string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, bool saves, Tensor a, Tensor b, Tensor c)
+    {
+        result._requiresGrad = true;
+        result._gradFn = new Node(name, g => { var (ga, gb, gc) = backward(g); return [ga, gb, gc]; }, [a.GradEdge, b.GradEdge, c.GradEdge], saves);
+        return result;
+    }
+
+    /// <summary>
+    /// For ops with optional inputs (a conv's bias, a norm's weight and bias): the backward returns
+    /// one slot per possible input, and an absent input gets neither an edge nor a slot, so the
+    /// node's inputs are the present ones in order. An absent input's slot must be null.
+    /// </summary>
+    internal static Tensor RecordOptional(Tensor result, string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, bool saves, Tensor a, Tensor? b, Tensor? c)
+    {
+        if (b is not null && c is not null) return Record(result, name, backward, saves, a, b, c);
+        if (b is not null) return Record(result, name, g => { var (ga, gb, _) = backward(g); return (ga, gb); }, saves, a, b);
+        if (c is not null) return Record(result, name, g => { var (ga, _, gc) = backward(g); return (ga, gc); }, saves, a, c);
+        return Record(result, name, g => backward(g).Item1, saves, a);
+    }
+
+    /// <summary>
+    /// For ops whose input count is only known at run time (cat/stack over a list, a recurrent
+    /// layer's parameters): the backward returns one gradient per entry of <paramref name="inputs"/>.
+    /// The engine checks that count when the node runs and names the op and both counts if it is off.
+    /// </summary>
     internal static Tensor Record(Tensor result, string name, Func<Tensor, Tensor?[]> backward, bool saves, Tensor[] inputs)
     {
         var next = new Node?[inputs.Length];

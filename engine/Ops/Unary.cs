@@ -30,7 +30,7 @@ public partial class Tensor
         var self = this;
         SavedTensor? sx = saveInput ? new SavedTensor(this) : null;
         SavedTensor? sy = saveResult ? new SavedTensor(r) : null;
-        return Record(r, name, g => [GradFor(grad(g, sx?.Get() ?? self, sy?.Get() ?? r), self)], saveInput || saveResult, this);
+        return Record(r, name, g => GradFor(grad(g, sx?.Get() ?? self, sy?.Get() ?? r), self), saveInput || saveResult, this);
     }
 
     /// <summary>PyTorch's refusal of a bool input for kernels that have no bool version.</summary>

@@ -77,7 +77,7 @@ public partial class Tensor
         var st = _contiguous ? Shape.ContiguousStrides(shape) : ViewStrides(_shape, _strides, shape)
             ?? throw new InvalidOperationException($"view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead. (Viewing shape {Shape.Str(_shape)} with strides {Shape.Str(_strides)} as {Shape.Str(shape)}.)");
         var r = AsView(shape, st, _offset);
-        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => [g.GradReshape(orig)], false, this); }
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ViewBackward0", g => g.GradReshape(orig), false, this); }
         return r;
     }
 
@@ -91,12 +91,12 @@ public partial class Tensor
         if (st is not null)
         {
             var r = AsView(shape, st, _offset);
-            if (NeedsGrad(this)) { var orig = _shape; Record(r, "ReshapeAliasBackward0", g => [g.GradReshape(orig)], false, this); }
+            if (NeedsGrad(this)) { var orig = _shape; Record(r, "ReshapeAliasBackward0", g => g.GradReshape(orig), false, this); }
             return r;
         }
         var c = contiguous();
         var v = c.AsView(shape, Shape.ContiguousStrides(shape), c._offset);
-        if (NeedsGrad(this)) { var orig = _shape; Record(v, "UnsafeViewBackward0", g => [g.GradReshape(orig)], false, c); }
+        if (NeedsGrad(this)) { var orig = _shape; Record(v, "UnsafeViewBackward0", g => g.GradReshape(orig), false, c); }
         return v;
     }
 
@@ -130,7 +130,7 @@ public partial class Tensor
             else target[i] = (int)size[i];
         }
         var r = expand_nograd(target);
-        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ExpandBackward0", g => [g.SumToShape(orig)], false, this); }
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, "ExpandBackward0", g => g.SumToShape(orig), false, this); }
         return r;
     }
 
@@ -152,7 +152,7 @@ public partial class Tensor
             sh[i] = _shape[j]; st[i] = _strides[j]; j++;
         }
         var r = AsView(sh, st, _offset);
-        if (NeedsGrad(this)) Record(r, "UnsqueezeBackward0", g => [g.GradSqueeze(d)], false, this);
+        if (NeedsGrad(this)) Record(r, "UnsqueezeBackward0", g => g.GradSqueeze(d), false, this);
         return r;
     }
 
@@ -170,7 +170,7 @@ public partial class Tensor
             r = AsView(sh, st, _offset);
         }
         else r = squeeze_nograd(Shape.NormDim(dim.Value, _shape.Length, "dim"));
-        if (NeedsGrad(this)) { var orig = _shape; Record(r, dim is null ? "SqueezeBackward0" : "SqueezeBackward1", g => [g.GradReshape(orig)], false, this); }
+        if (NeedsGrad(this)) { var orig = _shape; Record(r, dim is null ? "SqueezeBackward0" : "SqueezeBackward1", g => g.GradReshape(orig), false, this); }
         return r;
     }
 
@@ -199,7 +199,7 @@ public partial class Tensor
         {
             var inv = new long[p.Length];
             for (int i = 0; i < p.Length; i++) inv[p[i]] = i;
-            Record(r, "PermuteBackward0", g => [g.permute(inv)], false, this);
+            Record(r, "PermuteBackward0", g => g.permute(inv), false, this);
         }
         return r;
     }
@@ -208,7 +208,7 @@ public partial class Tensor
     {
         int a = Shape.NormDim(dim0, _shape.Length, "dim0"), b = Shape.NormDim(dim1, _shape.Length, "dim1");
         var r = transpose_nograd(a, b);
-        if (NeedsGrad(this)) Record(r, "TransposeBackward0", g => [g.GradTranspose(a, b)], false, this);
+        if (NeedsGrad(this)) Record(r, "TransposeBackward0", g => g.GradTranspose(a, b), false, this);
         return r;
     }
 
@@ -228,7 +228,7 @@ public partial class Tensor
     {
         if (_shape.Length > 2) throw new ArgumentException($"t() expects a tensor with <= 2 dimensions, but self is {_shape.Length}D; use transpose(dim0, dim1) or mT");
         var r = _shape.Length < 2 ? AsView(_shape, _strides, _offset) : transpose_nograd(0, 1);
-        if (NeedsGrad(this)) Record(r, "TBackward0", g => [g.t()], false, this);
+        if (NeedsGrad(this)) Record(r, "TBackward0", g => g.t(), false, this);
         return r;
     }
 
@@ -316,7 +316,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var orig = _shape; var dt = dtype;
-            Record(r, "SliceBackward0", g => [GradIntoZeros(g, orig, dt, z => z.Slice(d, start, stop, step), "SliceBackwardBackward0")], false, this);
+            Record(r, "SliceBackward0", g => GradIntoZeros(g, orig, dt, z => z.Slice(d, start, stop, step), "SliceBackwardBackward0"), false, this);
         }
         return r;
     }
@@ -334,7 +334,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var orig = _shape; var dt = dtype;
-            Record(r, "SelectBackward0", g => [GradIntoZeros(g, orig, dt, z => z.select(d, i), "SelectBackwardBackward0")], false, this);
+            Record(r, "SelectBackward0", g => GradIntoZeros(g, orig, dt, z => z.select(d, i), "SelectBackwardBackward0"), false, this);
         }
         return r;
     }
@@ -348,7 +348,7 @@ public partial class Tensor
     {
         if (_contiguous) return this;
         var r = contiguous_nograd();
-        if (NeedsGrad(this)) Record(r, "CloneBackward0", g => [g], false, this);
+        if (NeedsGrad(this)) Record(r, "CloneBackward0", g => g, false, this);
         return r;
     }
 
@@ -357,7 +357,7 @@ public partial class Tensor
     public Tensor clone()
     {
         var r = clone_nograd();
-        if (NeedsGrad(this)) Record(r, "CloneBackward0", g => [g], false, this);
+        if (NeedsGrad(this)) Record(r, "CloneBackward0", g => g, false, this);
         return r;
     }
 
@@ -368,7 +368,7 @@ public partial class Tensor
     {
         if (type == dtype && !copy) return this;
         var r = to_nograd(type, forceCopy: true);
-        if (NeedsGrad(this) && type.IsFloating()) { var orig = dtype; Record(r, "ToCopyBackward0", g => [g.to(orig)], false, this); }
+        if (NeedsGrad(this) && type.IsFloating()) { var orig = dtype; Record(r, "ToCopyBackward0", g => g.to(orig), false, this); }
         return r;
     }
 

@@ -33,8 +33,8 @@ public static partial class torch
         {
             var m = sc.Get();
             var z = zeros_like(g);
-            return [x._requiresGrad ? Tensor.GradFor(where(m, g, z), x) : null,
-                    y._requiresGrad ? Tensor.GradFor(where(m, z, g), y) : null];
+            return (x._requiresGrad ? Tensor.GradFor(where(m, g, z), x) : null,
+                    y._requiresGrad ? Tensor.GradFor(where(m, z, g), y) : null);
         }, true, x, y);
     }
 

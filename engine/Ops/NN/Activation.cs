@@ -53,7 +53,7 @@ namespace Torchlet
             var r = ActForward(op, kernel);
             if (!NeedsGrad(this)) return r;
             var sx = new SavedTensor(this);
-            return Record(r, node, g => [ActBackward(g, sx.Get(), op)], true, this);
+            return Record(r, node, g => ActBackward(g, sx.Get(), op), true, this);
         }
 
         /// <summary>Like <see cref="Act{TOp}"/> but the node saves the result and the backward kernel reads it.</summary>
@@ -62,7 +62,7 @@ namespace Torchlet
             var r = ActForward(op, kernel);
             if (!NeedsGrad(this)) return r;
             var sy = new SavedTensor(r);
-            return Record(r, node, g => [ActBackward(g, sy.Get(), op)], true, this);
+            return Record(r, node, g => ActBackward(g, sy.Get(), op), true, this);
         }
 
         /// <summary>An activation's in-place form through the shared in-place machinery (checks, version bump, history).</summary>
@@ -109,7 +109,7 @@ namespace Torchlet
                         gw = contrib.sum(dims).reshape(w.shape);
                     }
                 }
-                return [gx, gw];
+                return (gx, gw);
             }, true, this, weight);
         }
 
@@ -139,7 +139,7 @@ namespace Torchlet
                 var re = ActForward(op, "leaky_relu_cpu");
                 if (!NeedsGrad(this)) return re;
                 var sx = new SavedTensor(this);
-                return Record(re, node, g => [ActBackward(g, sx.Get(), op)], true, this);
+                return Record(re, node, g => ActBackward(g, sx.Get(), op), true, this);
             }
             var x = contiguous_nograd();
             var r = Empty(_shape, dtype);
@@ -169,9 +169,9 @@ namespace Torchlet
                 }
             }
             if (!NeedsGrad(this)) return r;
-            if (upper - lower > 1e-6) return Record(r, node, g => [g.mul(noise)], false, this);
+            if (upper - lower > 1e-6) return Record(r, node, g => g.mul(noise), false, this);
             var sx2 = new SavedTensor(this);
-            return Record(r, node, g => [ActBackward(g, sx2.Get(), new LeakyReluAct(mean))], true, this);
+            return Record(r, node, g => ActBackward(g, sx2.Get(), new LeakyReluAct(mean)), true, this);
         }
 
         internal static readonly double SeluAlpha = 1.6732632423543772848170429916717;

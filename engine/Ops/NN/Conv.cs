@@ -43,8 +43,7 @@ namespace Torchlet
                 var sx = gw ? new SavedTensor(input) : default;
                 var sw = gx ? new SavedTensor(weight) : default;
                 int[] inShape = input._shape, wShape = weight._shape;
-                bool hasBias = bias is not null;
-                Tensor?[] Backward(Tensor g)
+                (Tensor?, Tensor?, Tensor?) Backward(Tensor g)
                 {
                     Tensor? dx = null, dw = null, db = null;
                     if (GradMode.Enabled)
@@ -55,7 +54,7 @@ namespace Torchlet
                             ? WeightGradByConv(small: sx.Get(), image: g, wShape, stride, padL, dilation, groups)
                             : WeightGradByConv(small: g, image: sx.Get(), wShape, stride, padL, dilation, groups);
                         if (gb) db = g.sum(Enumerable.Range(0, g.dim()).Where(d => d != 1).Select(d => (long)d).ToArray());
-                        return hasBias ? [dx, dw, db] : [dx, dw];
+                        return (dx, dw, db);
                     }
                     g = g.contiguous_nograd();
                     if (gx)
@@ -79,9 +78,9 @@ namespace Torchlet
                         db = Tensor.Empty([g._shape[1]], g.dtype);
                         BiasGrad(g, db);
                     }
-                    return hasBias ? [dx, dw, db] : [dx, dw];
+                    return (dx, dw, db);
                 }
-                Tensor.Record(result, "ConvolutionBackward0", Backward, true, bias is null ? [input, weight] : [input, weight, bias]);
+                Tensor.RecordOptional(result, "ConvolutionBackward0", Backward, true, input, weight, bias);  // db stays null without bias
             }
             return result;
         }

@@ -25,17 +25,17 @@ namespace Torchlet
             if (!gx && !gw && !gb) return r;
             var sx = gw ? new SavedTensor(x) : default;
             var sw = gx ? new SavedTensor(w) : default;
-            Tensor?[] Backward(Tensor g)
+            (Tensor?, Tensor?) Backward(Tensor g)
             {
                 var gc = g.contiguous_nograd();
-                return [gx ? gc.mm(sw.Get()) : null, gw ? gc.t().mm(sx.Get()) : null];
+                return (gx ? gc.mm(sw.Get()) : null, gw ? gc.t().mm(sx.Get()) : null);
             }
-            if (b is null) return Record(r, "MmBackward0", g => Backward(g), true, x, w);
+            if (b is null) return Record(r, "MmBackward0", Backward, true, x, w);
             return Record(r, "AddmmBackward0", g =>
             {
-                var xw = Backward(g);
-                return [gb ? g.sum(0) : null, xw[0], xw[1]];
-            }, true, [b, x, w]);
+                var (dx, dw) = Backward(g);
+                return (gb ? g.sum(0) : null, dx, dw);
+            }, true, b, x, w);
         }
     }
 }

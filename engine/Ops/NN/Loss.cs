@@ -92,7 +92,7 @@ namespace Torchlet
                     };
                     if (red == Reduction.Mean) gd = gd.div((double)Math.Max(Shape.Numel(shape), 0));
                     gd = gd.mul(g);
-                    return [xi._requiresGrad ? Tensor.GradFor(gd, xi) : null, ti._requiresGrad ? Tensor.GradFor(gd.neg(), ti) : null];
+                    return (xi._requiresGrad ? Tensor.GradFor(gd, xi) : null, ti._requiresGrad ? Tensor.GradFor(gd.neg(), ti) : null);
                 }, true, input, target);
             }
             return r;
@@ -209,7 +209,7 @@ namespace Torchlet
                     Tensor? gx = null, gt = null;
                     if (xi._requiresGrad) gx = Tensor.GradFor(ge.mul(xi.sub(ti)).div(xi.rsub(1).mul(xi).clamp_min(1e-12)), xi);
                     if (ti._requiresGrad) gt = Tensor.GradFor(ge.mul(xi.neg().log1p().sub(xi.log())), ti);
-                    return [gx, gt];
+                    return (gx, gt);
                 }, true, input, target);
             }
             return loss;
@@ -278,7 +278,7 @@ namespace Torchlet
                         if (pw is not null) d = d.add(pw.sub(1).mul(xi.neg().clamp_min(0).add(xi.abs().neg().exp().log1p())));
                         gt = Tensor.GradFor(d.mul(ge), ti);
                     }
-                    return [gx, gt];
+                    return (gx, gt);
                 }, true, input, target);
             }
             return reduced;
@@ -384,7 +384,7 @@ namespace Torchlet
                     var gc = g.to_nograd(dt, false).contiguous_nograd();
                     if (dt == ScalarType.Float32) NllBackward<float>(gc, tc, wc, gi, n, c, s, ignoreIndex, red, totalWeight);
                     else NllBackward<double>(gc, tc, wc, gi, n, c, s, ignoreIndex, red, totalWeight);
-                    return [gi];
+                    return gi;
                 }, false, input);
             }
             return r;
@@ -527,7 +527,7 @@ namespace Torchlet
                     var gc = g.to_nograd(input.dtype, false).contiguous_nograd();
                     if (input.dtype == ScalarType.Float32) CeBackward<float>(xi, t, w, gc, gi, lse, n, c, ignoreIndex, red, total);
                     else CeBackward<double>(xi, t, w, gc, gi, lse, n, c, ignoreIndex, red, total);
-                    return [gi];
+                    return gi;
                 }, true, input);
             }
             return r;

@@ -201,13 +201,10 @@ namespace Torchlet
             bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
             if (GradMode.Enabled && (needX || needW || needB))
             {
-                var inputs = new List<Tensor> { input };
-                if (weight is not null) inputs.Add(weight);
-                if (bias is not null) inputs.Add(bias);
                 var sIn = new SavedTensor(input);
                 SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
                 Tensor? w0 = weight, b0 = bias;
-                Tensor.Record(y, "NativeBatchNormBackward0", g =>
+                Tensor.RecordOptional(y, "NativeBatchNormBackward0", g =>
                 {
                     sIn.Get();
                     var wg = sW?.Get();
@@ -217,7 +214,7 @@ namespace Torchlet
                     var sumG = new double[Ck];
                     var sumGX = new double[Ck];
                     if (x.Numel > 0) GradSums(gc, x, Nk, Ck, S, mean, sumG, sumGX);
-                    var grads = new Tensor?[inputs.Count];
+                    Tensor? dx = null, dw = null, db = null;
                     if (needX)
                     {
                         var wgv = Values(wg);
@@ -232,22 +229,22 @@ namespace Torchlet
                         }
                         var gx = Tensor.Empty(input._shape, x.dtype);
                         if (x.Numel > 0) Affine2(gc, x, gx, Nk, Ck, S, k1, k2, k3);
-                        grads[0] = gx;
+                        dx = gx;
                     }
                     if (needW)
                     {
                         var gw = new double[C];
                         for (int i = 0; i < Ck; i++) gw[i % C] += sumGX[i] * invstd[i];
-                        grads[1] = FromDoubles(gw, w0!);
+                        dw = FromDoubles(gw, w0!);
                     }
                     if (needB)
                     {
                         var gb = new double[C];
                         for (int i = 0; i < Ck; i++) gb[i % C] += sumG[i];
-                        grads[w0 is null ? 1 : 2] = FromDoubles(gb, b0!);
+                        db = FromDoubles(gb, b0!);
                     }
-                    return grads;
-                }, true, inputs.ToArray());
+                    return (dx, dw, db);
+                }, true, input, weight, bias);
             }
             return instance ? y.view(input.shape) : y;
         }
@@ -284,16 +281,8 @@ namespace Torchlet
             return (centered.mul(istd), istd);
         }
 
-        static Tensor?[] Pack(Tensor? w, Tensor? b, Tensor? gx, Tensor? gw, Tensor? gb)
-        {
-            var r = new List<Tensor?> { gx };
-            if (w is not null) r.Add(gw);
-            if (b is not null) r.Add(gb);
-            return [.. r];
-        }
-
         /// <summary>Batch/instance norm's backward from ordinary ops, for double backward.</summary>
-        static Tensor?[] ChannelNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB,
+        static (Tensor?, Tensor?, Tensor?) ChannelNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB,
             bool useInputStats, double[] mean, double[] invstd, int C, double eps, bool instance)
         {
             int rank = x.dim();
@@ -317,10 +306,10 @@ namespace Torchlet
             }
             var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
             var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
-            return Pack(w, b, gx, gw, gb);
+            return (gx, gw, gb);
         }
 
-        static Tensor?[] LayerNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int k, double eps)
+        static (Tensor?, Tensor?, Tensor?) LayerNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int k, double eps)
         {
             int rank = x.dim();
             long[] dims = Dims(rank - k, rank), lead = Dims(0, rank - k);
@@ -329,10 +318,10 @@ namespace Torchlet
             Tensor? gw = null, gb = null;
             if (needW) { gw = g.mul(xhat); if (lead.Length > 0) gw = gw.sum(lead); }
             if (needB) gb = lead.Length > 0 ? g.sum(lead) : g.mul(1.0);
-            return Pack(w, b, gx, gw, gb);
+            return (gx, gw, gb);
         }
 
-        static Tensor?[] GroupNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int G, double eps)
+        static (Tensor?, Tensor?, Tensor?) GroupNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int G, double eps)
         {
             int rank = x.dim();
             long N = x.shape[0], C = x.shape[1];
@@ -349,7 +338,7 @@ namespace Torchlet
             }
             var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
             var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
-            return Pack(w, b, gx, gw, gb);
+            return (gx, gw, gb);
         }
 
         // ---------------------------------------------------------------- layer norm
@@ -379,20 +368,16 @@ namespace Torchlet
             bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
             if (GradMode.Enabled && (needX || needW || needB))
             {
-                var inputs = new List<Tensor> { input };
-                if (weight is not null) inputs.Add(weight);
-                if (bias is not null) inputs.Add(bias);
                 var sIn = new SavedTensor(input);
                 SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
                 Tensor? w0 = weight, b0 = bias;
-                Tensor.Record(y, "NativeLayerNormBackward0", g =>
+                Tensor.RecordOptional(y, "NativeLayerNormBackward0", g =>
                 {
                     sIn.Get();
                     if (GradMode.Enabled)
                         return LayerNormGradGraph(g, input, sW?.Get(), b0, needX, needW, needB, normalized_shape.Length, eps);
                     var wg = sW?.Get().contiguous_nograd();
                     var gc = g.contiguous_nograd();
-                    var grads = new Tensor?[inputs.Count];
                     Tensor? gx = needX ? Tensor.Empty(input._shape, x.dtype) : null;
                     Tensor? gw = needW ? Tensor.Empty(w0!._shape, x.dtype, clear: true) : null;
                     Tensor? gb = needB ? Tensor.Empty(b0!._shape, x.dtype, clear: true) : null;
@@ -409,11 +394,8 @@ namespace Torchlet
                             if (gw is not null || gb is not null) NormKernels.LayerNormParamGrads(gc.Buffer<double>(), gc._offset, x.Buffer<double>(), x._offset, M, K, mean, rstd, gw?.Buffer<double>(), gb?.Buffer<double>());
                         }
                     }
-                    grads[0] = gx;
-                    if (needW) grads[1] = gw;
-                    if (needB) grads[w0 is null ? 1 : 2] = gb;
-                    return grads;
-                }, true, inputs.ToArray());
+                    return (gx, gw, gb);
+                }, true, input, weight, bias);
             }
             return y;
         }
@@ -449,13 +431,10 @@ namespace Torchlet
             bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
             if (GradMode.Enabled && (needX || needW || needB))
             {
-                var inputs = new List<Tensor> { input };
-                if (weight is not null) inputs.Add(weight);
-                if (bias is not null) inputs.Add(bias);
                 var sIn = new SavedTensor(input);
                 SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
                 Tensor? w0 = weight, b0 = bias;
-                Tensor.Record(y, "NativeGroupNormBackward0", g =>
+                Tensor.RecordOptional(y, "NativeGroupNormBackward0", g =>
                 {
                     sIn.Get();
                     if (GradMode.Enabled)
@@ -465,7 +444,7 @@ namespace Torchlet
                     var sumG = new double[NC];
                     var sumGX = new double[NC];
                     if (x.Numel > 0) GradSums(gc, x, 1, NC, S, rowMean, sumG, sumGX);
-                    var grads = new Tensor?[inputs.Count];
+                    Tensor? dx = null, dw = null, db = null;
                     if (needX)
                     {
                         // With u = g·w: gx = rstd·u − rstd³·(x − mean)·Σu(x − mean)/M − rstd·Σu/M over the group.
@@ -489,22 +468,22 @@ namespace Torchlet
                         }
                         var gx = Tensor.Empty(input._shape, x.dtype);
                         if (x.Numel > 0) Affine2(gc, x, gx, 1, NC, S, k1, k2, k3);
-                        grads[0] = gx;
+                        dx = gx;
                     }
                     if (needW)
                     {
                         var gw = new double[C];
                         for (int i = 0; i < NC; i++) gw[i % C] += sumGX[i] * rstd[i / C * G + i % C / D];
-                        grads[1] = FromDoubles(gw, w0!);
+                        dw = FromDoubles(gw, w0!);
                     }
                     if (needB)
                     {
                         var gb = new double[C];
                         for (int i = 0; i < NC; i++) gb[i % C] += sumG[i];
-                        grads[w0 is null ? 1 : 2] = FromDoubles(gb, b0!);
+                        db = FromDoubles(gb, b0!);
                     }
-                    return grads;
-                }, true, inputs.ToArray());
+                    return (dx, dw, db);
+                }, true, input, weight, bias);
             }
             return y;
         }

@@ -114,7 +114,7 @@ namespace Torchlet
             if (Tensor.NeedsGrad(input))
             {
                 var neg = pad.Select(v => -v).ToArray();
-                Tensor.Record(result, "ConstantPadNdBackward0", g => [Constant(g, neg, 0)], false, input);
+                Tensor.Record(result, "ConstantPadNdBackward0", g => Constant(g, neg, 0), false, input);
             }
             return result;
         }
@@ -176,7 +176,7 @@ namespace Torchlet
                     PaddingModes.Replicate => $"ReplicationPad{k}DBackward0",
                     _ => "torch::autograd::CopySlices",
                 };
-                Tensor.Record(result, name, g => [MappedBackward(g, sizes, k, maps, mode)], false, input);
+                Tensor.Record(result, name, g => MappedBackward(g, sizes, k, maps, mode), false, input);
             }
             return result;
         }
@@ -200,7 +200,7 @@ namespace Torchlet
                 {
                     var res = Tensor.Empty(outShape, gg.dtype);
                     Gather(gg.contiguous_nograd(), res, k, maps);
-                    return [res];
+                    return res;
                 }, false, g);
             }
             return r;

@@ -145,7 +145,7 @@ namespace Torchlet
             if (Tensor.NeedsGrad(x))
             {
                 var dt = x.dtype;
-                Tensor.Record(y, name, g => [Linear(As(g, dt), inShape, fT, tClear, outShape, f, fClear, nameT, name)], false, x);
+                Tensor.Record(y, name, g => Linear(As(g, dt), inShape, fT, tClear, outShape, f, fClear, nameT, name), false, x);
             }
             return y;
         }
@@ -201,7 +201,7 @@ namespace Torchlet
                 Tensor.Record(y, name, g =>
                 {
                     saved.Get();
-                    return [Linear(As(g, dt), inShape, scatter, !tiled, outShape, gather, false, name.Replace("Backward0", "BackwardBackward0"), name)];
+                    return Linear(As(g, dt), inShape, scatter, !tiled, outShape, gather, false, name.Replace("Backward0", "BackwardBackward0"), name);
                 }, true, x);
             }
             return (y, idx);
@@ -442,7 +442,7 @@ namespace Torchlet
                 int[] inShape = x._shape;
                 var dt = x.dtype;
                 Tensor.Record(y, $"MaxUnpool{nd}DBackward0",
-                    g => [Linear(As(g, dt), inShape, gather, false, outShape, scatter, true, $"MaxUnpool{nd}DBackwardBackward0", $"MaxUnpool{nd}DBackward0")], false, x);
+                    g => Linear(As(g, dt), inShape, gather, false, outShape, scatter, true, $"MaxUnpool{nd}DBackwardBackward0", $"MaxUnpool{nd}DBackward0"), false, x);
             }
             return y;
         }

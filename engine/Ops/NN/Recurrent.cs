@@ -37,12 +37,8 @@ namespace Torchlet
         internal static (Tensor y, Tensor hN, Tensor? cN) Layer(RnnMode mode, Tensor x, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh,
             Tensor? whr, Tensor h0, Tensor? c0, bool reverse, int[]? yShape = null)
         {
-            var inputs = new List<Tensor>(8) { x, wih, whh };
-            if (bih is not null) inputs.Add(bih);
-            if (bhh is not null) inputs.Add(bhh);
-            if (whr is not null) inputs.Add(whr);
-            inputs.Add(h0);
-            if (c0 is not null) inputs.Add(c0);
+            var layer = new LayerSlots<Tensor?> { X = x, Wih = wih, Whh = whh, Bih = bih, Bhh = bhh, Whr = whr, H0 = h0, C0 = c0 };
+            Tensor[] inputs = layer.InputOrder(layer)!;
             bool grad = false;
             foreach (var t in inputs) grad |= t._requiresGrad;
             grad &= GradMode.Enabled;
@@ -55,15 +51,15 @@ namespace Torchlet
             {
                 var run = new LayerRun<float>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse);
                 result = run.Forward(yShape);
-                if (grad) backward = Backward(run, inputs);
+                if (grad) backward = Backward(run, layer, inputs);
             }
             else
             {
                 var run = new LayerRun<double>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse);
                 result = run.Forward(yShape);
-                if (grad) backward = Backward(run, inputs);
+                if (grad) backward = Backward(run, layer, inputs);
             }
-            if (backward is not null) Tensor.Record(result, NodeName(mode), backward, true, inputs.ToArray());
+            if (backward is not null) Tensor.Record(result, NodeName(mode), backward, true, inputs);
 
             Tensor y = result; Tensor? cN = null;
             if (mode == RnnMode.Lstm)
@@ -77,10 +73,14 @@ namespace Torchlet
             return (y, hN, cN);
         }
 
-        static Func<Tensor, Tensor?[]> Backward<E>(LayerRun<E> run, List<Tensor> inputs) where E : unmanaged, IFloatingPointIeee754<E>
+        static Func<Tensor, Tensor?[]> Backward<E>(LayerRun<E> run, LayerSlots<Tensor?> layer, Tensor[] inputs) where E : unmanaged, IFloatingPointIeee754<E>
         {
             var saved = inputs.Select(t => new SavedTensor(t)).ToArray();
-            var needs = inputs.Select(t => t._requiresGrad).ToArray();
+            var needs = new LayerSlots<bool>
+            {
+                X = Needs(layer.X), Wih = Needs(layer.Wih), Whh = Needs(layer.Whh), Bih = Needs(layer.Bih), Bhh = Needs(layer.Bhh),
+                Whr = Needs(layer.Whr), H0 = Needs(layer.H0), C0 = Needs(layer.C0),
+            };
             return g =>
             {
                 foreach (var s in saved) s.Get();   // PyTorch's error if an input was changed in place since forward
@@ -88,9 +88,11 @@ namespace Torchlet
                 // silently miss the second-order terms, so refuse instead.
                 if (GradMode.Enabled)
                     throw new InvalidOperationException($"{Engine.Current?.name()}: double backward (create_graph=True) through a recurrent layer is not supported: its fused backward records no graph of the gradients");
-                return run.Backward(g, needs);
+                return run.Backward(g, needs).InputOrder(layer);
             };
         }
+
+        static bool Needs(Tensor? t) => t is { _requiresGrad: true };
 
         /// <summary>
         /// PyTorch's multi-layer RNN over a batched 3-D input (time-major unless batch_first).
@@ -240,6 +242,34 @@ namespace Torchlet
     }
 
     /// <summary>
+    /// One value per input of a recurrent layer (the tensor, whether it needs a gradient, or its
+    /// gradient), by role, so the fused backward fills gradients by name rather than by position.
+    /// </summary>
+    internal struct LayerSlots<T>
+    {
+        public T X, Wih, Whh, Bih, Bhh, Whr, H0, C0;
+
+        /// <summary>
+        /// The slots of the inputs <paramref name="layer"/> has, in the node's input order:
+        /// x, w_ih, w_hh, [b_ih, b_hh], [w_hr], h0, [c0]. The only place that order is spelled out,
+        /// so the node's inputs and the gradients it returns cannot drift apart.
+        /// </summary>
+        public readonly T[] InputOrder(in LayerSlots<Tensor?> layer)
+        {
+            int n = 4 + (layer.Bih is null ? 0 : 1) + (layer.Bhh is null ? 0 : 1) + (layer.Whr is null ? 0 : 1) + (layer.C0 is null ? 0 : 1);
+            var r = new T[n];
+            int k = 0;
+            r[k++] = X; r[k++] = Wih; r[k++] = Whh;
+            if (layer.Bih is not null) r[k++] = Bih;
+            if (layer.Bhh is not null) r[k++] = Bhh;
+            if (layer.Whr is not null) r[k++] = Whr;
+            r[k++] = H0;
+            if (layer.C0 is not null) r[k] = C0;
+            return r;
+        }
+    }
+
+    /// <summary>
     /// The forward and backward of one direction of one recurrent layer over raw buffers. Keeps what
     /// backward needs: the activated gates (LSTM, GRU), the pre-activations (RNN), c and tanh(c)
     /// (LSTM), h·W_hhᵀ + b_hh (GRU), the un-projected h (LSTM with proj_size) and a private copy
@@ -353,10 +383,10 @@ namespace Torchlet
         }
 
         /// <summary>
-        /// Back-propagation through time from the gradient of the result. Returns the gradients of
-        /// x, w_ih, w_hh, [b_ih, b_hh], [w_hr], h0, [c0] in that order (null where not needed).
+        /// Back-propagation through time from the gradient of the result. Returns the gradient of
+        /// each input by role (null where not needed).
         /// </summary>
-        public Tensor?[] Backward(Tensor gResult, bool[] needs)
+        public LayerSlots<Tensor?> Backward(Tensor gResult, in LayerSlots<bool> needs)
         {
             int T = _T, B = _B, I = _I, H = _H, P = _P, G = _G, GH = G * H, tb = T * B;
             var gz = gResult.dtype == _x.dtype ? gResult.contiguous_nograd() : gResult.to_nograd(_x.dtype, false).contiguous_nograd();
@@ -369,11 +399,7 @@ namespace Torchlet
             var dHs = _whr is not null ? new E[tb * P] : null;
             if (dc is not null) gz.Buffer<E>().AsSpan(gz._offset + tb * P, B * H).CopyTo(dc);
 
-            int k = 0;
-            var grads = new Tensor?[needs.Length];
-            bool nx = needs[k++], nwih = needs[k++], nwhh = needs[k++];
-            bool nbih = _bih is not null && needs[k++], nbhh = _bhh is not null && needs[k++];
-            bool nwhr = _whr is not null && needs[k++];
+            var grads = new LayerSlots<Tensor?>();
 
             fixed (E* gz0 = gz.Buffer<E>(), x0 = _x.Buffer<E>(), wih0 = _wih.Buffer<E>(), whh0 = _whh.Buffer<E>(), h00 = _h0.Buffer<E>())
             fixed (E* whr0 = _whr is null ? null : _whr.Buffer<E>(), c00 = _c0 is null ? null : _c0.Buffer<E>())
@@ -421,19 +447,19 @@ namespace Torchlet
                     }
                 }
 
-                if (nx)
+                if (needs.X)
                 {
                     var dx = new E[tb * I];
                     fixed (E* p = dx) Gemm.Run(tb, I, GH, E.One, dGp, GH, 1, wih, I, 1, E.Zero, p, I);
-                    grads[0] = new Tensor(new Storage<E>(dx), _x._shape);
+                    grads.X = new Tensor(new Storage<E>(dx), _x._shape);
                 }
-                if (nwih)
+                if (needs.Wih)
                 {
                     var dw = new E[GH * I];
                     fixed (E* p = dw) Gemm.Run(GH, I, tb, E.One, dGp, 1, GH, x, I, 1, E.Zero, p, I);
-                    grads[1] = new Tensor(new Storage<E>(dw), _wih._shape);
+                    grads.Wih = new Tensor(new Storage<E>(dw), _wih._shape);
                 }
-                if (nwhh)
+                if (needs.Whh)
                 {
                     // Step t's h_prev is h0 for the first step and the previous step's output otherwise:
                     // two GEMMs over contiguous row blocks instead of one per step.
@@ -448,32 +474,18 @@ namespace Torchlet
                             Gemm.Run(GH, P, (T - 1) * B, E.One, dRows, 1, GH, hRows, P, 1, E.One, p, P);
                         }
                     }
-                    grads[2] = new Tensor(new Storage<E>(dw), _whh._shape);
+                    grads.Whh = new Tensor(new Storage<E>(dw), _whh._shape);
                 }
-                k = 3;
-                if (_bih is not null)
+                if (needs.Bih) grads.Bih = ColumnSums(dGp, tb, GH);
+                if (needs.Bhh) grads.Bhh = ColumnSums(dGh, tb, GH);
+                if (needs.Whr)
                 {
-                    if (nbih) grads[k] = ColumnSums(dGp, tb, GH);
-                    k++;
+                    var dw = new E[P * H];
+                    fixed (E* p = dw) Gemm.Run(P, H, tb, E.One, dHsp, 1, P, hfull, H, 1, E.Zero, p, H);
+                    grads.Whr = new Tensor(new Storage<E>(dw), _whr!._shape);
                 }
-                if (_bhh is not null)
-                {
-                    if (nbhh) grads[k] = ColumnSums(dGh, tb, GH);
-                    k++;
-                }
-                if (_whr is not null)
-                {
-                    if (nwhr)
-                    {
-                        var dw = new E[P * H];
-                        fixed (E* p = dw) Gemm.Run(P, H, tb, E.One, dHsp, 1, P, hfull, H, 1, E.Zero, p, H);
-                        grads[k] = new Tensor(new Storage<E>(dw), _whr._shape);
-                    }
-                    k++;
-                }
-                if (needs[k]) grads[k] = new Tensor(new Storage<E>(new ReadOnlySpan<E>(dh, B * P).ToArray()), [B, P]);
-                k++;
-                if (_c0 is not null && needs[k]) grads[k] = new Tensor(new Storage<E>(dc!), [B, H]);
+                if (needs.H0) grads.H0 = new Tensor(new Storage<E>(new ReadOnlySpan<E>(dh, B * P).ToArray()), [B, P]);
+                if (needs.C0) grads.C0 = new Tensor(new Storage<E>(dc!), [B, H]);
             }
             return grads;
         }

@@ -27,7 +27,7 @@ namespace Torchlet
             if (NeedsGrad(x))
             {
                 var sy = new SavedTensor(y);
-                Record(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", g => [SoftmaxGrad(g, sy.Get(), d, log)], true, x);
+                Record(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", g => SoftmaxGrad(g, sy.Get(), d, log), true, x);
             }
             return y;
         }

@@ -155,7 +155,7 @@ namespace Torchlet
                     var gc = PoolOps.As(g, dt).contiguous_nograd();
                     var gx = Tensor.Empty(inShape, g.dtype, clear: true);
                     Interp.Backward(gc.Buffer<T>(), gc._offset, gx.Buffer<T>(), planes, dd, dh, dw);
-                    return [gx];
+                    return gx;
                 }, false, input);
             }
             return y;
