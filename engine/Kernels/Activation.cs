@@ -85,21 +85,62 @@ internal static class VMath
 /// <summary>Runs an activation's forward or backward through the SIMD drivers (<see cref="Simd"/>).</summary>
 internal static class ActKernels
 {
+    // About 16 flops an element (exp-based activations dominate): parallel from 4K elements.
+    const long Cost = 16;
+
+    /// <summary>d = f(x) over n contiguous elements of a float32 or float64 buffer.</summary>
+    public static void Forward<TOp>(ScalarType dtype, Array x, int xo, Array d, int n, TOp op, string kernel) where TOp : struct, IAct
+    {
+        var action = new ForwardAction<TOp>(x, xo, d, n, op);
+        Dispatch.Floating(dtype, ref action, kernel);
+    }
+
+    /// <summary>d = g·f'(x) over n contiguous elements.</summary>
+    public static void Backward<TOp>(ScalarType dtype, Array g, int go, Array x, int xo, Array d, int n, TOp op, string kernel) where TOp : struct, IActGrad
+    {
+        var action = new BackwardAction<TOp>(g, go, x, xo, d, n, op);
+        Dispatch.Floating(dtype, ref action, kernel);
+    }
+
     public static void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> d, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IAct =>
-        Simd.Map(x, d, new Forward<TOp>(op));
+        Simd.Map(x, d, new ForwardOp<TOp>(op));
 
     public static void Grad<T, TOp>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> d, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IActGrad =>
-        Simd.Map(g, x, d, new Backward<TOp>(op));
+        Simd.Map(g, x, d, new BackwardOp<TOp>(op));
 
-    readonly struct Forward<TOp>(TOp op) : IUnaryOperator where TOp : struct, IAct
+    readonly struct ForwardAction<TOp>(Array x, int xo, Array d, int n, TOp op) : IFloatingAction where TOp : struct, IAct
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T[] src = (T[])x, dst = (T[])d;
+            int off = xo;
+            var f = op;
+            if (Threading.Serial(n, Cost)) Map<T, TOp>(src.AsSpan(off, n), dst.AsSpan(0, n), f);
+            else Threading.For(n, Cost, (s, e) => Map<T, TOp>(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s), f));
+        }
+    }
+
+    readonly struct BackwardAction<TOp>(Array g, int go, Array x, int xo, Array d, int n, TOp op) : IFloatingAction where TOp : struct, IActGrad
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T[] gs = (T[])g, xs = (T[])x, dst = (T[])d;
+            int gOff = go, xOff = xo;
+            var f = op;
+            if (Threading.Serial(n, Cost)) Grad<T, TOp>(gs.AsSpan(gOff, n), xs.AsSpan(xOff, n), dst.AsSpan(0, n), f);
+            else Threading.For(n, Cost, (s, e) => Grad<T, TOp>(gs.AsSpan(gOff + s, e - s), xs.AsSpan(xOff + s, e - s), dst.AsSpan(s, e - s), f));
+        }
+    }
+
+    readonly struct ForwardOp<TOp>(TOp op) : IUnaryOperator where TOp : struct, IAct
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TV Invoke<TV>(TV x) where TV : struct, IVec<TV> => op.F(x);
     }
 
-    readonly struct Backward<TOp>(TOp op) : IBinaryOperator where TOp : struct, IActGrad
+    readonly struct BackwardOp<TOp>(TOp op) : IBinaryOperator where TOp : struct, IActGrad
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TV Invoke<TV>(TV g, TV x) where TV : struct, IVec<TV> => op.G(g, x);

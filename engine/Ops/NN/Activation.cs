@@ -14,17 +14,8 @@ namespace Torchlet
             if (!dtype.IsFloating()) throw new ArgumentException($"\"{kernel}\" not implemented for '{dtype.CName()}'");
             var x = contiguous_nograd();
             var r = Empty(x._shape, x.dtype);
-            int n = r.Numel;
-            if (dtype == ScalarType.Float32) RunAct(x.Buffer<float>(), x._offset, r.Buffer<float>(), n, op);
-            else RunAct(x.Buffer<double>(), x._offset, r.Buffer<double>(), n, op);
+            ActKernels.Forward(dtype, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op, kernel);
             return r;
-        }
-
-        static void RunAct<T, TOp>(T[] src, int off, T[] dst, int n, TOp op)
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> where TOp : struct, IAct
-        {
-            if (n <= SerialElements / 4) ActKernels.Map(src.AsSpan(off, n), dst.AsSpan(0, n), op);
-            else Threading.For(n, 16, (s, e) => ActKernels.Map(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s), op));
         }
 
         /// <summary>g·f'(x) through an activation's backward kernel (runs under no_grad inside backward).</summary>
@@ -34,17 +25,8 @@ namespace Torchlet
             g = g.contiguous_nograd();
             x = x.contiguous_nograd();
             var r = Empty(x._shape, x.dtype);
-            int n = r.Numel;
-            if (x.dtype == ScalarType.Float32) RunGrad(g.Buffer<float>(), g._offset, x.Buffer<float>(), x._offset, r.Buffer<float>(), n, op);
-            else RunGrad(g.Buffer<double>(), g._offset, x.Buffer<double>(), x._offset, r.Buffer<double>(), n, op);
+            ActKernels.Backward(x.dtype, g._storage.RawArray, g._offset, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op, "activation backward");
             return r;
-        }
-
-        static void RunGrad<T, TOp>(T[] g, int goff, T[] x, int xoff, T[] dst, int n, TOp op)
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> where TOp : struct, IActGrad
-        {
-            if (n <= SerialElements / 4) ActKernels.Grad(g.AsSpan(goff, n), x.AsSpan(xoff, n), dst.AsSpan(0, n), op);
-            else Threading.For(n, 16, (s, e) => ActKernels.Grad(g.AsSpan(goff + s, e - s), x.AsSpan(xoff + s, e - s), dst.AsSpan(s, e - s), op));
         }
 
         /// <summary>Forward through the kernel and, when a graph is recorded, the node <paramref name="node"/> saving the input.</summary>
