@@ -98,7 +98,7 @@ internal static class Engine
                     if ((runs || fills) && node.Hooks is { Count: > 0 }) g = RunHooks(node, g, createGraph);
                     if (!runs) continue;
 
-                    var inGrads = node.Backward!(g);
+                    var inGrads = node.Apply(g);
                     if (inGrads.Length != node.Next.Length)
                         throw new InvalidOperationException($"function {node.name()} returned an incorrect number of gradients (expected {node.Next.Length}, got {inGrads.Length})");
                     if (!keepGraph && node.SavesTensors) { node.Backward = null; node.Released = true; }

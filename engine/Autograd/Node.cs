@@ -8,7 +8,10 @@ namespace Torchlet;
 public class Node
 {
     readonly string _name;
-    internal Func<Tensor, Tensor?[]>? Backward;
+    // The backward as recorded: Func<Tensor, Tensor?> for one input, Func<Tensor, (Tensor?, Tensor?)> or a triple
+    // for two or three, Func<Tensor, Tensor?[]> for a count known only at run time (see Tensor.Record); kept as
+    // given, so recording allocates no adapter closure.
+    internal Delegate? Backward;
     internal readonly Node?[] Next;
     internal bool Released;
     internal readonly bool SavesTensors;  // only nodes holding saved tensors refuse a second backward
@@ -21,8 +24,30 @@ public class Node
     internal bool Target;
 
     internal Node(string name, Func<Tensor, Tensor?[]>? backward, Node?[] next, bool savesTensors = false)
+        : this(name, (Delegate?)backward, next, savesTensors) { }
+    internal Node(string name, Func<Tensor, Tensor?> backward, Node?[] next, bool savesTensors)
+        : this(name, (Delegate)backward, next, savesTensors) { }
+    internal Node(string name, Func<Tensor, (Tensor?, Tensor?)> backward, Node?[] next, bool savesTensors)
+        : this(name, (Delegate)backward, next, savesTensors) { }
+    internal Node(string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, Node?[] next, bool savesTensors)
+        : this(name, (Delegate)backward, next, savesTensors) { }
+
+    Node(string name, Delegate? backward, Node?[] next, bool savesTensors)
     {
         _name = name; Backward = backward; Next = next; SavesTensors = savesTensors;
+    }
+
+    /// <summary>The gradients of the inputs, one per entry of <see cref="Next"/>, from the gradient of the output.</summary>
+    internal Tensor?[] Apply(Tensor g)
+    {
+        switch (Backward)
+        {
+            case Func<Tensor, Tensor?> one: return [one(g)];
+            case Func<Tensor, (Tensor?, Tensor?)> two: { var (a, b) = two(g); return [a, b]; }
+            case Func<Tensor, (Tensor?, Tensor?, Tensor?)> three: { var (a, b, c) = three(g); return [a, b, c]; }
+            case Func<Tensor, Tensor?[]> many: return many(g);
+            default: throw new InvalidOperationException($"{_name}: no backward function");
+        }
     }
 
     /// <summary>PyTorch's class name of the backward function, e.g. <c>MulBackward0</c>.</summary>

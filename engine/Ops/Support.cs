@@ -17,27 +17,27 @@ public partial class Tensor
 
     // Typed Record overloads: the backward returns exactly one gradient per input (a value, or a
     // tuple for two or three), so the compiler checks the count instead of the engine at run time.
-    // Node keeps one array form; the wrapper builds the same single array per call as before.
+    // Node keeps the delegate as given and builds the same single array per backward call as before.
 
     /// <summary>Attaches a backward node to <paramref name="result"/>; inputs not requiring grad get no edge.</summary>
     internal static Tensor Record(Tensor result, string name, Func<Tensor, Tensor?> backward, bool saves, Tensor input)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, g => [backward(g)], [input.GradEdge], saves);
+        result._gradFn = new Node(name, backward, [input.GradEdge], saves);
         return result;
     }
 
     internal static Tensor Record(Tensor result, string name, Func<Tensor, (Tensor?, Tensor?)> backward, bool saves, Tensor a, Tensor b)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, g => { var (ga, gb) = backward(g); return [ga, gb]; }, [a.GradEdge, b.GradEdge], saves);
+        result._gradFn = new Node(name, backward, [a.GradEdge, b.GradEdge], saves);
         return result;
     }
 
     internal static Tensor Record(Tensor result, string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, bool saves, Tensor a, Tensor b, Tensor c)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, g => { var (ga, gb, gc) = backward(g); return [ga, gb, gc]; }, [a.GradEdge, b.GradEdge, c.GradEdge], saves);
+        result._gradFn = new Node(name, backward, [a.GradEdge, b.GradEdge, c.GradEdge], saves);
         return result;
     }
 
