@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using System.Reflection;
 using Microsoft.DotNet.Interactive;
 
@@ -34,12 +33,13 @@ public sealed class TorchletExtension : IKernelExtension
         return plus < 0 ? v : v[..plus];
     }
 
-    /// <summary>The widest vector the engine's kernels use on this CPU (they pick by IsHardwareAccelerated).</summary>
-    internal static string SimdWidth() =>
-        Vector512.IsHardwareAccelerated ? "Vector512 (512-bit)"
-        : Vector256.IsHardwareAccelerated ? "Vector256 (256-bit)"
-        : Vector128.IsHardwareAccelerated ? "Vector128 (128-bit)"
-        : "none (scalar)";
+    /// <summary>The vector width the engine's kernels run at (Kernels.Simd.Width), and the hardware's when a test forced another.</summary>
+    internal static string SimdWidth()
+    {
+        static string Name(int bits) => bits == 0 ? "none (scalar)" : $"Vector{bits} ({bits}-bit)";
+        int width = Torchlet.Kernels.Simd.Width, hardware = Torchlet.Kernels.Simd.HardwareWidth;
+        return width == hardware ? Name(width) : $"{Name(width)}, forced by TORCHLET_VECTOR_WIDTH (the CPU: {Name(hardware)})";
+    }
 
     internal static Microsoft.DotNet.Interactive.Formatting.HtmlTag Banner() =>
         Html.Box(Html.Tag("div",
