@@ -339,7 +339,7 @@ internal static unsafe class ConvKernels
     static void Gather2(float* src, float* dst, int lo, int hi, float* end)
     {
         int o = lo;
-        if (Avx512F.IsSupported)
+        if (Simd.Width >= 512 && Avx512F.IsSupported)
         {
             var idx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             for (; o + 16 <= hi && src + 2 * o + 32 <= end; o += 16)
@@ -349,7 +349,7 @@ internal static unsafe class ConvKernels
                 Avx512F.PermuteVar16x32x2(a, idx, b).Store(dst + o);
             }
         }
-        if (Avx2.IsSupported)
+        if (Simd.Width >= 256 && Avx2.IsSupported)
         {
             var idx = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
             for (; o + 8 <= hi && src + 2 * o + 16 <= end; o += 8)
@@ -370,7 +370,7 @@ internal static unsafe class ConvKernels
     static void Scatter2(float* src, float* dst, int lo, int hi, float* end)
     {
         int o = lo;
-        if (Avx.IsSupported)
+        if (Simd.Width >= 256 && Avx.IsSupported)
         {
             var z = Vector256<float>.Zero;
             for (; o + 8 <= hi && dst + 2 * o + 16 <= end; o += 8)

@@ -48,17 +48,17 @@ internal static unsafe class Gemm
 
     public static void Sgemm(int m, int n, int k, float alpha, float* a, int rsa, int csa, float* b, int rsb, int csb, float beta, float* c, int ldc, bool parallel = true)
     {
-        if (Vector512.IsHardwareAccelerated) Drive<float, Avx512F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
-        else if (Vector256.IsHardwareAccelerated) Drive<float, V256F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
-        else if (Vector128.IsHardwareAccelerated) Drive<float, V128F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        if (Simd.Width >= 512) Drive<float, Avx512F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Simd.Width >= 256) Drive<float, V256F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Simd.Width >= 128) Drive<float, V128F32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
         else Drive<float, ScalarKernel<float>>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
     }
 
     public static void Dgemm(int m, int n, int k, double alpha, double* a, int rsa, int csa, double* b, int rsb, int csb, double beta, double* c, int ldc, bool parallel = true)
     {
-        if (Vector512.IsHardwareAccelerated) Drive<double, Avx512F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
-        else if (Vector256.IsHardwareAccelerated) Drive<double, V256F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
-        else if (Vector128.IsHardwareAccelerated) Drive<double, V128F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        if (Simd.Width >= 512) Drive<double, Avx512F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Simd.Width >= 256) Drive<double, V256F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
+        else if (Simd.Width >= 128) Drive<double, V128F64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
         else Drive<double, ScalarKernel<double>>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, parallel);
     }
 
@@ -198,7 +198,7 @@ internal static unsafe class Gemm
                     Unsafe.CopyBlockUnaligned(dst + p * MR, src + (long)p * csa, (uint)(MR * sizeof(T)));
                 continue;
             }
-            if (typeof(T) == typeof(float) && csa == 1 && MR <= 16 && Vector512.IsHardwareAccelerated)
+            if (typeof(T) == typeof(float) && csa == 1 && MR <= 16 && Simd.Width >= 512 && Avx512F.IsSupported)
             {
                 // Row-major A: 16×16 register transposes; each output row is stored 16 wide and the
                 // next store overwrites the 16 - MR extra lanes (the buffer has slack for the last one).
@@ -251,7 +251,7 @@ internal static unsafe class Gemm
                 continue;
             }
             int p0 = 0;
-            if (typeof(T) == typeof(float) && rsb == 1 && nr == NR && NR % 16 == 0 && Vector512.IsHardwareAccelerated)
+            if (typeof(T) == typeof(float) && rsb == 1 && nr == NR && NR % 16 == 0 && Simd.Width >= 512 && Avx512F.IsSupported)
             {
                 // Column-major B (a transposed view): transpose 16 columns × 16 rows at a time.
                 for (; p0 + 16 <= kc; p0 += 16)

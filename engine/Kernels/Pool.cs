@@ -86,7 +86,7 @@ internal static class Pool
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
-        if (typeof(T) == typeof(float) && pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2 && Avx2.IsSupported)
+        if (typeof(T) == typeof(float) && pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2 && Simd.Width >= 256 && Avx2.IsSupported)
         {
             var xf = (float[])(object)x; var yf = (float[])(object)y;
             Threading.For(planes, outPlane * 4L, (p0, p1) =>
