@@ -85,8 +85,8 @@ public partial class Tensor
         {
             var (full, gBase) = BaseGradBuffer(b, g.dtype);
             new Tensor(full._storage, shape, strides, offset).CopyFrom(g);
-            return [gBase];
-        }, [b.GradEdge]);
+            return gBase;
+        }, [b.GradEdge], false);
     }
 
     /// <summary>

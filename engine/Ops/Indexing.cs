@@ -205,8 +205,8 @@ public partial class Tensor
                 part = part.SumToShape(valueShape).reshape_nograd(origValueShape);
                 gValue = part.dtype == valueType ? part : part.to_nograd(valueType, false);
             }
-            return [gSelf, gValue];
-        }, [oldEdge, valueEdge]);
+            return (gSelf, gValue);
+        }, [oldEdge, valueEdge], false);
         _requiresGrad = true;
     }
 

@@ -323,8 +323,8 @@ internal sealed class SplitGrad
         {
             var b = _buffer ?? Tensor.Empty(_shape, _dtype, clear: true);
             _buffer = null;
-            return [b];
-        }, [input.GradEdge]);
+            return b;
+        }, [input.GradEdge], false);
     }
 
     /// <summary>Makes <paramref name="output"/> a graph output whose gradient lands in <paramref name="region"/> of the buffer.</summary>
@@ -340,8 +340,8 @@ internal sealed class SplitGrad
                 _stamp = _collector.Stamp;
             }
             region(_buffer).CopyFrom(g);
-            return [Tensor.Empty(Shape.Scalar, _dtype, clear: true)];
-        }, [_collector]);
+            return Tensor.Empty(Shape.Scalar, _dtype, clear: true);
+        }, [_collector], false);
     }
 }
 

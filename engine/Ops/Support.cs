@@ -167,8 +167,8 @@ public partial class Tensor
             var region = new Tensor(full._storage, shape, strides, offset);
             var gRegion = region.clone_nograd();
             region.CopyFrom(ScalarTensor(0, g.dtype));
-            return [gBase, gRegion];
-        }, [b.GradEdge, fn]);
+            return (gBase, gRegion);
+        }, [b.GradEdge, fn], false);
         b._requiresGrad = true;
         b._gradFn = copySlices;
     }

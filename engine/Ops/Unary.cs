@@ -200,7 +200,7 @@ public partial class Tensor
         CopyFrom(ScalarTensor(value, dtype));
         BumpVersion();
         // The values no longer depend on the history: the old history gets a zero gradient.
-        if (old is not null) SetInplaceHistory(new Node(node, static g => [torch.zeros_like(g)], [old]));
+        if (old is not null) SetInplaceHistory(new Node(node, static g => torch.zeros_like(g), [old], false));
         return this;
     }
 
@@ -215,7 +215,7 @@ public partial class Tensor
         {
             var s = src;
             SetInplaceHistory(new Node("torch::autograd::CopyBackwards",
-                g => [old is null ? null : torch.zeros_like(g), s._requiresGrad ? GradFor(g, s) : null], [old, s.GradEdge]));
+                g => (old is null ? null : torch.zeros_like(g), s._requiresGrad ? GradFor(g, s) : null), [old, s.GradEdge], false));
         }
         return this;
     }
