@@ -753,28 +753,23 @@ internal sealed class IndexPlan
     }
 
     /// <summary>The basic-indexing view of <paramref name="t"/>, without graph recording.</summary>
-    public Tensor View(Tensor t)
-    {
-        foreach (var s in _steps)
-            t = s.Op switch
-            {
-                Op.Select => t.select_nograd(s.Dim, s.A),
-                Op.Slice => t.slice_nograd(s.Dim, s.A, s.B, s.C),
-                _ => t.unsqueeze_nograd(s.Dim),
-            };
-        return t;
-    }
+    public Tensor View(Tensor t) => Apply(t, recorded: false);
 
     /// <summary>The same view through the recording ops (SelectBackward0, SliceBackward0, ...); x[...] is an alias.</summary>
     public Tensor ViewRecorded(Tensor t)
     {
         if (_steps.Length == 0) return Adv is null ? t.Alias() : t;
+        return Apply(t, recorded: true);
+    }
+
+    Tensor Apply(Tensor t, bool recorded)
+    {
         foreach (var s in _steps)
             t = s.Op switch
             {
-                Op.Select => t.select(s.Dim, s.A),
-                Op.Slice => t.Slice(s.Dim, s.A, s.B, s.C),
-                _ => t.unsqueeze(s.Dim),
+                Op.Select => recorded ? t.select(s.Dim, s.A) : t.select_nograd(s.Dim, s.A),
+                Op.Slice => recorded ? t.Slice(s.Dim, s.A, s.B, s.C) : t.slice_nograd(s.Dim, s.A, s.B, s.C),
+                _ => recorded ? t.unsqueeze(s.Dim) : t.unsqueeze_nograd(s.Dim),
             };
         return t;
     }

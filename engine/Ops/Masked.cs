@@ -26,12 +26,18 @@ public partial class Tensor
     /// <summary>masked_fill with a 0-dim tensor value (its gradient is the sum over the filled positions).</summary>
     public Tensor masked_fill(Tensor mask, Tensor value) => MaskedFill(mask, value, default);
 
-    Tensor MaskedFill(Tensor mask, Tensor? value, Scalar scalar)
+    /// <summary>The bool mask and the broadcast shape, checked as PyTorch does for both masked_fill and masked_fill_.</summary>
+    (Tensor Mask, int[] Shape) CheckFill(Tensor mask, Tensor? value, string op)
     {
         var m = CheckMask(mask, "masked_fill_", "masked_fill_ only supports boolean masks");
         if (value is not null && value._shape.Length != 0)
             throw new ArgumentException($"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._shape.Length} dimension(s).");
-        var shape = Shape.Broadcast(m._shape, _shape, "masked_fill");
+        return (m, Shape.Broadcast(m._shape, _shape, op));
+    }
+
+    Tensor MaskedFill(Tensor mask, Tensor? value, Scalar scalar)
+    {
+        var (m, shape) = CheckFill(mask, value, "masked_fill");
         var mc = m.expand_nograd(shape).contiguous_nograd();
         var r = expand_nograd(shape).clone_nograd();
         var v = value is null ? ScalarTensor(scalar, dtype) : value.to_nograd(dtype, false);
@@ -63,10 +69,7 @@ public partial class Tensor
 
     Tensor MaskedFillInplace(Tensor mask, Tensor? value, Scalar scalar)
     {
-        var m = CheckMask(mask, "masked_fill_", "masked_fill_ only supports boolean masks");
-        if (value is not null && value._shape.Length != 0)
-            throw new ArgumentException($"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._shape.Length} dimension(s).");
-        var shape = Shape.Broadcast(m._shape, _shape, "masked_fill_");
+        var (m, shape) = CheckFill(mask, value, "masked_fill_");
         if (!Shape.SameShape(shape, _shape))
             throw new ArgumentException($"output with shape {Shape.Str(_shape)} doesn't match the broadcast shape {Shape.Str(shape)}");
         CheckInplace(dtype, "masked_fill_");
