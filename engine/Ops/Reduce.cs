@@ -660,7 +660,7 @@ public partial class Tensor
     }
 
     /// <summary>A shape seen as [A, K, I] around dim d: the dims before it, it, and the dims after it.</summary>
-    static (int A, int K, int I) SplitAroundDim(int[] shape, int d)
+    internal static (int A, int K, int I) SplitAroundDim(int[] shape, int d)
     {
         if (shape.Length == 0) return (1, 1, 1);
         int A = 1, I = 1;
