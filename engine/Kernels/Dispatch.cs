@@ -14,6 +14,12 @@ internal interface INumericAction
     void Run<T>() where T : unmanaged, INumber<T>;
 }
 
+/// <summary>An element-wise move written once for every dtype, bool included; <see cref="Dispatch.Any"/> picks T.</summary>
+internal interface IAnyAction
+{
+    void Run<T>() where T : unmanaged;
+}
+
 /// <summary>
 /// Where a compute path is chosen by dtype: the caller writes its operation once, generically, and a dtype the
 /// operation does not support is refused by name instead of silently taken for another.
@@ -41,6 +47,20 @@ internal static class Dispatch
             case ScalarType.Int32: action.Run<int>(); break;
             case ScalarType.Byte: action.Run<byte>(); break;
             default: throw new NotSupportedException($"{op}: dtype {dtype.TorchName()} is not supported (expected a numeric dtype)");
+        }
+    }
+
+    /// <summary>Every dtype (copies, conversions, gathers: they move elements without arithmetic).</summary>
+    public static void Any<TAction>(ScalarType dtype, ref TAction action) where TAction : struct, IAnyAction
+    {
+        switch (dtype)
+        {
+            case ScalarType.Float32: action.Run<float>(); break;
+            case ScalarType.Float64: action.Run<double>(); break;
+            case ScalarType.Int64: action.Run<long>(); break;
+            case ScalarType.Int32: action.Run<int>(); break;
+            case ScalarType.Byte: action.Run<byte>(); break;
+            case ScalarType.Bool: action.Run<bool>(); break;
         }
     }
 }

@@ -523,16 +523,14 @@ internal sealed class AdvIndex
     {
         Check(src);
         var r = Tensor.Empty(ResultShape, src.dtype);
-        switch (src.dtype)
-        {
-            case ScalarType.Float32: GatherT(src.Buffer<float>(), src, r.Buffer<float>()); break;
-            case ScalarType.Float64: GatherT(src.Buffer<double>(), src, r.Buffer<double>()); break;
-            case ScalarType.Int64: GatherT(src.Buffer<long>(), src, r.Buffer<long>()); break;
-            case ScalarType.Int32: GatherT(src.Buffer<int>(), src, r.Buffer<int>()); break;
-            case ScalarType.Byte: GatherT(src.Buffer<byte>(), src, r.Buffer<byte>()); break;
-            case ScalarType.Bool: GatherT(src.Buffer<bool>(), src, r.Buffer<bool>()); break;
-        }
+        var gather = new GatherAction(this, src, r);
+        Dispatch.Any(src.dtype, ref gather);
         return r;
+    }
+
+    readonly struct GatherAction(AdvIndex index, Tensor src, Tensor r) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged => index.GatherT(src.Buffer<T>(), src, r.Buffer<T>());
     }
 
     void GatherT<T>(T[] src, Tensor s, T[] dst) where T : unmanaged
