@@ -224,13 +224,17 @@ public partial class Tensor
     public Tensor add(Scalar other, Scalar? alpha = null)
     {
         var ct = ResultType(this, other);
-        if (!IsOne(alpha))
-        {
-            CheckAlpha(alpha!.Value, ct);
-            other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
-        }
+        other = TimesAlpha(other, alpha, ct);
         var r = ScalarKernel<AddOp>(this, other, ct, false);
         return NeedsGrad(this) ? RecordScaled(r, "AddBackward0", this, null) : r;
+    }
+
+    /// <summary>other·alpha as one scalar (after PyTorch's alpha check), so add/sub of a scalar run one kernel.</summary>
+    static Scalar TimesAlpha(Scalar other, Scalar? alpha, ScalarType ct)
+    {
+        if (IsOne(alpha)) return other;
+        CheckAlpha(alpha!.Value, ct);
+        return alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
     }
 
     static void CheckSub(ScalarType a, ScalarType b)
@@ -261,11 +265,7 @@ public partial class Tensor
     {
         CheckSub(dtype, other.DefaultDType);
         var ct = ResultType(this, other);
-        if (!IsOne(alpha))
-        {
-            CheckAlpha(alpha!.Value, ct);
-            other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
-        }
+        other = TimesAlpha(other, alpha, ct);
         var r = ScalarKernel<SubOp>(this, other, ct, false);
         return NeedsGrad(this) ? RecordScaled(r, "SubBackward0", this, null) : r;
     }
