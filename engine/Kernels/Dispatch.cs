@@ -53,14 +53,18 @@ internal static class Dispatch
     /// <summary>Every dtype (copies, conversions, gathers: they move elements without arithmetic).</summary>
     public static void Any<TAction>(ScalarType dtype, ref TAction action) where TAction : struct, IAnyAction
     {
-        switch (dtype)
+        if (dtype == ScalarType.Bool)
         {
-            case ScalarType.Float32: action.Run<float>(); break;
-            case ScalarType.Float64: action.Run<double>(); break;
-            case ScalarType.Int64: action.Run<long>(); break;
-            case ScalarType.Int32: action.Run<int>(); break;
-            case ScalarType.Byte: action.Run<byte>(); break;
-            case ScalarType.Bool: action.Run<bool>(); break;
+            action.Run<bool>();
+            return;
         }
+        var numeric = new AsNumeric<TAction>(action);
+        Numeric(dtype, ref numeric, "copy");
+    }
+
+    /// <summary>An every-dtype action run on a numeric dtype (a number type is also an unmanaged one).</summary>
+    readonly struct AsNumeric<TAction>(TAction action) : INumericAction where TAction : struct, IAnyAction
+    {
+        public void Run<T>() where T : unmanaged, INumber<T> => action.Run<T>();
     }
 }
