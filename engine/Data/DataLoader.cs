@@ -23,10 +23,8 @@ public sealed class DataLoader<T, TBatch> : IEnumerable<TBatch>
     public DataLoader(Dataset<T> dataset, Func<IReadOnlyList<T>, TBatch> collate_fn, long batch_size = 1, bool shuffle = false,
         Sampler? sampler = null, BatchSampler? batch_sampler = null, int num_workers = 0, bool drop_last = false,
         double timeout = 0, Action<int>? worker_init_fn = null, torch.Generator? generator = null, int prefetch_factor = 2)
+        : this(dataset, collate_fn, num_workers, timeout, worker_init_fn, generator, prefetch_factor)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(collate_fn);
-        CheckCommon(num_workers, timeout, prefetch_factor);
         if (sampler is not null && shuffle)
             throw new ArgumentException("sampler option is mutually exclusive with shuffle (the sampler decides the order; pass shuffle: false, or use a RandomSampler)");
         if (batch_sampler is not null && (batch_size != 1 || shuffle || sampler is not null || drop_last))
@@ -34,13 +32,6 @@ public sealed class DataLoader<T, TBatch> : IEnumerable<TBatch>
         if (batch_sampler is null && batch_size <= 0)
             throw new ArgumentException($"batch_size should be a positive integer value, but got batch_size={batch_size}", nameof(batch_size));
         _map = dataset;
-        this.dataset = dataset;
-        this.collate_fn = collate_fn;
-        this.num_workers = num_workers;
-        this.timeout = timeout;
-        this.worker_init_fn = worker_init_fn;
-        this.generator = generator;
-        this.prefetch_factor = prefetch_factor;
         this.sampler = batch_sampler?.sampler ?? sampler ?? (shuffle ? new RandomSampler(dataset, generator: generator) : new SequentialSampler(dataset));
         this.batch_sampler = batch_sampler ?? new BatchSampler(this.sampler, batch_size, drop_last);
         this.batch_size = batch_sampler is null ? batch_size : null;
@@ -50,17 +41,24 @@ public sealed class DataLoader<T, TBatch> : IEnumerable<TBatch>
     /// <summary>A loader of an iterable-style dataset: items in the stream's order, batched as they come.</summary>
     public DataLoader(IterableDataset<T> dataset, Func<IReadOnlyList<T>, TBatch> collate_fn, long batch_size = 1, int num_workers = 0,
         bool drop_last = false, double timeout = 0, Action<int>? worker_init_fn = null, torch.Generator? generator = null, int prefetch_factor = 2)
+        : this(dataset, collate_fn, num_workers, timeout, worker_init_fn, generator, prefetch_factor)
+    {
+        if (batch_size <= 0)
+            throw new ArgumentException($"batch_size should be a positive integer value, but got batch_size={batch_size}", nameof(batch_size));
+        _iterable = dataset;
+        this.batch_size = batch_size;
+        this.drop_last = drop_last;
+    }
+
+    /// <summary>The checks and settings both kinds of dataset share (run first, so the checks keep their order).</summary>
+    DataLoader(object dataset, Func<IReadOnlyList<T>, TBatch> collate_fn, int num_workers, double timeout, Action<int>? worker_init_fn,
+        torch.Generator? generator, int prefetch_factor)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(collate_fn);
         CheckCommon(num_workers, timeout, prefetch_factor);
-        if (batch_size <= 0)
-            throw new ArgumentException($"batch_size should be a positive integer value, but got batch_size={batch_size}", nameof(batch_size));
-        _iterable = dataset;
         this.dataset = dataset;
         this.collate_fn = collate_fn;
-        this.batch_size = batch_size;
-        this.drop_last = drop_last;
         this.num_workers = num_workers;
         this.timeout = timeout;
         this.worker_init_fn = worker_init_fn;

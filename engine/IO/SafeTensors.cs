@@ -95,30 +95,16 @@ static class SafeTensors
         // The data starts 8-byte aligned: the header is padded with spaces, as the reference writer does.
         long headerLen = header.Length + (8 - header.Length % 8) % 8;
 
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"torch.save: the directory '{dir}' does not exist");
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
+        AtomicFile.Write(path, "torch.save", fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)headerLen);
-                fs.Write(len);
-                header.Position = 0;
-                header.CopyTo(fs);
-                for (long i = header.Length; i < headerLen; i++) fs.WriteByte((byte)' ');
-                foreach (var (_, t) in entries) fs.Write(Bytes(t));
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)headerLen);
+            fs.Write(len);
+            header.Position = 0;
+            header.CopyTo(fs);
+            for (long i = header.Length; i < headerLen; i++) fs.WriteByte((byte)' ');
+            foreach (var (_, t) in entries) fs.Write(Bytes(t));
+        });
     }
 
     static ReadOnlySpan<byte> Bytes(Tensor t) => t.dtype switch

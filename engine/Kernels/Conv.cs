@@ -79,38 +79,24 @@ internal static unsafe class ConvKernels
 
     // ---------------------------------------------------------------- products
 
-    /// <summary>small = W ⊛ image (+ bias per small channel): a conv's forward.</summary>
-    public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
+    /// <summary>One chunk of samples, with this thread's scratch: col for im2col columns, tmp for gathering a sample group's rows.</summary>
+    delegate void ChunkBody<T>(int c, T* col, T* tmp) where T : unmanaged;
+
+    /// <summary>
+    /// Runs chunks 0..<paramref name="count"/> in order, over the intra-op threads when <paramref name="threaded"/>; each
+    /// range of chunks rents its own scratch (none for col when <paramref name="direct"/>, none for tmp when b = 1).
+    /// </summary>
+    static void ForChunks<T>(ConvGeom g, int b, bool direct, int count, bool threaded, ChunkBody<T> body) where T : unmanaged
     {
         int cols = g.ColRows, y = g.Y;
-        var (b, groups, perGroup) = Plan(g);
-        bool direct = g.Pointwise && b == 1;
-        nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        void Body(int s, int e)
+        void Run(int s, int e)
         {
             T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
             T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
             try
             {
                 fixed (T* col = colBuf, tmp = tmpBuf)
-                    for (int c = s; c < e; c++)
-                    {
-                        int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
-                        for (int gi = 0; gi < g.G; gi++)
-                        {
-                            T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
-                            if (!direct)
-                                for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
-                            T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
-                            Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
-                            for (int j = 0; j < nb; j++)
-                            {
-                                T* out0 = Small(g, (T*)ps, n0 + j, gi);
-                                if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
-                                if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
-                            }
-                        }
-                    }
+                    for (int c = s; c < e; c++) body(c, col, tmp);
             }
             finally
             {
@@ -118,8 +104,35 @@ internal static unsafe class ConvKernels
                 if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
             }
         }
-        if (perGroup) Threading.For(groups, GroupCost, Body);
-        else Body(0, groups);
+        if (threaded) Threading.For(count, GroupCost, Run);
+        else Run(0, count);
+    }
+
+    /// <summary>small = W ⊛ image (+ bias per small channel): a conv's forward.</summary>
+    public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
+    {
+        int cols = g.ColRows, y = g.Y;
+        var (b, groups, perGroup) = Plan(g);
+        bool direct = g.Pointwise && b == 1;
+        nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
+        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
+        {
+            int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
+            for (int gi = 0; gi < g.G; gi++)
+            {
+                T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
+                if (!direct)
+                    for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+                T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
+                Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+                for (int j = 0; j < nb; j++)
+                {
+                    T* out0 = Small(g, (T*)ps, n0 + j, gi);
+                    if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
+                    if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
+                }
+            }
+        });
     }
 
     /// <summary>image = Wᵀ ⊛ small, scattered back by col2im (+ bias per image channel): a transposed conv's forward.</summary>
@@ -129,48 +142,32 @@ internal static unsafe class ConvKernels
         var (b, groups, perGroup) = Plan(g);
         bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        void Body(int s, int e)
+        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
         {
-            T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
-            T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
-            try
+            int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
+            for (int gi = 0; gi < g.G; gi++)
             {
-                fixed (T* col = colBuf, tmp = tmpBuf)
-                    for (int c = s; c < e; c++)
+                T* src = Small(g, (T*)ps, n0, gi);
+                if (nb > 1)
+                {
+                    for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                    src = tmp;
+                }
+                T* wg = (T*)pw + (long)gi * g.R * cols;
+                T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
+                Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+                for (int j = 0; j < nb; j++)
+                {
+                    T* img = Image(g, (T*)pi, n0 + j, gi);
+                    if (!direct)
                     {
-                        int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
-                        for (int gi = 0; gi < g.G; gi++)
-                        {
-                            T* src = Small(g, (T*)ps, n0, gi);
-                            if (nb > 1)
-                            {
-                                for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
-                                src = tmp;
-                            }
-                            T* wg = (T*)pw + (long)gi * g.R * cols;
-                            T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
-                            Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
-                            for (int j = 0; j < nb; j++)
-                            {
-                                T* img = Image(g, (T*)pi, n0 + j, gi);
-                                if (!direct)
-                                {
-                                    new Span<T>(img, g.Cg * x).Clear();
-                                    Col2im(g, col + j * y, ld, img);
-                                }
-                                if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
-                            }
-                        }
+                        new Span<T>(img, g.Cg * x).Clear();
+                        Col2im(g, col + j * y, ld, img);
                     }
+                    if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
+                }
             }
-            finally
-            {
-                if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
-                if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
-            }
-        }
-        if (perGroup) Threading.For(groups, GroupCost, Body);
-        else Body(0, groups);
+        });
     }
 
     /// <summary>
@@ -197,44 +194,28 @@ internal static unsafe class ConvKernels
             fixed (T* part0 = partial)
             {
                 nint pp = (nint)part0;
-                void Body(int s, int e)
+                ForChunks<T>(g, b, direct, chunks, threaded, (c, col, tmp) =>
                 {
-                    T[]? colBuf = direct ? null : ArrayPool<T>.Shared.Rent(cols * b * y);
-                    T[]? tmpBuf = b > 1 ? ArrayPool<T>.Shared.Rent(g.R * b * y) : null;
-                    try
+                    T* dst = c == 0 ? (T*)pg : (T*)pp + (c - 1) * wsize;
+                    int q0 = c * per, q1 = Math.Min(sampleGroups, q0 + per);
+                    for (int q = q0; q < q1; q++)
                     {
-                        fixed (T* col = colBuf, tmp = tmpBuf)
-                            for (int c = s; c < e; c++)
+                        int n0 = q * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
+                        for (int gi = 0; gi < g.G; gi++)
+                        {
+                            T* bm = direct ? Image(g, (T*)pi, n0, gi) : col;
+                            if (!direct)
+                                for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+                            T* am = Small(g, (T*)ps, n0, gi);
+                            if (nb > 1)
                             {
-                                T* dst = c == 0 ? (T*)pg : (T*)pp + (c - 1) * wsize;
-                                int q0 = c * per, q1 = Math.Min(sampleGroups, q0 + per);
-                                for (int q = q0; q < q1; q++)
-                                {
-                                    int n0 = q * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
-                                    for (int gi = 0; gi < g.G; gi++)
-                                    {
-                                        T* bm = direct ? Image(g, (T*)pi, n0, gi) : col;
-                                        if (!direct)
-                                            for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
-                                        T* am = Small(g, (T*)ps, n0, gi);
-                                        if (nb > 1)
-                                        {
-                                            for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
-                                            am = tmp;
-                                        }
-                                        Gemm.Run(g.R, cols, ld, T.One, am, ld, 1, bm, 1, ld, q == q0 ? T.Zero : T.One, dst + (long)gi * g.R * cols, cols, parallel: !threaded);
-                                    }
-                                }
+                                for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                                am = tmp;
                             }
+                            Gemm.Run(g.R, cols, ld, T.One, am, ld, 1, bm, 1, ld, q == q0 ? T.Zero : T.One, dst + (long)gi * g.R * cols, cols, parallel: !threaded);
+                        }
                     }
-                    finally
-                    {
-                        if (colBuf is not null) ArrayPool<T>.Shared.Return(colBuf);
-                        if (tmpBuf is not null) ArrayPool<T>.Shared.Return(tmpBuf);
-                    }
-                }
-                if (threaded) Threading.For(chunks, GroupCost, Body);
-                else Body(0, chunks);
+                });
                 var total = new Span<T>(gw, (int)wsize);
                 for (int c = 1; c < chunks; c++)
                     TensorPrimitives.Add(total, new ReadOnlySpan<T>((T*)pp + (c - 1) * wsize, (int)wsize), total);

@@ -14,6 +14,12 @@ internal interface INumericAction
     void Run<T>() where T : unmanaged, INumber<T>;
 }
 
+/// <summary>An element-wise move written once for every dtype, bool included; <see cref="Dispatch.Any"/> picks T.</summary>
+internal interface IAnyAction
+{
+    void Run<T>() where T : unmanaged;
+}
+
 /// <summary>
 /// Where a compute path is chosen by dtype: the caller writes its operation once, generically, and a dtype the
 /// operation does not support is refused by name instead of silently taken for another.
@@ -42,5 +48,23 @@ internal static class Dispatch
             case ScalarType.Byte: action.Run<byte>(); break;
             default: throw new NotSupportedException($"{op}: dtype {dtype.TorchName()} is not supported (expected a numeric dtype)");
         }
+    }
+
+    /// <summary>Every dtype (copies, conversions, gathers: they move elements without arithmetic).</summary>
+    public static void Any<TAction>(ScalarType dtype, ref TAction action) where TAction : struct, IAnyAction
+    {
+        if (dtype == ScalarType.Bool)
+        {
+            action.Run<bool>();
+            return;
+        }
+        var numeric = new AsNumeric<TAction>(action);
+        Numeric(dtype, ref numeric, "copy");
+    }
+
+    /// <summary>An every-dtype action run on a numeric dtype (a number type is also an unmanaged one).</summary>
+    readonly struct AsNumeric<TAction>(TAction action) : INumericAction where TAction : struct, IAnyAction
+    {
+        public void Run<T>() where T : unmanaged, INumber<T> => action.Run<T>();
     }
 }

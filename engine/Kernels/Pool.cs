@@ -310,44 +310,19 @@ internal static class Pool
     /// dims' Count factors. An empty window gives 0 (PyTorch's rule).
     /// </summary>
     public static void AvgForward<T>(T[] x, int xOff, T[] y, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
-        Threading.For(planes, (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw)), (p0, p1) =>
-        {
-            int IH = ph.In, IW = pw.In;
-            for (int p = p0; p < p1; p++)
-            {
-                var xs = x.AsSpan(xOff + p * inPlane, inPlane);
-                int o = p * outPlane;
-                for (int od = 0; od < pd.Out; od++)
-                {
-                    int d0 = pd.Start[od], d1 = pd.End[od];
-                    for (int oh = 0; oh < ph.Out; oh++)
-                    {
-                        int h0 = ph.Start[oh], h1 = ph.End[oh];
-                        for (int ow = 0; ow < pw.Out; ow++, o++)
-                        {
-                            int w0 = pw.Start[ow], w1 = pw.End[ow];
-                            if (d0 >= d1 || h0 >= h1 || w0 >= w1) { y[o] = T.Zero; continue; }
-                            T s = T.Zero;
-                            for (int d = d0; d < d1; d++)
-                                for (int h = h0; h < h1; h++)
-                                {
-                                    int row = (d * IH + h) * IW;
-                                    for (int w = w0; w < w1; w++) s += xs[row + w];
-                                }
-                            int div = divisor != 0 ? divisor : pd.Count[od] * ph.Count[oh] * pw.Count[ow];
-                            y[o] = s / T.CreateTruncating(div);
-                        }
-                    }
-                }
-            }
-        });
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        AvgWindows(x, xOff, y, 0, planes, pd, ph, pw, divisor, backward: false);
 
     /// <summary>The adjoint of <see cref="AvgForward"/>: each output's gradient / divisor added over its window. gx must be zeroed.</summary>
     public static void AvgBackward<T>(T[] gy, int gyOff, T[] gx, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        AvgWindows(gx, 0, gy, gyOff, planes, pd, ph, pw, divisor, backward: true);
+
+    /// <summary>
+    /// Walks every output's window once: forward sums the input plane over it into the output, backward spreads
+    /// the output's gradient over it into the input plane (the same windows and divisors, so the two stay adjoint).
+    /// </summary>
+    static void AvgWindows<T>(T[] inp, int inOff, T[] outp, int outOff, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
@@ -356,8 +331,8 @@ internal static class Pool
             int IH = ph.In, IW = pw.In;
             for (int p = p0; p < p1; p++)
             {
-                var gs = gx.AsSpan(p * inPlane, inPlane);
-                int o = gyOff + p * outPlane;
+                var plane = inp.AsSpan(inOff + p * inPlane, inPlane);
+                int o = outOff + p * outPlane;
                 for (int od = 0; od < pd.Out; od++)
                 {
                     int d0 = pd.Start[od], d1 = pd.End[od];
@@ -367,15 +342,33 @@ internal static class Pool
                         for (int ow = 0; ow < pw.Out; ow++, o++)
                         {
                             int w0 = pw.Start[ow], w1 = pw.End[ow];
-                            if (d0 >= d1 || h0 >= h1 || w0 >= w1) continue;
-                            int div = divisor != 0 ? divisor : pd.Count[od] * ph.Count[oh] * pw.Count[ow];
-                            T g = gy[o] / T.CreateTruncating(div);
-                            for (int d = d0; d < d1; d++)
-                                for (int h = h0; h < h1; h++)
-                                {
-                                    int row = (d * IH + h) * IW;
-                                    for (int w = w0; w < w1; w++) gs[row + w] += g;
-                                }
+                            if (d0 >= d1 || h0 >= h1 || w0 >= w1)
+                            {
+                                if (!backward) outp[o] = T.Zero;
+                                continue;
+                            }
+                            var div = T.CreateTruncating(divisor != 0 ? divisor : pd.Count[od] * ph.Count[oh] * pw.Count[ow]);
+                            if (backward)
+                            {
+                                T g = outp[o] / div;
+                                for (int d = d0; d < d1; d++)
+                                    for (int h = h0; h < h1; h++)
+                                    {
+                                        int row = (d * IH + h) * IW;
+                                        for (int w = w0; w < w1; w++) plane[row + w] += g;
+                                    }
+                            }
+                            else
+                            {
+                                T s = T.Zero;
+                                for (int d = d0; d < d1; d++)
+                                    for (int h = h0; h < h1; h++)
+                                    {
+                                        int row = (d * IH + h) * IW;
+                                        for (int w = w0; w < w1; w++) s += plane[row + w];
+                                    }
+                                outp[o] = s / div;
+                            }
                         }
                     }
                 }

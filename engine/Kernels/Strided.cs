@@ -77,6 +77,19 @@ internal static class Strided
         return w + 1;
     }
 
+    /// <summary>Steps the odometer over the outer dims (all but the innermost) to the next row, moving <paramref name="off"/> by their strides.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void NextRow(Span<int> idx, ReadOnlySpan<int> sh, ReadOnlySpan<int> st, int nd, ref int off)
+    {
+        for (int k = nd - 2; k >= 0; k--)
+        {
+            off += st[k];
+            if (++idx[k] < sh[k]) break;
+            off -= st[k] * sh[k];
+            idx[k] = 0;
+        }
+    }
+
     /// <summary>Copies (and converts) a strided source into a contiguous destination span.</summary>
     public static void Copy<TS, TD>(TS[] src, int srcOffset, int[] shape, int[] strides, Span<TD> dst)
         where TS : unmanaged where TD : unmanaged
@@ -101,14 +114,7 @@ internal static class Strided
             else
                 for (int i = 0, o = off; i < inner; i++, o += istride) outRow[i] = Convert<TS, TD>(src[o]);
             d += inner;
-            // odometer over the outer dims
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                off += st[k];
-                if (++idx[k] < sh[k]) break;
-                off -= st[k] * sh[k];
-                idx[k] = 0;
-            }
+            NextRow(idx, sh, st, nd, ref off);
         }
     }
 
@@ -129,13 +135,7 @@ internal static class Strided
             if (istride == 1) src.Slice(s, inner).CopyTo(dst.AsSpan(off, inner));
             else for (int i = 0, o = off; i < inner; i++, o += istride) dst[o] = src[s + i];
             s += inner;
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                off += st[k];
-                if (++idx[k] < sh[k]) break;
-                off -= st[k] * sh[k];
-                idx[k] = 0;
-            }
+            NextRow(idx, sh, st, nd, ref off);
         }
     }
 

@@ -32,6 +32,16 @@ internal static class Interp
 {
     /// <summary>y = Σ wd·(Σ wh·(Σ ww·x)), nested in PyTorch's order (innermost dim first).</summary>
     public static void Forward<T>(T[] x, int xOff, T[] y, int planes, InterpDim<T> dd, InterpDim<T> dh, InterpDim<T> dw)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Taps(x, xOff, y, 0, planes, dd, dh, dw, backward: false);
+
+    /// <summary>The adjoint of <see cref="Forward"/>: each output gradient spread over its taps. gx must be zeroed.</summary>
+    public static void Backward<T>(T[] gy, int gyOff, T[] gx, int planes, InterpDim<T> dd, InterpDim<T> dh, InterpDim<T> dw)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Taps(gx, 0, gy, gyOff, planes, dd, dh, dw, backward: true);
+
+    /// <summary>Walks every output's taps once: forward gathers the input plane into the output, backward scatters the output's gradient back (so the two stay adjoint).</summary>
+    static void Taps<T>(T[] inp, int inOff, T[] outp, int outOff, int planes, InterpDim<T> dd, InterpDim<T> dh, InterpDim<T> dw, bool backward)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inPlane = dd.In * dh.In * dw.In, outPlane = dd.Out * dh.Out * dw.Out;
@@ -40,11 +50,26 @@ internal static class Interp
             int IH = dh.In, IW = dw.In;
             for (int p = p0; p < p1; p++)
             {
-                int xb = xOff + p * inPlane, o = p * outPlane;
+                int xb = inOff + p * inPlane, o = outOff + p * outPlane;
                 for (int od = 0; od < dd.Out; od++)
                     for (int oh = 0; oh < dh.Out; oh++)
                         for (int ow = 0; ow < dw.Out; ow++, o++)
                         {
+                            if (backward)
+                            {
+                                T g = outp[o];
+                                for (int a = 0; a < dd.K; a++)
+                                {
+                                    T ga = dd.W[od * dd.K + a] * g;
+                                    for (int b = 0; b < dh.K; b++)
+                                    {
+                                        T gb = dh.W[oh * dh.K + b] * ga;
+                                        int row = xb + (dd.Idx[od * dd.K + a] * IH + dh.Idx[oh * dh.K + b]) * IW;
+                                        for (int c = 0; c < dw.K; c++) inp[row + dw.Idx[ow * dw.K + c]] += dw.W[ow * dw.K + c] * gb;
+                                    }
+                                }
+                                continue;
+                            }
                             T sd = T.Zero;
                             for (int a = 0; a < dd.K; a++)
                             {
@@ -53,43 +78,12 @@ internal static class Interp
                                 {
                                     int row = xb + (dd.Idx[od * dd.K + a] * IH + dh.Idx[oh * dh.K + b]) * IW;
                                     T sw = T.Zero;
-                                    for (int c = 0; c < dw.K; c++) sw += x[row + dw.Idx[ow * dw.K + c]] * dw.W[ow * dw.K + c];
+                                    for (int c = 0; c < dw.K; c++) sw += inp[row + dw.Idx[ow * dw.K + c]] * dw.W[ow * dw.K + c];
                                     sh += sw * dh.W[oh * dh.K + b];
                                 }
                                 sd += sh * dd.W[od * dd.K + a];
                             }
-                            y[o] = sd;
-                        }
-            }
-        });
-    }
-
-    /// <summary>The adjoint of <see cref="Forward"/>: each output gradient spread over its taps. gx must be zeroed.</summary>
-    public static void Backward<T>(T[] gy, int gyOff, T[] gx, int planes, InterpDim<T> dd, InterpDim<T> dh, InterpDim<T> dw)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int inPlane = dd.In * dh.In * dw.In, outPlane = dd.Out * dh.Out * dw.Out;
-        Threading.For(planes, (long)outPlane * dd.K * dh.K * dw.K, (p0, p1) =>
-        {
-            int IH = dh.In, IW = dw.In;
-            for (int p = p0; p < p1; p++)
-            {
-                int xb = p * inPlane, o = gyOff + p * outPlane;
-                for (int od = 0; od < dd.Out; od++)
-                    for (int oh = 0; oh < dh.Out; oh++)
-                        for (int ow = 0; ow < dw.Out; ow++, o++)
-                        {
-                            T g = gy[o];
-                            for (int a = 0; a < dd.K; a++)
-                            {
-                                T ga = dd.W[od * dd.K + a] * g;
-                                for (int b = 0; b < dh.K; b++)
-                                {
-                                    T gb = dh.W[oh * dh.K + b] * ga;
-                                    int row = xb + (dd.Idx[od * dd.K + a] * IH + dh.Idx[oh * dh.K + b]) * IW;
-                                    for (int c = 0; c < dw.K; c++) gx[row + dw.Idx[ow * dw.K + c]] += dw.W[ow * dw.K + c] * gb;
-                                }
-                            }
+                            outp[o] = sd;
                         }
             }
         });

@@ -113,14 +113,18 @@ public static partial class torch
                 return normal_(tensor, 0, std);
             }
 
+            /// <summary>PyTorch warns and leaves a zero-element tensor as it is (it has no fan to scale by).</summary>
+            static bool ZeroElement(Tensor tensor)
+            {
+                if (tensor.numel() != 0) return false;
+                Warnings.Warn("Initializing zero-element tensors is a no-op");
+                return true;
+            }
+
             /// <summary>U(-bound, bound) with bound = gain·√(3 / fan) (He); the layers' default with a = √5.</summary>
             public static Tensor kaiming_uniform_(Tensor tensor, double a = 0, string mode = "fan_in", string nonlinearity = "leaky_relu")
             {
-                if (tensor.numel() == 0)
-                {
-                    Warnings.Warn("Initializing zero-element tensors is a no-op");
-                    return tensor;
-                }
+                if (ZeroElement(tensor)) return tensor;
                 long fan = CorrectFan(tensor, mode);
                 double gain = calculate_gain(nonlinearity, a);
                 double std = gain / Math.Sqrt(fan);
@@ -131,11 +135,7 @@ public static partial class torch
             /// <summary>N(0, std²) with std = gain / √fan (He).</summary>
             public static Tensor kaiming_normal_(Tensor tensor, double a = 0, string mode = "fan_in", string nonlinearity = "leaky_relu")
             {
-                if (tensor.numel() == 0)
-                {
-                    Warnings.Warn("Initializing zero-element tensors is a no-op");
-                    return tensor;
-                }
+                if (ZeroElement(tensor)) return tensor;
                 long fan = CorrectFan(tensor, mode);
                 double gain = calculate_gain(nonlinearity, a);
                 return normal_(tensor, 0, gain / Math.Sqrt(fan));

@@ -333,12 +333,8 @@ namespace Torchlet.Modules
             this.nonlinearity = nonlinearity;
         }
 
-        static RnnMode Mode(string nonlinearity) => nonlinearity switch
-        {
-            "tanh" => RnnMode.RnnTanh,
-            "relu" => RnnMode.RnnRelu,
-            _ => throw new ArgumentException($"RNN: Unknown nonlinearity '{nonlinearity}' (expected 'tanh' or 'relu')"),
-        };
+        static RnnMode Mode(string nonlinearity) => RnnModes.Of(nonlinearity)
+            ?? throw new ArgumentException($"RNN: Unknown nonlinearity '{nonlinearity}' (expected 'tanh' or 'relu')");
 
         public string nonlinearity { get; }
         public string mode => _core.Mode == RnnMode.RnnRelu ? "RNN_RELU" : "RNN_TANH";
@@ -474,12 +470,8 @@ namespace Torchlet.Modules
             this.nonlinearity = nonlinearity;
         }
 
-        static RnnMode Mode(string nonlinearity) => nonlinearity switch
-        {
-            "tanh" => RnnMode.RnnTanh,
-            "relu" => RnnMode.RnnRelu,
-            _ => throw new ArgumentException($"RNNCell: Unknown nonlinearity: {nonlinearity} (expected 'tanh' or 'relu')"),
-        };
+        static RnnMode Mode(string nonlinearity) => RnnModes.Of(nonlinearity)
+            ?? throw new ArgumentException($"RNNCell: Unknown nonlinearity: {nonlinearity} (expected 'tanh' or 'relu')");
 
         public string nonlinearity { get; }
 

@@ -21,15 +21,14 @@ public partial class Tensor
         if (a.dtype != ct) a = a.to_nograd(ct, false);
         if (b.dtype != ct) b = b.to_nograd(ct, false);
         var r = Empty(shape, ct);
-        switch (ct)
-        {
-            case ScalarType.Float32: BinaryRun<float, TOp>(a, b, r); break;
-            case ScalarType.Float64: BinaryRun<double, TOp>(a, b, r); break;
-            case ScalarType.Int64: BinaryRun<long, TOp>(a, b, r); break;
-            case ScalarType.Int32: BinaryRun<int, TOp>(a, b, r); break;
-            case ScalarType.Byte: BinaryRun<byte, TOp>(a, b, r); break;
-        }
+        var run = new BinaryAction<TOp>(a, b, r);
+        Dispatch.Numeric(ct, ref run, op);
         return r;
+    }
+
+    readonly struct BinaryAction<TOp>(Tensor a, Tensor b, Tensor r) : INumericAction where TOp : IBinaryOp
+    {
+        public void Run<T>() where T : unmanaged, INumber<T> => BinaryRun<T, TOp>(a, b, r);
     }
 
     static void BinaryRun<T, TOp>(Tensor a, Tensor b, Tensor r) where T : unmanaged, INumber<T> where TOp : IBinaryOp
@@ -70,15 +69,14 @@ public partial class Tensor
         if (a.dtype != ct) a = a.to_nograd(ct, false);
         var src = a.contiguous_nograd();
         var r = Empty(a._shape, ct);
-        switch (ct)
-        {
-            case ScalarType.Float32: ScalarRun<float, TOp>(src, s.As<float>(), r, scalarFirst); break;
-            case ScalarType.Float64: ScalarRun<double, TOp>(src, s.As<double>(), r, scalarFirst); break;
-            case ScalarType.Int64: ScalarRun<long, TOp>(src, s.As<long>(), r, scalarFirst); break;
-            case ScalarType.Int32: ScalarRun<int, TOp>(src, s.As<int>(), r, scalarFirst); break;
-            case ScalarType.Byte: ScalarRun<byte, TOp>(src, s.As<byte>(), r, scalarFirst); break;
-        }
+        var run = new ScalarAction<TOp>(src, s, r, scalarFirst);
+        Dispatch.Numeric(ct, ref run, nameof(ScalarKernel));
         return r;
+    }
+
+    readonly struct ScalarAction<TOp>(Tensor src, Scalar s, Tensor r, bool scalarFirst) : INumericAction where TOp : IBinaryOp
+    {
+        public void Run<T>() where T : unmanaged, INumber<T> => ScalarRun<T, TOp>(src, s.As<T>(), r, scalarFirst);
     }
 
     static void ScalarRun<T, TOp>(Tensor a, T s, Tensor r, bool scalarFirst) where T : unmanaged, INumber<T> where TOp : IBinaryOp
@@ -106,15 +104,14 @@ public partial class Tensor
         if (a.dtype != ct) a = a.to_nograd(ct, false);
         if (b.dtype != ct) b = b.to_nograd(ct, false);
         var r = Empty(shape, ScalarType.Bool);
-        switch (ct)
-        {
-            case ScalarType.Float32: CompareRun<float, TOp>(a, b, r); break;
-            case ScalarType.Float64: CompareRun<double, TOp>(a, b, r); break;
-            case ScalarType.Int64: CompareRun<long, TOp>(a, b, r); break;
-            case ScalarType.Int32: CompareRun<int, TOp>(a, b, r); break;
-            case ScalarType.Byte: CompareRun<byte, TOp>(a, b, r); break;
-        }
+        var run = new CompareAction<TOp>(a, b, r);
+        Dispatch.Numeric(ct, ref run, nameof(CompareKernel));
         return r;
+    }
+
+    readonly struct CompareAction<TOp>(Tensor a, Tensor b, Tensor r) : INumericAction where TOp : ICompareOp
+    {
+        public void Run<T>() where T : unmanaged, INumber<T> => CompareRun<T, TOp>(a, b, r);
     }
 
     static void CompareRun<T, TOp>(Tensor a, Tensor b, Tensor r) where T : unmanaged, INumber<T> where TOp : ICompareOp
@@ -140,32 +137,31 @@ public partial class Tensor
         if (a.dtype != ct) a = a.to_nograd(ct, false);
         a = a.contiguous_nograd();
         var r = Empty(a._shape, ScalarType.Bool);
-        var d = r.Span<bool>();
-        int n = d.Length, o = a._offset;
-        switch (ct)
-        {
-            case ScalarType.Float32: Elementwise.CompareScalar<float, TOp>(a.Buffer<float>().AsSpan(o, n), s.As<float>(), d, false); break;
-            case ScalarType.Float64: Elementwise.CompareScalar<double, TOp>(a.Buffer<double>().AsSpan(o, n), s.As<double>(), d, false); break;
-            case ScalarType.Int64: Elementwise.CompareScalar<long, TOp>(a.Buffer<long>().AsSpan(o, n), s.As<long>(), d, false); break;
-            case ScalarType.Int32: Elementwise.CompareScalar<int, TOp>(a.Buffer<int>().AsSpan(o, n), s.As<int>(), d, false); break;
-            case ScalarType.Byte: Elementwise.CompareScalar<byte, TOp>(a.Buffer<byte>().AsSpan(o, n), s.As<byte>(), d, false); break;
-        }
+        var run = new CompareScalarAction<TOp>(a, s, r);
+        Dispatch.Numeric(ct, ref run, nameof(CompareScalarKernel));
         return r;
+    }
+
+    readonly struct CompareScalarAction<TOp>(Tensor a, Scalar s, Tensor r) : INumericAction where TOp : ICompareOp
+    {
+        public void Run<T>() where T : unmanaged, INumber<T>
+        {
+            var d = r.Span<bool>();
+            Elementwise.CompareScalar<T, TOp>(a.Buffer<T>().AsSpan(a._offset, d.Length), s.As<T>(), d, false);
+        }
+    }
+
+    readonly struct SetScalarAction(Tensor t, Scalar s) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged => t.Buffer<T>()[0] = s.As<T>();
     }
 
     /// <summary>A 0-dim tensor holding a C# number, typed as PyTorch types a wrapped Python number.</summary>
     internal static Tensor ScalarTensor(Scalar s, ScalarType dt)
     {
         var t = Empty(Shape.Scalar, dt);
-        switch (dt)
-        {
-            case ScalarType.Float32: t.Buffer<float>()[0] = s.As<float>(); break;
-            case ScalarType.Float64: t.Buffer<double>()[0] = s.As<double>(); break;
-            case ScalarType.Int64: t.Buffer<long>()[0] = s.As<long>(); break;
-            case ScalarType.Int32: t.Buffer<int>()[0] = s.As<int>(); break;
-            case ScalarType.Byte: t.Buffer<byte>()[0] = s.As<byte>(); break;
-            case ScalarType.Bool: t.Buffer<bool>()[0] = s.As<bool>(); break;
-        }
+        var set = new SetScalarAction(t, s);
+        Dispatch.Any(dt, ref set);
         return t;
     }
 
@@ -226,13 +222,17 @@ public partial class Tensor
     public Tensor add(Scalar other, Scalar? alpha = null)
     {
         var ct = ResultType(this, other);
-        if (!IsOne(alpha))
-        {
-            CheckAlpha(alpha!.Value, ct);
-            other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
-        }
+        other = TimesAlpha(other, alpha, ct);
         var r = ScalarKernel<AddOp>(this, other, ct, false);
         return NeedsGrad(this) ? RecordScaled(r, "AddBackward0", this, null) : r;
+    }
+
+    /// <summary>other·alpha as one scalar (after PyTorch's alpha check), so add/sub of a scalar run one kernel.</summary>
+    static Scalar TimesAlpha(Scalar other, Scalar? alpha, ScalarType ct)
+    {
+        if (IsOne(alpha)) return other;
+        CheckAlpha(alpha!.Value, ct);
+        return alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
     }
 
     static void CheckSub(ScalarType a, ScalarType b)
@@ -263,11 +263,7 @@ public partial class Tensor
     {
         CheckSub(dtype, other.DefaultDType);
         var ct = ResultType(this, other);
-        if (!IsOne(alpha))
-        {
-            CheckAlpha(alpha!.Value, ct);
-            other = alpha.Value.kind == Scalar.Kind.Float || other.IsFloating ? other.ToDouble() * alpha.Value.ToDouble() : other.ToInt64() * alpha.Value.ToInt64();
-        }
+        other = TimesAlpha(other, alpha, ct);
         var r = ScalarKernel<SubOp>(this, other, ct, false);
         return NeedsGrad(this) ? RecordScaled(r, "SubBackward0", this, null) : r;
     }

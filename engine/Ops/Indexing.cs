@@ -520,16 +520,14 @@ internal sealed class AdvIndex
     {
         Check(src);
         var r = Tensor.Empty(ResultShape, src.dtype);
-        switch (src.dtype)
-        {
-            case ScalarType.Float32: GatherT(src.Buffer<float>(), src, r.Buffer<float>()); break;
-            case ScalarType.Float64: GatherT(src.Buffer<double>(), src, r.Buffer<double>()); break;
-            case ScalarType.Int64: GatherT(src.Buffer<long>(), src, r.Buffer<long>()); break;
-            case ScalarType.Int32: GatherT(src.Buffer<int>(), src, r.Buffer<int>()); break;
-            case ScalarType.Byte: GatherT(src.Buffer<byte>(), src, r.Buffer<byte>()); break;
-            case ScalarType.Bool: GatherT(src.Buffer<bool>(), src, r.Buffer<bool>()); break;
-        }
+        var gather = new GatherAction(this, src, r);
+        Dispatch.Any(src.dtype, ref gather);
         return r;
+    }
+
+    readonly struct GatherAction(AdvIndex index, Tensor src, Tensor r) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged => index.GatherT(src.Buffer<T>(), src, r.Buffer<T>());
     }
 
     void GatherT<T>(T[] src, Tensor s, T[] dst) where T : unmanaged
@@ -750,28 +748,23 @@ internal sealed class IndexPlan
     }
 
     /// <summary>The basic-indexing view of <paramref name="t"/>, without graph recording.</summary>
-    public Tensor View(Tensor t)
-    {
-        foreach (var s in _steps)
-            t = s.Op switch
-            {
-                Op.Select => t.select_nograd(s.Dim, s.A),
-                Op.Slice => t.slice_nograd(s.Dim, s.A, s.B, s.C),
-                _ => t.unsqueeze_nograd(s.Dim),
-            };
-        return t;
-    }
+    public Tensor View(Tensor t) => Apply(t, recorded: false);
 
     /// <summary>The same view through the recording ops (SelectBackward0, SliceBackward0, ...); x[...] is an alias.</summary>
     public Tensor ViewRecorded(Tensor t)
     {
         if (_steps.Length == 0) return Adv is null ? t.Alias() : t;
+        return Apply(t, recorded: true);
+    }
+
+    Tensor Apply(Tensor t, bool recorded)
+    {
         foreach (var s in _steps)
             t = s.Op switch
             {
-                Op.Select => t.select(s.Dim, s.A),
-                Op.Slice => t.Slice(s.Dim, s.A, s.B, s.C),
-                _ => t.unsqueeze(s.Dim),
+                Op.Select => recorded ? t.select(s.Dim, s.A) : t.select_nograd(s.Dim, s.A),
+                Op.Slice => recorded ? t.Slice(s.Dim, s.A, s.B, s.C) : t.slice_nograd(s.Dim, s.A, s.B, s.C),
+                _ => recorded ? t.unsqueeze(s.Dim) : t.unsqueeze_nograd(s.Dim),
             };
         return t;
     }

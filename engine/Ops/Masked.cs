@@ -1,3 +1,5 @@
+using Torchlet.Kernels;
+
 namespace Torchlet;
 
 /// <summary>
@@ -26,12 +28,18 @@ public partial class Tensor
     /// <summary>masked_fill with a 0-dim tensor value (its gradient is the sum over the filled positions).</summary>
     public Tensor masked_fill(Tensor mask, Tensor value) => MaskedFill(mask, value, default);
 
-    Tensor MaskedFill(Tensor mask, Tensor? value, Scalar scalar)
+    /// <summary>The bool mask and the broadcast shape, checked as PyTorch does for both masked_fill and masked_fill_.</summary>
+    (Tensor Mask, int[] Shape) CheckFill(Tensor mask, Tensor? value, string op)
     {
         var m = CheckMask(mask, "masked_fill_", "masked_fill_ only supports boolean masks");
         if (value is not null && value._shape.Length != 0)
             throw new ArgumentException($"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._shape.Length} dimension(s).");
-        var shape = Shape.Broadcast(m._shape, _shape, "masked_fill");
+        return (m, Shape.Broadcast(m._shape, _shape, op));
+    }
+
+    Tensor MaskedFill(Tensor mask, Tensor? value, Scalar scalar)
+    {
+        var (m, shape) = CheckFill(mask, value, "masked_fill");
         var mc = m.expand_nograd(shape).contiguous_nograd();
         var r = expand_nograd(shape).clone_nograd();
         var v = value is null ? ScalarTensor(scalar, dtype) : value.to_nograd(dtype, false);
@@ -63,10 +71,7 @@ public partial class Tensor
 
     Tensor MaskedFillInplace(Tensor mask, Tensor? value, Scalar scalar)
     {
-        var m = CheckMask(mask, "masked_fill_", "masked_fill_ only supports boolean masks");
-        if (value is not null && value._shape.Length != 0)
-            throw new ArgumentException($"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._shape.Length} dimension(s).");
-        var shape = Shape.Broadcast(m._shape, _shape, "masked_fill_");
+        var (m, shape) = CheckFill(mask, value, "masked_fill_");
         if (!Shape.SameShape(shape, _shape))
             throw new ArgumentException($"output with shape {Shape.Str(_shape)} doesn't match the broadcast shape {Shape.Str(shape)}");
         CheckInplace(dtype, "masked_fill_");
@@ -90,16 +95,13 @@ public partial class Tensor
     /// <summary>r[i] = v where m[i], for a contiguous r and a contiguous bool mask of the same shape.</summary>
     static void FillWhere(Tensor r, Tensor m, Tensor v)
     {
-        var mask = m.Span<bool>();
-        switch (r.dtype)
-        {
-            case ScalarType.Float32: FillWhereT(r.Span<float>(), mask, v.item<float>()); break;
-            case ScalarType.Float64: FillWhereT(r.Span<double>(), mask, v.item<double>()); break;
-            case ScalarType.Int64: FillWhereT(r.Span<long>(), mask, v.item<long>()); break;
-            case ScalarType.Int32: FillWhereT(r.Span<int>(), mask, v.item<int>()); break;
-            case ScalarType.Byte: FillWhereT(r.Span<byte>(), mask, v.item<byte>()); break;
-            case ScalarType.Bool: FillWhereT(r.Span<bool>(), mask, v.item<bool>()); break;
-        }
+        var fill = new FillWhereAction(r, m, v);
+        Dispatch.Any(r.dtype, ref fill);
+    }
+
+    readonly struct FillWhereAction(Tensor r, Tensor m, Tensor v) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged => FillWhereT(r.Span<T>(), m.Span<bool>(), v.item<T>());
     }
 
     static void FillWhereT<T>(Span<T> r, ReadOnlySpan<bool> m, T v) where T : unmanaged
@@ -134,16 +136,14 @@ public partial class Tensor
         int n = mask.Length - mask.Count(false);
         var src = x.contiguous_nograd();
         var r = Empty([n], x.dtype);
-        switch (x.dtype)
-        {
-            case ScalarType.Float32: PickT(src.Span<float>(), mask, r.Span<float>()); break;
-            case ScalarType.Float64: PickT(src.Span<double>(), mask, r.Span<double>()); break;
-            case ScalarType.Int64: PickT(src.Span<long>(), mask, r.Span<long>()); break;
-            case ScalarType.Int32: PickT(src.Span<int>(), mask, r.Span<int>()); break;
-            case ScalarType.Byte: PickT(src.Span<byte>(), mask, r.Span<byte>()); break;
-            case ScalarType.Bool: PickT(src.Span<bool>(), mask, r.Span<bool>()); break;
-        }
+        var pick = new PickAction(src, m, r);
+        Dispatch.Any(x.dtype, ref pick);
         return r;
+    }
+
+    readonly struct PickAction(Tensor src, Tensor m, Tensor r) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged => PickT(src.Span<T>(), m.Span<bool>(), r.Span<T>());
     }
 
     static void PickT<T>(ReadOnlySpan<T> x, ReadOnlySpan<bool> m, Span<T> r) where T : unmanaged

@@ -187,14 +187,8 @@ public partial class Tensor
         if (_shape[0] != other._shape[0])
             throw new ArgumentException($"inconsistent tensor size, expected tensor [{_shape[0]}] and src [{other._shape[0]}] to have the same number of elements, but got {_shape[0]} and {other._shape[0]} elements respectively");
         var r = Empty(Shape.Scalar, dtype);
-        switch (dtype)
-        {
-            case ScalarType.Float32: DotInto<float>(this, other, r); break;
-            case ScalarType.Float64: DotInto<double>(this, other, r); break;
-            case ScalarType.Int64: DotInto<long>(this, other, r); break;
-            case ScalarType.Int32: DotInto<int>(this, other, r); break;
-            case ScalarType.Byte: DotInto<byte>(this, other, r); break;
-        }
+        var run = new DotAction(this, other, r);
+        Dispatch.Numeric(dtype, ref run, "dot");
         if (NeedsGrad(this, other))
         {
             Tensor a = this, b = other;
@@ -204,6 +198,11 @@ public partial class Tensor
             Record(r, "DotBackward0", g => (ga ? g.mul(sb.Get()) : null, gb ? g.mul(sa.Get()) : null), true, a, b);
         }
         return r;
+    }
+
+    readonly struct DotAction(Tensor a, Tensor b, Tensor r) : INumericAction
+    {
+        public void Run<T>() where T : unmanaged, INumber<T> => DotInto<T>(a, b, r);
     }
 
     static unsafe void DotInto<T>(Tensor a, Tensor b, Tensor r) where T : unmanaged, INumber<T>

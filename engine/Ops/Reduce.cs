@@ -245,15 +245,22 @@ public partial class Tensor
         return VarBackward(gv, x, dims, kept, correction);
     }
 
+    /// <summary>Variance and mean over <paramref name="dim"/> without autograd, with the dims and correction their backward needs.</summary>
+    (Tensor v, Tensor m, int[] dims, double corr) VarOver(long[]? dim, bool? unbiased, bool keepdim, long? correction, string op)
+    {
+        double corr = VarCorrection(unbiased, correction, op);
+        var dims = ReduceDims(dim, op);
+        var (v, m) = VarMeanKernel(dims, keepdim, corr, op);
+        return (v, m, dims, corr);
+    }
+
     public Tensor var(bool unbiased) => var((long[]?)null, unbiased);
     public Tensor var(long dim, bool? unbiased = null, bool keepdim = false, long? correction = null) => var([dim], unbiased, keepdim, correction);
 
     /// <summary>Variance over <paramref name="dim"/> (all dims when null) with Bessel's correction unless <c>unbiased: false</c> or a <paramref name="correction"/> is given.</summary>
     public Tensor var(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = VarCorrection(unbiased, correction, "var");
-        var dims = ReduceDims(dim, "var");
-        var (v, _) = VarMeanKernel(dims, keepdim, corr, "var");
+        var (v, _, dims, corr) = VarOver(dim, unbiased, keepdim, correction, "var");
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var kept = ReducedShape(dims, true);
@@ -268,9 +275,7 @@ public partial class Tensor
     /// <summary>Standard deviation: the square root of <see cref="var(long[], bool?, bool, long?)"/>.</summary>
     public Tensor std(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = VarCorrection(unbiased, correction, "std");
-        var dims = ReduceDims(dim, "std");
-        var (v, _) = VarMeanKernel(dims, keepdim, corr, "std");
+        var (v, _, dims, corr) = VarOver(dim, unbiased, keepdim, correction, "std");
         var s = v.SqrtInPlace();
         if (NeedsGrad(this))
         {
@@ -293,9 +298,7 @@ public partial class Tensor
     /// <summary>Variance and mean from the same two passes over the data (torch.var_mean).</summary>
     public (Tensor var, Tensor mean) var_mean(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = VarCorrection(unbiased, correction, "var_mean");
-        var dims = ReduceDims(dim, "var_mean");
-        var (v, m) = VarMeanKernel(dims, keepdim, corr, "var_mean");
+        var (v, m, dims, corr) = VarOver(dim, unbiased, keepdim, correction, "var_mean");
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var kept = ReducedShape(dims, true);
@@ -312,9 +315,7 @@ public partial class Tensor
     /// <summary>Standard deviation and mean from the same two passes over the data (torch.std_mean).</summary>
     public (Tensor std, Tensor mean) std_mean(long[]? dim = null, bool? unbiased = null, bool keepdim = false, long? correction = null)
     {
-        double corr = VarCorrection(unbiased, correction, "std_mean");
-        var dims = ReduceDims(dim, "std_mean");
-        var (v, m) = VarMeanKernel(dims, keepdim, corr, "std_mean");
+        var (v, m, dims, corr) = VarOver(dim, unbiased, keepdim, correction, "std_mean");
         var s = v.SqrtInPlace();
         if (NeedsGrad(this))
         {
@@ -657,7 +658,7 @@ public partial class Tensor
     }
 
     /// <summary>A shape seen as [A, K, I] around dim d: the dims before it, it, and the dims after it.</summary>
-    static (int A, int K, int I) SplitAroundDim(int[] shape, int d)
+    internal static (int A, int K, int I) SplitAroundDim(int[] shape, int d)
     {
         if (shape.Length == 0) return (1, 1, 1);
         int A = 1, I = 1;

@@ -196,15 +196,13 @@ public partial class Tensor
                 throw new ArgumentException($"output with shape {Shape.Str(_shape)} doesn't match the broadcast shape {Shape.Str(b)}");
             src = src.expand_nograd(_shape);
         }
-        switch (dtype)
-        {
-            case ScalarType.Float32: CopyInto<float>(src); break;
-            case ScalarType.Float64: CopyInto<double>(src); break;
-            case ScalarType.Int64: CopyInto<long>(src); break;
-            case ScalarType.Int32: CopyInto<int>(src); break;
-            case ScalarType.Byte: CopyInto<byte>(src); break;
-            case ScalarType.Bool: CopyInto<bool>(src); break;
-        }
+        var copy = new CopyIntoAction(this, src);
+        Dispatch.Any(dtype, ref copy);
+    }
+
+    readonly struct CopyIntoAction(Tensor dst, Tensor src) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged => dst.CopyInto<T>(src);
     }
 
     void CopyInto<TD>(Tensor src) where TD : unmanaged

@@ -385,16 +385,14 @@ public partial class Tensor
     {
         if (type == dtype && !forceCopy) return this;
         var r = Empty(_shape, type);
-        switch (dtype)
-        {
-            case ScalarType.Float32: ConvertTo<float>(r); break;
-            case ScalarType.Float64: ConvertTo<double>(r); break;
-            case ScalarType.Int64: ConvertTo<long>(r); break;
-            case ScalarType.Int32: ConvertTo<int>(r); break;
-            case ScalarType.Byte: ConvertTo<byte>(r); break;
-            case ScalarType.Bool: ConvertTo<bool>(r); break;
-        }
+        var convert = new ConvertToAction(this, r);
+        Dispatch.Any(dtype, ref convert);
         return r;
+    }
+
+    readonly struct ConvertToAction(Tensor src, Tensor dst) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged => src.ConvertTo<T>(dst);
     }
 
     void ConvertTo<TS>(Tensor dst) where TS : unmanaged

@@ -78,11 +78,11 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("lr_decay", _name), group.Number("weight_decay", _name),
                 group.Number("initial_accumulator_value", _name), group.Number("eps", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.LrDecay >= 0)) throw new ArgumentException($"Invalid lr_decay value: {Args.Py(o.LrDecay)} ({_name} expects lr_decay >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
-            if (!(o.Init >= 0)) throw new ArgumentException($"Invalid initial_accumulator_value value: {Args.Py(o.Init)} ({_name} expects initial_accumulator_value >= 0)");
-            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {Args.Py(o.Eps)} ({_name} expects eps >= 0)");
+            NonNegative(o.Lr, "learning rate", "lr");
+            NonNegative(o.LrDecay, "lr_decay value", "lr_decay");
+            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
+            NonNegative(o.Init, "initial_accumulator_value value", "initial_accumulator_value");
+            NonNegative(o.Eps, "epsilon value", "eps");
             return o;
         }
 
@@ -107,15 +107,8 @@ namespace Torchlet.Modules
 
         private protected override State Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
         {
-            var step = Require(saved, "step", where);
-            if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");
-            foreach (var k in saved.Keys)
-                if (k is not ("step" or "sum"))
-                    throw new ArgumentException($"{where}: unexpected entry '{k}' for Adagrad (it keeps 'step' and 'sum'); was the state dict saved by a different kind of optimizer?");
-            var sum = Require(saved, "sum", where);
-            if (!Shape.SameShape(sum._shape, parameter._shape))
-                throw new ArgumentException($"{where}: 'sum' has shape {Shape.Str(sum._shape)}, but the parameter has shape {Shape.Str(parameter._shape)}");
-            return new State { Step = step.item<double>(), Sum = sum };
+            double step = LoadStep(saved, where, ["step", "sum"], "'step' and 'sum'");
+            return new State { Step = step, Sum = LoadBuffer(saved, "sum", parameter, where) };
         }
     }
 }

@@ -114,11 +114,11 @@ namespace Torchlet.Modules
             var (b1, b2) = group.Pair("betas", _name);
             var o = new Options(group.Number("lr", _name), b1, b2, group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Flag("amsgrad", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {Args.Py(o.Eps)} ({_name} expects eps >= 0)");
+            NonNegative(o.Lr, "learning rate", "lr");
+            NonNegative(o.Eps, "epsilon value", "eps");
             if (!(b1 >= 0 && b1 < 1)) throw new ArgumentException($"Invalid beta parameter at index 0: {Args.Py(b1)} ({_name} expects 0 <= beta1 < 1)");
             if (!(b2 >= 0 && b2 < 1)) throw new ArgumentException($"Invalid beta parameter at index 1: {Args.Py(b2)} ({_name} expects 0 <= beta2 < 1)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
             return o;
         }
 
@@ -162,23 +162,14 @@ namespace Torchlet.Modules
 
         private protected override State Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
         {
-            var step = Require(saved, "step", where);
-            if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");
-            foreach (var k in saved.Keys)
-                if (k is not ("step" or "exp_avg" or "exp_avg_sq" or "max_exp_avg_sq"))
-                    throw new ArgumentException($"{where}: unexpected entry '{k}' for {_name} (it keeps 'step', 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'); was the state dict saved by a different kind of optimizer?");
-            var st = new State { Step = step.item<double>(), ExpAvg = Moment("exp_avg"), ExpAvgSq = Moment("exp_avg_sq") };
+            double step = LoadStep(saved, where, ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"],
+                "'step', 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'");
+            var st = new State { Step = step, ExpAvg = Moment("exp_avg"), ExpAvgSq = Moment("exp_avg_sq") };
             if (saved.ContainsKey("max_exp_avg_sq")) st.MaxExpAvgSq = Moment("max_exp_avg_sq");
             else if (group.Flag("amsgrad", _name)) throw new ArgumentException($"{where}: 'max_exp_avg_sq' is missing but the group uses amsgrad");
             return st;
 
-            Tensor Moment(string key)
-            {
-                var t = Require(saved, key, where);
-                if (!Shape.SameShape(t._shape, parameter._shape))
-                    throw new ArgumentException($"{where}: '{key}' has shape {Shape.Str(t._shape)}, but the parameter has shape {Shape.Str(parameter._shape)}");
-                return t;
-            }
+            Tensor Moment(string key) => LoadBuffer(saved, key, parameter, where);
         }
     }
 }

@@ -283,6 +283,38 @@ namespace Torchlet.Modules
             if (saved.TryGetValue(key, out var t)) return t;
             throw new ArgumentException($"{where}: '{key}' is missing (it has {(saved.Count == 0 ? "no entries" : string.Join(", ", saved.Keys.Select(k => $"'{k}'")))}); was the state dict saved by a different kind of optimizer?");
         }
+
+        /// <summary>Refuses a negative (or NaN) option, with PyTorch's "Invalid ..." wording.</summary>
+        private protected void NonNegative(double value, string what, string key)
+        {
+            if (!(value >= 0)) throw new ArgumentException($"Invalid {what}: {Args.Py(value)} ({_name} expects {key} >= 0)");
+        }
+
+        /// <summary>Refuses a saved entry outside <paramref name="keys"/>; <paramref name="keeps"/> says which entries this optimizer keeps.</summary>
+        private protected void OnlyKeys(Dictionary<string, Tensor> saved, string where, string[] keys, string keeps)
+        {
+            foreach (var k in saved.Keys)
+                if (Array.IndexOf(keys, k) < 0)
+                    throw new ArgumentException($"{where}: unexpected entry '{k}' for {_name} (it keeps {keeps}); was the state dict saved by a different kind of optimizer?");
+        }
+
+        /// <summary>The saved step count (one number), read before the other entries are checked against <paramref name="keys"/>.</summary>
+        private protected double LoadStep(Dictionary<string, Tensor> saved, string where, string[] keys, string keeps)
+        {
+            var step = Require(saved, "step", where);
+            if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");
+            OnlyKeys(saved, where, keys, keeps);
+            return step.item<double>();
+        }
+
+        /// <summary>A saved per-parameter buffer, which must have the parameter's shape.</summary>
+        private protected static Tensor LoadBuffer(Dictionary<string, Tensor> saved, string key, Tensor parameter, string where)
+        {
+            var t = Require(saved, key, where);
+            if (!Shape.SameShape(t._shape, parameter._shape))
+                throw new ArgumentException($"{where}: '{key}' has shape {Shape.Str(t._shape)}, but the parameter has shape {Shape.Str(parameter._shape)}");
+            return t;
+        }
     }
 
     /// <summary>

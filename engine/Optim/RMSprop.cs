@@ -60,11 +60,11 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("alpha", _name), group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Number("momentum", _name), group.Flag("centered", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Eps >= 0)) throw new ArgumentException($"Invalid epsilon value: {Args.Py(o.Eps)} ({_name} expects eps >= 0)");
-            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {Args.Py(o.Momentum)} ({_name} expects momentum >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
-            if (!(o.Alpha >= 0)) throw new ArgumentException($"Invalid alpha value: {Args.Py(o.Alpha)} ({_name} expects alpha >= 0)");
+            NonNegative(o.Lr, "learning rate", "lr");
+            NonNegative(o.Eps, "epsilon value", "eps");
+            NonNegative(o.Momentum, "momentum value", "momentum");
+            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
+            NonNegative(o.Alpha, "alpha value", "alpha");
             return o;
         }
 
@@ -101,24 +101,15 @@ namespace Torchlet.Modules
 
         private protected override State Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
         {
-            var step = Require(saved, "step", where);
-            if (step.numel() != 1) throw new ArgumentException($"{where}: 'step' must hold one number, got shape {Shape.Str(step._shape)}");
-            foreach (var k in saved.Keys)
-                if (k is not ("step" or "square_avg" or "momentum_buffer" or "grad_avg"))
-                    throw new ArgumentException($"{where}: unexpected entry '{k}' for RMSprop (it keeps 'step', 'square_avg', 'momentum_buffer' with momentum and 'grad_avg' when centered); was the state dict saved by a different kind of optimizer?");
-            var st = new State { Step = (long)step.item<double>(), SquareAvg = Buf("square_avg")! };
+            double step = LoadStep(saved, where, ["step", "square_avg", "momentum_buffer", "grad_avg"],
+                "'step', 'square_avg', 'momentum_buffer' with momentum and 'grad_avg' when centered");
+            var st = new State { Step = (long)step, SquareAvg = Buf("square_avg") };
             st.MomentumBuffer = saved.ContainsKey("momentum_buffer") ? Buf("momentum_buffer") : null;
             st.GradAvg = saved.ContainsKey("grad_avg") ? Buf("grad_avg") : null;
             if (st.GradAvg is null && group.Flag("centered", _name)) throw new ArgumentException($"{where}: 'grad_avg' is missing but the group is centered");
             return st;
 
-            Tensor Buf(string key)
-            {
-                var t = Require(saved, key, where);
-                if (!Shape.SameShape(t._shape, parameter._shape))
-                    throw new ArgumentException($"{where}: '{key}' has shape {Shape.Str(t._shape)}, but the parameter has shape {Shape.Str(parameter._shape)}");
-                return t;
-            }
+            Tensor Buf(string key) => LoadBuffer(saved, key, parameter, where);
         }
     }
 }

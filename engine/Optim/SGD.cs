@@ -49,9 +49,9 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("momentum", _name), group.Number("dampening", _name),
                 group.Number("weight_decay", _name), group.Flag("nesterov", _name), group.Flag("maximize", _name));
-            if (!(o.Lr >= 0)) throw new ArgumentException($"Invalid learning rate: {Args.Py(o.Lr)} ({_name} expects lr >= 0)");
-            if (!(o.Momentum >= 0)) throw new ArgumentException($"Invalid momentum value: {Args.Py(o.Momentum)} ({_name} expects momentum >= 0)");
-            if (!(o.WeightDecay >= 0)) throw new ArgumentException($"Invalid weight_decay value: {Args.Py(o.WeightDecay)} ({_name} expects weight_decay >= 0)");
+            NonNegative(o.Lr, "learning rate", "lr");
+            NonNegative(o.Momentum, "momentum value", "momentum");
+            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
             if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0))
                 throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={Args.Py(o.Momentum)}, dampening={Args.Py(o.Dampening)})");
             return o;
@@ -86,12 +86,8 @@ namespace Torchlet.Modules
 
         private protected override State Load(Dictionary<string, Tensor> saved, Tensor parameter, ParamGroup group, string where)
         {
-            foreach (var k in saved.Keys)
-                if (k != "momentum_buffer") throw new ArgumentException($"{where}: unexpected entry '{k}' for SGD (it keeps only 'momentum_buffer'); was the state dict saved by a different kind of optimizer?");
-            var buf = saved.GetValueOrDefault("momentum_buffer");
-            if (buf is not null && !Shape.SameShape(buf._shape, parameter._shape))
-                throw new ArgumentException($"{where}: 'momentum_buffer' has shape {Shape.Str(buf._shape)}, but the parameter has shape {Shape.Str(parameter._shape)}");
-            return new State { MomentumBuffer = buf };
+            OnlyKeys(saved, where, ["momentum_buffer"], "only 'momentum_buffer'");
+            return new State { MomentumBuffer = saved.ContainsKey("momentum_buffer") ? LoadBuffer(saved, "momentum_buffer", parameter, where) : null };
         }
     }
 }

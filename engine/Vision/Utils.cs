@@ -48,7 +48,7 @@ public static partial class torchvision
                 hwc = grid.mul(255).add_(0.5).clamp_(0, 255).permute(1, 2, 0).to(torch.uint8);
             }
             var bytes = Encode(hwc, fmt, "save_image", pilModes: true);
-            WriteAtomically(fp, bytes);
+            AtomicFile.Write(fp, "save_image", fs => fs.Write(bytes));
         }
 
         /// <summary><c>save_image</c> of a list of images of one shape.</summary>
@@ -207,28 +207,6 @@ public static partial class torchvision
                 return data.ToArray();
             }
             finally { handle.Free(); }
-        }
-
-        static void WriteAtomically(string fp, byte[] bytes)
-        {
-            var full = Path.GetFullPath(fp);
-            var dir = Path.GetDirectoryName(full)!;
-            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"save_image: the directory '{dir}' does not exist");
-            var tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-            try
-            {
-                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                {
-                    fs.Write(bytes);
-                    fs.Flush(flushToDisk: true);
-                }
-                File.Move(tmp, full, overwrite: true);
-            }
-            catch
-            {
-                try { File.Delete(tmp); } catch (IOException) { }
-                throw;
-            }
         }
     }
 

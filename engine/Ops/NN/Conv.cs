@@ -129,40 +129,31 @@ namespace Torchlet
 
         // ---------------------------------------------------------------- kernel dispatch
 
-        static unsafe void Lower(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small)
+        static void Lower(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small) => Product(g, image, w, b, small, raise: false);
+
+        static void Raise(ConvGeom g, Tensor small, Tensor w, Tensor? b, Tensor image) => Product(g, image, w, b, small, raise: true);
+
+        /// <summary>Lower (small = W ⊛ image) or its adjoint Raise (image = Wᵀ ⊛ small), in the input's dtype.</summary>
+        static void Product(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise)
         {
-            switch (image.dtype)
+            switch ((raise ? small : image).dtype)
             {
-                case ScalarType.Float32: Lower<float>(g, image, w, b, small); break;
-                case ScalarType.Float64: Lower<double>(g, image, w, b, small); break;
-                case ScalarType.Int64: Lower<long>(g, image, w, b, small); break;
-                case ScalarType.Int32: Lower<int>(g, image, w, b, small); break;
-                case ScalarType.Byte: Lower<byte>(g, image, w, b, small); break;
+                case ScalarType.Float32: Product<float>(g, image, w, b, small, raise); break;
+                case ScalarType.Float64: Product<double>(g, image, w, b, small, raise); break;
+                case ScalarType.Int64: Product<long>(g, image, w, b, small, raise); break;
+                case ScalarType.Int32: Product<int>(g, image, w, b, small, raise); break;
+                case ScalarType.Byte: Product<byte>(g, image, w, b, small, raise); break;
             }
         }
 
-        static unsafe void Lower<T>(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small) where T : unmanaged, INumber<T>
+        static unsafe void Product<T>(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise) where T : unmanaged, INumber<T>
         {
             fixed (T* pi = image.Buffer<T>(), pw = w.Buffer<T>(), pb = b?.Buffer<T>(), ps = small.Buffer<T>())
-                ConvKernels.Lower(g, pi + image._offset, pw + w._offset, b is null ? null : pb + b._offset, ps + small._offset);
-        }
-
-        static unsafe void Raise(ConvGeom g, Tensor small, Tensor w, Tensor? b, Tensor image)
-        {
-            switch (small.dtype)
             {
-                case ScalarType.Float32: Raise<float>(g, small, w, b, image); break;
-                case ScalarType.Float64: Raise<double>(g, small, w, b, image); break;
-                case ScalarType.Int64: Raise<long>(g, small, w, b, image); break;
-                case ScalarType.Int32: Raise<int>(g, small, w, b, image); break;
-                case ScalarType.Byte: Raise<byte>(g, small, w, b, image); break;
+                T* bias = b is null ? null : pb + b._offset;
+                if (raise) ConvKernels.Raise(g, ps + small._offset, pw + w._offset, bias, pi + image._offset);
+                else ConvKernels.Lower(g, pi + image._offset, pw + w._offset, bias, ps + small._offset);
             }
-        }
-
-        static unsafe void Raise<T>(ConvGeom g, Tensor small, Tensor w, Tensor? b, Tensor image) where T : unmanaged, INumber<T>
-        {
-            fixed (T* pi = image.Buffer<T>(), pw = w.Buffer<T>(), pb = b?.Buffer<T>(), ps = small.Buffer<T>())
-                ConvKernels.Raise(g, ps + small._offset, pw + w._offset, b is null ? null : pb + b._offset, pi + image._offset);
         }
 
         static unsafe void WeightGrad(ConvGeom g, Tensor small, Tensor image, Tensor gw)

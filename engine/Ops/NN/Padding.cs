@@ -170,16 +170,19 @@ namespace Torchlet
             Gather(x, result, k, maps);
             if (Tensor.NeedsGrad(input))
             {
-                string name = mode switch
-                {
-                    PaddingModes.Reflect => $"ReflectionPad{k}DBackward0",
-                    PaddingModes.Replicate => $"ReplicationPad{k}DBackward0",
-                    _ => "torch::autograd::CopySlices",
-                };
+                string name = BackwardName(mode, k, "Backward0");
                 Tensor.Record(result, name, g => MappedBackward(g, sizes, k, maps, mode), false, input);
             }
             return result;
         }
+
+        /// <summary>PyTorch's grad_fn name for a k-d reflection or replication pad (circular padding records as CopySlices).</summary>
+        static string BackwardName(PaddingModes mode, int k, string suffix) => mode switch
+        {
+            PaddingModes.Reflect => $"ReflectionPad{k}D{suffix}",
+            PaddingModes.Replicate => $"ReplicationPad{k}D{suffix}",
+            _ => "torch::autograd::CopySlices",
+        };
 
         /// <summary>The adjoint of the gather: each output gradient added to the input element it was read from.</summary>
         static Tensor MappedBackward(Tensor g, int[] inShape, int k, int[][] maps, PaddingModes mode)
@@ -189,12 +192,7 @@ namespace Torchlet
             Scatter(gc, r, k, maps);
             if (Tensor.NeedsGrad(g))
             {
-                string name = mode switch
-                {
-                    PaddingModes.Reflect => $"ReflectionPad{k}DBackwardBackward0",
-                    PaddingModes.Replicate => $"ReplicationPad{k}DBackwardBackward0",
-                    _ => "torch::autograd::CopySlices",
-                };
+                string name = BackwardName(mode, k, "BackwardBackward0");
                 var outShape = g._shape;
                 Tensor.Record(r, name, gg =>
                 {

@@ -33,6 +33,14 @@ namespace Torchlet
             return r;
         }
 
+        /// <summary>The 1-d kernel_size, stride (default: the kernel) and padding, with PyTorch's messages for <paramref name="fn"/>.</summary>
+        static (int[] k, int[] s, int[] p) Args1d(long[] kernel_size, long[]? stride, long[]? padding, string fn)
+        {
+            var k = Arg(kernel_size, 1, null, $"{fn}: kernel_size must be a single int or a tuple of one int");
+            var s = Arg(stride, 1, k, $"{fn}: stride must be a single int or a tuple of one int");
+            return (k, s, Arg(padding, 1, [0], $"{fn}: padding must be a single int or a tuple of one int"));
+        }
+
         static readonly string[] DimNames = ["D", "H", "W"];
 
         static string Formula(int nd, int[] inSp, int[] k, int[] s, int[] p, int[] d, bool ceil, int[] outSp)
@@ -222,9 +230,7 @@ namespace Torchlet
             {
                 if (x.dim() != 2 && x.dim() != 3)
                     throw new ArgumentException(Msg(layer, $"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:{Shape.Str(x._shape)}"));
-                var k1 = Arg(kernel_size, 1, null, "max_pool1d: kernel_size must be a single int or a tuple of one int");
-                var s1 = Arg(stride, 1, k1, "max_pool1d: stride must be a single int or a tuple of one int");
-                var p1 = Arg(padding, 1, [0], "max_pool1d: padding must be a single int or a tuple of one int");
+                var (k1, s1, p1) = Args1d(kernel_size, stride, padding, "max_pool1d");
                 var d1 = Arg(dilation, 1, [1], "max_pool1d: dilation must be a single int or a tuple of one int");
                 var (o, i) = MaxPool(x.unsqueeze(-2), 2, [1, k1[0]], [1, s1[0]], [0, p1[0]], [1, d1[0]], ceil_mode, layer, indices);
                 return (o.squeeze(-2), i?.squeeze(-2)!);
@@ -249,9 +255,7 @@ namespace Torchlet
             {
                 if (x.dim() != 2 && x.dim() != 3)
                     throw new ArgumentException(Msg(layer, $"Expected 2 to 3 dimensions, but got {x.dim()}-dimensional tensor for argument #1 'self' (while checking arguments for avg_pool1d); input shape {Shape.Str(x._shape)}"));
-                var k1 = Arg(kernel_size, 1, null, "avg_pool1d: kernel_size must be a single int or a tuple of one int");
-                var s1 = Arg(stride, 1, k1, "avg_pool1d: stride must be a single int or a tuple of one int");
-                var p1 = Arg(padding, 1, [0], "avg_pool1d: padding must be a single int or a tuple of one int");
+                var (k1, s1, p1) = Args1d(kernel_size, stride, padding, "avg_pool1d");
                 return AvgPool(x.unsqueeze(-2), 2, [1, k1[0]], [1, s1[0]], [0, p1[0]], ceil_mode, count_include_pad, null, layer).squeeze(-2);
             }
             string fn = $"avg_pool{nd}d", tupleOf = nd == 2 ? "two" : "three";

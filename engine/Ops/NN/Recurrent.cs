@@ -6,6 +6,17 @@ namespace Torchlet
     /// <summary>The recurrence a layer runs (PyTorch's RNN modes).</summary>
     internal enum RnnMode { RnnTanh, RnnRelu, Lstm, Gru }
 
+    internal static class RnnModes
+    {
+        /// <summary>The Elman mode of an RNN's or RNNCell's nonlinearity; null when unknown (each layer words its own error, as PyTorch does).</summary>
+        public static RnnMode? Of(string nonlinearity) => nonlinearity switch
+        {
+            "tanh" => RnnMode.RnnTanh,
+            "relu" => RnnMode.RnnRelu,
+            _ => null,
+        };
+    }
+
     /// <summary>
     /// Recurrent layers as PyTorch computes them, one direction of one layer at a time: ONE GEMM
     /// projects the input of every time step (x·W_ihᵀ + biases as a [T·B, G·H] product), then each

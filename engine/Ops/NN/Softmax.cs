@@ -32,14 +32,7 @@ namespace Torchlet
             return y;
         }
 
-        static (int outer, int k, int inner) SoftmaxGeometry(int[] shape, int d)
-        {
-            if (shape.Length == 0) return (1, 1, 1);
-            int outer = 1, inner = 1;
-            for (int i = 0; i < d; i++) outer *= shape[i];
-            for (int i = d + 1; i < shape.Length; i++) inner *= shape[i];
-            return (outer, shape[d], inner);
-        }
+        static (int outer, int k, int inner) SoftmaxGeometry(int[] shape, int d) => Tensor.SplitAroundDim(shape, d);
 
         static Tensor SoftmaxKernel(Tensor x, int d, bool log)
         {
