@@ -115,20 +115,6 @@ internal static class NormKernels
         return r;
     }
 
-    /// <summary>d = x − sh; a1 += d; a2 += d² (element-wise over a slab).</summary>
-    static void AccumulateDev<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var op = new SlabLoop<T>(default, x, sh, a1, a2);
-        Simd.For<T, SlabLoop<T>>(x.Length, ref op);
-    }
-
-    /// <summary>a1 += g; a2 += g·(x − sh) (element-wise over a slab).</summary>
-    static void AccumulateGrad<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var op = new SlabLoop<T>(g, x, sh, a1, a2);
-        Simd.For<T, SlabLoop<T>>(x.Length, ref op);
-    }
-
     /// <summary>Without g: a1 += x − sh, a2 += (x − sh)²; with g: a1 += g, a2 += g·(x − sh).</summary>
     ref struct SlabLoop<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> sh, Span<T> a1, Span<T> a2) : IVecLoop<T>
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -152,48 +138,37 @@ internal static class NormKernels
         double count = (double)N * S;
         // The shift is each channel's first-sample mean: deviations from it are small, so the float lanes
         // keep their precision and Σ(x − mean)² = Σd² − (Σd)²/count loses little to cancellation.
-        Threading.For(C, 2L * N * S, (c0, c1) =>
-        {
-            int len = (c1 - c0) * S;
-            T[] sh = ArrayPool<T>.Shared.Rent(len), a1 = ArrayPool<T>.Shared.Rent(len), a2 = ArrayPool<T>.Shared.Rent(len);
-            double[] d1 = ArrayPool<double>.Shared.Rent(len), d2 = ArrayPool<double>.Shared.Rent(len);
-            try
+        SlabSums<T>(null, 0, x, xo, N, C, S,
+            c =>
             {
-                Span<T> s1 = a1.AsSpan(0, len), s2 = a2.AsSpan(0, len), ss = sh.AsSpan(0, len);
-                Span<double> e1 = d1.AsSpan(0, len), e2 = d2.AsSpan(0, len);
-                s1.Clear(); s2.Clear(); e1.Clear(); e2.Clear();
-                for (int c = c0; c < c1; c++)
-                {
-                    double s0 = 0;
-                    for (int k = 0; k < S; k++) s0 += double.CreateTruncating(x[xo + c * S + k]);
-                    ss.Slice((c - c0) * S, S).Fill(T.CreateTruncating(s0 / S));
-                }
-                for (int n = 0; n < N; n++)
-                {
-                    AccumulateDev<T>(new ReadOnlySpan<T>(x, xo + (n * C + c0) * S, len), ss, s1, s2);
-                    if ((n + 1) % Flush == 0 || n == N - 1)
-                    {
-                        for (int i = 0; i < len; i++) { e1[i] += double.CreateTruncating(s1[i]); e2[i] += double.CreateTruncating(s2[i]); }
-                        s1.Clear(); s2.Clear();
-                    }
-                }
-                for (int c = c0; c < c1; c++)
-                {
-                    double f1 = 0, f2 = 0;
-                    for (int k = (c - c0) * S, e = k + S; k < e; k++) { f1 += e1[k]; f2 += e2[k]; }
-                    mean[c] = double.CreateTruncating(ss[(c - c0) * S]) + f1 / count;
-                    m2[c] = Math.Max(0, f2 - f1 * f1 / count);
-                }
-            }
-            finally
+                double s0 = 0;
+                for (int k = 0; k < S; k++) s0 += double.CreateTruncating(x[xo + c * S + k]);
+                return T.CreateTruncating(s0 / S);
+            },
+            (c, shift, f1, f2) =>
             {
-                ArrayPool<T>.Shared.Return(sh); ArrayPool<T>.Shared.Return(a1); ArrayPool<T>.Shared.Return(a2);
-                ArrayPool<double>.Shared.Return(d1); ArrayPool<double>.Shared.Return(d2);
-            }
-        });
+                mean[c] = double.CreateTruncating(shift) + f1 / count;
+                m2[c] = Math.Max(0, f2 - f1 * f1 / count);
+            });
     }
 
     static void GradSumsSlab<T>(T[] g, int go, T[] x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SlabSums<T>(g, go, x, xo, N, C, S, c => T.CreateTruncating(mean[c]), (c, shift, f1, f2) =>
+        {
+            sumG[c] = f1;
+            // Σg(x − tm) − (mean − tm)·Σg = Σg(x − mean), tm being mean rounded to T
+            sumGX[c] = f2 - (mean[c] - double.CreateTruncating(shift)) * f1;
+        });
+    }
+
+    /// <summary>
+    /// Per channel c, lane-wise over its N rows: without g, f1 = Σ(x − sh) and f2 = Σ(x − sh)²; with g,
+    /// f1 = Σg and f2 = Σg·(x − sh), sh = <paramref name="shift"/>(c). Threads take channel ranges; the float
+    /// lanes flush to double every <see cref="Flush"/> rows; <paramref name="finish"/>(c, sh, f1, f2) stores the result.
+    /// </summary>
+    static void SlabSums<T>(T[]? g, int go, T[] x, int xo, int N, int C, int S, Func<int, T> shift, Action<int, T, double, double> finish)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         Threading.For(C, 2L * N * S, (c0, c1) =>
         {
@@ -205,11 +180,12 @@ internal static class NormKernels
                 Span<T> s1 = a1.AsSpan(0, len), s2 = a2.AsSpan(0, len), ss = sh.AsSpan(0, len);
                 Span<double> e1 = d1.AsSpan(0, len), e2 = d2.AsSpan(0, len);
                 s1.Clear(); s2.Clear(); e1.Clear(); e2.Clear();
-                for (int c = c0; c < c1; c++) ss.Slice((c - c0) * S, S).Fill(T.CreateTruncating(mean[c]));
+                for (int c = c0; c < c1; c++) ss.Slice((c - c0) * S, S).Fill(shift(c));
                 for (int n = 0; n < N; n++)
                 {
                     int o = (n * C + c0) * S;
-                    AccumulateGrad<T>(new ReadOnlySpan<T>(g, go + o, len), new ReadOnlySpan<T>(x, xo + o, len), ss, s1, s2);
+                    var op = new SlabLoop<T>(g is null ? default : new ReadOnlySpan<T>(g, go + o, len), new ReadOnlySpan<T>(x, xo + o, len), ss, s1, s2);
+                    Simd.For<T, SlabLoop<T>>(len, ref op);
                     if ((n + 1) % Flush == 0 || n == N - 1)
                     {
                         for (int i = 0; i < len; i++) { e1[i] += double.CreateTruncating(s1[i]); e2[i] += double.CreateTruncating(s2[i]); }
@@ -220,9 +196,7 @@ internal static class NormKernels
                 {
                     double f1 = 0, f2 = 0;
                     for (int k = (c - c0) * S, e = k + S; k < e; k++) { f1 += e1[k]; f2 += e2[k]; }
-                    sumG[c] = f1;
-                    // Σg(x − tm) − (mean − tm)·Σg = Σg(x − mean), tm being mean rounded to T
-                    sumGX[c] = f2 - (mean[c] - double.CreateTruncating(ss[(c - c0) * S])) * f1;
+                    finish(c, ss[(c - c0) * S], f1, f2);
                 }
             }
             finally
