@@ -32,7 +32,7 @@ internal static class Dispatch
         {
             case ScalarType.Float32: action.Run<float>(); break;
             case ScalarType.Float64: action.Run<double>(); break;
-            default: throw new NotSupportedException($"{op}: dtype {dtype.TorchName()} is not supported (expected torch.float32 or torch.float64)");
+            default: throw Unsupported(dtype, op);
         }
     }
 
@@ -67,4 +67,22 @@ internal static class Dispatch
     {
         public void Run<T>() where T : unmanaged, INumber<T> => action.Run<T>();
     }
+
+    /// <summary>
+    /// The float32 or float64 body of an op whose two bodies are written out (calls of a generic kernel with typed
+    /// buffers); any other dtype is refused by name instead of silently taken for float64.
+    /// </summary>
+    public static void Floating(ScalarType dtype, string op, Action f32, Action f64)
+    {
+        if (dtype == ScalarType.Float32) f32();
+        else if (dtype == ScalarType.Float64) f64();
+        else throw Unsupported(dtype, op);
+    }
+
+    /// <summary><see cref="Floating(ScalarType, string, Action, Action)"/> for bodies with a result.</summary>
+    public static TResult Floating<TResult>(ScalarType dtype, string op, Func<TResult> f32, Func<TResult> f64) =>
+        dtype == ScalarType.Float32 ? f32() : dtype == ScalarType.Float64 ? f64() : throw Unsupported(dtype, op);
+
+    static NotSupportedException Unsupported(ScalarType dtype, string op) =>
+        new($"{op}: dtype {dtype.TorchName()} is not supported (expected torch.float32 or torch.float64)");
 }

@@ -1,3 +1,4 @@
+using Torchlet.Kernels;
 namespace Torchlet;
 
 /// <summary>
@@ -338,22 +339,22 @@ public partial class Tensor
         CheckFloat(this, "uniform_");
         if (!(from <= to)) throw new ArgumentException($"uniform_ expects to return a [from, to) range, but found from={from} > to={to}");
         var g = Gen(generator);
-        if (dtype == ScalarType.Float32)
+        Dispatch.Floating(dtype, "uniform_", () =>
         {
             float f = (float)from, t = (float)to, range = t - f;
-            if (!float.IsFinite(range))
-                throw new ArgumentException($"uniform_ expects to-from <= std::numeric_limits<Float>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
+            if (!float.IsFinite(range)) throw UniformRangeError("Float", from, to);
             lock (g.Sync) FillInOrder<float>(d => g.UniformFloats(d, f, range));
-        }
-        else
+        }, () =>
         {
             double range = to - from;
-            if (!double.IsFinite(range))
-                throw new ArgumentException($"uniform_ expects to-from <= std::numeric_limits<Double>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
+            if (!double.IsFinite(range)) throw UniformRangeError("Double", from, to);
             lock (g.Sync) FillInOrder<double>(d => g.UniformDoubles(d, from, range));
-        }
+        });
         return this;
     }
+
+    static ArgumentException UniformRangeError(string limits, double from, double to) =>
+        new($"uniform_ expects to-from <= std::numeric_limits<{limits}>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
 
     // ---------------------------------------------------------------- normal_
 
@@ -374,13 +375,13 @@ public partial class Tensor
             if (Numel >= 16 && _contiguous)
             {
                 // ATen's normal_fill: all uniforms first, Box–Muller in blocks of 16, the tail redone on the last 16.
-                if (dtype == ScalarType.Float32) RandomKernels.NormalFillFloat(Span<float>(), (float)mean, (float)std, g);
-                else RandomKernels.NormalFillDouble(Span<double>(), mean, std, g);
+                Dispatch.Floating(dtype, "normal_", () => RandomKernels.NormalFillFloat(Span<float>(), (float)mean, (float)std, g),
+                    () => RandomKernels.NormalFillDouble(Span<double>(), mean, std, g));
             }
-            else if (dtype == ScalarType.Float32)
-                FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)g.Normal(mean, std); });
             else
-                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Normal(mean, std); });
+                Dispatch.Floating(dtype, "normal_",
+                    () => FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)g.Normal(mean, std); }),
+                    () => FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Normal(mean, std); }));
         }
         return this;
     }
@@ -401,10 +402,9 @@ public partial class Tensor
         double k = -1.0 / lambd;
         lock (g.Sync)
         {
-            if (dtype == ScalarType.Float32)
-                FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)(k * Math.Log(1.0 - g.Uniform53())); });
-            else
-                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = k * Math.Log(1.0 - g.Uniform53()); });
+            Dispatch.Floating(dtype, "exponential_",
+                () => FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)(k * Math.Log(1.0 - g.Uniform53())); }),
+                () => FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = k * Math.Log(1.0 - g.Uniform53()); }));
         }
         return this;
     }

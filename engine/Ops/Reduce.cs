@@ -214,8 +214,7 @@ public partial class Tensor
         }
         var plan = ReducePlan(dims);
         double denom = Math.Max(0, k - correction);
-        if (dtype == ScalarType.Float32) VarMeanRun<float>(plan, k, denom, v, m);
-        else VarMeanRun<double>(plan, k, denom, v, m);
+        Dispatch.Floating(dtype, "var_mean", () => VarMeanRun<float>(plan, k, denom, v, m), () => VarMeanRun<double>(plan, k, denom, v, m));
         return (v, m);
     }
 
@@ -419,8 +418,7 @@ public partial class Tensor
         var (A, K, I) = SplitAroundDim(shape, d);
         var gc = g.to_nograd(dt, false).contiguous_nograd();
         var ic = idx.contiguous_nograd();
-        if (dt == ScalarType.Float32) Reduction.ScatterAlong(gc.Buffer<float>(), gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z.Buffer<float>());
-        else Reduction.ScatterAlong(gc.Buffer<double>(), gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z.Buffer<double>());
+        Dispatch.Floating(dt, "scatter_along_dim", () => Reduction.ScatterAlong(gc.Buffer<float>(), gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z.Buffer<float>()), () => Reduction.ScatterAlong(gc.Buffer<double>(), gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z.Buffer<double>()));
         return z;
     }
 
@@ -502,8 +500,7 @@ public partial class Tensor
         var gc = g.contiguous_nograd();
         var (A, K, I) = dims.Length == 1 ? SplitAroundDim(x._shape, dims[0]) : (1, x.Numel, 1);
         var dx = Empty(x._shape, x.dtype);
-        if (x.dtype == ScalarType.Float32) Reduction.ProdBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>());
-        else Reduction.ProdBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>());
+        Dispatch.Floating(x.dtype, "prod_backward", () => Reduction.ProdBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>()), () => Reduction.ProdBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>()));
         return dx;
     }
 
@@ -613,8 +610,7 @@ public partial class Tensor
         if (r.Numel == 0) return r;
         if (Numel == 0) { r.CopyFrom(ScalarTensor(double.NegativeInfinity, dtype)); return r; }
         var plan = ReducePlan(dims);
-        if (dtype == ScalarType.Float32) LogsumexpRun<float>(plan, r.Buffer<float>());
-        else LogsumexpRun<double>(plan, r.Buffer<double>());
+        Dispatch.Floating(dtype, "logsumexp", () => LogsumexpRun<float>(plan, r.Buffer<float>()), () => LogsumexpRun<double>(plan, r.Buffer<double>()));
         return r;
     }
 
@@ -689,8 +685,7 @@ public partial class Tensor
         var xc = x.contiguous_nograd(); var gc = g.contiguous_nograd();
         var (A, K, I) = SplitAroundDim(x._shape, d);
         var dx = Empty(x._shape, x.dtype);
-        if (x.dtype == ScalarType.Float32) Reduction.CumprodBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>());
-        else Reduction.CumprodBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>());
+        Dispatch.Floating(x.dtype, "cumprod_backward", () => Reduction.CumprodBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>()), () => Reduction.CumprodBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>()));
         return dx;
     }
 

@@ -158,8 +158,7 @@ namespace Torchlet
 
         static unsafe void WeightGrad(ConvGeom g, Tensor small, Tensor image, Tensor gw)
         {
-            if (gw.dtype == ScalarType.Float32) WeightGrad<float>(g, small, image, gw);
-            else WeightGrad<double>(g, small, image, gw);
+            Dispatch.Floating(gw.dtype, "conv_weight_grad", () => WeightGrad<float>(g, small, image, gw), () => WeightGrad<double>(g, small, image, gw));
         }
 
         static unsafe void WeightGrad<T>(ConvGeom g, Tensor small, Tensor image, Tensor gw) where T : unmanaged, INumber<T>
@@ -171,10 +170,12 @@ namespace Torchlet
         static unsafe void BiasGrad(Tensor g, Tensor gb)
         {
             int n = g._shape[0], c = g._shape[1], len = n == 0 || c == 0 ? 0 : g.Numel / (n * c);
-            if (g.dtype == ScalarType.Float32)
-                fixed (float* pg = g.Buffer<float>(), pb = gb.Buffer<float>()) ConvKernels.BiasGrad(pg + g._offset, n, c, len, pb);
-            else
-                fixed (double* pg = g.Buffer<double>(), pb = gb.Buffer<double>()) ConvKernels.BiasGrad(pg + g._offset, n, c, len, pb);
+            Dispatch.Floating(g.dtype, "conv_bias_grad", () => BiasGrad<float>(g, gb, n, c, len), () => BiasGrad<double>(g, gb, n, c, len));
+        }
+
+        static unsafe void BiasGrad<T>(Tensor g, Tensor gb, int n, int c, int len) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            fixed (T* pg = g.Buffer<T>(), pb = gb.Buffer<T>()) ConvKernels.BiasGrad(pg + g._offset, n, c, len, pb);
         }
     }
 

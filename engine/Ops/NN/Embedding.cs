@@ -35,8 +35,7 @@ namespace Torchlet
             {
                 var gc = g.to_nograd(weight.dtype, false).contiguous_nograd();
                 var gw = Empty(wShape, gc.dtype, clear: true);
-                if (gc.dtype == ScalarType.Float32) ScatterRows(gc.Buffer<float>(), gc._offset, idx, dimE, gw.Buffer<float>(), pad, scale_grad_by_freq, num);
-                else ScatterRows(gc.Buffer<double>(), gc._offset, idx, dimE, gw.Buffer<double>(), pad, scale_grad_by_freq, num);
+                Dispatch.Floating(gc.dtype, "embedding_backward", () => ScatterRows(gc.Buffer<float>(), gc._offset, idx, dimE, gw.Buffer<float>(), pad, scale_grad_by_freq, num), () => ScatterRows(gc.Buffer<double>(), gc._offset, idx, dimE, gw.Buffer<double>(), pad, scale_grad_by_freq, num));
                 return gw;
             }, false, weight);
         }

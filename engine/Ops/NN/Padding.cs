@@ -287,8 +287,7 @@ namespace Torchlet
         /// <summary>src is the padded gradient, dst the (cleared) input gradient: dst[map(o)] += src[o].</summary>
         static void Scatter(Tensor src, Tensor dst, int k, int[][] maps)
         {
-            if (src.dtype == ScalarType.Float32) Walk<float>(dst, src, k, maps, true);
-            else Walk<double>(dst, src, k, maps, true);
+            Dispatch.Floating(src.dtype, "pad_backward", () => Walk<float>(dst, src, k, maps, true), () => Walk<double>(dst, src, k, maps, true));
         }
 
         static void WalkCopy<T>(Tensor small, Tensor big, int k, int[][] maps) where T : unmanaged

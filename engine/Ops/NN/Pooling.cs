@@ -164,22 +164,19 @@ namespace Torchlet
         static PlaneKernel ScatterKernel(Tensor idx, int nd) => (g, gx) =>
         {
             int planes = Planes(gx._shape, nd), inPlane = PlaneSize(gx._shape, nd), outPlane = PlaneSize(g._shape, nd);
-            if (g.dtype == ScalarType.Float32) Pool.ScatterAdd(g.Buffer<float>(), g._offset, idx.Buffer<long>(), gx.Buffer<float>(), planes, inPlane, outPlane);
-            else Pool.ScatterAdd(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, inPlane, outPlane);
+            Dispatch.Floating(g.dtype, "max_pool_backward", () => Pool.ScatterAdd(g.Buffer<float>(), g._offset, idx.Buffer<long>(), gx.Buffer<float>(), planes, inPlane, outPlane), () => Pool.ScatterAdd(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, inPlane, outPlane));
         };
 
         static PlaneKernel Tiled2x2Kernel(Tensor idx, PoolDim ph, PoolDim pw) => (g, gx) =>
         {
             int planes = Planes(gx._shape, 2);
-            if (g.dtype == ScalarType.Float32) Pool.Scatter2x2(g.Buffer<float>(), g._offset, idx.Buffer<long>(), gx.Buffer<float>(), planes, ph.In, pw.In, ph.Out, pw.Out);
-            else Pool.Scatter2x2(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, ph.In, pw.In, ph.Out, pw.Out);
+            Dispatch.Floating(g.dtype, "max_pool_backward", () => Pool.Scatter2x2(g.Buffer<float>(), g._offset, idx.Buffer<long>(), gx.Buffer<float>(), planes, ph.In, pw.In, ph.Out, pw.Out), () => Pool.Scatter2x2(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, ph.In, pw.In, ph.Out, pw.Out));
         };
 
         static PlaneKernel GatherKernel(Tensor idx, int nd) => (x, y) =>
         {
             int planes = Planes(y._shape, nd), inPlane = PlaneSize(x._shape, nd), outPlane = PlaneSize(y._shape, nd);
-            if (x.dtype == ScalarType.Float32) Pool.Gather(x.Buffer<float>(), x._offset, idx.Buffer<long>(), y.Buffer<float>(), planes, inPlane, outPlane);
-            else Pool.Gather(x.Buffer<double>(), x._offset, idx.Buffer<long>(), y.Buffer<double>(), planes, inPlane, outPlane);
+            Dispatch.Floating(x.dtype, "max_pool", () => Pool.Gather(x.Buffer<float>(), x._offset, idx.Buffer<long>(), y.Buffer<float>(), planes, inPlane, outPlane), () => Pool.Gather(x.Buffer<double>(), x._offset, idx.Buffer<long>(), y.Buffer<double>(), planes, inPlane, outPlane));
         };
 
         /// <summary>Max over windows with indices; backward scatters the gradient to the argmax positions.</summary>
@@ -194,8 +191,7 @@ namespace Torchlet
             var idx = indices || Tensor.NeedsGrad(x) ? Tensor.Empty(outShape, ScalarType.Int64) : null;
             var (pd, ph, pw) = Dims3(dims);
             int planes = Planes(x._shape, nd);
-            if (x.dtype == ScalarType.Float32) Pool.MaxForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), idx?.Buffer<long>(), planes, pd, ph, pw);
-            else Pool.MaxForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), idx?.Buffer<long>(), planes, pd, ph, pw);
+            Dispatch.Floating(x.dtype, "max_pool", () => Pool.MaxForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), idx?.Buffer<long>(), planes, pd, ph, pw), () => Pool.MaxForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), idx?.Buffer<long>(), planes, pd, ph, pw));
             if (idx is null) return (y, null!);
             if (Tensor.NeedsGrad(x))
             {
@@ -286,14 +282,12 @@ namespace Torchlet
             PlaneKernel f = (xc, y) =>
             {
                 int planes = Planes(xc._shape, nd);
-                if (xc.dtype == ScalarType.Float32) Pool.AvgForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), planes, pd, ph, pw, divisor);
-                else Pool.AvgForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), planes, pd, ph, pw, divisor);
+                Dispatch.Floating(xc.dtype, "avg_pool", () => Pool.AvgForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), planes, pd, ph, pw, divisor), () => Pool.AvgForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), planes, pd, ph, pw, divisor));
             };
             PlaneKernel fT = (g, gx) =>
             {
                 int planes = Planes(g._shape, nd);
-                if (g.dtype == ScalarType.Float32) Pool.AvgBackward(g.Buffer<float>(), g._offset, gx.Buffer<float>(), planes, pd, ph, pw, divisor);
-                else Pool.AvgBackward(g.Buffer<double>(), g._offset, gx.Buffer<double>(), planes, pd, ph, pw, divisor);
+                Dispatch.Floating(g.dtype, "avg_pool_backward", () => Pool.AvgBackward(g.Buffer<float>(), g._offset, gx.Buffer<float>(), planes, pd, ph, pw, divisor), () => Pool.AvgBackward(g.Buffer<double>(), g._offset, gx.Buffer<double>(), planes, pd, ph, pw, divisor));
             };
             return Linear(x, outShape, f, false, x._shape, fT, true, $"{op}Backward0", $"{op}BackwardBackward0");
         }
@@ -435,9 +429,9 @@ namespace Torchlet
             int planes = Planes(x._shape, nd), inPlane = PlaneSize(x._shape, nd), outPlane = PlaneSize(outShape, nd);
             var xc = x.contiguous_nograd();
             var y = Tensor.Empty(outShape, x.dtype, clear: true);
-            long bad = x.dtype == ScalarType.Float32
-                ? Pool.Unpool(xc.Buffer<float>(), xc._offset, idx.Buffer<long>(), y.Buffer<float>(), planes, inPlane, outPlane)
-                : Pool.Unpool(xc.Buffer<double>(), xc._offset, idx.Buffer<long>(), y.Buffer<double>(), planes, inPlane, outPlane);
+            long bad = Dispatch.Floating(x.dtype, "max_unpool",
+                () => Pool.Unpool(xc.Buffer<float>(), xc._offset, idx.Buffer<long>(), y.Buffer<float>(), planes, inPlane, outPlane),
+                () => Pool.Unpool(xc.Buffer<double>(), xc._offset, idx.Buffer<long>(), y.Buffer<double>(), planes, inPlane, outPlane));
             if (bad != long.MinValue)
                 throw new ArgumentException(Msg(layer, $"Found an invalid max index: {bad} (output volumes are of size {Sizes(outSp)}"));
             if (Tensor.NeedsGrad(x))

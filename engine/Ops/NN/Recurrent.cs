@@ -58,18 +58,12 @@ namespace Torchlet
             yShape ??= [T, B, P];
             Tensor result;
             Func<Tensor, Tensor?[]>? backward = null;
-            if (x.dtype == ScalarType.Float32)
-            {
-                var run = new LayerRun<float>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse);
-                result = run.Forward(yShape);
-                if (grad) backward = Backward(run, layer, inputs);
-            }
-            else
-            {
-                var run = new LayerRun<double>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse);
-                result = run.Forward(yShape);
-                if (grad) backward = Backward(run, layer, inputs);
-            }
+            (result, backward) = Dispatch.Floating(x.dtype, NodeName(mode),
+                () => Run(new LayerRun<float>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse)),
+                () => Run(new LayerRun<double>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse)));
+
+            (Tensor, Func<Tensor, Tensor?[]>?) Run<T>(LayerRun<T> run) where T : unmanaged, IFloatingPointIeee754<T> =>
+                (run.Forward(yShape), grad ? Backward(run, layer, inputs) : null);
             if (backward is not null) Tensor.Record(result, NodeName(mode), backward, true, inputs);
 
             Tensor y = result; Tensor? cN = null;

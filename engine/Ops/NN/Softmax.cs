@@ -40,8 +40,7 @@ namespace Torchlet
             var y = Empty(x._shape, x.dtype);
             if (y.Numel == 0) return y;
             var (outer, k, inner) = SoftmaxGeometry(x._shape, d);
-            if (x.dtype == ScalarType.Float32) SoftmaxKernels.Forward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), outer, k, inner, log);
-            else SoftmaxKernels.Forward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), outer, k, inner, log);
+            Dispatch.Floating(x.dtype, "softmax", () => SoftmaxKernels.Forward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), outer, k, inner, log), () => SoftmaxKernels.Forward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), outer, k, inner, log));
             return y;
         }
 
@@ -61,8 +60,7 @@ namespace Torchlet
             var r = Empty(y._shape, y.dtype);
             if (r.Numel == 0) return r;
             var (outer, k, inner) = SoftmaxGeometry(y._shape, d);
-            if (y.dtype == ScalarType.Float32) SoftmaxKernels.Backward(gc.Buffer<float>(), gc._offset, y.Buffer<float>(), y._offset, r.Buffer<float>(), outer, k, inner, log);
-            else SoftmaxKernels.Backward(gc.Buffer<double>(), gc._offset, y.Buffer<double>(), y._offset, r.Buffer<double>(), outer, k, inner, log);
+            Dispatch.Floating(y.dtype, "softmax_backward", () => SoftmaxKernels.Backward(gc.Buffer<float>(), gc._offset, y.Buffer<float>(), y._offset, r.Buffer<float>(), outer, k, inner, log), () => SoftmaxKernels.Backward(gc.Buffer<double>(), gc._offset, y.Buffer<double>(), y._offset, r.Buffer<double>(), outer, k, inner, log));
             return r;
         }
     }

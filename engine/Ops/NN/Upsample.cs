@@ -123,9 +123,9 @@ namespace Torchlet
                 InterpolationMode.Bicubic => "UpsampleBicubic2DBackward1",
                 _ => "UpsampleTrilinear3DBackward1",
             };
-            return input.dtype == ScalarType.Float32
-                ? Run<float>(input, nd, inSp, o, scales, mode, ac, node)
-                : Run<double>(input, nd, inSp, o, scales, mode, ac, node);
+            return Dispatch.Floating(input.dtype, "interpolate",
+                () => Run<float>(input, nd, inSp, o, scales, mode, ac, node),
+                () => Run<double>(input, nd, inSp, o, scales, mode, ac, node));
         }
 
         static Tensor Run<T>(Tensor input, int nd, int[] inSp, int[] o, double[]? scales, InterpolationMode mode, bool ac, string node)
