@@ -1,4 +1,5 @@
 using Torchlet.Kernels;
+
 namespace Torchlet;
 
 /// <summary>
