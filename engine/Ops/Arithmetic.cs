@@ -436,8 +436,8 @@ public partial class Tensor
         }
     }
 
-    public Tensor maximum(Tensor other) => MinMax<MaximumOp>(other, "MaximumBackward0", true);
-    public Tensor minimum(Tensor other) => MinMax<MinimumOp>(other, "MinimumBackward0", false);
+    public Tensor maximum(Tensor other) => MinMax<ExtremumOp<Greater>>(other, "MaximumBackward0", true);
+    public Tensor minimum(Tensor other) => MinMax<ExtremumOp<Less>>(other, "MinimumBackward0", false);
 
     Tensor MinMax<TOp>(Tensor other, string name, bool isMax) where TOp : IBinaryOp
     {
