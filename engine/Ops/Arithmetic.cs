@@ -519,27 +519,41 @@ public partial class Tensor
             if (typeof(TOp) != typeof(AddOp) && typeof(TOp) != typeof(SubOp) || on != n || al.kind == Scalar.Kind.Bool) return null;
             RowUpdate.FusedAxpy(dtype, other._storage.RawArray, other._offset, al, _storage.RawArray, _offset, _storage.RawArray, _offset, n, "add_");
         }
-        else if (dtype == ScalarType.Float32)
-        {
-            var d = Span<float>();
-            if (on == n) TOp.Span<float>(d, other.Span<float>(), d); else TOp.SpanScalar<float>(d, other.Buffer<float>()[other._offset], d);
-        }
         else
         {
-            var d = Span<double>();
-            if (on == n) TOp.Span<double>(d, other.Span<double>(), d); else TOp.SpanScalar<double>(d, other.Buffer<double>()[other._offset], d);
+            var action = new InplaceAction<TOp>(this, other);
+            Dispatch.Floating(dtype, ref action, "inplace");
         }
         BumpVersion();
         return this;
     }
 
+    /// <summary>self op= other in place: elementwise when the sizes match, else with other's single element.</summary>
+    readonly struct InplaceAction<TOp>(Tensor self, Tensor other) : IFloatingAction where TOp : IBinaryOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var d = self.Span<T>();
+            if (other.Numel == self.Numel) TOp.Span<T>(d, other.Span<T>(), d); else TOp.SpanScalar<T>(d, other.Buffer<T>()[other._offset], d);
+        }
+    }
+
     Tensor? InplaceFastScalar<TOp>(Scalar other) where TOp : IBinaryOp
     {
         if (!dtype.IsFloating() || !_contiguous || !PlainWrite(null)) return null;
-        if (dtype == ScalarType.Float32) { var d = Span<float>(); TOp.SpanScalar<float>(d, other.As<float>(), d); }
-        else { var d = Span<double>(); TOp.SpanScalar<double>(d, other.As<double>(), d); }
+        var action = new InplaceScalarAction<TOp>(this, other);
+        Dispatch.Floating(dtype, ref action, "inplace");
         BumpVersion();
         return this;
+    }
+
+    readonly struct InplaceScalarAction<TOp>(Tensor self, Scalar other) : IFloatingAction where TOp : IBinaryOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var d = self.Span<T>();
+            TOp.SpanScalar<T>(d, other.As<T>(), d);
+        }
     }
 
     // ---------------------------------------------------------------- comparisons (no gradient)
