@@ -521,39 +521,32 @@ public partial class Tensor
         }
         else
         {
-            var action = new InplaceAction<TOp>(this, other);
+            var action = new InplaceAction<TOp>(this, other, default);
             Dispatch.Floating(dtype, ref action, "inplace");
         }
         BumpVersion();
         return this;
     }
 
-    /// <summary>self op= other in place: elementwise when the sizes match, else with other's single element.</summary>
-    readonly struct InplaceAction<TOp>(Tensor self, Tensor other) : IFloatingAction where TOp : IBinaryOp
+    /// <summary>self op= other in place: the scalar when other is null, elementwise when the sizes match, else with other's single element.</summary>
+    readonly struct InplaceAction<TOp>(Tensor self, Tensor? other, Scalar scalar) : IFloatingAction where TOp : IBinaryOp
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
             var d = self.Span<T>();
-            if (other.Numel == self.Numel) TOp.Span<T>(d, other.Span<T>(), d); else TOp.SpanScalar<T>(d, other.Buffer<T>()[other._offset], d);
+            if (other is null) TOp.SpanScalar<T>(d, scalar.As<T>(), d);
+            else if (other.Numel == self.Numel) TOp.Span<T>(d, other.Span<T>(), d);
+            else TOp.SpanScalar<T>(d, other.Buffer<T>()[other._offset], d);
         }
     }
 
     Tensor? InplaceFastScalar<TOp>(Scalar other) where TOp : IBinaryOp
     {
         if (!dtype.IsFloating() || !_contiguous || !PlainWrite(null)) return null;
-        var action = new InplaceScalarAction<TOp>(this, other);
+        var action = new InplaceAction<TOp>(this, null, other);
         Dispatch.Floating(dtype, ref action, "inplace");
         BumpVersion();
         return this;
-    }
-
-    readonly struct InplaceScalarAction<TOp>(Tensor self, Scalar other) : IFloatingAction where TOp : IBinaryOp
-    {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var d = self.Span<T>();
-            TOp.SpanScalar<T>(d, other.As<T>(), d);
-        }
     }
 
     // ---------------------------------------------------------------- comparisons (no gradient)
