@@ -78,21 +78,27 @@ internal struct RemainderOp : IBinaryOp
     public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Scalar(a, b[i]); }
 }
 
-/// <summary>torch.maximum / torch.minimum (NaN propagates, as TensorPrimitives.Max does).</summary>
-internal struct MaximumOp : IBinaryOp
-{
-    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => T.Max(a, b);
-    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Max(a, b, d);
-    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Max(a, b, d);
-    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Max(b, a, d);
-}
+/// <summary>The side an extremum keeps: <see cref="Greater"/> for maximum, <see cref="Less"/> for minimum.</summary>
+internal interface IExtremumOrder { static abstract bool IsMax { get; } }
+internal struct Greater : IExtremumOrder { public static bool IsMax => true; }
+internal struct Less : IExtremumOrder { public static bool IsMax => false; }
 
-internal struct MinimumOp : IBinaryOp
+/// <summary>torch.maximum / torch.minimum. NaN propagates: T.Max/T.Min and TensorPrimitives.Max/Min follow IEEE 754 maximum/minimum.</summary>
+internal struct ExtremumOp<TOrder> : IBinaryOp where TOrder : IExtremumOrder
 {
-    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => T.Min(a, b);
-    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Min(a, b, d);
-    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Min(a, b, d);
-    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Min(b, a, d);
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => TOrder.IsMax ? T.Max(a, b) : T.Min(a, b);
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T>
+    {
+        if (TOrder.IsMax) TensorPrimitives.Max(a, b, d);
+        else TensorPrimitives.Min(a, b, d);
+    }
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T>
+    {
+        if (TOrder.IsMax) TensorPrimitives.Max(a, b, d);
+        else TensorPrimitives.Min(a, b, d);
+    }
+    // Both are commutative, so the scalar may go second.
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => SpanScalar(b, a, d);
 }
 
 /// <summary>a ** b. Floating types use TensorPrimitives.Pow; integers use exact repeated squaring.</summary>

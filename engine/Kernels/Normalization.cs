@@ -472,3 +472,93 @@ internal static class NormKernels
         });
     }
 }
+
+/// <summary>
+/// The norm kernels by dtype, over raw storage arrays (Tensor._storage.RawArray) and element offsets:
+/// <see cref="Dispatch.Floating"/> picks T, so a dtype other than float32/float64 is refused by name.
+/// </summary>
+internal static class NormDispatch
+{
+    public static void Moments(ScalarType dtype, Array x, int xo, int N, int C, int S, double[] mean, double[] m2, string op)
+    {
+        var a = new MomentsAction(x, xo, N, C, S, mean, m2);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    public static void GradSums(ScalarType dtype, Array g, int go, Array x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX, string op)
+    {
+        var a = new GradSumsAction(g, go, x, xo, N, C, S, mean, sumG, sumGX);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>y = a·x + b per channel; with <paramref name="g"/>, y = a·g + b·x + c (<see cref="NormKernels.Affine2"/>).</summary>
+    public static void Affine(ScalarType dtype, Array? g, int go, Array x, int xo, Array y, int yo, int N, int C, int S, double[] a, double[] b, double[]? c, string op)
+    {
+        var act = new AffineAction(g, go, x, xo, y, yo, N, C, S, a, b, c);
+        Dispatch.Floating(dtype, ref act, op);
+    }
+
+    public static void LayerNormForward(ScalarType dtype, Array x, int xo, Array y, int M, int K, double[] mean, double[] rstd, Array? w, int wo, Array? b, int bo, string op)
+    {
+        var a = new LayerNormForwardAction(x, xo, y, M, K, mean, rstd, w, wo, b, bo);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>The input gradient into <paramref name="gx"/> and the weight and bias gradients into <paramref name="gw"/> and <paramref name="gb"/>, each when given.</summary>
+    public static void LayerNormBackward(ScalarType dtype, Array g, int go, Array x, int xo, int M, int K, double[] mean, double[] rstd, Array? w, int wo, Array? gx, Array? gw, Array? gb, string op)
+    {
+        var a = new LayerNormBackwardAction(g, go, x, xo, M, K, mean, rstd, w, wo, gx, gw, gb);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>Rounds <paramref name="v"/> into <paramref name="dst"/> (float32: to nearest, as a (float) cast does).</summary>
+    public static void FromDoubles(ScalarType dtype, double[] v, Array dst, string op)
+    {
+        var a = new FromDoublesAction(v, dst);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    readonly struct MomentsAction(Array x, int xo, int N, int C, int S, double[] mean, double[] m2) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => NormKernels.Moments((T[])x, xo, N, C, S, mean, m2);
+    }
+
+    readonly struct GradSumsAction(Array g, int go, Array x, int xo, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => NormKernels.GradSums((T[])g, go, (T[])x, xo, N, C, S, mean, sumG, sumGX);
+    }
+
+    readonly struct AffineAction(Array? g, int go, Array x, int xo, Array y, int yo, int N, int C, int S, double[] a, double[] b, double[]? c) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (g is null) NormKernels.Affine((T[])x, xo, (T[])y, yo, N, C, S, a, b);
+            else NormKernels.Affine2((T[])g, go, (T[])x, xo, (T[])y, yo, N, C, S, a, b, c!);
+        }
+    }
+
+    readonly struct LayerNormForwardAction(Array x, int xo, Array y, int M, int K, double[] mean, double[] rstd, Array? w, int wo, Array? b, int bo) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+            NormKernels.LayerNormForward((T[])x, xo, (T[])y, M, K, mean, rstd, (T[]?)w, wo, (T[]?)b, bo);
+    }
+
+    readonly struct LayerNormBackwardAction(Array g, int go, Array x, int xo, int M, int K, double[] mean, double[] rstd,
+        Array? w, int wo, Array? gx, Array? gw, Array? gb) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (gx is not null) NormKernels.LayerNormInputGrad((T[])g, go, (T[])x, xo, (T[])gx, M, K, mean, rstd, (T[]?)w, wo);
+            if (gw is not null || gb is not null) NormKernels.LayerNormParamGrads((T[])g, go, (T[])x, xo, M, K, mean, rstd, (T[]?)gw, (T[]?)gb);
+        }
+    }
+
+    readonly struct FromDoublesAction(double[] v, Array dst) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var d = (T[])dst;
+            for (int i = 0; i < v.Length; i++) d[i] = T.CreateTruncating(v[i]);
+        }
+    }
+}

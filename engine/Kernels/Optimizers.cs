@@ -18,6 +18,37 @@ internal static class OptimKernels
     // Updates are memory-bound: one unit of work per element, so only parameters of 64K elements and more are split.
     internal const long Cost = 1;
 
+    /// <summary>Builds an update's vector loop over elements [start, start + n) of a parameter and its state.</summary>
+    internal interface ISlicer<T, TLoop> where T : unmanaged where TLoop : struct, IVecLoop<T>, allows ref struct
+    {
+        TLoop Slice(int start, int n);
+    }
+
+    /// <summary>Runs an update over n elements, split across threads when large enough. The serial check
+    /// only spares the closure: Threading.For runs inline in that case too.</summary>
+    internal static void Run<T, TLoop, TSlicer>(int n, TSlicer slicer)
+        where T : unmanaged, IFloatingPointIeee754<T> where TLoop : struct, IVecLoop<T>, allows ref struct where TSlicer : struct, ISlicer<T, TLoop>
+    {
+        if (Threading.Serial(n, Cost)) { Range<T, TLoop, TSlicer>(slicer, 0, n); return; }
+        Threading.For(n, Cost, (s, e) => Range<T, TLoop, TSlicer>(slicer, s, e));
+    }
+
+    /// <summary>The gradient every update starts from: −g when maximizing, then + wd·p as one fma (grad.add(p, alpha=wd)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TV Grad<T, TV>(TV p, TV g, bool maximize, bool hasWeightDecay, T weightDecay)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct, ILanes<TV, T>
+    {
+        if (maximize) g = -g;
+        return hasWeightDecay ? TV.Fma(p, TV.Splat(weightDecay), g) : g;
+    }
+
+    static void Range<T, TLoop, TSlicer>(TSlicer slicer, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T> where TLoop : struct, IVecLoop<T>, allows ref struct where TSlicer : struct, ISlicer<T, TLoop>
+    {
+        var op = slicer.Slice(start, end - start);
+        Simd.For<T, TLoop>(end - start, ref op);
+    }
+
     // ---------------------------------------------------------------- SGD
 
     /// <summary>Hyper-parameters of one SGD update, already rounded to the parameter's dtype.</summary>
@@ -32,19 +63,13 @@ internal static class OptimKernels
     /// or buf; p = p − lr·d. <paramref name="buf"/> is ignored without momentum.
     /// </summary>
     public static void Sgd<T>(T[] p, int po, T[] g, int go, T[]? buf, int bo, int n, in SgdArgs<T> a)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (Threading.Serial(n, Cost)) { SgdRange(p, po, g, go, buf, bo, 0, n, a); return; }
-        var args = a;
-        Threading.For(n, Cost, (s, e) => SgdRange(p, po, g, go, buf, bo, s, e, args));
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Run<T, SgdLoop<T>, SgdSlicer<T>>(n, new(p, po, g, go, buf, bo, a));
 
-    static void SgdRange<T>(T[] pa, int po, T[] ga, int go, T[]? ba, int bo, int start, int end, in SgdArgs<T> a)
+    readonly struct SgdSlicer<T>(T[] pa, int po, T[] ga, int go, T[]? ba, int bo, SgdArgs<T> a) : ISlicer<T, SgdLoop<T>>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = end - start;
-        var op = new SgdLoop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), a.HasMomentum ? ba!.AsSpan(bo + start, n) : default, a);
-        Simd.For<T, SgdLoop<T>>(n, ref op);
+        public SgdLoop<T> Slice(int s, int n) =>
+            new(pa.AsSpan(po + s, n), ga.AsSpan(go + s, n), a.HasMomentum ? ba!.AsSpan(bo + s, n) : default, a);
     }
 
     ref struct SgdLoop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> buf, SgdArgs<T> a) : IVecLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -55,9 +80,7 @@ internal static class OptimKernels
         public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
             var pv = TV.Load(ref _p, i);
-            var d = TV.Load(ref _g, i);
-            if (a.Maximize) d = -d;
-            if (a.HasWeightDecay) d = TV.Fma(pv, TV.Splat(a.WeightDecay), d);
+            var d = Grad(pv, TV.Load(ref _g, i), a.Maximize, a.HasWeightDecay, a.WeightDecay);
             if (a.HasMomentum)
             {
                 var mu = TV.Splat(a.Momentum);
@@ -83,20 +106,13 @@ internal static class OptimKernels
     /// p = p − step_size·m / (√v / √(1−β2^t) + ε), step_size = lr / (1−β1^t).
     /// </summary>
     public static void Adam<T>(T[] p, int po, T[] g, int go, T[] m, T[] v, T[]? vmax, int n, in AdamArgs<T> a)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (Threading.Serial(n, Cost)) { AdamRange(p, po, g, go, m, v, vmax, 0, n, a); return; }
-        var args = a;
-        Threading.For(n, Cost, (s, e) => AdamRange(p, po, g, go, m, v, vmax, s, e, args));
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Run<T, AdamLoop<T>, AdamSlicer<T>>(n, new(p, po, g, go, m, v, vmax, a));
 
-    static void AdamRange<T>(T[] pa, int po, T[] ga, int go, T[] ma, T[] va, T[]? xa, int start, int end, in AdamArgs<T> a)
+    readonly struct AdamSlicer<T>(T[] pa, int po, T[] ga, int go, T[] ma, T[] va, T[]? xa, AdamArgs<T> a) : ISlicer<T, AdamLoop<T>>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = end - start;
-        var op = new AdamLoop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), ma.AsSpan(start, n), va.AsSpan(start, n),
-            a.AmsGrad ? xa!.AsSpan(start, n) : default, a);
-        Simd.For<T, AdamLoop<T>>(n, ref op);
+        public AdamLoop<T> Slice(int s, int n) => new(pa.AsSpan(po + s, n), ga.AsSpan(go + s, n), ma.AsSpan(s, n), va.AsSpan(s, n),
+            a.AmsGrad ? xa!.AsSpan(s, n) : default, a);
     }
 
     ref struct AdamLoop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> m, Span<T> v, Span<T> vmax, AdamArgs<T> a) : IVecLoop<T>
@@ -109,9 +125,7 @@ internal static class OptimKernels
         public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
             var pv = TV.Load(ref _p, i);
-            var gv = TV.Load(ref _g, i);
-            if (a.Maximize) gv = -gv;
-            if (a.HasWeightDecay) gv = TV.Fma(pv, TV.Splat(a.WeightDecay), gv);
+            var gv = Grad(pv, TV.Load(ref _g, i), a.Maximize, a.HasWeightDecay, a.WeightDecay);
             var mv = TV.Fma(gv, TV.Splat(a.OneMinusBeta1), TV.Load(ref _m, i) * TV.Splat(a.Beta1));
             var vv = TV.Fma(TV.Splat(a.OneMinusBeta2) * gv, gv, TV.Load(ref _v, i) * TV.Splat(a.Beta2));
             TV.Store(mv, ref _m, i);
@@ -141,20 +155,13 @@ internal static class RmspropKernel
     }
 
     public static void Run<T>(T[] p, int po, T[] g, int go, T[] v, T[]? m, T[]? buf, int n, in Args<T> a)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (Threading.Serial(n, OptimKernels.Cost)) { Range(p, po, g, go, v, m, buf, 0, n, a); return; }
-        var args = a;
-        Threading.For(n, OptimKernels.Cost, (s, e) => Range(p, po, g, go, v, m, buf, s, e, args));
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => OptimKernels.Run<T, Loop<T>, Slicer<T>>(n, new(p, po, g, go, v, m, buf, a));
 
-    static void Range<T>(T[] pa, int po, T[] ga, int go, T[] va, T[]? ma, T[]? ba, int start, int end, in Args<T> a)
+    readonly struct Slicer<T>(T[] pa, int po, T[] ga, int go, T[] va, T[]? ma, T[]? ba, Args<T> a) : OptimKernels.ISlicer<T, Loop<T>>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = end - start;
-        var op = new Loop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), va.AsSpan(start, n),
-            a.Centered ? ma!.AsSpan(start, n) : default, a.HasMomentum ? ba!.AsSpan(start, n) : default, a);
-        Simd.For<T, Loop<T>>(n, ref op);
+        public Loop<T> Slice(int s, int n) => new(pa.AsSpan(po + s, n), ga.AsSpan(go + s, n), va.AsSpan(s, n),
+            a.Centered ? ma!.AsSpan(s, n) : default, a.HasMomentum ? ba!.AsSpan(s, n) : default, a);
     }
 
     ref struct Loop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> v, Span<T> m, Span<T> buf, Args<T> a) : IVecLoop<T>
@@ -167,9 +174,7 @@ internal static class RmspropKernel
         public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
             var pv = TV.Load(ref _p, i);
-            var x = TV.Load(ref _g, i);
-            if (a.Maximize) x = -x;
-            if (a.HasWeightDecay) x = TV.Fma(pv, TV.Splat(a.WeightDecay), x);
+            var x = OptimKernels.Grad(pv, TV.Load(ref _g, i), a.Maximize, a.HasWeightDecay, a.WeightDecay);
             TV alpha = TV.Splat(a.Alpha), oma = TV.Splat(a.OneMinusAlpha);
             var sq = TV.Fma(oma * x, x, TV.Load(ref _v, i) * alpha);
             TV.Store(sq, ref _v, i);
@@ -197,18 +202,13 @@ internal static class RmspropKernel
 internal static class AdagradKernel
 {
     public static void Run<T>(T[] p, int po, T[] g, int go, T[] sum, int n, T wd, bool hasWd, T eps, T negClr, bool maximize)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (Threading.Serial(n, OptimKernels.Cost)) { Range(p, po, g, go, sum, 0, n, wd, hasWd, eps, negClr, maximize); return; }
-        Threading.For(n, OptimKernels.Cost, (s, e) => Range(p, po, g, go, sum, s, e, wd, hasWd, eps, negClr, maximize));
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        OptimKernels.Run<T, Loop<T>, Slicer<T>>(n, new(p, po, g, go, sum, wd, hasWd, eps, negClr, maximize));
 
-    static void Range<T>(T[] pa, int po, T[] ga, int go, T[] sa, int start, int end, T wd, bool hasWd, T eps, T negClr, bool maximize)
+    readonly struct Slicer<T>(T[] pa, int po, T[] ga, int go, T[] sa, T wd, bool hasWd, T eps, T negClr, bool maximize) : OptimKernels.ISlicer<T, Loop<T>>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = end - start;
-        var op = new Loop<T>(pa.AsSpan(po + start, n), ga.AsSpan(go + start, n), sa.AsSpan(start, n), wd, hasWd, eps, negClr, maximize);
-        Simd.For<T, Loop<T>>(n, ref op);
+        public Loop<T> Slice(int s, int n) => new(pa.AsSpan(po + s, n), ga.AsSpan(go + s, n), sa.AsSpan(s, n), wd, hasWd, eps, negClr, maximize);
     }
 
     ref struct Loop<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> sum, T wd, bool hasWd, T eps, T negClr, bool maximize) : IVecLoop<T>
@@ -220,9 +220,7 @@ internal static class AdagradKernel
         public void Step<TV>(nuint i) where TV : struct, ILanes<TV, T>
         {
             var pv = TV.Load(ref _p, i);
-            var x = TV.Load(ref _g, i);
-            if (maximize) x = -x;
-            if (hasWd) x = TV.Fma(pv, TV.Splat(wd), x);
+            var x = OptimKernels.Grad(pv, TV.Load(ref _g, i), maximize, hasWd, wd);
             var acc = TV.Fma(x, x, TV.Load(ref _s, i));
             TV.Store(acc, ref _s, i);
             TV.Store(pv + TV.Splat(negClr) * x / (TV.Sqrt(acc) + TV.Splat(eps)), ref _p, i);

@@ -47,31 +47,33 @@ namespace Torchlet
 
 namespace Torchlet.Modules
 {
-    /// <summary>torch.nn.Softmax: <c>Softmax(dim=1)</c>.</summary>
-    public class Softmax : torch.nn.Layer<Tensor, Tensor>
+    /// <summary>What Softmax, Softmin and LogSoftmax share: the dim (null: PyTorch's implicit choice) and its repr.</summary>
+    public abstract class SoftmaxBase : torch.nn.Layer<Tensor, Tensor>
     {
         public long? dim { get; set; }
-        public Softmax(long? dim = null) : base(nameof(Softmax)) { this.dim = dim; }
-        protected override Tensor Forward(Tensor input) => torch.nn.functional.softmax(input, dim);
+        private protected SoftmaxBase(string name, long? dim) : base(name) { this.dim = dim; }
         public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
+    }
+
+    /// <summary>torch.nn.Softmax: <c>Softmax(dim=1)</c>.</summary>
+    public class Softmax : SoftmaxBase
+    {
+        public Softmax(long? dim = null) : base(nameof(Softmax), dim) { }
+        protected override Tensor Forward(Tensor input) => torch.nn.functional.softmax(input, dim);
     }
 
     /// <summary>torch.nn.Softmin: softmax(−x).</summary>
-    public class Softmin : torch.nn.Layer<Tensor, Tensor>
+    public class Softmin : SoftmaxBase
     {
-        public long? dim { get; set; }
-        public Softmin(long? dim = null) : base(nameof(Softmin)) { this.dim = dim; }
+        public Softmin(long? dim = null) : base(nameof(Softmin), dim) { }
         protected override Tensor Forward(Tensor input) => torch.nn.functional.softmin(input, dim);
-        public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
     }
 
     /// <summary>torch.nn.LogSoftmax: <c>LogSoftmax(dim=1)</c>.</summary>
-    public class LogSoftmax : torch.nn.Layer<Tensor, Tensor>
+    public class LogSoftmax : SoftmaxBase
     {
-        public long? dim { get; set; }
-        public LogSoftmax(long? dim = null) : base(nameof(LogSoftmax)) { this.dim = dim; }
+        public LogSoftmax(long? dim = null) : base(nameof(LogSoftmax), dim) { }
         protected override Tensor Forward(Tensor input) => torch.nn.functional.log_softmax(input, dim);
-        public override string extra_repr() => $"dim={(dim is { } d ? Args.Py(d) : "None")}";
     }
 
     /// <summary>torch.nn.Softmax2d: softmax over dim −3 (the channels) of a 3-D or 4-D input.</summary>

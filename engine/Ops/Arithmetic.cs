@@ -436,8 +436,8 @@ public partial class Tensor
         }
     }
 
-    public Tensor maximum(Tensor other) => MinMax<MaximumOp>(other, "MaximumBackward0", true);
-    public Tensor minimum(Tensor other) => MinMax<MinimumOp>(other, "MinimumBackward0", false);
+    public Tensor maximum(Tensor other) => MinMax<ExtremumOp<Greater>>(other, "MaximumBackward0", true);
+    public Tensor minimum(Tensor other) => MinMax<ExtremumOp<Less>>(other, "MinimumBackward0", false);
 
     Tensor MinMax<TOp>(Tensor other, string name, bool isMax) where TOp : IBinaryOp
     {
@@ -519,25 +519,32 @@ public partial class Tensor
             if (typeof(TOp) != typeof(AddOp) && typeof(TOp) != typeof(SubOp) || on != n || al.kind == Scalar.Kind.Bool) return null;
             RowUpdate.FusedAxpy(dtype, other._storage.RawArray, other._offset, al, _storage.RawArray, _offset, _storage.RawArray, _offset, n, "add_");
         }
-        else if (dtype == ScalarType.Float32)
-        {
-            var d = Span<float>();
-            if (on == n) TOp.Span<float>(d, other.Span<float>(), d); else TOp.SpanScalar<float>(d, other.Buffer<float>()[other._offset], d);
-        }
         else
         {
-            var d = Span<double>();
-            if (on == n) TOp.Span<double>(d, other.Span<double>(), d); else TOp.SpanScalar<double>(d, other.Buffer<double>()[other._offset], d);
+            var action = new InplaceAction<TOp>(this, other, default);
+            Dispatch.Floating(dtype, ref action, "inplace");
         }
         BumpVersion();
         return this;
     }
 
+    /// <summary>self op= other in place: the scalar when other is null, elementwise when the sizes match, else with other's single element.</summary>
+    readonly struct InplaceAction<TOp>(Tensor self, Tensor? other, Scalar scalar) : IFloatingAction where TOp : IBinaryOp
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var d = self.Span<T>();
+            if (other is null) TOp.SpanScalar<T>(d, scalar.As<T>(), d);
+            else if (other.Numel == self.Numel) TOp.Span<T>(d, other.Span<T>(), d);
+            else TOp.SpanScalar<T>(d, other.Buffer<T>()[other._offset], d);
+        }
+    }
+
     Tensor? InplaceFastScalar<TOp>(Scalar other) where TOp : IBinaryOp
     {
         if (!dtype.IsFloating() || !_contiguous || !PlainWrite(null)) return null;
-        if (dtype == ScalarType.Float32) { var d = Span<float>(); TOp.SpanScalar<float>(d, other.As<float>(), d); }
-        else { var d = Span<double>(); TOp.SpanScalar<double>(d, other.As<double>(), d); }
+        var action = new InplaceAction<TOp>(this, null, other);
+        Dispatch.Floating(dtype, ref action, "inplace");
         BumpVersion();
         return this;
     }

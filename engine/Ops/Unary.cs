@@ -143,8 +143,8 @@ public partial class Tensor
         min?.CheckFits(ct);
         max?.CheckFits(ct);
         var r = to_nograd(ct, false);
-        if (min is { } lo) r = ScalarKernel<MaximumOp>(r, lo, ct, false);
-        if (max is { } hi) r = ScalarKernel<MinimumOp>(r, hi, ct, false);
+        if (min is { } lo) r = ScalarKernel<ExtremumOp<Greater>>(r, lo, ct, false);
+        if (max is { } hi) r = ScalarKernel<ExtremumOp<Less>>(r, hi, ct, false);
         return NeedsGrad(this) ? RecordClamp(r, name, min, max) : r;
     }
 

@@ -75,8 +75,8 @@ namespace Torchlet
             var x = input.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
             var y = target.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
             var r = Tensor.Empty(red == Reduction.None ? shape : Shape.Scalar, ct);
-            if (ct == ScalarType.Float32) PointwiseForward<float>(x, y, r, red, kind, param);
-            else PointwiseForward<double>(x, y, r, red, kind, param);
+            var forward = new PointwiseForwardAction(x, y, r, red, kind, param);
+            Dispatch.Floating(ct, ref forward, kernel);
             if (Tensor.NeedsGrad(input, target))
             {
                 var sx = new SavedTensor(input); var st = new SavedTensor(target);
@@ -96,6 +96,11 @@ namespace Torchlet
                 }, true, input, target);
             }
             return r;
+        }
+
+        readonly struct PointwiseForwardAction(Tensor x, Tensor y, Tensor r, Reduction red, Kind kind, double param) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => PointwiseForward<T>(x, y, r, red, kind, param);
         }
 
         static void PointwiseForward<T>(Tensor x, Tensor y, Tensor r, Reduction red, Kind kind, double param) where T : unmanaged, IFloatingPointIeee754<T>
@@ -126,9 +131,14 @@ namespace Torchlet
         {
             var dc = d.detach().contiguous_nograd();
             var r = Tensor.Empty(dc._shape, dc.dtype);
-            if (dc.dtype == ScalarType.Float32) Derivative<float>(dc.Span<float>(), r.Span<float>(), kind, p);
-            else Derivative<double>(dc.Span<double>(), r.Span<double>(), kind, p);
+            var action = new DerivativeAction(dc, r, kind, p);
+            Dispatch.Floating(dc.dtype, ref action, kind == Kind.SmoothL1 ? "smooth_l1_backward" : "huber_backward");
             return r;
+        }
+
+        readonly struct DerivativeAction(Tensor d, Tensor r, Kind kind, double param) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Derivative<T>(d.Span<T>(), r.Span<T>(), kind, param);
 
             static void Derivative<T>(ReadOnlySpan<T> d, Span<T> r, Kind kind, double param) where T : unmanaged, IFloatingPointIeee754<T>
             {
@@ -188,8 +198,9 @@ namespace Torchlet
             var x = input.to_nograd(ct, false).contiguous_nograd();
             var y = target.to_nograd(ct, false).contiguous_nograd();
             var r = Tensor.Empty(input._shape, ct);
-            bool ok = ct == ScalarType.Float32 ? BceForward<float>(x.Span<float>(), y.Span<float>(), r.Span<float>()) : BceForward<double>(x.Span<double>(), y.Span<double>(), r.Span<double>());
-            if (!ok)
+            var forward = new BceForwardAction(x, y, r);
+            Dispatch.Floating(ct, ref forward, "binary_cross_entropy");
+            if (!forward.Ok)
             {
                 var bad = x.ToArray<double>().First(v => !(v >= 0 && v <= 1));
                 throw new ArgumentException($"{who}: all elements of input should be between 0 and 1 (found {bad.ToString(System.Globalization.CultureInfo.InvariantCulture)}; apply sigmoid first, or use binary_cross_entropy_with_logits / BCEWithLogitsLoss on raw scores)");
@@ -230,6 +241,13 @@ namespace Torchlet
             _ => g.GradExpand(shape),
         };
 
+        /// <summary>Runs <see cref="BceForward"/>; <see cref="Ok"/> is false when an input lies outside [0, 1].</summary>
+        struct BceForwardAction(Tensor x, Tensor y, Tensor r) : IFloatingAction
+        {
+            public bool Ok;
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Ok = BceForward<T>(x.Span<T>(), y.Span<T>(), r.Span<T>());
+        }
+
         static bool BceForward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> r) where T : unmanaged, IFloatingPointIeee754<T>
         {
             T lo = T.CreateTruncating(-100);
@@ -253,8 +271,8 @@ namespace Torchlet
             // weight and pos_weight are applied in place in PyTorch, so they take the loss's dtype.
             Tensor Dense(Tensor t) => t.to_nograd(ct, false).contiguous_nograd();
             var loss = Tensor.Empty(input._shape, ct);
-            if (ct == ScalarType.Float32) BceLogitsForward<float>(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);
-            else BceLogitsForward<double>(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);
+            var forward = new BceLogitsForwardAction(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);
+            Dispatch.Floating(ct, ref forward, "binary_cross_entropy_with_logits");
             var reduced = ReduceNoGrad(loss, red);
             if (Tensor.NeedsGrad(input, target))
             {
@@ -288,6 +306,11 @@ namespace Torchlet
         /// PyTorch 1.13's formula in one pass: with m = max(−x, 0), (1 − y)·x + lw·(log(exp(−m) + exp(−x − m)) + m)
         /// where lw = 1 + (pos_weight − 1)·y (1 without pos_weight), times weight; exp never overflows.
         /// </summary>
+        readonly struct BceLogitsForwardAction(Tensor x, Tensor y, Tensor? w, Tensor? pw, Tensor r) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => BceLogitsForward<T>(x, y, w, pw, r);
+        }
+
         static void BceLogitsForward<T>(Tensor xt, Tensor yt, Tensor? wt, Tensor? pwt, Tensor r) where T : unmanaged, IFloatingPointIeee754<T>
         {
             ReadOnlySpan<T> x = xt.Span<T>(), y = yt.Span<T>();
@@ -368,9 +391,9 @@ namespace Torchlet
             var wc = weight?.contiguous_nograd();
             int[] outShape = red != Reduction.None ? Shape.Scalar : target._shape;
             var r = Tensor.Empty(outShape, input.dtype);
-            double totalWeight;
-            if (input.dtype == ScalarType.Float32) totalWeight = NllForward<float>(x, tc, wc, r, n, c, s, ignoreIndex, red);
-            else totalWeight = NllForward<double>(x, tc, wc, r, n, c, s, ignoreIndex, red);
+            var forward = new NllForwardAction(x, tc, wc, r, n, c, s, ignoreIndex, red);
+            Dispatch.Floating(input.dtype, ref forward, "nll_loss");
+            double totalWeight = forward.TotalWeight;
             if (Tensor.NeedsGrad(input))
             {
                 string name = input._shape.Length > 2 ? "NllLoss2DBackward0" : "NllLossBackward0";
@@ -382,12 +405,23 @@ namespace Torchlet
                     st.Get(); sw?.Get();
                     var gi = Tensor.Empty(shape, dt, clear: true);
                     var gc = g.to_nograd(dt, false).contiguous_nograd();
-                    if (dt == ScalarType.Float32) NllBackward<float>(gc, tc, wc, gi, n, c, s, ignoreIndex, red, totalWeight);
-                    else NllBackward<double>(gc, tc, wc, gi, n, c, s, ignoreIndex, red, totalWeight);
+                    var backward = new NllBackwardAction(gc, tc, wc, gi, n, c, s, ignoreIndex, red, totalWeight);
+                    Dispatch.Floating(dt, ref backward, "nll_loss_backward");
                     return gi;
                 }, false, input);
             }
             return r;
+        }
+
+        struct NllForwardAction(Tensor x, Tensor t, Tensor? w, Tensor r, int n, int c, int s, long ignore, Reduction red) : IFloatingAction
+        {
+            public double TotalWeight;
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => TotalWeight = NllForward<T>(x, t, w, r, n, c, s, ignore, red);
+        }
+
+        readonly struct NllBackwardAction(Tensor g, Tensor t, Tensor? w, Tensor gi, int n, int c, int s, long ignore, Reduction red, double total) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => NllBackward<T>(g, t, w, gi, n, c, s, ignore, red, total);
         }
 
         static double NllForward<T>(Tensor x, Tensor t, Tensor? w, Tensor r, int n, int c, int s, long ignore, Reduction red) where T : unmanaged, IFloatingPointIeee754<T>
@@ -512,9 +546,9 @@ namespace Torchlet
             var w = weight?.contiguous_nograd();
             var r = Tensor.Empty(red == Reduction.None ? target._shape : Shape.Scalar, input.dtype);
             var lse = new double[n];
-            double total = input.dtype == ScalarType.Float32
-                ? CeForward<float>(x, t, w, r, lse, n, c, ignoreIndex, red)
-                : CeForward<double>(x, t, w, r, lse, n, c, ignoreIndex, red);
+            var forward = new CeForwardAction(x, t, w, r, lse, n, c, ignoreIndex, red);
+            Dispatch.Floating(input.dtype, ref forward, "cross_entropy");
+            double total = forward.Total;
             if (Tensor.NeedsGrad(input))
             {
                 var sx = new SavedTensor(input); var st = new SavedTensor(target);
@@ -525,8 +559,8 @@ namespace Torchlet
                     var xi = sx.Get().contiguous_nograd();
                     var gi = Tensor.Empty(input._shape, input.dtype);
                     var gc = g.to_nograd(input.dtype, false).contiguous_nograd();
-                    if (input.dtype == ScalarType.Float32) CeBackward<float>(xi, t, w, gc, gi, lse, n, c, ignoreIndex, red, total);
-                    else CeBackward<double>(xi, t, w, gc, gi, lse, n, c, ignoreIndex, red, total);
+                    var backward = new CeBackwardAction(xi, t, w, gc, gi, lse, n, c, ignoreIndex, red, total);
+                    Dispatch.Floating(input.dtype, ref backward, "nll_loss_backward");
                     return gi;
                 }, true, input);
             }
@@ -561,6 +595,17 @@ namespace Torchlet
             if (red == Reduction.None) for (int i = 0; i < n; i++) rb[i] = T.CreateTruncating(rowLoss[i]);
             else rb[0] = T.CreateTruncating(red == Reduction.Mean ? sum / total : sum);
             return total;
+        }
+
+        struct CeForwardAction(Tensor x, Tensor t, Tensor? w, Tensor r, double[] lse, int n, int c, long ignore, Reduction red) : IFloatingAction
+        {
+            public double Total;
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Total = CeForward<T>(x, t, w, r, lse, n, c, ignore, red);
+        }
+
+        readonly struct CeBackwardAction(Tensor x, Tensor t, Tensor? w, Tensor g, Tensor gi, double[] lse, int n, int c, long ignore, Reduction red, double total) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => CeBackward<T>(x, t, w, g, gi, lse, n, c, ignore, red, total);
         }
 
         static void CeBackward<T>(Tensor x, Tensor t, Tensor? w, Tensor g, Tensor gi, double[] lse, int n, int c, long ignore, Reduction red, double total) where T : unmanaged, IFloatingPointIeee754<T>

@@ -11,35 +11,25 @@ namespace Torchlet
     {
         // ---------------------------------------------------------------- dtype dispatch to the kernels
 
-        static void Moments(Tensor x, int N, int C, int S, double[] mean, double[] m2)
-        {
-            if (x.dtype == ScalarType.Float32) NormKernels.Moments(x.Buffer<float>(), x._offset, N, C, S, mean, m2);
-            else NormKernels.Moments(x.Buffer<double>(), x._offset, N, C, S, mean, m2);
-        }
+        // Inputs are checked to be float32 or float64 (KernelError) before any kernel runs.
+        const string Op = "normalization";
 
-        static void GradSums(Tensor g, Tensor x, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX)
-        {
-            if (x.dtype == ScalarType.Float32) NormKernels.GradSums(g.Buffer<float>(), g._offset, x.Buffer<float>(), x._offset, N, C, S, mean, sumG, sumGX);
-            else NormKernels.GradSums(g.Buffer<double>(), g._offset, x.Buffer<double>(), x._offset, N, C, S, mean, sumG, sumGX);
-        }
+        static void Moments(Tensor x, int N, int C, int S, double[] mean, double[] m2) =>
+            NormDispatch.Moments(x.dtype, x._storage.RawArray, x._offset, N, C, S, mean, m2, Op);
 
-        static void Affine(Tensor x, Tensor y, int N, int C, int S, double[] a, double[] b)
-        {
-            if (x.dtype == ScalarType.Float32) NormKernels.Affine(x.Buffer<float>(), x._offset, y.Buffer<float>(), y._offset, N, C, S, a, b);
-            else NormKernels.Affine(x.Buffer<double>(), x._offset, y.Buffer<double>(), y._offset, N, C, S, a, b);
-        }
+        static void GradSums(Tensor g, Tensor x, int N, int C, int S, double[] mean, double[] sumG, double[] sumGX) =>
+            NormDispatch.GradSums(x.dtype, g._storage.RawArray, g._offset, x._storage.RawArray, x._offset, N, C, S, mean, sumG, sumGX, Op);
 
-        static void Affine2(Tensor g, Tensor x, Tensor y, int N, int C, int S, double[] a, double[] b, double[] c)
-        {
-            if (x.dtype == ScalarType.Float32) NormKernels.Affine2(g.Buffer<float>(), g._offset, x.Buffer<float>(), x._offset, y.Buffer<float>(), y._offset, N, C, S, a, b, c);
-            else NormKernels.Affine2(g.Buffer<double>(), g._offset, x.Buffer<double>(), x._offset, y.Buffer<double>(), y._offset, N, C, S, a, b, c);
-        }
+        static void Affine(Tensor x, Tensor y, int N, int C, int S, double[] a, double[] b) =>
+            NormDispatch.Affine(x.dtype, null, 0, x._storage.RawArray, x._offset, y._storage.RawArray, y._offset, N, C, S, a, b, null, Op);
+
+        static void Affine2(Tensor g, Tensor x, Tensor y, int N, int C, int S, double[] a, double[] b, double[] c) =>
+            NormDispatch.Affine(x.dtype, g._storage.RawArray, g._offset, x._storage.RawArray, x._offset, y._storage.RawArray, y._offset, N, C, S, a, b, c, Op);
 
         static Tensor FromDoubles(double[] v, Tensor like)
         {
             var t = Tensor.Empty(like._shape, like.dtype);
-            if (like.dtype == ScalarType.Float32) { var s = t.Span<float>(); for (int i = 0; i < v.Length; i++) s[i] = (float)v[i]; }
-            else v.AsSpan().CopyTo(t.Span<double>());
+            NormDispatch.FromDoubles(like.dtype, v, t._storage.RawArray, Op);
             return t;
         }
 
@@ -359,10 +349,8 @@ namespace Torchlet
             var y = Tensor.Empty(x._shape, x.dtype);
             if (x.Numel > 0)
             {
-                if (x.dtype == ScalarType.Float32)
-                    NormKernels.LayerNormForward(x.Buffer<float>(), x._offset, y.Buffer<float>(), M, K, mean, rstd, wc?.Buffer<float>(), wc?._offset ?? 0, bc?.Buffer<float>(), bc?._offset ?? 0);
-                else
-                    NormKernels.LayerNormForward(x.Buffer<double>(), x._offset, y.Buffer<double>(), M, K, mean, rstd, wc?.Buffer<double>(), wc?._offset ?? 0, bc?.Buffer<double>(), bc?._offset ?? 0);
+                NormDispatch.LayerNormForward(x.dtype, x._storage.RawArray, x._offset, y._storage.RawArray, M, K, mean, rstd,
+                    wc?._storage.RawArray, wc?._offset ?? 0, bc?._storage.RawArray, bc?._offset ?? 0, Op);
             }
 
             bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
@@ -382,18 +370,8 @@ namespace Torchlet
                     Tensor? gw = needW ? Tensor.Empty(w0!._shape, x.dtype, clear: true) : null;
                     Tensor? gb = needB ? Tensor.Empty(b0!._shape, x.dtype, clear: true) : null;
                     if (x.Numel > 0)
-                    {
-                        if (x.dtype == ScalarType.Float32)
-                        {
-                            if (gx is not null) NormKernels.LayerNormInputGrad(gc.Buffer<float>(), gc._offset, x.Buffer<float>(), x._offset, gx.Buffer<float>(), M, K, mean, rstd, wg?.Buffer<float>(), wg?._offset ?? 0);
-                            if (gw is not null || gb is not null) NormKernels.LayerNormParamGrads(gc.Buffer<float>(), gc._offset, x.Buffer<float>(), x._offset, M, K, mean, rstd, gw?.Buffer<float>(), gb?.Buffer<float>());
-                        }
-                        else
-                        {
-                            if (gx is not null) NormKernels.LayerNormInputGrad(gc.Buffer<double>(), gc._offset, x.Buffer<double>(), x._offset, gx.Buffer<double>(), M, K, mean, rstd, wg?.Buffer<double>(), wg?._offset ?? 0);
-                            if (gw is not null || gb is not null) NormKernels.LayerNormParamGrads(gc.Buffer<double>(), gc._offset, x.Buffer<double>(), x._offset, M, K, mean, rstd, gw?.Buffer<double>(), gb?.Buffer<double>());
-                        }
-                    }
+                        NormDispatch.LayerNormBackward(x.dtype, gc._storage.RawArray, gc._offset, x._storage.RawArray, x._offset, M, K, mean, rstd,
+                            wg?._storage.RawArray, wg?._offset ?? 0, gx?._storage.RawArray, gw?._storage.RawArray, gb?._storage.RawArray, Op);
                     return (gx, gw, gb);
                 }, true, input, weight, bias);
             }
