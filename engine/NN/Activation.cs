@@ -211,27 +211,27 @@ namespace Torchlet.Modules
         protected static string Py(Scalar s) => s.IsFloating ? Args.Py(s.ToDouble()) : Args.Py(s.ToInt64());
     }
 
-    public class Sigmoid() : ActivationModule(nameof(Sigmoid))
+    public sealed class Sigmoid() : ActivationModule(nameof(Sigmoid))
     {
         protected override Tensor Forward(Tensor input) => input.sigmoid();
     }
 
-    public class Tanh() : ActivationModule(nameof(Tanh))
+    public sealed class Tanh() : ActivationModule(nameof(Tanh))
     {
         protected override Tensor Forward(Tensor input) => input.tanh();
     }
 
-    public class Softsign() : ActivationModule(nameof(Softsign))
+    public sealed class Softsign() : ActivationModule(nameof(Softsign))
     {
         protected override Tensor Forward(Tensor input) => F.softsign(input);
     }
 
-    public class Tanhshrink() : ActivationModule(nameof(Tanhshrink))
+    public sealed class Tanhshrink() : ActivationModule(nameof(Tanhshrink))
     {
         protected override Tensor Forward(Tensor input) => F.tanhshrink(input);
     }
 
-    public class LogSigmoid() : ActivationModule(nameof(LogSigmoid))
+    public sealed class LogSigmoid() : ActivationModule(nameof(LogSigmoid))
     {
         protected override Tensor Forward(Tensor input) => F.logsigmoid(input);
     }
@@ -255,19 +255,19 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"min_val={Args.Py(min_val)}, max_val={Args.Py(max_val)}{Inplace(inplace)}";
     }
 
-    public class ReLU6(bool inplace = false) : Hardtanh(nameof(ReLU6), 0.0, 6.0, inplace)
+    public sealed class ReLU6(bool inplace = false) : Hardtanh(nameof(ReLU6), 0.0, 6.0, inplace)
     {
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
-    public class ReLU(bool inplace = false) : ActivationModule(nameof(ReLU))
+    public sealed class ReLU(bool inplace = false) : ActivationModule(nameof(ReLU))
     {
         public bool inplace { get; } = inplace;
         protected override Tensor Forward(Tensor input) => F.relu(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
-    public class LeakyReLU(double negative_slope = 0.01, bool inplace = false) : ActivationModule(nameof(LeakyReLU))
+    public sealed class LeakyReLU(double negative_slope = 0.01, bool inplace = false) : ActivationModule(nameof(LeakyReLU))
     {
         public double negative_slope { get; } = negative_slope;
         public bool inplace { get; } = inplace;
@@ -276,7 +276,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>PReLU with a learnable slope per channel (or one shared slope), initialised to <c>init</c>.</summary>
-    public class PReLU : nn.Layer<Tensor, Tensor>
+    public sealed class PReLU : nn.Layer<Tensor, Tensor>
     {
         public long num_parameters { get; }
         public Parameter weight { get; set; }
@@ -300,7 +300,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Randomized leaky ReLU: random negative slopes in training, their mean in evaluation.</summary>
-    public class RReLU : ActivationModule
+    public sealed class RReLU : ActivationModule
     {
         public double lower { get; }
         public double upper { get; }
@@ -316,7 +316,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"lower={Args.Py(lower)}, upper={Args.Py(upper)}{Inplace(inplace)}";
     }
 
-    public class Threshold(Scalar threshold, Scalar value, bool inplace = false) : ActivationModule(nameof(Threshold))
+    public sealed class Threshold(Scalar threshold, Scalar value, bool inplace = false) : ActivationModule(nameof(Threshold))
     {
         public Scalar threshold { get; } = threshold;
         public Scalar value { get; } = value;
@@ -325,7 +325,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"threshold={Py(threshold)}, value={Py(value)}{Inplace(inplace)}";
     }
 
-    public class ELU(double alpha = 1.0, bool inplace = false) : ActivationModule(nameof(ELU))
+    public sealed class ELU(double alpha = 1.0, bool inplace = false) : ActivationModule(nameof(ELU))
     {
         public double alpha { get; } = alpha;
         public bool inplace { get; } = inplace;
@@ -333,14 +333,14 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"alpha={Args.Py(alpha)}{Inplace(inplace)}";
     }
 
-    public class SELU(bool inplace = false) : ActivationModule(nameof(SELU))
+    public sealed class SELU(bool inplace = false) : ActivationModule(nameof(SELU))
     {
         public bool inplace { get; } = inplace;
         protected override Tensor Forward(Tensor input) => F.selu(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
-    public class CELU : ActivationModule
+    public sealed class CELU : ActivationModule
     {
         public double alpha { get; }
         public bool inplace { get; }
@@ -355,7 +355,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"alpha={Args.Py(alpha)}{Inplace(inplace)}";
     }
 
-    public class GELU : ActivationModule
+    public sealed class GELU : ActivationModule
     {
         public string approximate { get; }
 
@@ -370,21 +370,21 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"approximate={Args.Py(approximate)}";
     }
 
-    public class SiLU(bool inplace = false) : ActivationModule(nameof(SiLU))
+    public sealed class SiLU(bool inplace = false) : ActivationModule(nameof(SiLU))
     {
         public bool inplace { get; } = inplace;
         protected override Tensor Forward(Tensor input) => F.silu(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
-    public class Mish(bool inplace = false) : ActivationModule(nameof(Mish))
+    public sealed class Mish(bool inplace = false) : ActivationModule(nameof(Mish))
     {
         public bool inplace { get; } = inplace;
         protected override Tensor Forward(Tensor input) => F.mish(input, inplace);
         public override string extra_repr() => Inplace(inplace, first: true);
     }
 
-    public class Softplus(Scalar beta, Scalar threshold) : ActivationModule(nameof(Softplus))
+    public sealed class Softplus(Scalar beta, Scalar threshold) : ActivationModule(nameof(Softplus))
     {
         public Scalar beta { get; } = beta;
         public Scalar threshold { get; } = threshold;
@@ -392,14 +392,14 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"beta={Py(beta)}, threshold={Py(threshold)}";
     }
 
-    public class Hardshrink(double lambd = 0.5) : ActivationModule(nameof(Hardshrink))
+    public sealed class Hardshrink(double lambd = 0.5) : ActivationModule(nameof(Hardshrink))
     {
         public double lambd { get; } = lambd;
         protected override Tensor Forward(Tensor input) => F.hardshrink(input, lambd);
         public override string extra_repr() => Args.Py(lambd);
     }
 
-    public class Softshrink : ActivationModule
+    public sealed class Softshrink : ActivationModule
     {
         public double lambd { get; }
 
@@ -413,13 +413,13 @@ namespace Torchlet.Modules
         public override string extra_repr() => Args.Py(lambd);
     }
 
-    public class Hardsigmoid(bool inplace = false) : ActivationModule(nameof(Hardsigmoid))
+    public sealed class Hardsigmoid(bool inplace = false) : ActivationModule(nameof(Hardsigmoid))
     {
         public bool inplace { get; } = inplace;
         protected override Tensor Forward(Tensor input) => F.hardsigmoid(input, inplace);
     }
 
-    public class Hardswish(bool inplace = false) : ActivationModule(nameof(Hardswish))
+    public sealed class Hardswish(bool inplace = false) : ActivationModule(nameof(Hardswish))
     {
         public bool inplace { get; } = inplace;
         protected override Tensor Forward(Tensor input) => F.hardswish(input, inplace);

@@ -94,12 +94,12 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"p={Args.Py(p)}, inplace={Args.Py(inplace)}";
     }
 
-    public class Dropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout), p, inplace)
+    public sealed class Dropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout), p, inplace)
     {
         protected override Tensor Forward(Tensor input) => F.dropout(input, p, training, inplace);
     }
 
-    public class Dropout1d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout1d), p, inplace)
+    public sealed class Dropout1d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout1d), p, inplace)
     {
         protected override Tensor Forward(Tensor input)
         {
@@ -109,22 +109,22 @@ namespace Torchlet.Modules
         }
     }
 
-    public class Dropout2d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout2d), p, inplace)
+    public sealed class Dropout2d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout2d), p, inplace)
     {
         protected override Tensor Forward(Tensor input) => F.dropout2d(input, p, training, inplace);
     }
 
-    public class Dropout3d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout3d), p, inplace)
+    public sealed class Dropout3d(double p = 0.5, bool inplace = false) : DropoutNd(nameof(Dropout3d), p, inplace)
     {
         protected override Tensor Forward(Tensor input) => F.dropout3d(input, p, training, inplace);
     }
 
-    public class AlphaDropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(AlphaDropout), p, inplace)
+    public sealed class AlphaDropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(AlphaDropout), p, inplace)
     {
         protected override Tensor Forward(Tensor input) => F.alpha_dropout(input, p, training, inplace);
     }
 
-    public class FeatureAlphaDropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(FeatureAlphaDropout), p, inplace)
+    public sealed class FeatureAlphaDropout(double p = 0.5, bool inplace = false) : DropoutNd(nameof(FeatureAlphaDropout), p, inplace)
     {
         protected override Tensor Forward(Tensor input) => F.feature_alpha_dropout(input, p, training, inplace);
     }

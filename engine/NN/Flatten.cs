@@ -19,7 +19,7 @@ namespace Torchlet.Modules
 {
     using static Torchlet.torch;
 
-    public class Flatten(long start_dim = 1, long end_dim = -1) : nn.Layer<Tensor, Tensor>(nameof(Flatten))
+    public sealed class Flatten(long start_dim = 1, long end_dim = -1) : nn.Layer<Tensor, Tensor>(nameof(Flatten))
     {
         public long start_dim { get; } = start_dim;
         public long end_dim { get; } = end_dim;
@@ -39,7 +39,7 @@ namespace Torchlet.Modules
         public override string extra_repr() => $"start_dim={start_dim}, end_dim={end_dim}";
     }
 
-    public class Unflatten : nn.Layer<Tensor, Tensor>
+    public sealed class Unflatten : nn.Layer<Tensor, Tensor>
     {
         public long dim { get; }
         public long[] unflattened_size { get; }

@@ -100,7 +100,7 @@ namespace Torchlet.Modules
     using static Torchlet.torch;
 
     /// <summary>y = x·Wᵀ + b over the last dimension.</summary>
-    public class Linear : nn.Layer<Tensor, Tensor>
+    public sealed class Linear : nn.Layer<Tensor, Tensor>
     {
         public long in_features { get; }
         public long out_features { get; }
@@ -145,7 +145,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>y = x₁ᵀ·A·x₂ + b: weight [out, in1, in2].</summary>
-    public class Bilinear : nn.Layer<Tensor, Tensor, Tensor>
+    public sealed class Bilinear : nn.Layer<Tensor, Tensor, Tensor>
     {
         public long in1_features { get; }
         public long in2_features { get; }
@@ -190,7 +190,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>A placeholder layer that returns its input unchanged.</summary>
-    public class Identity() : nn.Layer<Tensor, Tensor>(nameof(Identity))
+    public sealed class Identity() : nn.Layer<Tensor, Tensor>(nameof(Identity))
     {
         protected override Tensor Forward(Tensor input) => input;
     }

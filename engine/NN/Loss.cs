@@ -104,21 +104,21 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.MSELoss: (x − y)², reduced.</summary>
-    public class MSELoss : Loss
+    public sealed class MSELoss : Loss
     {
         public MSELoss(string reduction = "mean") : base(nameof(MSELoss), reduction) { }
         protected override Tensor Forward(Tensor input, Tensor target) => Losses.Pointwise(input, target, _reduction, Losses.Kind.Mse, 0, Who);
     }
 
     /// <summary>torch.nn.L1Loss: |x − y|, reduced.</summary>
-    public class L1Loss : Loss
+    public sealed class L1Loss : Loss
     {
         public L1Loss(string reduction = "mean") : base(nameof(L1Loss), reduction) { }
         protected override Tensor Forward(Tensor input, Tensor target) => Losses.L1(input, target, _reduction, Who);
     }
 
     /// <summary>torch.nn.SmoothL1Loss: quadratic below <c>beta</c>, linear above.</summary>
-    public class SmoothL1Loss : Loss
+    public sealed class SmoothL1Loss : Loss
     {
         public double beta { get; }
         public SmoothL1Loss(string reduction = "mean", double beta = 1.0) : base(nameof(SmoothL1Loss), reduction) { this.beta = beta; }
@@ -126,7 +126,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.HuberLoss: quadratic below <c>delta</c>, delta-scaled linear above.</summary>
-    public class HuberLoss : Loss
+    public sealed class HuberLoss : Loss
     {
         public double delta { get; }
         public HuberLoss(string reduction = "mean", double delta = 1.0) : base(nameof(HuberLoss), reduction) { this.delta = delta; }
@@ -134,7 +134,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.CrossEntropyLoss: log_softmax over the class dim + nll_loss (class indices), or −Σ y·log_softmax(x) (class probabilities); weight, ignore_index, label_smoothing.</summary>
-    public class CrossEntropyLoss : Loss
+    public sealed class CrossEntropyLoss : Loss
     {
         public long ignore_index { get; }
         public double label_smoothing { get; }
@@ -154,7 +154,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.NLLLoss: −weight[t]·x[t] for log-probabilities x; ignore_index; the weighted mean divides by the weights of the counted targets.</summary>
-    public class NLLLoss : Loss
+    public sealed class NLLLoss : Loss
     {
         public long ignore_index { get; }
         public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
@@ -169,7 +169,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.BCELoss: binary cross entropy of probabilities in [0, 1].</summary>
-    public class BCELoss : Loss
+    public sealed class BCELoss : Loss
     {
         public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
         public BCELoss(Tensor? weight = null, string reduction = "mean") : base(nameof(BCELoss), reduction) => register_buffer("weight", weight);
@@ -177,7 +177,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.BCEWithLogitsLoss: sigmoid + binary cross entropy in one stable formula; pos_weight weighs positives per class.</summary>
-    public class BCEWithLogitsLoss : Loss
+    public sealed class BCEWithLogitsLoss : Loss
     {
         public Tensor? weight { get => Buffer("weight"); set => register_buffer("weight", value); }
         public Tensor? pos_weight { get => Buffer("pos_weight"); set => register_buffer("pos_weight", value); }
@@ -192,7 +192,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.KLDivLoss: KL divergence for log-probability inputs; reduction "batchmean" gives the mathematical KL.</summary>
-    public class KLDivLoss : Loss
+    public sealed class KLDivLoss : Loss
     {
         public bool log_target { get; }
         public KLDivLoss(string reduction = "mean", bool log_target = false) : base(nameof(KLDivLoss), reduction, allowBatchMean: true) { this.log_target = log_target; }

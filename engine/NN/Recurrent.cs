@@ -273,7 +273,7 @@ namespace Torchlet.Modules
     /// c' = f·c + i·g; h' = o·tanh(c') (then h' = W_hr h' with proj_size). Parameters are registered
     /// under PyTorch's names (<c>weight_ih_l0</c>, ...; see <see cref="torch.nn.Module.get_parameter"/>).
     /// </summary>
-    public class LSTM : RNNBase<(Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
+    public sealed class LSTM : RNNBase<(Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
     {
         public LSTM(long input_size, long hidden_size, long num_layers = 1, bool bias = true, bool batch_first = false,
             double dropout = 0.0, bool bidirectional = false, long proj_size = 0, ScalarType? dtype = null)
@@ -303,7 +303,7 @@ namespace Torchlet.Modules
     /// PyTorch's <c>nn.GRU</c>: r = σ(W_ir x + b_ir + W_hr h + b_hr), z likewise,
     /// n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h' = (1 − z)·n + z·h.
     /// </summary>
-    public class GRU : RNNBase<Tensor?, (Tensor, Tensor)>
+    public sealed class GRU : RNNBase<Tensor?, (Tensor, Tensor)>
     {
         public GRU(long input_size, long hidden_size, long num_layers = 1, bool bias = true, bool batch_first = false,
             double dropout = 0.0, bool bidirectional = false, ScalarType? dtype = null)
@@ -324,7 +324,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>PyTorch's <c>nn.RNN</c> (Elman): h' = tanh(W_ih x + b_ih + W_hh h + b_hh), or relu.</summary>
-    public class RNN : RNNBase<Tensor?, (Tensor, Tensor)>
+    public sealed class RNN : RNNBase<Tensor?, (Tensor, Tensor)>
     {
         public RNN(long input_size, long hidden_size, long num_layers = 1, string nonlinearity = "tanh", bool bias = true, bool batch_first = false,
             double dropout = 0.0, bool bidirectional = false, ScalarType? dtype = null)
@@ -432,7 +432,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>PyTorch's <c>nn.LSTMCell</c>: one LSTM step; forward(input, (h, c)?) returns (h', c').</summary>
-    public class LSTMCell : RNNCellBase<(Tensor, Tensor)?, (Tensor, Tensor)>
+    public sealed class LSTMCell : RNNCellBase<(Tensor, Tensor)?, (Tensor, Tensor)>
     {
         public LSTMCell(long input_size, long hidden_size, bool bias = true, ScalarType? dtype = null)
             : base(nameof(LSTMCell), RnnMode.Lstm, input_size, hidden_size, bias, dtype) { }
@@ -449,7 +449,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>PyTorch's <c>nn.GRUCell</c>: one GRU step; forward(input, h?) returns h'.</summary>
-    public class GRUCell : RNNCellBase<Tensor?, Tensor>
+    public sealed class GRUCell : RNNCellBase<Tensor?, Tensor>
     {
         public GRUCell(long input_size, long hidden_size, bool bias = true, ScalarType? dtype = null)
             : base(nameof(GRUCell), RnnMode.Gru, input_size, hidden_size, bias, dtype) { }
@@ -462,7 +462,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>PyTorch's <c>nn.RNNCell</c>: one Elman step with tanh or relu; forward(input, h?) returns h'.</summary>
-    public class RNNCell : RNNCellBase<Tensor?, Tensor>
+    public sealed class RNNCell : RNNCellBase<Tensor?, Tensor>
     {
         public RNNCell(long input_size, long hidden_size, bool bias = true, string nonlinearity = "tanh", ScalarType? dtype = null)
             : base(nameof(RNNCell), Mode(nonlinearity), input_size, hidden_size, bias, dtype)

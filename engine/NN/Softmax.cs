@@ -56,28 +56,28 @@ namespace Torchlet.Modules
     }
 
     /// <summary>torch.nn.Softmax: <c>Softmax(dim=1)</c>.</summary>
-    public class Softmax : SoftmaxBase
+    public sealed class Softmax : SoftmaxBase
     {
         public Softmax(long? dim = null) : base(nameof(Softmax), dim) { }
         protected override Tensor Forward(Tensor input) => torch.nn.functional.softmax(input, dim);
     }
 
     /// <summary>torch.nn.Softmin: softmax(−x).</summary>
-    public class Softmin : SoftmaxBase
+    public sealed class Softmin : SoftmaxBase
     {
         public Softmin(long? dim = null) : base(nameof(Softmin), dim) { }
         protected override Tensor Forward(Tensor input) => torch.nn.functional.softmin(input, dim);
     }
 
     /// <summary>torch.nn.LogSoftmax: <c>LogSoftmax(dim=1)</c>.</summary>
-    public class LogSoftmax : SoftmaxBase
+    public sealed class LogSoftmax : SoftmaxBase
     {
         public LogSoftmax(long? dim = null) : base(nameof(LogSoftmax), dim) { }
         protected override Tensor Forward(Tensor input) => torch.nn.functional.log_softmax(input, dim);
     }
 
     /// <summary>torch.nn.Softmax2d: softmax over dim −3 (the channels) of a 3-D or 4-D input.</summary>
-    public class Softmax2d : torch.nn.Layer<Tensor, Tensor>
+    public sealed class Softmax2d : torch.nn.Layer<Tensor, Tensor>
     {
         public Softmax2d() : base(nameof(Softmax2d)) { }
 
