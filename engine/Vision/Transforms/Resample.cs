@@ -1,4 +1,5 @@
 using System.Numerics;
+using Torchlet.Kernels;
 
 namespace Torchlet.Vision;
 
@@ -101,7 +102,7 @@ internal static class Resample
     internal static Tensor Weights(int input, int output, bool cubic, ScalarType dtype)
     {
         // float32 weights are computed in float, as PyTorch does; they are exact as doubles, so one tensor() call serves both.
-        double[] w = dtype == ScalarType.Float32 ? Weights<float>(input, output, cubic) : Weights<double>(input, output, cubic);
+        double[] w = Dispatch.Floating(dtype, "resize", () => Weights<float>(input, output, cubic), () => Weights<double>(input, output, cubic));
         return torch.tensor(w, [output, input], dtype: dtype);
     }
 
