@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
