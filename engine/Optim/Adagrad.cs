@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
