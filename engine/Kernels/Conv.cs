@@ -278,10 +278,17 @@ internal static unsafe class ConvKernels
     }
 
     /// <summary>col[(c, kd, kh, kw), (od, oh, ow)] = image[c, od·sd − pd + kd·dd, ...] (0 outside); col rows are <paramref name="ld"/> apart.</summary>
+    public static void Im2col<T>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T> => WalkPatches<T, Im2colRow>(g, img, col, ld);
+
+    /// <summary>
+    /// Visits every (channel, kernel tap, od, oh) row of the column matrix in Im2col's order and hands it to
+    /// <typeparamref name="TRow"/> with the image row it reads (null where that row lies in the padding).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Im2col<T>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T>
+    static void WalkPatches<T, TRow>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T> where TRow : IPatchRow
     {
         int x = g.X, Yw = g.Yw, Sw = g.Sw;
+        float* end = (float*)(img + (long)g.Cg * x);
         for (int c = 0; c < g.Cg; c++)
         {
             T* im = img + (long)c * x;
@@ -297,18 +304,53 @@ internal static unsafe class ConvKernels
                             int id = od * g.Sd - g.Pd + kd * g.Dd;
                             for (int oh = 0; oh < g.Yh; oh++)
                             {
-                                T* dst = row + (od * g.Yh + oh) * Yw;
                                 int ih = oh * g.Sh - g.Ph + kh * g.Dh;
-                                if ((uint)id >= (uint)g.Xd || (uint)ih >= (uint)g.Xh || lo >= hi) { new Span<T>(dst, Yw).Clear(); continue; }
-                                T* src = im + (id * g.Xh + ih) * g.Xw + offW;
-                                if (lo > 0) new Span<T>(dst, lo).Clear();
-                                if (hi < Yw) new Span<T>(dst + hi, Yw - hi).Clear();
-                                if (Sw == 1) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
-                                else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
-                                else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * Sw];
+                                bool inside = (uint)id < (uint)g.Xd && (uint)ih < (uint)g.Xh && lo < hi;
+                                TRow.Row(row + (od * g.Yh + oh) * Yw, inside ? im + (id * g.Xh + ih) * g.Xw + offW : null, lo, hi, Sw, Yw, end);
                             }
                         }
                     }
+        }
+    }
+
+    /// <summary>
+    /// One column row against its image row <c>im</c> (null: all padding): outputs [lo, hi) meet image
+    /// elements im[ow·Sw]; <c>end</c> is the end of the image block, which vector loads must not pass.
+    /// </summary>
+    interface IPatchRow
+    {
+        static abstract void Row<T>(T* colRow, T* im, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>;
+    }
+
+    /// <summary>Im2col: copies the image row into the column row, zeros where it reads padding.</summary>
+    struct Im2colRow : IPatchRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<T>(T* dst, T* src, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>
+        {
+            if (src is null) { new Span<T>(dst, Yw).Clear(); return; }
+            if (lo > 0) new Span<T>(dst, lo).Clear();
+            if (hi < Yw) new Span<T>(dst + hi, Yw - hi).Clear();
+            if (Sw == 1) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
+            else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, end);
+            else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * Sw];
+        }
+    }
+
+    /// <summary>Col2im: adds the column row into the image row; padding takes nothing.</summary>
+    struct Col2imRow : IPatchRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<T>(T* src, T* dst, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>
+        {
+            if (dst is null) return;
+            if (Sw == 1)
+            {
+                var d = new Span<T>(dst + lo, hi - lo);
+                TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
+            }
+            else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, end);
+            else for (int ow = lo; ow < hi; ow++) dst[ow * Sw] += src[ow];
         }
     }
 
@@ -368,41 +410,5 @@ internal static unsafe class ConvKernels
     }
 
     /// <summary>The adjoint of <see cref="Im2col"/>: image[c, pos] += col[(c, k), o] for every (k, o) reading pos (col rows <paramref name="ld"/> apart). Image must be cleared first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Col2im<T>(ConvGeom g, T* col, int ld, T* img) where T : unmanaged, INumber<T>
-    {
-        int x = g.X, Yw = g.Yw, Sw = g.Sw;
-        for (int c = 0; c < g.Cg; c++)
-        {
-            T* im = img + (long)c * x;
-            for (int kd = 0; kd < g.Kd; kd++)
-                for (int kh = 0; kh < g.Kh; kh++)
-                    for (int kw = 0; kw < g.Kw; kw++)
-                    {
-                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * ld;
-                        int offW = kw * g.Dw - g.Pw;
-                        var (lo, hi) = Valid(offW, Sw, g.Xw, Yw);
-                        if (lo >= hi) continue;
-                        for (int od = 0; od < g.Yd; od++)
-                        {
-                            int id = od * g.Sd - g.Pd + kd * g.Dd;
-                            if ((uint)id >= (uint)g.Xd) continue;
-                            for (int oh = 0; oh < g.Yh; oh++)
-                            {
-                                int ih = oh * g.Sh - g.Ph + kh * g.Dh;
-                                if ((uint)ih >= (uint)g.Xh) continue;
-                                T* src = row + (od * g.Yh + oh) * Yw;
-                                T* dst = im + (id * g.Xh + ih) * g.Xw + offW;
-                                if (Sw == 1)
-                                {
-                                    var d = new Span<T>(dst + lo, hi - lo);
-                                    TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
-                                }
-                                else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
-                                else for (int ow = lo; ow < hi; ow++) dst[ow * Sw] += src[ow];
-                            }
-                        }
-                    }
-        }
-    }
+    public static void Col2im<T>(ConvGeom g, T* col, int ld, T* img) where T : unmanaged, INumber<T> => WalkPatches<T, Col2imRow>(g, img, col, ld);
 }
