@@ -108,29 +108,45 @@ internal static unsafe class ConvKernels
         else Run(0, count);
     }
 
+    /// <summary>
+    /// One conv group <c>Gi</c> of a sample chunk: <c>Nb</c> samples from <c>N0</c>, whose columns lie <c>Ld</c> = Nb·Y apart.
+    /// <c>Direct</c>: a pointwise conv over single samples, whose GEMM works on the image itself (no col);
+    /// <c>PerGroup</c>: the chunks already fill the threads, so each GEMM runs on one.
+    /// </summary>
+    readonly record struct GroupChunk(int N0, int Nb, int Ld, int Gi, bool Direct, bool PerGroup);
+
+    delegate void GroupBody<T>(GroupChunk k, T* col, T* tmp) where T : unmanaged;
+
+    /// <summary>The loop of the forward-like products: sample chunks as <see cref="Plan"/> sizes them, then every conv group.</summary>
+    static void ForPlannedGroups<T>(ConvGeom g, GroupBody<T> body) where T : unmanaged
+    {
+        var (b, groups, perGroup) = Plan(g);
+        bool direct = g.Pointwise && b == 1;
+        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
+        {
+            int n0 = c * b, nb = Math.Min(b, g.N - n0);
+            for (int gi = 0; gi < g.G; gi++) body(new GroupChunk(n0, nb, nb * g.Y, gi, direct, perGroup), col, tmp);
+        });
+    }
+
     /// <summary>small = W ⊛ image (+ bias per small channel): a conv's forward.</summary>
     public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
     {
         int cols = g.ColRows, y = g.Y;
-        var (b, groups, perGroup) = Plan(g);
-        bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
+        ForPlannedGroups<T>(g, (k, col, tmp) =>
         {
-            int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
-            for (int gi = 0; gi < g.G; gi++)
+            var (n0, nb, ld, gi, direct, perGroup) = k;
+            T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
+            if (!direct)
+                for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+            T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
+            Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+            for (int j = 0; j < nb; j++)
             {
-                T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
-                if (!direct)
-                    for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
-                T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
-                Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
-                for (int j = 0; j < nb; j++)
-                {
-                    T* out0 = Small(g, (T*)ps, n0 + j, gi);
-                    if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
-                    if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
-                }
+                T* out0 = Small(g, (T*)ps, n0 + j, gi);
+                if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
+                if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
             }
         });
     }
@@ -139,33 +155,28 @@ internal static unsafe class ConvKernels
     public static void Raise<T>(ConvGeom g, T* small, T* w, T* bias, T* image) where T : unmanaged, INumber<T>
     {
         int cols = g.ColRows, y = g.Y, x = g.X;
-        var (b, groups, perGroup) = Plan(g);
-        bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
+        ForPlannedGroups<T>(g, (k, col, tmp) =>
         {
-            int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
-            for (int gi = 0; gi < g.G; gi++)
+            var (n0, nb, ld, gi, direct, perGroup) = k;
+            T* src = Small(g, (T*)ps, n0, gi);
+            if (nb > 1)
             {
-                T* src = Small(g, (T*)ps, n0, gi);
-                if (nb > 1)
+                for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                src = tmp;
+            }
+            T* wg = (T*)pw + (long)gi * g.R * cols;
+            T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
+            Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+            for (int j = 0; j < nb; j++)
+            {
+                T* img = Image(g, (T*)pi, n0 + j, gi);
+                if (!direct)
                 {
-                    for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
-                    src = tmp;
+                    new Span<T>(img, g.Cg * x).Clear();
+                    Col2im(g, col + j * y, ld, img);
                 }
-                T* wg = (T*)pw + (long)gi * g.R * cols;
-                T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
-                Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
-                for (int j = 0; j < nb; j++)
-                {
-                    T* img = Image(g, (T*)pi, n0 + j, gi);
-                    if (!direct)
-                    {
-                        new Span<T>(img, g.Cg * x).Clear();
-                        Col2im(g, col + j * y, ld, img);
-                    }
-                    if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
-                }
+                if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
             }
         });
     }
