@@ -108,29 +108,45 @@ internal static unsafe class ConvKernels
         else Run(0, count);
     }
 
+    /// <summary>
+    /// One conv group <c>Gi</c> of a sample chunk: <c>Nb</c> samples from <c>N0</c>, whose columns lie <c>Ld</c> = Nb·Y apart.
+    /// <c>Direct</c>: a pointwise conv over single samples, whose GEMM works on the image itself (no col);
+    /// <c>PerGroup</c>: the chunks already fill the threads, so each GEMM runs on one.
+    /// </summary>
+    readonly record struct GroupChunk(int N0, int Nb, int Ld, int Gi, bool Direct, bool PerGroup);
+
+    delegate void GroupBody<T>(GroupChunk k, T* col, T* tmp) where T : unmanaged;
+
+    /// <summary>The loop of the forward-like products: sample chunks as <see cref="Plan"/> sizes them, then every conv group.</summary>
+    static void ForPlannedGroups<T>(ConvGeom g, GroupBody<T> body) where T : unmanaged
+    {
+        var (b, groups, perGroup) = Plan(g);
+        bool direct = g.Pointwise && b == 1;
+        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
+        {
+            int n0 = c * b, nb = Math.Min(b, g.N - n0);
+            for (int gi = 0; gi < g.G; gi++) body(new GroupChunk(n0, nb, nb * g.Y, gi, direct, perGroup), col, tmp);
+        });
+    }
+
     /// <summary>small = W ⊛ image (+ bias per small channel): a conv's forward.</summary>
     public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
     {
         int cols = g.ColRows, y = g.Y;
-        var (b, groups, perGroup) = Plan(g);
-        bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
+        ForPlannedGroups<T>(g, (k, col, tmp) =>
         {
-            int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
-            for (int gi = 0; gi < g.G; gi++)
+            var (n0, nb, ld, gi, direct, perGroup) = k;
+            T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
+            if (!direct)
+                for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
+            T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
+            Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+            for (int j = 0; j < nb; j++)
             {
-                T* src = direct ? Image(g, (T*)pi, n0, gi) : col;
-                if (!direct)
-                    for (int j = 0; j < nb; j++) Im2col(g, Image(g, (T*)pi, n0 + j, gi), col + j * y, ld);
-                T* dst = nb == 1 ? Small(g, (T*)ps, n0, gi) : tmp;
-                Gemm.Run(g.R, ld, cols, T.One, (T*)pw + (long)gi * g.R * cols, cols, 1, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
-                for (int j = 0; j < nb; j++)
-                {
-                    T* out0 = Small(g, (T*)ps, n0 + j, gi);
-                    if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
-                    if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
-                }
+                T* out0 = Small(g, (T*)ps, n0 + j, gi);
+                if (nb > 1) CopyRows(tmp + j * y, ld, out0, y, g.R, y);
+                if (pb != 0) AddBias(out0, (T*)pb + gi * g.R, g.R, y);
             }
         });
     }
@@ -139,33 +155,28 @@ internal static unsafe class ConvKernels
     public static void Raise<T>(ConvGeom g, T* small, T* w, T* bias, T* image) where T : unmanaged, INumber<T>
     {
         int cols = g.ColRows, y = g.Y, x = g.X;
-        var (b, groups, perGroup) = Plan(g);
-        bool direct = g.Pointwise && b == 1;
         nint pi = (nint)image, pw = (nint)w, pb = (nint)bias, ps = (nint)small;
-        ForChunks<T>(g, b, direct, groups, perGroup, (c, col, tmp) =>
+        ForPlannedGroups<T>(g, (k, col, tmp) =>
         {
-            int n0 = c * b, nb = Math.Min(b, g.N - n0), ld = nb * y;
-            for (int gi = 0; gi < g.G; gi++)
+            var (n0, nb, ld, gi, direct, perGroup) = k;
+            T* src = Small(g, (T*)ps, n0, gi);
+            if (nb > 1)
             {
-                T* src = Small(g, (T*)ps, n0, gi);
-                if (nb > 1)
+                for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
+                src = tmp;
+            }
+            T* wg = (T*)pw + (long)gi * g.R * cols;
+            T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
+            Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
+            for (int j = 0; j < nb; j++)
+            {
+                T* img = Image(g, (T*)pi, n0 + j, gi);
+                if (!direct)
                 {
-                    for (int j = 0; j < nb; j++) CopyRows(Small(g, (T*)ps, n0 + j, gi), y, tmp + j * y, ld, g.R, y);
-                    src = tmp;
+                    new Span<T>(img, g.Cg * x).Clear();
+                    Col2im(g, col + j * y, ld, img);
                 }
-                T* wg = (T*)pw + (long)gi * g.R * cols;
-                T* dst = direct ? Image(g, (T*)pi, n0, gi) : col;
-                Gemm.Run(cols, ld, g.R, T.One, wg, 1, cols, src, ld, 1, T.Zero, dst, ld, parallel: !perGroup);
-                for (int j = 0; j < nb; j++)
-                {
-                    T* img = Image(g, (T*)pi, n0 + j, gi);
-                    if (!direct)
-                    {
-                        new Span<T>(img, g.Cg * x).Clear();
-                        Col2im(g, col + j * y, ld, img);
-                    }
-                    if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
-                }
+                if (pb != 0) AddBias(img, (T*)pb + gi * g.Cg, g.Cg, x);
             }
         });
     }
@@ -278,10 +289,17 @@ internal static unsafe class ConvKernels
     }
 
     /// <summary>col[(c, kd, kh, kw), (od, oh, ow)] = image[c, od·sd − pd + kd·dd, ...] (0 outside); col rows are <paramref name="ld"/> apart.</summary>
+    public static void Im2col<T>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T> => WalkPatches<T, Im2colRow>(g, img, col, ld);
+
+    /// <summary>
+    /// Visits every (channel, kernel tap, od, oh) row of the column matrix in Im2col's order and hands it to
+    /// <typeparamref name="TRow"/> with the image row it reads (null where that row lies in the padding).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Im2col<T>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T>
+    static void WalkPatches<T, TRow>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T> where TRow : IPatchRow
     {
         int x = g.X, Yw = g.Yw, Sw = g.Sw;
+        float* end = (float*)(img + (long)g.Cg * x);
         for (int c = 0; c < g.Cg; c++)
         {
             T* im = img + (long)c * x;
@@ -297,18 +315,53 @@ internal static unsafe class ConvKernels
                             int id = od * g.Sd - g.Pd + kd * g.Dd;
                             for (int oh = 0; oh < g.Yh; oh++)
                             {
-                                T* dst = row + (od * g.Yh + oh) * Yw;
                                 int ih = oh * g.Sh - g.Ph + kh * g.Dh;
-                                if ((uint)id >= (uint)g.Xd || (uint)ih >= (uint)g.Xh || lo >= hi) { new Span<T>(dst, Yw).Clear(); continue; }
-                                T* src = im + (id * g.Xh + ih) * g.Xw + offW;
-                                if (lo > 0) new Span<T>(dst, lo).Clear();
-                                if (hi < Yw) new Span<T>(dst + hi, Yw - hi).Clear();
-                                if (Sw == 1) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
-                                else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
-                                else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * Sw];
+                                bool inside = (uint)id < (uint)g.Xd && (uint)ih < (uint)g.Xh && lo < hi;
+                                TRow.Row(row + (od * g.Yh + oh) * Yw, inside ? im + (id * g.Xh + ih) * g.Xw + offW : null, lo, hi, Sw, Yw, end);
                             }
                         }
                     }
+        }
+    }
+
+    /// <summary>
+    /// One column row against its image row <c>im</c> (null: all padding): outputs [lo, hi) meet image
+    /// elements im[ow·Sw]; <c>end</c> is the end of the image block, which vector loads must not pass.
+    /// </summary>
+    interface IPatchRow
+    {
+        static abstract void Row<T>(T* colRow, T* im, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>;
+    }
+
+    /// <summary>Im2col: copies the image row into the column row, zeros where it reads padding.</summary>
+    struct Im2colRow : IPatchRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<T>(T* dst, T* src, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>
+        {
+            if (src is null) { new Span<T>(dst, Yw).Clear(); return; }
+            if (lo > 0) new Span<T>(dst, lo).Clear();
+            if (hi < Yw) new Span<T>(dst + hi, Yw - hi).Clear();
+            if (Sw == 1) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
+            else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, end);
+            else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * Sw];
+        }
+    }
+
+    /// <summary>Col2im: adds the column row into the image row; padding takes nothing.</summary>
+    struct Col2imRow : IPatchRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<T>(T* src, T* dst, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>
+        {
+            if (dst is null) return;
+            if (Sw == 1)
+            {
+                var d = new Span<T>(dst + lo, hi - lo);
+                TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
+            }
+            else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, end);
+            else for (int ow = lo; ow < hi; ow++) dst[ow * Sw] += src[ow];
         }
     }
 
@@ -368,41 +421,5 @@ internal static unsafe class ConvKernels
     }
 
     /// <summary>The adjoint of <see cref="Im2col"/>: image[c, pos] += col[(c, k), o] for every (k, o) reading pos (col rows <paramref name="ld"/> apart). Image must be cleared first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Col2im<T>(ConvGeom g, T* col, int ld, T* img) where T : unmanaged, INumber<T>
-    {
-        int x = g.X, Yw = g.Yw, Sw = g.Sw;
-        for (int c = 0; c < g.Cg; c++)
-        {
-            T* im = img + (long)c * x;
-            for (int kd = 0; kd < g.Kd; kd++)
-                for (int kh = 0; kh < g.Kh; kh++)
-                    for (int kw = 0; kw < g.Kw; kw++)
-                    {
-                        T* row = col + (long)(((c * g.Kd + kd) * g.Kh + kh) * g.Kw + kw) * ld;
-                        int offW = kw * g.Dw - g.Pw;
-                        var (lo, hi) = Valid(offW, Sw, g.Xw, Yw);
-                        if (lo >= hi) continue;
-                        for (int od = 0; od < g.Yd; od++)
-                        {
-                            int id = od * g.Sd - g.Pd + kd * g.Dd;
-                            if ((uint)id >= (uint)g.Xd) continue;
-                            for (int oh = 0; oh < g.Yh; oh++)
-                            {
-                                int ih = oh * g.Sh - g.Ph + kh * g.Dh;
-                                if ((uint)ih >= (uint)g.Xh) continue;
-                                T* src = row + (od * g.Yh + oh) * Yw;
-                                T* dst = im + (id * g.Xh + ih) * g.Xw + offW;
-                                if (Sw == 1)
-                                {
-                                    var d = new Span<T>(dst + lo, hi - lo);
-                                    TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
-                                }
-                                else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, (float*)(img + (long)g.Cg * x));
-                                else for (int ow = lo; ow < hi; ow++) dst[ow * Sw] += src[ow];
-                            }
-                        }
-                    }
-        }
-    }
+    public static void Col2im<T>(ConvGeom g, T* col, int ld, T* img) where T : unmanaged, INumber<T> => WalkPatches<T, Col2imRow>(g, img, col, ld);
 }

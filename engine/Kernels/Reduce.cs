@@ -44,29 +44,22 @@ internal static class RowMath
 {
     public const int Block = 4096;
 
-    /// <summary>Sum of a row. Long float rows are summed in blocks whose partial sums add up in double,
-    /// which keeps the error near PyTorch's cascade sum instead of growing with the row length.</summary>
+    /// <summary>Sum of a row (of its squares with <paramref name="squares"/>). Long float rows are summed in blocks whose
+    /// partial sums add up in double, which keeps the error near PyTorch's cascade sum instead of growing with the row length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, INumber<T>
+    public static T Sum<T>(ReadOnlySpan<T> x, bool squares = false) where T : unmanaged, INumber<T>
     {
-        if (typeof(T) == typeof(float) && !Vector128.IsHardwareAccelerated) return T.CreateTruncating(SumInDouble(MemoryMarshal.Cast<T, float>(x), squares: false));
-        if (typeof(T) != typeof(float) || x.Length <= Block) return TensorPrimitives.Sum(x);
+        if (typeof(T) == typeof(float) && !Vector128.IsHardwareAccelerated) return T.CreateTruncating(SumInDouble(MemoryMarshal.Cast<T, float>(x), squares));
+        if (typeof(T) != typeof(float) || x.Length <= Block) return BlockSum(x, squares);
         double acc = 0;
         for (int i = 0; i < x.Length; i += Block)
-            acc += double.CreateTruncating(TensorPrimitives.Sum(x.Slice(i, Math.Min(Block, x.Length - i))));
+            acc += double.CreateTruncating(BlockSum(x.Slice(i, Math.Min(Block, x.Length - i)), squares));
         return T.CreateTruncating(acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T SumOfSquares<T>(ReadOnlySpan<T> x) where T : unmanaged, INumber<T>
-    {
-        if (typeof(T) == typeof(float) && !Vector128.IsHardwareAccelerated) return T.CreateTruncating(SumInDouble(MemoryMarshal.Cast<T, float>(x), squares: true));
-        if (typeof(T) != typeof(float) || x.Length <= Block) return TensorPrimitives.SumOfSquares(x);
-        double acc = 0;
-        for (int i = 0; i < x.Length; i += Block)
-            acc += double.CreateTruncating(TensorPrimitives.SumOfSquares(x.Slice(i, Math.Min(Block, x.Length - i))));
-        return T.CreateTruncating(acc);
-    }
+    static T BlockSum<T>(ReadOnlySpan<T> x, bool squares) where T : unmanaged, INumber<T>
+        => squares ? TensorPrimitives.SumOfSquares(x) : TensorPrimitives.Sum(x);
 
     // Without vectors TensorPrimitives adds one element at a time, whose float32 error grows with the length
     // (the vector paths keep 4 to 16 partial sums); accumulating in double keeps that mode as accurate as the others.
@@ -101,27 +94,17 @@ internal struct ProdReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
     public readonly bool Plain => true;
 }
 
-/// <summary>Maximum; NaN propagates (TensorPrimitives.Max and T.Max follow IEEE 754 maximum).</summary>
-internal struct MaxReducer<T> : IReducer<T> where T : unmanaged, INumber<T>, IMinMaxValue<T>
+/// <summary>Maximum (<see cref="Greater"/>) or minimum (<see cref="Less"/>); NaN propagates (TensorPrimitives.Max/Min and T.Max/Min follow IEEE 754).</summary>
+internal struct ExtremumReducer<T, TOrder> : IReducer<T> where T : unmanaged, INumber<T>, IMinMaxValue<T> where TOrder : IExtremumOrder
 {
-    public readonly T Identity => typeof(T) == typeof(float) ? T.CreateTruncating(float.NegativeInfinity)
-        : typeof(T) == typeof(double) ? T.CreateTruncating(double.NegativeInfinity) : T.MinValue;
-    public readonly T Row(ReadOnlySpan<T> x, int c) => TensorPrimitives.Max(x);
-    public readonly T Combine(T a, T b) => T.Max(a, b);
-    public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.Max(acc, x, acc);
-    public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Max(acc, p, acc);
-    public readonly bool Cascade => false;
-    public readonly bool Plain => true;
-}
-
-internal struct MinReducer<T> : IReducer<T> where T : unmanaged, INumber<T>, IMinMaxValue<T>
-{
-    public readonly T Identity => typeof(T) == typeof(float) ? T.CreateTruncating(float.PositiveInfinity)
-        : typeof(T) == typeof(double) ? T.CreateTruncating(double.PositiveInfinity) : T.MaxValue;
-    public readonly T Row(ReadOnlySpan<T> x, int c) => TensorPrimitives.Min(x);
-    public readonly T Combine(T a, T b) => T.Min(a, b);
-    public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.Min(acc, x, acc);
-    public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Min(acc, p, acc);
+    // The identity is the far end on the other side: -inf for a maximum, +inf for a minimum (integers: MinValue / MaxValue).
+    public readonly T Identity => typeof(T) == typeof(float) ? T.CreateTruncating(TOrder.IsMax ? float.NegativeInfinity : float.PositiveInfinity)
+        : typeof(T) == typeof(double) ? T.CreateTruncating(TOrder.IsMax ? double.NegativeInfinity : double.PositiveInfinity)
+        : TOrder.IsMax ? T.MinValue : T.MaxValue;
+    public readonly T Row(ReadOnlySpan<T> x, int c) => TOrder.IsMax ? TensorPrimitives.Max(x) : TensorPrimitives.Min(x);
+    public readonly T Combine(T a, T b) => ExtremumOp<TOrder>.Scalar(a, b);
+    public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => ExtremumOp<TOrder>.Span<T>(acc, x, acc);
+    public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => ExtremumOp<TOrder>.Span<T>(acc, p, acc);
     public readonly bool Cascade => false;
     public readonly bool Plain => true;
 }
@@ -130,7 +113,7 @@ internal struct MinReducer<T> : IReducer<T> where T : unmanaged, INumber<T>, IMi
 internal struct SumSqReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
 {
     public readonly T Identity => T.Zero;
-    public readonly T Row(ReadOnlySpan<T> x, int c) => RowMath.SumOfSquares(x);
+    public readonly T Row(ReadOnlySpan<T> x, int c) => RowMath.Sum(x, squares: true);
     public readonly T Combine(T a, T b) => a + b;
     public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => TensorPrimitives.MultiplyAdd(x, x, acc, acc);
     public readonly void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Add(acc, p, acc);
@@ -138,43 +121,44 @@ internal struct SumSqReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
     public readonly bool Plain => true;
 }
 
-/// <summary>Σ (x − mean[c])²: the second pass of the two-pass variance, against the exact mean of pass one.</summary>
-internal readonly struct SquaredDeviationReducer<T>(T[] mean) : IReducer<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>The g of a <see cref="CenteredSumReducer{T, TMap}"/>, applied in place to centred values t.</summary>
+internal interface ICenteredMap
 {
-    public T Identity => T.Zero;
-    public T Row(ReadOnlySpan<T> x, int c)
-    {
-        T m = mean[c];
-        var tmp = ReduceScratch<T>.Get(Math.Min(x.Length, RowMath.Block));
-        double acc = 0;
-        for (int i = 0; i < x.Length; i += RowMath.Block)
-        {
-            int n = Math.Min(RowMath.Block, x.Length - i);
-            var t = tmp.AsSpan(0, n);
-            TensorPrimitives.Subtract(x.Slice(i, n), m, t);
-            acc += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(t));
-        }
-        return T.CreateTruncating(acc);
-    }
-    public T Combine(T a, T b) => a + b;
-    public void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0)
-    {
-        var t = ReduceScratch<T>.Get(x.Length).AsSpan(0, x.Length);
-        TensorPrimitives.Subtract(x, mean.AsSpan(c0, x.Length), t);
-        TensorPrimitives.MultiplyAdd<T>(t, t, acc, acc);
-    }
-    public void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Add(acc, p, acc);
-    public bool Cascade => true;
-    public bool Plain => false;
+    /// <summary>Σ g(t); may overwrite t.</summary>
+    static abstract T Sum<T>(Span<T> t) where T : unmanaged, IFloatingPointIeee754<T>;
+    /// <summary>acc[i] += g(t[i]); may overwrite t.</summary>
+    static abstract void AddTo<T>(Span<T> t, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
-/// <summary>Σ exp(x − shift[c]): the second pass of the stable logsumexp.</summary>
-internal readonly struct SumExpReducer<T>(T[] shift) : IReducer<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>g(t) = t²: the variance around the exact mean of pass one.</summary>
+internal struct CenteredSquare : ICenteredMap
+{
+    public static T Sum<T>(Span<T> t) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.SumOfSquares<T>(t);
+    public static void AddTo<T>(Span<T> t, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.MultiplyAdd<T>(t, t, acc, acc);
+}
+
+/// <summary>g(t) = exp(t): the stable logsumexp around the maximum of pass one.</summary>
+internal struct CenteredExp : ICenteredMap
+{
+    public static T Sum<T>(Span<T> t) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Exp<T>(t, t);
+        return TensorPrimitives.Sum<T>(t);
+    }
+    public static void AddTo<T>(Span<T> t, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Exp<T>(t, t);
+        TensorPrimitives.Add(acc, t, acc);
+    }
+}
+
+/// <summary>Σ g(x − center[c]): the second pass of a two-pass reduction, against the exact per-output center of pass one.</summary>
+internal readonly struct CenteredSumReducer<T, TMap>(T[] center) : IReducer<T> where T : unmanaged, IFloatingPointIeee754<T> where TMap : ICenteredMap
 {
     public T Identity => T.Zero;
     public T Row(ReadOnlySpan<T> x, int c)
     {
-        T m = shift[c];
+        T m = center[c];
         var tmp = ReduceScratch<T>.Get(Math.Min(x.Length, RowMath.Block));
         double acc = 0;
         for (int i = 0; i < x.Length; i += RowMath.Block)
@@ -182,8 +166,7 @@ internal readonly struct SumExpReducer<T>(T[] shift) : IReducer<T> where T : unm
             int n = Math.Min(RowMath.Block, x.Length - i);
             var t = tmp.AsSpan(0, n);
             TensorPrimitives.Subtract(x.Slice(i, n), m, t);
-            TensorPrimitives.Exp<T>(t, t);
-            acc += double.CreateTruncating(TensorPrimitives.Sum<T>(t));
+            acc += double.CreateTruncating(TMap.Sum(t));
         }
         return T.CreateTruncating(acc);
     }
@@ -191,9 +174,8 @@ internal readonly struct SumExpReducer<T>(T[] shift) : IReducer<T> where T : unm
     public void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0)
     {
         var t = ReduceScratch<T>.Get(x.Length).AsSpan(0, x.Length);
-        TensorPrimitives.Subtract(x, shift.AsSpan(c0, x.Length), t);
-        TensorPrimitives.Exp<T>(t, t);
-        TensorPrimitives.Add(acc, t, acc);
+        TensorPrimitives.Subtract(x, center.AsSpan(c0, x.Length), t);
+        TMap.AddTo(t, acc);
     }
     public void Merge(Span<T> acc, ReadOnlySpan<T> p) => TensorPrimitives.Add(acc, p, acc);
     public bool Cascade => true;

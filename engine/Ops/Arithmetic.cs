@@ -173,6 +173,14 @@ public partial class Tensor
         if (ct == ScalarType.Bool) throw new ArgumentException($"\"{kernel}\" not implemented for 'Bool'");
     }
 
+    /// <summary>The tensor-tensor kernel of an op with no bool kernel (remainder, pow), on the promoted type.</summary>
+    static Tensor NonBoolBinary<TOp>(Tensor a, Tensor b, string kernel, string op) where TOp : IBinaryOp
+    {
+        var ct = ResultType(a, b);
+        NoBool(ct, kernel);
+        return BinaryKernel<TOp>(a, b, ct, op);
+    }
+
     // ---------------------------------------------------------------- add / sub
 
     static bool IsOne(Scalar? alpha) => alpha is not { } a || (a.kind != Scalar.Kind.Bool && a.ToDouble() == 1);
@@ -348,9 +356,7 @@ public partial class Tensor
     /// <summary>Python's % (sign of the divisor). Gradient w.r.t. the divisor is -floor(a/b)·g.</summary>
     public Tensor remainder(Tensor other)
     {
-        var ct = ResultType(this, other);
-        NoBool(ct, "remainder_cpu");
-        var r = BinaryKernel<RemainderOp>(this, other, ct, "remainder");
+        var r = NonBoolBinary<RemainderOp>(this, other, "remainder_cpu", "remainder");
         if (NeedsGrad(this, other))
         {
             var sa = new SavedTensor(this); var sb = new SavedTensor(other);
@@ -389,9 +395,7 @@ public partial class Tensor
 
     public Tensor pow(Tensor exponent)
     {
-        var ct = ResultType(this, exponent);
-        NoBool(ct, "pow");
-        var r = BinaryKernel<PowOp>(this, exponent, ct, "pow");
+        var r = NonBoolBinary<PowOp>(this, exponent, "pow", "pow");
         if (NeedsGrad(this, exponent))
         {
             var sa = new SavedTensor(this); var sb = new SavedTensor(exponent);

@@ -117,25 +117,33 @@ public partial class Tensor
     internal static Tensor Cat(IList<Tensor> tensors, long dim)
     {
         var (r, d, starts) = CatNoGrad(tensors, dim, "torch.cat()");
+        // A skipped legacy empty 1-d input (starts[i] < 0) gets a zero gradient.
+        RecordJoin(r, tensors, "CatBackward0", (g, i, t) => starts[i] < 0 ? Empty(t._shape, g.dtype, clear: true) : g.slice_nograd(d, starts[i], starts[i] + t._shape[d], 1));
+        return r;
+    }
+
+    /// <summary>
+    /// Records the backward of cat/stack: input i's gradient is <paramref name="piece"/>(g, i, input),
+    /// cast back to the input's dtype; inputs that do not require grad get none.
+    /// </summary>
+    static void RecordJoin(Tensor r, IList<Tensor> tensors, string name, Func<Tensor, int, Tensor, Tensor> piece)
+    {
         bool any = false;
         foreach (var t in tensors) any |= t._requiresGrad;
-        if (any && GradMode.Enabled)
+        if (!any || !GradMode.Enabled) return;
+        var inputs = tensors.ToArray();
+        Record(r, name, g =>
         {
-            var inputs = tensors.ToArray();
-            Record(r, "CatBackward0", g =>
+            var gs = new Tensor?[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
             {
-                var gs = new Tensor?[inputs.Length];
-                for (int i = 0; i < inputs.Length; i++)
-                {
-                    var t = inputs[i];
-                    if (!t._requiresGrad) continue;
-                    var part = starts[i] < 0 ? Empty(t._shape, g.dtype, clear: true) : g.slice_nograd(d, starts[i], starts[i] + t._shape[d], 1);
-                    gs[i] = part.dtype == t.dtype ? part : part.to_nograd(t.dtype, false);
-                }
-                return gs;
-            }, false, inputs);
-        }
-        return r;
+                var t = inputs[i];
+                if (!t._requiresGrad) continue;
+                var part = piece(g, i, t);
+                gs[i] = part.dtype == t.dtype ? part : part.to_nograd(t.dtype, false);
+            }
+            return gs;
+        }, false, inputs);
     }
 
     internal static Tensor Stack(IList<Tensor> tensors, long dim)
@@ -147,23 +155,7 @@ public partial class Tensor
                 throw new ArgumentException($"stack expects each tensor to be equal size, but got {Shape.Str(first._shape)} at entry 0 and {Shape.Str(tensors[i]._shape)} at entry {i}");
         int d = Shape.NormDim(dim, first._shape.Length + 1);
         var r = StackNoGrad(tensors, d);
-        bool any = false;
-        foreach (var t in tensors) any |= t._requiresGrad;
-        if (any && GradMode.Enabled)
-        {
-            var inputs = tensors.ToArray();
-            Record(r, "StackBackward0", g =>
-            {
-                var gs = new Tensor?[inputs.Length];
-                for (int i = 0; i < inputs.Length; i++)
-                {
-                    if (!inputs[i]._requiresGrad) continue;
-                    var part = g.select_nograd(d, i);
-                    gs[i] = part.dtype == inputs[i].dtype ? part : part.to_nograd(inputs[i].dtype, false);
-                }
-                return gs;
-            }, false, inputs);
-        }
+        RecordJoin(r, tensors, "StackBackward0", (g, i, t) => g.select_nograd(d, i));
         return r;
     }
 

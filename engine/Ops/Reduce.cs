@@ -132,8 +132,8 @@ public partial class Tensor
         {
             case Reducer.Sum: Reduction.Run(src, off, p.A, p.C, p.B, dst, new SumReducer<T>()); break;
             case Reducer.Prod: Reduction.Run(src, off, p.A, p.C, p.B, dst, new ProdReducer<T>()); break;
-            case Reducer.Max: Reduction.Run(src, off, p.A, p.C, p.B, dst, new MaxReducer<T>()); break;
-            case Reducer.Min: Reduction.Run(src, off, p.A, p.C, p.B, dst, new MinReducer<T>()); break;
+            case Reducer.Max: Reduction.Run(src, off, p.A, p.C, p.B, dst, new ExtremumReducer<T, Greater>()); break;
+            case Reducer.Min: Reduction.Run(src, off, p.A, p.C, p.B, dst, new ExtremumReducer<T, Less>()); break;
             case Reducer.SumSq: Reduction.Run(src, off, p.A, p.C, p.B, dst, new SumSqReducer<T>()); break;
         }
     }
@@ -224,7 +224,7 @@ public partial class Tensor
         int off = p.src._offset;
         Reduction.Run(src, off, p.A, p.C, p.B, mean, new SumReducer<T>());
         RowUpdate.Divide(mean.AsSpan(0, p.C), T.CreateTruncating(k));
-        Reduction.Run(src, off, p.A, p.C, p.B, var, new SquaredDeviationReducer<T>(mean));
+        Reduction.Run(src, off, p.A, p.C, p.B, var, new CenteredSumReducer<T, CenteredSquare>(mean));
         RowUpdate.Divide(var.AsSpan(0, p.C), T.CreateTruncating(denom));
     }
 
@@ -618,10 +618,10 @@ public partial class Tensor
     {
         T[] src = p.src.Buffer<T>();
         var m = new T[p.C];
-        Reduction.Run(src, p.src._offset, p.A, p.C, p.B, m, new MaxReducer<T>());
+        Reduction.Run(src, p.src._offset, p.A, p.C, p.B, m, new ExtremumReducer<T, Greater>());
         // An infinite max would give inf − inf = NaN; PyTorch shifts by 0 there instead.
         for (int c = 0; c < p.C; c++) if (T.IsInfinity(m[c])) m[c] = T.Zero;
-        Reduction.Run(src, p.src._offset, p.A, p.C, p.B, dst, new SumExpReducer<T>(m));
+        Reduction.Run(src, p.src._offset, p.A, p.C, p.B, dst, new CenteredSumReducer<T, CenteredExp>(m));
         var d = dst.AsSpan(0, p.C);
         RowUpdate.LogPlus<T>(d, m);
     }

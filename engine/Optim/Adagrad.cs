@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -78,11 +76,7 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("lr_decay", _name), group.Number("weight_decay", _name),
                 group.Number("initial_accumulator_value", _name), group.Number("eps", _name), group.Flag("maximize", _name));
-            NonNegative(o.Lr, "learning rate", "lr");
-            NonNegative(o.LrDecay, "lr_decay value", "lr_decay");
-            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
-            NonNegative(o.Init, "initial_accumulator_value value", "initial_accumulator_value");
-            NonNegative(o.Eps, "epsilon value", "eps");
+            NonNegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps");
             return o;
         }
 

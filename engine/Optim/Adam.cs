@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -16,7 +15,7 @@ namespace Torchlet
             /// <summary>Adam with PyTorch's <c>betas</c> pair: <c>optim.Adam(ps, lr: 2e-4, betas: (0.5, 0.999))</c>.</summary>
             public static Modules.Adam Adam(IEnumerable<Tensor> parameters, (double beta1, double beta2) betas, double lr = 1e-3,
                 double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false) =>
-                new(parameters, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+                Adam(parameters, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
 
             /// <summary>Adam over parameter groups; a group's own options (e.g. <c>"lr"</c>, <c>"betas"</c>) override these defaults.</summary>
             public static Modules.Adam Adam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
@@ -25,7 +24,7 @@ namespace Torchlet
 
             public static Modules.Adam Adam(IEnumerable<ParamGroup> groups, (double beta1, double beta2) betas, double lr = 1e-3,
                 double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false) =>
-                new(groups, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+                Adam(groups, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
 
             /// <summary>AdamW (decoupled weight decay) with PyTorch 1.13's defaults (weight_decay = 0.01) and update rule.</summary>
             public static Modules.AdamW AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
@@ -35,7 +34,7 @@ namespace Torchlet
             /// <summary>AdamW with PyTorch's <c>betas</c> pair.</summary>
             public static Modules.AdamW AdamW(IEnumerable<Tensor> parameters, (double beta1, double beta2) betas, double lr = 1e-3,
                 double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false) =>
-                new(parameters, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+                AdamW(parameters, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
 
             /// <summary>AdamW over parameter groups; a group's own options override these defaults.</summary>
             public static Modules.AdamW AdamW(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
@@ -44,7 +43,7 @@ namespace Torchlet
 
             public static Modules.AdamW AdamW(IEnumerable<ParamGroup> groups, (double beta1, double beta2) betas, double lr = 1e-3,
                 double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false) =>
-                new(groups, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
+                AdamW(groups, lr, betas.beta1, betas.beta2, eps, weight_decay, amsgrad, maximize);
         }
     }
 }
@@ -114,11 +113,10 @@ namespace Torchlet.Modules
             var (b1, b2) = group.Pair("betas", _name);
             var o = new Options(group.Number("lr", _name), b1, b2, group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Flag("amsgrad", _name), group.Flag("maximize", _name));
-            NonNegative(o.Lr, "learning rate", "lr");
-            NonNegative(o.Eps, "epsilon value", "eps");
+            NonNegative(group, "lr", "eps");
             if (!(b1 >= 0 && b1 < 1)) throw new ArgumentException($"Invalid beta parameter at index 0: {Args.Py(b1)} ({_name} expects 0 <= beta1 < 1)");
             if (!(b2 >= 0 && b2 < 1)) throw new ArgumentException($"Invalid beta parameter at index 1: {Args.Py(b2)} ({_name} expects 0 <= beta2 < 1)");
-            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
+            NonNegative(group, "weight_decay");
             return o;
         }
 

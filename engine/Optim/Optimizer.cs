@@ -284,10 +284,19 @@ namespace Torchlet.Modules
             throw new ArgumentException($"{where}: '{key}' is missing (it has {(saved.Count == 0 ? "no entries" : string.Join(", ", saved.Keys.Select(k => $"'{k}'")))}); was the state dict saved by a different kind of optimizer?");
         }
 
-        /// <summary>Refuses a negative (or NaN) option, with PyTorch's "Invalid ..." wording.</summary>
-        private protected void NonNegative(double value, string what, string key)
+        /// <summary>
+        /// Refuses a negative (or NaN) value of the group's <paramref name="keys"/>, checked in order, with PyTorch's
+        /// "Invalid ..." wording (its own words for lr and eps, "&lt;key&gt; value" for the rest).
+        /// </summary>
+        private protected void NonNegative(ParamGroup group, params string[] keys)
         {
-            if (!(value >= 0)) throw new ArgumentException($"Invalid {what}: {Args.Py(value)} ({_name} expects {key} >= 0)");
+            foreach (var key in keys)
+            {
+                double value = group.Number(key, _name);
+                if (value >= 0) continue;
+                string what = key switch { "lr" => "learning rate", "eps" => "epsilon value", _ => $"{key} value" };
+                throw new ArgumentException($"Invalid {what}: {Args.Py(value)} ({_name} expects {key} >= 0)");
+            }
         }
 
         /// <summary>Refuses a saved entry outside <paramref name="keys"/>; <paramref name="keeps"/> says which entries this optimizer keeps.</summary>

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -60,11 +57,7 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("alpha", _name), group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Number("momentum", _name), group.Flag("centered", _name), group.Flag("maximize", _name));
-            NonNegative(o.Lr, "learning rate", "lr");
-            NonNegative(o.Eps, "epsilon value", "eps");
-            NonNegative(o.Momentum, "momentum value", "momentum");
-            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
-            NonNegative(o.Alpha, "alpha value", "alpha");
+            NonNegative(group, "lr", "eps", "momentum", "weight_decay", "alpha");
             return o;
         }
 

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -49,9 +48,7 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("momentum", _name), group.Number("dampening", _name),
                 group.Number("weight_decay", _name), group.Flag("nesterov", _name), group.Flag("maximize", _name));
-            NonNegative(o.Lr, "learning rate", "lr");
-            NonNegative(o.Momentum, "momentum value", "momentum");
-            NonNegative(o.WeightDecay, "weight_decay value", "weight_decay");
+            NonNegative(group, "lr", "momentum", "weight_decay");
             if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0))
                 throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={Args.Py(o.Momentum)}, dampening={Args.Py(o.Dampening)})");
             return o;

@@ -208,22 +208,28 @@ namespace Torchlet
             var wd = w?.to_nograd(ct, false);
             if (wd is not null) r = r.mul(wd);
             var loss = ReduceNoGrad(r, red);
-            if (Tensor.NeedsGrad(input, target))
+            RecordElementwiseLoss(loss, input, target, red, "BinaryCrossEntropyBackward0", (xi, ti, ge) =>
             {
-                var sx = new SavedTensor(input); var st = new SavedTensor(target); var shape = input._shape;
-                Tensor.Record(loss, "BinaryCrossEntropyBackward0", g =>
-                {
-                    Tensor xi = sx.Get(), ti = st.Get();
-                    var ge = ExpandGrad(g, red, shape);
-                    if (wd is not null) ge = ge.mul(wd);
-                    // PyTorch: g·(x − y) / max((1 − x)·x, 1e-12); the target's: g·(log(1 − x) − log x), unclamped (±inf at 0 and 1).
-                    Tensor? gx = null, gt = null;
-                    if (xi._requiresGrad) gx = Tensor.GradFor(ge.mul(xi.sub(ti)).div(xi.rsub(1).mul(xi).clamp_min(1e-12)), xi);
-                    if (ti._requiresGrad) gt = Tensor.GradFor(ge.mul(xi.neg().log1p().sub(xi.log())), ti);
-                    return (gx, gt);
-                }, true, input, target);
-            }
+                if (wd is not null) ge = ge.mul(wd);
+                // PyTorch: g·(x − y) / max((1 − x)·x, 1e-12); the target's: g·(log(1 − x) − log x), unclamped (±inf at 0 and 1).
+                Tensor? gx = null, gt = null;
+                if (xi._requiresGrad) gx = Tensor.GradFor(ge.mul(xi.sub(ti)).div(xi.rsub(1).mul(xi).clamp_min(1e-12)), xi);
+                if (ti._requiresGrad) gt = Tensor.GradFor(ge.mul(xi.neg().log1p().sub(xi.log())), ti);
+                return (gx, gt);
+            });
             return loss;
+        }
+
+        /// <summary>
+        /// Records the single backward node of an elementwise loss over (input, target):
+        /// <paramref name="grads"/> gets the saved input and target and the gradient spread back over the elements.
+        /// </summary>
+        static void RecordElementwiseLoss(Tensor loss, Tensor input, Tensor target, Reduction red, string name,
+            Func<Tensor, Tensor, Tensor, (Tensor?, Tensor?)> grads)
+        {
+            if (!Tensor.NeedsGrad(input, target)) return;
+            var sx = new SavedTensor(input); var st = new SavedTensor(target); var shape = input._shape;
+            Tensor.Record(loss, name, g => grads(sx.Get(), st.Get(), ExpandGrad(g, red, shape)), true, input, target);
         }
 
         /// <summary>The reduction of an elementwise loss whose single backward node is recorded by the caller.</summary>
@@ -274,31 +280,25 @@ namespace Torchlet
             var forward = new BceLogitsForwardAction(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);
             Dispatch.Floating(ct, ref forward, "binary_cross_entropy_with_logits");
             var reduced = ReduceNoGrad(loss, red);
-            if (Tensor.NeedsGrad(input, target))
+            RecordElementwiseLoss(reduced, input, target, red, "BinaryCrossEntropyWithLogitsBackward0", (xi, ti, ge) =>
             {
-                var sx = new SavedTensor(input); var st = new SavedTensor(target); var shape = input._shape;
-                Tensor.Record(reduced, "BinaryCrossEntropyWithLogitsBackward0", g =>
+                if (w is not null) ge = ge.mul(w.detach());
+                Tensor? gx = null, gt = null;
+                if (xi._requiresGrad)
                 {
-                    Tensor xi = sx.Get(), ti = st.Get();
-                    var ge = ExpandGrad(g, red, shape);
-                    if (w is not null) ge = ge.mul(w.detach());
-                    Tensor? gx = null, gt = null;
-                    if (xi._requiresGrad)
-                    {
-                        var s = xi.sigmoid();
-                        var d = pw is null ? s.sub(ti) : pw.mul(ti).add(1).sub(ti).mul(s).sub(pw.mul(ti));
-                        gx = Tensor.GradFor(d.mul(ge), xi);
-                    }
-                    if (ti._requiresGrad)
-                    {
-                        // d/dy of (1 − y)·x + (1 + (pw − 1)·y)·softplus(−x) = −x + (pw − 1)·softplus(−x).
-                        Tensor d = xi.neg();
-                        if (pw is not null) d = d.add(pw.sub(1).mul(xi.neg().clamp_min(0).add(xi.abs().neg().exp().log1p())));
-                        gt = Tensor.GradFor(d.mul(ge), ti);
-                    }
-                    return (gx, gt);
-                }, true, input, target);
-            }
+                    var s = xi.sigmoid();
+                    var d = pw is null ? s.sub(ti) : pw.mul(ti).add(1).sub(ti).mul(s).sub(pw.mul(ti));
+                    gx = Tensor.GradFor(d.mul(ge), xi);
+                }
+                if (ti._requiresGrad)
+                {
+                    // d/dy of (1 − y)·x + (1 + (pw − 1)·y)·softplus(−x) = −x + (pw − 1)·softplus(−x).
+                    Tensor d = xi.neg();
+                    if (pw is not null) d = d.add(pw.sub(1).mul(xi.neg().clamp_min(0).add(xi.abs().neg().exp().log1p())));
+                    gt = Tensor.GradFor(d.mul(ge), ti);
+                }
+                return (gx, gt);
+            });
             return reduced;
         }
 
