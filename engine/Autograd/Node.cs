@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Torchlet;
 
 /// <summary>
@@ -12,6 +14,7 @@ public class Node
     // for two or three, Func<Tensor, Tensor?[]> for a count known only at run time (see Tensor.Record); kept as
     // given, so recording allocates no adapter closure.
     internal Delegate? Backward;
+    readonly byte _arity;   // which of those Backward is (0 = the array form), set by the constructor that took it
     internal readonly Node?[] Next;
     internal bool Released;
     internal readonly bool SavesTensors;  // only nodes holding saved tensors refuse a second backward
@@ -24,29 +27,31 @@ public class Node
     internal bool Target;
 
     internal Node(string name, Func<Tensor, Tensor?[]>? backward, Node?[] next, bool savesTensors = false)
-        : this(name, (Delegate?)backward, next, savesTensors) { }
+        : this(name, backward, 0, next, savesTensors) { }
     internal Node(string name, Func<Tensor, Tensor?> backward, Node?[] next, bool savesTensors)
-        : this(name, (Delegate)backward, next, savesTensors) { }
+        : this(name, backward, 1, next, savesTensors) { }
     internal Node(string name, Func<Tensor, (Tensor?, Tensor?)> backward, Node?[] next, bool savesTensors)
-        : this(name, (Delegate)backward, next, savesTensors) { }
+        : this(name, backward, 2, next, savesTensors) { }
     internal Node(string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, Node?[] next, bool savesTensors)
-        : this(name, (Delegate)backward, next, savesTensors) { }
+        : this(name, backward, 3, next, savesTensors) { }
 
-    Node(string name, Delegate? backward, Node?[] next, bool savesTensors)
+    Node(string name, Delegate? backward, byte arity, Node?[] next, bool savesTensors)
     {
+        _arity = arity;
         _name = name; Backward = backward; Next = next; SavesTensors = savesTensors;
     }
 
     /// <summary>The gradients of the inputs, one per entry of <see cref="Next"/>, from the gradient of the output.</summary>
     internal Tensor?[] Apply(Tensor g)
     {
-        switch (Backward)
+        // The constructors fixed the delegate's type with _arity, so the casts need no type check.
+        var backward = Backward ?? throw new InvalidOperationException($"{_name}: no backward function");
+        switch (_arity)
         {
-            case Func<Tensor, Tensor?> one: return [one(g)];
-            case Func<Tensor, (Tensor?, Tensor?)> two: { var (a, b) = two(g); return [a, b]; }
-            case Func<Tensor, (Tensor?, Tensor?, Tensor?)> three: { var (a, b, c) = three(g); return [a, b, c]; }
-            case Func<Tensor, Tensor?[]> many: return many(g);
-            default: throw new InvalidOperationException($"{_name}: no backward function");
+            case 1: return [Unsafe.As<Func<Tensor, Tensor?>>(backward)(g)];
+            case 2: { var (a, b) = Unsafe.As<Func<Tensor, (Tensor?, Tensor?)>>(backward)(g); return [a, b]; }
+            case 3: { var (a, b, c) = Unsafe.As<Func<Tensor, (Tensor?, Tensor?, Tensor?)>>(backward)(g); return [a, b, c]; }
+            default: return Unsafe.As<Func<Tensor, Tensor?[]>>(backward)(g);
         }
     }
 

@@ -114,24 +114,25 @@ internal static class ActKernels
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            T[] src = (T[])x, dst = (T[])d;
-            int off = xo;
-            var f = op;
-            if (Threading.Serial(n, Cost)) Map<T, TOp>(src.AsSpan(off, n), dst.AsSpan(0, n), f);
-            else Threading.For(n, Cost, (s, e) => Map<T, TOp>(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s), f));
+            if (Threading.Serial(n, Cost)) Map<T, TOp>(((T[])x).AsSpan(xo, n), ((T[])d).AsSpan(0, n), op);
+            else Split((T[])x, xo, (T[])d, n, op);
         }
+
+        // Apart, so that small activations allocate no closure.
+        static void Split<T>(T[] src, int off, T[] dst, int n, TOp f) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Threading.For(n, Cost, (s, e) => Map<T, TOp>(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s), f));
     }
 
     readonly struct BackwardAction<TOp>(Array g, int go, Array x, int xo, Array d, int n, TOp op) : IFloatingAction where TOp : struct, IActGrad
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            T[] gs = (T[])g, xs = (T[])x, dst = (T[])d;
-            int gOff = go, xOff = xo;
-            var f = op;
-            if (Threading.Serial(n, Cost)) Grad<T, TOp>(gs.AsSpan(gOff, n), xs.AsSpan(xOff, n), dst.AsSpan(0, n), f);
-            else Threading.For(n, Cost, (s, e) => Grad<T, TOp>(gs.AsSpan(gOff + s, e - s), xs.AsSpan(xOff + s, e - s), dst.AsSpan(s, e - s), f));
+            if (Threading.Serial(n, Cost)) Grad<T, TOp>(((T[])g).AsSpan(go, n), ((T[])x).AsSpan(xo, n), ((T[])d).AsSpan(0, n), op);
+            else Split((T[])g, go, (T[])x, xo, (T[])d, n, op);
         }
+
+        static void Split<T>(T[] gs, int gOff, T[] xs, int xOff, T[] dst, int n, TOp f) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Threading.For(n, Cost, (s, e) => Grad<T, TOp>(gs.AsSpan(gOff + s, e - s), xs.AsSpan(xOff + s, e - s), dst.AsSpan(s, e - s), f));
     }
 
     readonly struct ForwardOp<TOp>(TOp op) : IUnaryOperator where TOp : struct, IAct

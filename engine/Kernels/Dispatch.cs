@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Torchlet.Kernels;
 
@@ -26,6 +27,8 @@ internal interface IAnyAction
 /// </summary>
 internal static class Dispatch
 {
+    // Inlined, so an op pays for the switch and nothing else (small ops are all overhead).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Floating<TAction>(ScalarType dtype, ref TAction action, string op) where TAction : struct, IFloatingAction
     {
         switch (dtype)
@@ -37,6 +40,7 @@ internal static class Dispatch
     }
 
     /// <summary>Every dtype but bool (a bool input is refused by name: callers that accept bool handle it first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Numeric<TAction>(ScalarType dtype, ref TAction action, string op) where TAction : struct, INumericAction
     {
         switch (dtype)
@@ -51,6 +55,7 @@ internal static class Dispatch
     }
 
     /// <summary>Every dtype (copies, conversions, gathers: they move elements without arithmetic).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Any<TAction>(ScalarType dtype, ref TAction action) where TAction : struct, IAnyAction
     {
         if (dtype == ScalarType.Bool)

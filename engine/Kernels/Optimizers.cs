@@ -24,14 +24,18 @@ internal static class OptimKernels
         TLoop Slice(int start, int n);
     }
 
-    /// <summary>Runs an update over n elements, split across threads when large enough. The serial check
-    /// only spares the closure: Threading.For runs inline in that case too.</summary>
+    /// <summary>Runs an update over n elements, split across threads when large enough.</summary>
     internal static void Run<T, TLoop, TSlicer>(int n, TSlicer slicer)
         where T : unmanaged, IFloatingPointIeee754<T> where TLoop : struct, IVecLoop<T>, allows ref struct where TSlicer : struct, ISlicer<T, TLoop>
     {
-        if (Threading.Serial(n, Cost)) { Range<T, TLoop, TSlicer>(slicer, 0, n); return; }
-        Threading.For(n, Cost, (s, e) => Range<T, TLoop, TSlicer>(slicer, s, e));
+        if (Threading.Serial(n, Cost)) Range<T, TLoop, TSlicer>(slicer, 0, n);
+        else Split<T, TLoop, TSlicer>(n, slicer);
     }
+
+    // Apart from Run, whose parameters a lambda would capture on entry: small updates allocate no closure.
+    static void Split<T, TLoop, TSlicer>(int n, TSlicer slicer)
+        where T : unmanaged, IFloatingPointIeee754<T> where TLoop : struct, IVecLoop<T>, allows ref struct where TSlicer : struct, ISlicer<T, TLoop> =>
+        Threading.For(n, Cost, (s, e) => Range<T, TLoop, TSlicer>(slicer, s, e));
 
     /// <summary>The gradient every update starts from: −g when maximizing, then + wd·p as one fma (grad.add(p, alpha=wd)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

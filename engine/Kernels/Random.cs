@@ -1,10 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Torchlet.Kernels;
-
-// Namespace Torchlet, not Torchlet.Kernels: moved here unchanged, name and namespace kept (tests call RandomKernels).
-namespace Torchlet;
+namespace Torchlet.Kernels;
 
 /// <summary>
 /// ATen's normal_fill. float32 follows the AVX2 kernel PyTorch's x86 builds dispatch to

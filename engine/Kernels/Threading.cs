@@ -34,7 +34,9 @@ internal static class Threading
     static int Threads(long n, long costPerItem) => (int)Math.Min(Math.Min(NumThreads, Math.Max(1, n * costPerItem / MinWorkPerThread)), Math.Max(n, 1));
 
     /// <summary>Whether <see cref="For"/> would run this work on the calling thread alone (callers test it to skip allocating a closure).</summary>
-    public static bool Serial(long n, long costPerItem) => Threads(n, costPerItem) <= 1;
+    // The same answer as Threads(n, costPerItem) <= 1 (under two chunks' work, or one thread), without reading the
+    // thread-static count for the small ops that make up most calls.
+    public static bool Serial(long n, long costPerItem) => n * costPerItem < 2 * MinWorkPerThread || NumThreads <= 1 || n <= 1;
 
     /// <summary>Runs <paramref name="body"/>(start, end) over [0, n) in at most NumThreads chunks, or inline when <see cref="Serial"/>.</summary>
     public static void For(int n, long costPerItem, Action<int, int> body)

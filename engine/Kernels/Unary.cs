@@ -110,11 +110,13 @@ internal static class UnaryKernels
 
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            T[] src = (T[])x, dst = (T[])d;
-            int off = offset;
-            if (Threading.Serial(n, Cost)) TFn.Run<T>(src.AsSpan(off, n), dst.AsSpan(0, n));
-            else Threading.For(n, Cost, (s, e) => TFn.Run<T>(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s)));
+            if (Threading.Serial(n, Cost)) TFn.Run<T>(((T[])x).AsSpan(offset, n), ((T[])d).AsSpan(0, n));
+            else Split((T[])x, offset, (T[])d, n);
         }
+
+        // Apart, so that small maps allocate no closure.
+        static void Split<T>(T[] src, int off, T[] dst, int n) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Threading.For(n, Cost, (s, e) => TFn.Run<T>(src.AsSpan(off + s, e - s), dst.AsSpan(s, e - s)));
     }
 }
 

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace Torchlet;
 
 /// <summary>Shape, stride and dimension arithmetic shared by every op.</summary>
@@ -8,10 +11,12 @@ internal static class Shape
     static readonly int[] One = [1];
 
     /// <summary>The element count of a tensor that must fit one array (every tensor that owns its storage).</summary>
+    // Every op asks for this, several times: small and inlined, its errors thrown out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Numel(ReadOnlySpan<int> shape)
     {
         long n = NumelLong(shape);
-        if (n > Array.MaxLength) throw new ArgumentException($"a tensor of shape {Str(shape)} has {n} elements, more than the {Array.MaxLength} a .NET array can hold");
+        if (n > Array.MaxLength) ThrowTooLarge(shape, n);
         return (int)n;
     }
 
@@ -19,16 +24,30 @@ internal static class Shape
     /// The element count of any shape, views included (an expanded view can have more elements than an
     /// array holds); a count past long's range is PyTorch's overflow error, not a wrapped number.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long NumelLong(ReadOnlySpan<int> shape)
     {
-        foreach (var s in shape) if (s == 0) return 0;
+        // No division on the common path: while n < 2³², n·s < 2⁶³ for any int s, so only a product past 2³²
+        // needs the overflow test. A zero anywhere wins.
         long n = 1;
+        bool bad = false;
         foreach (var s in shape)
-            if (s < 0 || n > long.MaxValue / s)
-                throw new ArgumentException($"numel: integer multiplication overflow (a tensor of shape {Str(shape)})");
+        {
+            if (s == 0) return 0;
+            if (s < 0 || (n >> 32 != 0 && n > long.MaxValue / s)) bad = true;
             else n *= s;
+        }
+        if (bad) ThrowOverflow(shape);
         return n;
     }
+
+    [DoesNotReturn]
+    static void ThrowTooLarge(ReadOnlySpan<int> shape, long n) =>
+        throw new ArgumentException($"a tensor of shape {Str(shape)} has {n} elements, more than the {Array.MaxLength} a .NET array can hold");
+
+    [DoesNotReturn]
+    static void ThrowOverflow(ReadOnlySpan<int> shape) =>
+        throw new ArgumentException($"numel: integer multiplication overflow (a tensor of shape {Str(shape)})");
 
     public static int[] ContiguousStrides(int[] shape)
     {

@@ -20,6 +20,13 @@ public abstract class Storage
     {
         // A negative length is a size computed in int that wrapped: name it rather than let new T[] throw OverflowException.
         if (length < 0) throw new ArgumentException($"cannot allocate a storage of {length} elements: the size overflowed");
+        // Small buffers skip the handler (a method with one is not inlined, and every op allocates): a few KB that
+        // cannot be had means the process is out of memory anyway.
+        return length < 1 << 16 ? AllocateUnchecked(dtype, length, clear) : AllocateLarge(dtype, length, clear);
+    }
+
+    static Storage AllocateLarge(ScalarType dtype, int length, bool clear)
+    {
         try
         {
             return AllocateUnchecked(dtype, length, clear);

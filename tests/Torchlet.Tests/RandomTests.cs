@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Torchlet;
+using Torchlet.Kernels;
 using Xunit;
 
 namespace Torchlet.Tests;
