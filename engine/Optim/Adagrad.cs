@@ -76,7 +76,7 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("lr_decay", _name), group.Number("weight_decay", _name),
                 group.Number("initial_accumulator_value", _name), group.Number("eps", _name), group.Flag("maximize", _name));
-            NonNegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps");
+            NonNegative(("lr", o.Lr), ("lr_decay", o.LrDecay), ("weight_decay", o.WeightDecay), ("initial_accumulator_value", o.Init), ("eps", o.Eps));
             return o;
         }
 

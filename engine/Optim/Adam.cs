@@ -113,10 +113,10 @@ namespace Torchlet.Modules
             var (b1, b2) = group.Pair("betas", _name);
             var o = new Options(group.Number("lr", _name), b1, b2, group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Flag("amsgrad", _name), group.Flag("maximize", _name));
-            NonNegative(group, "lr", "eps");
+            NonNegative(("lr", o.Lr), ("eps", o.Eps));
             if (!(b1 >= 0 && b1 < 1)) throw new ArgumentException($"Invalid beta parameter at index 0: {Args.Py(b1)} ({_name} expects 0 <= beta1 < 1)");
             if (!(b2 >= 0 && b2 < 1)) throw new ArgumentException($"Invalid beta parameter at index 1: {Args.Py(b2)} ({_name} expects 0 <= beta2 < 1)");
-            NonNegative(group, "weight_decay");
+            NonNegative(("weight_decay", o.WeightDecay));
             return o;
         }
 

@@ -285,14 +285,14 @@ namespace Torchlet.Modules
         }
 
         /// <summary>
-        /// Refuses a negative (or NaN) value of the group's <paramref name="keys"/>, checked in order, with PyTorch's
-        /// "Invalid ..." wording (its own words for lr and eps, "&lt;key&gt; value" for the rest).
+        /// Refuses a negative (or NaN) option value, checked in order, with PyTorch's "Invalid ..." wording (its own
+        /// words for lr and eps, "&lt;key&gt; value" for the rest). Takes the values as just parsed, in a span: every
+        /// step checks them, so no array and no second lookup.
         /// </summary>
-        private protected void NonNegative(ParamGroup group, params string[] keys)
+        private protected void NonNegative(params ReadOnlySpan<(string Key, double Value)> options)
         {
-            foreach (var key in keys)
+            foreach (var (key, value) in options)
             {
-                double value = group.Number(key, _name);
                 if (value >= 0) continue;
                 string what = key switch { "lr" => "learning rate", "eps" => "epsilon value", _ => $"{key} value" };
                 throw new ArgumentException($"Invalid {what}: {Args.Py(value)} ({_name} expects {key} >= 0)");

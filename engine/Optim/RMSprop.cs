@@ -57,7 +57,7 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("alpha", _name), group.Number("eps", _name), group.Number("weight_decay", _name),
                 group.Number("momentum", _name), group.Flag("centered", _name), group.Flag("maximize", _name));
-            NonNegative(group, "lr", "eps", "momentum", "weight_decay", "alpha");
+            NonNegative(("lr", o.Lr), ("eps", o.Eps), ("momentum", o.Momentum), ("weight_decay", o.WeightDecay), ("alpha", o.Alpha));
             return o;
         }
 

@@ -48,7 +48,7 @@ namespace Torchlet.Modules
         {
             var o = new Options(group.Number("lr", _name), group.Number("momentum", _name), group.Number("dampening", _name),
                 group.Number("weight_decay", _name), group.Flag("nesterov", _name), group.Flag("maximize", _name));
-            NonNegative(group, "lr", "momentum", "weight_decay");
+            NonNegative(("lr", o.Lr), ("momentum", o.Momentum), ("weight_decay", o.WeightDecay));
             if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0))
                 throw new ArgumentException($"Nesterov momentum requires a momentum and zero dampening (got momentum={Args.Py(o.Momentum)}, dampening={Args.Py(o.Dampening)})");
             return o;
