@@ -59,7 +59,7 @@ namespace Torchlet.Modules
     using static Torchlet.torch;
 
     /// <summary>A lookup table of num_embeddings vectors of size embedding_dim, indexed by integer tensors.</summary>
-    public class Embedding : nn.Layer<Tensor, Tensor>
+    public sealed class Embedding : nn.Layer<Tensor, Tensor>
     {
         public long num_embeddings { get; }
         public long embedding_dim { get; }

@@ -200,7 +200,7 @@ namespace Torchlet.Modules
         }
     }
 
-    public class BatchNorm1d : BatchNorm
+    public sealed class BatchNorm1d : BatchNorm
     {
         public BatchNorm1d(long num_features, double eps = 1e-5, double? momentum = 0.1, bool affine = true, bool track_running_stats = true, ScalarType? dtype = null)
             : base(nameof(BatchNorm1d), num_features, eps, momentum, affine, track_running_stats, dtype) { }
@@ -212,7 +212,7 @@ namespace Torchlet.Modules
         }
     }
 
-    public class BatchNorm2d : BatchNorm
+    public sealed class BatchNorm2d : BatchNorm
     {
         public BatchNorm2d(long num_features, double eps = 1e-5, double? momentum = 0.1, bool affine = true, bool track_running_stats = true, ScalarType? dtype = null)
             : base(nameof(BatchNorm2d), num_features, eps, momentum, affine, track_running_stats, dtype) { }
@@ -224,7 +224,7 @@ namespace Torchlet.Modules
         }
     }
 
-    public class BatchNorm3d : BatchNorm
+    public sealed class BatchNorm3d : BatchNorm
     {
         public BatchNorm3d(long num_features, double eps = 1e-5, double? momentum = 0.1, bool affine = true, bool track_running_stats = true, ScalarType? dtype = null)
             : base(nameof(BatchNorm3d), num_features, eps, momentum, affine, track_running_stats, dtype) { }
@@ -269,26 +269,26 @@ namespace Torchlet.Modules
         }
     }
 
-    public class InstanceNorm1d : InstanceNorm
+    public sealed class InstanceNorm1d : InstanceNorm
     {
         public InstanceNorm1d(long num_features, double eps = 1e-5, double momentum = 0.1, bool affine = false, bool track_running_stats = false, ScalarType? dtype = null)
             : base(nameof(InstanceNorm1d), 2, num_features, eps, momentum, affine, track_running_stats, dtype) { }
     }
 
-    public class InstanceNorm2d : InstanceNorm
+    public sealed class InstanceNorm2d : InstanceNorm
     {
         public InstanceNorm2d(long num_features, double eps = 1e-5, double momentum = 0.1, bool affine = false, bool track_running_stats = false, ScalarType? dtype = null)
             : base(nameof(InstanceNorm2d), 3, num_features, eps, momentum, affine, track_running_stats, dtype) { }
     }
 
-    public class InstanceNorm3d : InstanceNorm
+    public sealed class InstanceNorm3d : InstanceNorm
     {
         public InstanceNorm3d(long num_features, double eps = 1e-5, double momentum = 0.1, bool affine = false, bool track_running_stats = false, ScalarType? dtype = null)
             : base(nameof(InstanceNorm3d), 4, num_features, eps, momentum, affine, track_running_stats, dtype) { }
     }
 
     /// <summary>Layer normalization over the trailing <c>normalized_shape</c> dims, with an elementwise affine transform.</summary>
-    public class LayerNorm : nn.Layer<Tensor, Tensor>
+    public sealed class LayerNorm : nn.Layer<Tensor, Tensor>
     {
         public long[] normalized_shape { get; }
         public double eps { get; set; }
@@ -332,7 +332,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Group normalization: channels split into num_groups groups, statistics per sample and group.</summary>
-    public class GroupNorm : nn.Layer<Tensor, Tensor>
+    public sealed class GroupNorm : nn.Layer<Tensor, Tensor>
     {
         public long num_groups { get; }
         public long num_channels { get; }
@@ -379,7 +379,7 @@ namespace Torchlet.Modules
     }
 
     /// <summary>Local response normalization across channels (AlexNet's LRN).</summary>
-    public class LocalResponseNorm : nn.Layer<Tensor, Tensor>
+    public sealed class LocalResponseNorm : nn.Layer<Tensor, Tensor>
     {
         public long size { get; }
         public double alpha { get; }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Torchlet.Kernels;
 
 namespace Torchlet;
