@@ -56,15 +56,24 @@ namespace Torchlet
         static string? FloatError(Tensor input, string kernel) =>
             input.dtype.IsFloating() ? null : $"\"{kernel}\" not implemented for '{input.dtype.CName()}' (normalization needs a float32 or float64 input)";
 
+        /// <summary>
+        /// The checks batch_norm and instance_norm share: an [N, C, *] input of a float dtype (both run PyTorch's
+        /// batch_norm kernel, hence its name in the dtype error) and per-channel parameters and running stats of C elements.
+        /// </summary>
+        static string? PerChannelError(Tensor input, string op, Tensor? running_mean, Tensor? running_var, Tensor? weight, Tensor? bias)
+        {
+            if (input.dim() < 2)
+                return $"{op}: expected an input of shape [N, C, *] (at least 2 dimensions), got input of shape {Shape.Str(input._shape)}";
+            if (FloatError(input, "batch_norm") is { } fe) return fe;
+            int C = input._shape[1];
+            return ParamError(input, weight, "weight", C) ?? ParamError(input, bias, "bias", C)
+                ?? ParamError(input, running_mean, "running_mean", C) ?? ParamError(input, running_var, "running_var", C);
+        }
+
         /// <summary>Why batch_norm would reject these arguments (PyTorch's checks and messages), or null.</summary>
         internal static string? BatchNormError(Tensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight, Tensor? bias, bool training)
         {
-            if (input.dim() < 2)
-                return $"batch_norm: expected an input of shape [N, C, *] (at least 2 dimensions), got input of shape {Shape.Str(input._shape)}";
-            if (FloatError(input, "batch_norm") is { } fe) return fe;
-            int C = input._shape[1];
-            if ((ParamError(input, weight, "weight", C) ?? ParamError(input, bias, "bias", C)
-                ?? ParamError(input, running_mean, "running_mean", C) ?? ParamError(input, running_var, "running_var", C)) is { } pe) return pe;
+            if (PerChannelError(input, "batch_norm", running_mean, running_var, weight, bias) is { } e) return e;
             if (!training && (running_mean is null || running_var is null))
                 return "running_mean and running_var must be defined in evaluation mode (training=false)";
             if (training && (long)input._shape[0] * Shape.Numel(input._shape.AsSpan(2)) == 1)
@@ -74,12 +83,7 @@ namespace Torchlet
 
         internal static string? InstanceNormError(Tensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight, Tensor? bias, bool use_input_stats)
         {
-            if (input.dim() < 2)
-                return $"instance_norm: expected an input of shape [N, C, *] (at least 2 dimensions), got input of shape {Shape.Str(input._shape)}";
-            if (FloatError(input, "batch_norm") is { } fe) return fe;
-            int C = input._shape[1];
-            if ((ParamError(input, weight, "weight", C) ?? ParamError(input, bias, "bias", C)
-                ?? ParamError(input, running_mean, "running_mean", C) ?? ParamError(input, running_var, "running_var", C)) is { } pe) return pe;
+            if (PerChannelError(input, "instance_norm", running_mean, running_var, weight, bias) is { } e) return e;
             if (!use_input_stats && (running_mean is null || running_var is null))
                 return "Expected running_mean and running_var to be defined when use_input_stats is false";
             if (use_input_stats && Shape.Numel(input._shape.AsSpan(2)) == 1)
