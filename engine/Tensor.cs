@@ -86,7 +86,7 @@ public partial class Tensor
             var (full, gBase) = BaseGradBuffer(b, g.dtype);
             new Tensor(full._storage, shape, strides, offset).CopyFrom(g);
             return gBase;
-        }, [b.GradEdge], false);
+        }, b.GradEdge, false);
     }
 
     /// <summary>
@@ -183,6 +183,9 @@ public partial class Tensor
     }
 
     internal T[] Buffer<T>() where T : unmanaged => ((Storage<T>)_storage).Data;
+
+    /// <summary>This tensor as an elementwise kernel's operand: buffer, offset, shape, strides.</summary>
+    internal Kernels.Operand<T> Operand<T>() where T : unmanaged => new(Buffer<T>(), _offset, _shape, _strides, Numel, _contiguous);
 
     /// <summary>This tensor if it owns a fresh contiguous buffer nobody else sees, else a copy.</summary>
     internal Tensor Owned() => clone_nograd();

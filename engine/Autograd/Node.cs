@@ -26,14 +26,15 @@ public class Node
     internal bool Needed;
     internal bool Target;
 
+    // One edge per gradient the backward returns, so the compiler checks that the two counts agree.
     internal Node(string name, Func<Tensor, Tensor?[]>? backward, Node?[] next, bool savesTensors = false)
         : this(name, backward, 0, next, savesTensors) { }
-    internal Node(string name, Func<Tensor, Tensor?> backward, Node?[] next, bool savesTensors)
-        : this(name, backward, 1, next, savesTensors) { }
-    internal Node(string name, Func<Tensor, (Tensor?, Tensor?)> backward, Node?[] next, bool savesTensors)
-        : this(name, backward, 2, next, savesTensors) { }
-    internal Node(string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, Node?[] next, bool savesTensors)
-        : this(name, backward, 3, next, savesTensors) { }
+    internal Node(string name, Func<Tensor, Tensor?> backward, Node? next, bool savesTensors)
+        : this(name, backward, 1, [next], savesTensors) { }
+    internal Node(string name, Func<Tensor, (Tensor?, Tensor?)> backward, Node? next0, Node? next1, bool savesTensors)
+        : this(name, backward, 2, [next0, next1], savesTensors) { }
+    internal Node(string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, Node? next0, Node? next1, Node? next2, bool savesTensors)
+        : this(name, backward, 3, [next0, next1, next2], savesTensors) { }
 
     Node(string name, Delegate? backward, byte arity, Node?[] next, bool savesTensors)
     {

@@ -234,9 +234,79 @@ internal struct LeOp : ICompareOp { public static bool Scalar<T>(T a, T b) where
 internal struct GtOp : ICompareOp { public static bool Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a > b; }
 internal struct GeOp : ICompareOp { public static bool Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a >= b; }
 
-/// <summary>Strided N-d loops for elementwise operators.</summary>
+/// <summary>One operand of an elementwise kernel: a tensor's buffer, offset, shape, strides and whether it is dense.</summary>
+internal readonly ref struct Operand<T>(T[] buffer, int offset, int[] shape, int[] strides, int numel, bool contiguous) where T : unmanaged
+{
+    public readonly T[] Buffer = buffer;
+    public readonly int Offset = offset, Numel = numel;
+    public readonly int[] Shape = shape, Strides = strides;
+    public readonly bool Contiguous = contiguous;
+}
+
+/// <summary>The elementwise drivers: dense spans split over threads when big, strided N-d loops otherwise.</summary>
 internal static class Elementwise
 {
+    /// <summary>
+    /// d = op(a, b) broadcast to <paramref name="shape"/> (n elements, d contiguous). Dense operands of the
+    /// output's size or of one element take the span kernels directly; anything else walks strided rows.
+    /// </summary>
+    public static void Binary<T, TOp>(in Operand<T> a, in Operand<T> b, T[] d, int[] shape, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        if (a.Contiguous && b.Contiguous)
+        {
+            int mode = a.Numel == n && b.Numel == n ? 0 : a.Numel == n && b.Numel == 1 ? 1 : b.Numel == n && a.Numel == 1 ? 2 : -1;
+            if (mode >= 0)
+            {
+                if (Threading.Serial(n, 1)) SpanRun<T, TOp>(mode, a.Buffer, a.Offset, b.Buffer, b.Offset, d, 0, n);
+                else ParallelSpanRun<T, TOp>(mode, a.Buffer, a.Offset, b.Buffer, b.Offset, d, n);
+                return;
+            }
+        }
+        Binary<T, TOp>(a.Buffer, a.Offset, a.Shape, a.Strides, b.Buffer, b.Offset, b.Shape, b.Strides, d, shape);
+    }
+
+    /// <summary>mode 0: span ∘ span, 1: span ∘ scalar, 2: scalar ∘ span, over elements [s, e).</summary>
+    static void SpanRun<T, TOp>(int mode, T[] a, int ao, T[] b, int bo, T[] d, int s, int e) where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        var dr = d.AsSpan(s, e - s);
+        if (mode == 0) TOp.Span<T>(a.AsSpan(ao + s, e - s), b.AsSpan(bo + s, e - s), dr);
+        else if (mode == 1) TOp.SpanScalar<T>(a.AsSpan(ao + s, e - s), b[bo], dr);
+        else TOp.ScalarSpan<T>(a[ao], b.AsSpan(bo + s, e - s), dr);
+    }
+
+    // Separate methods, so that a closure is only allocated for big ops.
+    static void ParallelSpanRun<T, TOp>(int mode, T[] a, int ao, T[] b, int bo, T[] d, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
+        Threading.For(n, 1, (s, e) => SpanRun<T, TOp>(mode, a, ao, b, bo, d, s, e));
+
+    /// <summary>d = op(a, s), or op(s, a) when <paramref name="scalarFirst"/>, over n dense elements of a.</summary>
+    public static void WithScalar<T, TOp>(T[] a, int ao, T s, T[] d, int n, bool scalarFirst) where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        if (Threading.Serial(n, 1)) WithScalar<T, TOp>(a, ao, s, d, scalarFirst, 0, n);
+        else ParallelWithScalar<T, TOp>(a, ao, s, d, scalarFirst, n);
+    }
+
+    static void ParallelWithScalar<T, TOp>(T[] a, int ao, T s, T[] d, bool scalarFirst, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
+        Threading.For(n, 1, (st, e) => WithScalar<T, TOp>(a, ao, s, d, scalarFirst, st, e));
+
+    static void WithScalar<T, TOp>(T[] a, int ao, T s, T[] d, bool scalarFirst, int st, int e) where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        if (scalarFirst) TOp.ScalarSpan<T>(s, a.AsSpan(ao + st, e - st), d.AsSpan(st, e - st));
+        else TOp.SpanScalar<T>(a.AsSpan(ao + st, e - st), s, d.AsSpan(st, e - st));
+    }
+
+    /// <summary>d = a ∘ b compared, broadcast to <paramref name="shape"/>; dense operands take the span loops.</summary>
+    public static void Compare<T, TOp>(in Operand<T> a, in Operand<T> b, Span<bool> d, int[] shape) where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        int n = d.Length;
+        if (a.Contiguous && b.Contiguous)
+        {
+            if (a.Numel == n && b.Numel == n) { CompareSpans<T, TOp>(a.Buffer.AsSpan(a.Offset, n), b.Buffer.AsSpan(b.Offset, n), d); return; }
+            if (a.Numel == n && b.Numel == 1) { CompareScalar<T, TOp>(a.Buffer.AsSpan(a.Offset, n), b.Buffer[b.Offset], d, false); return; }
+            if (b.Numel == n && a.Numel == 1) { CompareScalar<T, TOp>(b.Buffer.AsSpan(b.Offset, n), a.Buffer[a.Offset], d, true); return; }
+        }
+        Compare<T, TOp>(a.Buffer, a.Offset, a.Shape, a.Strides, b.Buffer, b.Offset, b.Shape, b.Strides, d, shape);
+    }
+
     /// <summary>
     /// Geometry of a broadcast binary op: output shape and both operands' strides at that shape
     /// (0 on broadcast dims), merged where memory allows, so most loops are a few long rows.
@@ -272,7 +342,7 @@ internal static class Elementwise
     /// d = op(a, b) with a and b broadcast to <paramref name="shape"/> (shapes already checked) and d
     /// contiguous. Rows whose inner stride is 1 or 0 go to the span kernels; big ops split rows over threads.
     /// </summary>
-    public static void Binary<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, T[] d, int[] shape)
+    static void Binary<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, T[] d, int[] shape)
         where T : unmanaged, INumber<T> where TOp : IBinaryOp
     {
         Span<int> buf = stackalloc int[3 * shape.Length];
@@ -286,7 +356,6 @@ internal static class Elementwise
         ParallelRows<T, TOp>(g.Shape[..g.Nd].ToArray(), g.A.ToArray(), g.B.ToArray(), a, aOff, b, bOff, d, g.Rows, g.Inner);
     }
 
-    // Separate so that the closure is only allocated for big ops.
     static void ParallelRows<T, TOp>(int[] sh, int[] sa, int[] sb, T[] a, int aOff, T[] b, int bOff, T[] d, int rows, int inner)
         where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
         Threading.For(rows, inner, (r0, r1) => BinaryRows<T, TOp>(sh, sa, sb, a, aOff, b, bOff, d, r0, r1));
@@ -318,7 +387,7 @@ internal static class Elementwise
         }
     }
 
-    public static void Compare<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, Span<bool> d, int[] shape)
+    static void Compare<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, Span<bool> d, int[] shape)
         where T : unmanaged, INumber<T> where TOp : ICompareOp
     {
         Span<int> buf = stackalloc int[3 * shape.Length];

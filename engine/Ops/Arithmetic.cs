@@ -6,9 +6,6 @@ namespace Torchlet;
 /// <summary>Binary elementwise math with broadcasting and type promotion; backward beside forward.</summary>
 public partial class Tensor
 {
-    // Below this many elements a kernel runs on the calling thread, with no delegate or closure.
-    internal const int SerialElements = 32_768;
-
     // ---------------------------------------------------------------- kernels dispatch
 
     /// <summary>op(a, b) in dtype <paramref name="ct"/>, broadcast; no autograd.</summary>
@@ -28,38 +25,8 @@ public partial class Tensor
 
     readonly struct BinaryAction<TOp>(Tensor a, Tensor b, Tensor r) : INumericAction where TOp : IBinaryOp
     {
-        public void Run<T>() where T : unmanaged, INumber<T> => BinaryRun<T, TOp>(a, b, r);
+        public void Run<T>() where T : unmanaged, INumber<T> => Elementwise.Binary<T, TOp>(a.Operand<T>(), b.Operand<T>(), r.Buffer<T>(), r._shape, r.Numel);
     }
-
-    static void BinaryRun<T, TOp>(Tensor a, Tensor b, Tensor r) where T : unmanaged, INumber<T> where TOp : IBinaryOp
-    {
-        int n = r.Numel;
-        T[] aa = a.Buffer<T>(), ba = b.Buffer<T>(), ra = r.Buffer<T>();
-        if (a._contiguous && b._contiguous)
-        {
-            int an = a.Numel, bn = b.Numel;
-            int mode = an == n && bn == n ? 0 : an == n && bn == 1 ? 1 : bn == n && an == 1 ? 2 : -1;
-            if (mode >= 0)
-            {
-                if (Threading.Serial(n, 1)) SpanRun<T, TOp>(mode, aa, a._offset, ba, b._offset, ra, 0, n);
-                else ParallelSpanRun<T, TOp>(mode, aa, a._offset, ba, b._offset, ra, n);
-                return;
-            }
-        }
-        Elementwise.Binary<T, TOp>(aa, a._offset, a._shape, a._strides, ba, b._offset, b._shape, b._strides, ra, r._shape);
-    }
-
-    /// <summary>mode 0: span ∘ span, 1: span ∘ scalar, 2: scalar ∘ span, over elements [s, e).</summary>
-    static void SpanRun<T, TOp>(int mode, T[] aa, int ao, T[] ba, int bo, T[] ra, int s, int e) where T : unmanaged, INumber<T> where TOp : IBinaryOp
-    {
-        var d = ra.AsSpan(s, e - s);
-        if (mode == 0) TOp.Span<T>(aa.AsSpan(ao + s, e - s), ba.AsSpan(bo + s, e - s), d);
-        else if (mode == 1) TOp.SpanScalar<T>(aa.AsSpan(ao + s, e - s), ba[bo], d);
-        else TOp.ScalarSpan<T>(aa[ao], ba.AsSpan(bo + s, e - s), d);
-    }
-
-    static void ParallelSpanRun<T, TOp>(int mode, T[] aa, int ao, T[] ba, int bo, T[] ra, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
-        Threading.For(n, 1, (s, e) => SpanRun<T, TOp>(mode, aa, ao, ba, bo, ra, s, e));
 
     /// <summary>op(a, scalar) or op(scalar, a) in dtype <paramref name="ct"/>; no autograd.</summary>
     internal static Tensor ScalarKernel<TOp>(Tensor a, Scalar s, ScalarType ct, bool scalarFirst) where TOp : IBinaryOp
@@ -76,24 +43,7 @@ public partial class Tensor
 
     readonly struct ScalarAction<TOp>(Tensor src, Scalar s, Tensor r, bool scalarFirst) : INumericAction where TOp : IBinaryOp
     {
-        public void Run<T>() where T : unmanaged, INumber<T> => ScalarRun<T, TOp>(src, s.As<T>(), r, scalarFirst);
-    }
-
-    static void ScalarRun<T, TOp>(Tensor a, T s, Tensor r, bool scalarFirst) where T : unmanaged, INumber<T> where TOp : IBinaryOp
-    {
-        T[] aa = a.Buffer<T>(), ra = r.Buffer<T>();
-        int ao = a._offset, n = r.Numel;
-        if (Threading.Serial(n, 1)) ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, 0, n);
-        else ParallelScalarRun<T, TOp>(aa, ao, s, ra, scalarFirst, n);
-    }
-
-    static void ParallelScalarRun<T, TOp>(T[] aa, int ao, T s, T[] ra, bool scalarFirst, int n) where T : unmanaged, INumber<T> where TOp : IBinaryOp =>
-        Threading.For(n, 1, (st, e) => ScalarSpanRun<T, TOp>(aa, ao, s, ra, scalarFirst, st, e));
-
-    static void ScalarSpanRun<T, TOp>(T[] aa, int ao, T s, T[] ra, bool scalarFirst, int st, int e) where T : unmanaged, INumber<T> where TOp : IBinaryOp
-    {
-        if (scalarFirst) TOp.ScalarSpan<T>(s, aa.AsSpan(ao + st, e - st), ra.AsSpan(st, e - st));
-        else TOp.SpanScalar<T>(aa.AsSpan(ao + st, e - st), s, ra.AsSpan(st, e - st));
+        public void Run<T>() where T : unmanaged, INumber<T> => Elementwise.WithScalar<T, TOp>(src.Buffer<T>(), src._offset, s.As<T>(), r.Buffer<T>(), r.Numel, scalarFirst);
     }
 
     internal static Tensor CompareKernel<TOp>(Tensor a, Tensor b) where TOp : ICompareOp
@@ -111,22 +61,7 @@ public partial class Tensor
 
     readonly struct CompareAction<TOp>(Tensor a, Tensor b, Tensor r) : INumericAction where TOp : ICompareOp
     {
-        public void Run<T>() where T : unmanaged, INumber<T> => CompareRun<T, TOp>(a, b, r);
-    }
-
-    static void CompareRun<T, TOp>(Tensor a, Tensor b, Tensor r) where T : unmanaged, INumber<T> where TOp : ICompareOp
-    {
-        var d = r.Span<bool>();
-        T[] aa = a.Buffer<T>(), ba = b.Buffer<T>();
-        int n = d.Length;
-        if (a._contiguous && b._contiguous)
-        {
-            int an = a.Numel, bn = b.Numel;
-            if (an == n && bn == n) { Elementwise.CompareSpans<T, TOp>(aa.AsSpan(a._offset, n), ba.AsSpan(b._offset, n), d); return; }
-            if (an == n && bn == 1) { Elementwise.CompareScalar<T, TOp>(aa.AsSpan(a._offset, n), ba[b._offset], d, false); return; }
-            if (bn == n && an == 1) { Elementwise.CompareScalar<T, TOp>(ba.AsSpan(b._offset, n), aa[a._offset], d, true); return; }
-        }
-        Elementwise.Compare<T, TOp>(aa, a._offset, a._shape, a._strides, ba, b._offset, b._shape, b._strides, d, r._shape);
+        public void Run<T>() where T : unmanaged, INumber<T> => Elementwise.Compare<T, TOp>(a.Operand<T>(), b.Operand<T>(), r.Span<bool>(), r._shape);
     }
 
     /// <summary>a ∘ scalar compared in result_type(a, scalar), with no temporary tensor for the scalar.</summary>

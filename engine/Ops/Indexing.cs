@@ -206,7 +206,7 @@ public partial class Tensor
                 gValue = part.dtype == valueType ? part : part.to_nograd(valueType, false);
             }
             return (gSelf, gValue);
-        }, [oldEdge, valueEdge], false);
+        }, oldEdge, valueEdge, false);
         _requiresGrad = true;
     }
 

@@ -316,7 +316,7 @@ internal sealed class SplitGrad
             var b = _buffer ?? Tensor.Empty(_shape, _dtype, clear: true);
             _buffer = null;
             return b;
-        }, [input.GradEdge], false);
+        }, input.GradEdge, false);
     }
 
     /// <summary>Makes <paramref name="output"/> a graph output whose gradient lands in <paramref name="region"/> of the buffer.</summary>
@@ -333,7 +333,7 @@ internal sealed class SplitGrad
             }
             region(_buffer).CopyFrom(g);
             return Tensor.Empty(Shape.Scalar, _dtype, clear: true);
-        }, [_collector], false);
+        }, _collector, false);
     }
 }
 

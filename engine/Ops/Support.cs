@@ -23,21 +23,21 @@ public partial class Tensor
     internal static Tensor Record(Tensor result, string name, Func<Tensor, Tensor?> backward, bool saves, Tensor input)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, backward, [input.GradEdge], saves);
+        result._gradFn = new Node(name, backward, input.GradEdge, saves);
         return result;
     }
 
     internal static Tensor Record(Tensor result, string name, Func<Tensor, (Tensor?, Tensor?)> backward, bool saves, Tensor a, Tensor b)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, backward, [a.GradEdge, b.GradEdge], saves);
+        result._gradFn = new Node(name, backward, a.GradEdge, b.GradEdge, saves);
         return result;
     }
 
     internal static Tensor Record(Tensor result, string name, Func<Tensor, (Tensor?, Tensor?, Tensor?)> backward, bool saves, Tensor a, Tensor b, Tensor c)
     {
         result._requiresGrad = true;
-        result._gradFn = new Node(name, backward, [a.GradEdge, b.GradEdge, c.GradEdge], saves);
+        result._gradFn = new Node(name, backward, a.GradEdge, b.GradEdge, c.GradEdge, saves);
         return result;
     }
 
@@ -168,7 +168,7 @@ public partial class Tensor
             var gRegion = region.clone_nograd();
             region.CopyFrom(ScalarTensor(0, g.dtype));
             return (gBase, gRegion);
-        }, [b.GradEdge, fn], false);
+        }, b.GradEdge, fn, false);
         b._requiresGrad = true;
         b._gradFn = copySlices;
     }

@@ -199,7 +199,7 @@ public partial class Tensor
         CopyFrom(ScalarTensor(value, dtype));
         BumpVersion();
         // The values no longer depend on the history: the old history gets a zero gradient.
-        if (old is not null) SetInplaceHistory(new Node(node, static g => torch.zeros_like(g), [old], false));
+        if (old is not null) SetInplaceHistory(new Node(node, static g => torch.zeros_like(g), old, false));
         return this;
     }
 
@@ -214,7 +214,7 @@ public partial class Tensor
         {
             var s = src;
             SetInplaceHistory(new Node("torch::autograd::CopyBackwards",
-                g => (old is null ? null : torch.zeros_like(g), s._requiresGrad ? GradFor(g, s) : null), [old, s.GradEdge], false));
+                g => (old is null ? null : torch.zeros_like(g), s._requiresGrad ? GradFor(g, s) : null), old, s.GradEdge, false));
         }
         return this;
     }
