@@ -86,7 +86,10 @@ internal static class Simd
     /// Vector bits the drivers use: 512, 256, 128 or 0 (scalar). The widest the hardware accelerates,
     /// unless TORCHLET_VECTOR_WIDTH forces one — an internal switch for tests, so that a machine without
     /// AVX-512 still runs the Vector512 paths (in software) and one with it runs the 128-bit (ARM64 NEON)
-    /// and scalar paths. Read once: the JIT folds it, so the paths not taken cost nothing.
+    /// and scalar paths. Read once: the JIT folds it, so the paths not taken cost nothing. It steers Torchlet's
+    /// own vector code (these drivers, GEMM, the conv and pool shuffles, the normal fill); the elementwise maps
+    /// run on TensorPrimitives, whose operator structs pick their width from the hardware alone — the runtime's
+    /// DOTNET_PreferredVectorBitWidth narrows them, nothing widens them, and the library tests its own paths.
     /// </summary>
     public static readonly int Width = Choose(Environment.GetEnvironmentVariable("TORCHLET_VECTOR_WIDTH"));
 
