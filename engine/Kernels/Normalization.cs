@@ -397,6 +397,19 @@ internal static class NormKernels
         });
     }
 
+    /// <summary>
+    /// Batch, instance and group norm's weight gradient (v = Σg·(x − mean) per row, times the row's rstd) or bias
+    /// gradient (v = Σg, no rstd): per channel c, the sum over the rows of that channel (row i is channel i % C),
+    /// added in row order. rstd is per group: row i's is rstd[i / C·G + i % C / D] (batch and instance norm: G = C
+    /// and D = 1, one per row).
+    /// </summary>
+    public static double[] ChannelFold(double[] v, int rows, int C, double[]? rstd, int G, int D)
+    {
+        var r = new double[C];
+        for (int i = 0; i < rows; i++) r[i % C] += rstd is null ? v[i] : v[i] * rstd[i / C * G + i % C / D];
+        return r;
+    }
+
     // ---------------------------------------------------------------- layer norm: per-row statistics, per-column affine
 
     /// <summary>y = (x − mean[r])·rstd[r]·w + b on each of the M rows of K elements (w, b optional).</summary>

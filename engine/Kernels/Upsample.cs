@@ -27,18 +27,57 @@ internal sealed class InterpDim<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 }
 
-/// <summary>Interpolation over [planes, D, H, W] contiguous blocks; planes split over the intra-op threads.</summary>
+/// <summary>
+/// Interpolation over [planes, D, H, W] contiguous blocks; planes split over the intra-op threads. A plan is the
+/// three dims' taps (<see cref="InterpDim{T}"/>[3], depth first; missing dims are unit dims) in the dtype's T, made
+/// once by <see cref="Plan"/> and kept by the backward.
+/// </summary>
 internal static class Interp
 {
+    /// <summary>The taps of the nd (1 to 3) trailing spatial dims, from input sizes <paramref name="inSp"/> to output sizes <paramref name="outSp"/>.</summary>
+    public static Array Plan(ScalarType dtype, int[] inSp, int[] outSp, double[]? scales, InterpolationMode mode, bool alignCorners, string op)
+    {
+        var a = new PlanAction(inSp, outSp, scales, mode, alignCorners);
+        Dispatch.Floating(dtype, ref a, op);
+        return a.Result!;
+    }
+
     /// <summary>y = Σ wd·(Σ wh·(Σ ww·x)), nested in PyTorch's order (innermost dim first).</summary>
-    public static void Forward<T>(T[] x, int xOff, T[] y, int planes, InterpDim<T> dd, InterpDim<T> dh, InterpDim<T> dw)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Taps(x, xOff, y, 0, planes, dd, dh, dw, backward: false);
+    public static void Forward(ScalarType dtype, Array plan, Array x, int xOff, Array y, int planes, string op)
+    {
+        var a = new TapsAction(plan, x, xOff, y, 0, planes, backward: false);
+        Dispatch.Floating(dtype, ref a, op);
+    }
 
     /// <summary>The adjoint of <see cref="Forward"/>: each output gradient spread over its taps. gx must be zeroed.</summary>
-    public static void Backward<T>(T[] gy, int gyOff, T[] gx, int planes, InterpDim<T> dd, InterpDim<T> dh, InterpDim<T> dw)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Taps(gx, 0, gy, gyOff, planes, dd, dh, dw, backward: true);
+    public static void Backward(ScalarType dtype, Array plan, Array gy, int gyOff, Array gx, int planes, string op)
+    {
+        var a = new TapsAction(plan, gx, 0, gy, gyOff, planes, backward: true);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    struct PlanAction(int[] inSp, int[] outSp, double[]? scales, InterpolationMode mode, bool ac) : IFloatingAction
+    {
+        public Array? Result;
+
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int nd = inSp.Length;
+            var dims = new InterpDim<T>[3];
+            for (int i = 0; i < 3 - nd; i++) dims[i] = InterpDim<T>.Unit();
+            for (int i = 0; i < nd; i++) dims[3 - nd + i] = Table<T>(inSp[i], outSp[i], scales?[i], mode, ac);
+            Result = dims;
+        }
+    }
+
+    readonly struct TapsAction(Array plan, Array inp, int inOff, Array outp, int outOff, int planes, bool backward) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var d = (InterpDim<T>[])plan;
+            Taps((T[])inp, inOff, (T[])outp, outOff, planes, d[0], d[1], d[2], backward);
+        }
+    }
 
     /// <summary>Walks every output's taps once: forward gathers the input plane into the output, backward scatters the output's gradient back (so the two stay adjoint).</summary>
     static void Taps<T>(T[] inp, int inOff, T[] outp, int outOff, int planes, InterpDim<T> dd, InterpDim<T> dh, InterpDim<T> dw, bool backward)
@@ -87,5 +126,91 @@ internal static class Interp
                         }
             }
         });
+    }
+
+    /// <summary>PyTorch's compute_scales_value: 1/scale when a positive scale was given, else in/out.</summary>
+    static T ScaleValue<T>(double? scale, int input, int output) where T : unmanaged, IFloatingPointIeee754<T> =>
+        scale is > 0 ? T.CreateTruncating(1.0 / scale.Value) : T.CreateTruncating(input) / T.CreateTruncating(output);
+
+    static T AreaScale<T>(int input, int output, bool ac, double? scale) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (ac) return output > 1 ? T.CreateTruncating(input - 1) / T.CreateTruncating(output - 1) : T.Zero;
+        return ScaleValue<T>(scale, input, output);
+    }
+
+    static T SourceIndex<T>(T scale, int dst, bool ac, bool cubic) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (ac) return scale * T.CreateTruncating(dst);
+        T half = T.CreateTruncating(0.5);
+        T src = scale * (T.CreateTruncating(dst) + half) - half;
+        return !cubic && src < T.Zero ? T.Zero : src;
+    }
+
+    static InterpDim<T> Table<T>(int input, int output, double? scale, InterpolationMode mode, bool ac) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (mode)
+        {
+            case InterpolationMode.Nearest:
+            case InterpolationMode.NearestExact:
+            {
+                var d = new InterpDim<T>(input, output, 1);
+                // The nearest kernels compute their scale in float whatever the dtype.
+                float s = scale is > 0 ? (float)(1.0 / scale.Value) : (float)input / output;
+                for (int i = 0; i < output; i++)
+                {
+                    int src;
+                    // No same-size or 2× shortcut: with a scale factor given, PyTorch 1.13 maps 5 → 5 by 1/1.09.
+                    if (mode == InterpolationMode.Nearest)
+                        src = (int)Math.Min((long)MathF.Floor(i * s), input - 1);
+                    else
+                        src = (int)Math.Min((long)MathF.Floor((float)((i + 0.5) * s)), input - 1);
+                    d.Idx[i] = src; d.W[i] = T.One;
+                }
+                return d;
+            }
+            case InterpolationMode.Bicubic:
+            {
+                var d = new InterpDim<T>(input, output, 4);
+                T s = AreaScale<T>(input, output, ac, scale);
+                for (int i = 0; i < output; i++)
+                {
+                    T real = SourceIndex(s, i, ac, cubic: true);
+                    int i0 = (int)MathF.Floor(float.CreateTruncating(real));
+                    T t = real - T.CreateTruncating(i0);
+                    Cubic(t, d.W.AsSpan(i * 4, 4));
+                    for (int k = 0; k < 4; k++) d.Idx[i * 4 + k] = Math.Clamp(i0 - 1 + k, 0, input - 1);
+                }
+                return d;
+            }
+            default:
+            {
+                var d = new InterpDim<T>(input, output, 2);
+                T s = AreaScale<T>(input, output, ac, scale);
+                for (int i = 0; i < output; i++)
+                {
+                    if (output == input) { d.Idx[2 * i] = i; d.Idx[2 * i + 1] = i; d.W[2 * i] = T.One; d.W[2 * i + 1] = T.Zero; continue; }
+                    T real = SourceIndex(s, i, ac, cubic: false);
+                    int i0 = int.CreateTruncating(real);
+                    int off = i0 < input - 1 ? 1 : 0;
+                    T l1 = T.Clamp(real - T.CreateTruncating(i0), T.Zero, T.One);
+                    d.Idx[2 * i] = i0; d.Idx[2 * i + 1] = i0 + off;
+                    d.W[2 * i] = T.One - l1; d.W[2 * i + 1] = l1;
+                }
+                return d;
+            }
+        }
+    }
+
+    /// <summary>Keys' cubic convolution weights with A = −0.75 (PyTorch's get_cubic_upsample_coefficients).</summary>
+    static void Cubic<T>(T t, Span<T> c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T A = T.CreateTruncating(-0.75), one = T.One;
+        static T C1(T x, T A) => ((A + T.CreateTruncating(2)) * x - (A + T.CreateTruncating(3))) * x * x + T.One;
+        static T C2(T x, T A) => ((A * x - T.CreateTruncating(5) * A) * x + T.CreateTruncating(8) * A) * x - T.CreateTruncating(4) * A;
+        c[0] = C2(t + one, A);
+        c[1] = C1(t, A);
+        T x2 = one - t;
+        c[2] = C1(x2, A);
+        c[3] = C2(x2 + one, A);
     }
 }

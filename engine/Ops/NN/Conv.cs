@@ -136,23 +136,20 @@ namespace Torchlet
         /// <summary>Lower (small = W ⊛ image) or its adjoint Raise (image = Wᵀ ⊛ small), in the input's dtype.</summary>
         static void Product(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise)
         {
-            switch ((raise ? small : image).dtype)
-            {
-                case ScalarType.Float32: Product<float>(g, image, w, b, small, raise); break;
-                case ScalarType.Float64: Product<double>(g, image, w, b, small, raise); break;
-                case ScalarType.Int64: Product<long>(g, image, w, b, small, raise); break;
-                case ScalarType.Int32: Product<int>(g, image, w, b, small, raise); break;
-                case ScalarType.Byte: Product<byte>(g, image, w, b, small, raise); break;
-            }
+            var action = new ProductAction(g, image, w, b, small, raise);
+            Dispatch.Numeric((raise ? small : image).dtype, ref action, "convolution");
         }
 
-        static unsafe void Product<T>(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise) where T : unmanaged, INumber<T>
+        readonly struct ProductAction(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise) : INumericAction
         {
-            fixed (T* pi = image.Buffer<T>(), pw = w.Buffer<T>(), pb = b?.Buffer<T>(), ps = small.Buffer<T>())
+            public unsafe void Run<T>() where T : unmanaged, INumber<T>
             {
-                T* bias = b is null ? null : pb + b._offset;
-                if (raise) ConvKernels.Raise(g, ps + small._offset, pw + w._offset, bias, pi + image._offset);
-                else ConvKernels.Lower(g, pi + image._offset, pw + w._offset, bias, ps + small._offset);
+                fixed (T* pi = image.Buffer<T>(), pw = w.Buffer<T>(), pb = b?.Buffer<T>(), ps = small.Buffer<T>())
+                {
+                    T* bias = b is null ? null : pb + b._offset;
+                    if (raise) ConvKernels.Raise(g, ps + small._offset, pw + w._offset, bias, pi + image._offset);
+                    else ConvKernels.Lower(g, pi + image._offset, pw + w._offset, bias, ps + small._offset);
+                }
             }
         }
 

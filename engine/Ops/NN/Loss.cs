@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
@@ -75,8 +74,7 @@ namespace Torchlet
             var x = input.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
             var y = target.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
             var r = Tensor.Empty(red == Reduction.None ? shape : Shape.Scalar, ct);
-            var forward = new PointwiseForwardAction(x, y, r, red, kind, param);
-            Dispatch.Floating(ct, ref forward, kernel);
+            LossKernels.PointwiseForward(ct, x._storage.RawArray, x._offset, y._storage.RawArray, y._offset, r._storage.RawArray, x.Numel, red, kind, param, kernel);
             if (Tensor.NeedsGrad(input, target))
             {
                 var sx = new SavedTensor(input); var st = new SavedTensor(target);
@@ -98,56 +96,13 @@ namespace Torchlet
             return r;
         }
 
-        readonly struct PointwiseForwardAction(Tensor x, Tensor y, Tensor r, Reduction red, Kind kind, double param) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => PointwiseForward<T>(x, y, r, red, kind, param);
-        }
-
-        static void PointwiseForward<T>(Tensor x, Tensor y, Tensor r, Reduction red, Kind kind, double param) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            int n = x.Numel;
-            T[]? rented = red == Reduction.None ? null : System.Buffers.ArrayPool<T>.Shared.Rent(n);
-            var dst = rented is null ? r.Span<T>() : rented.AsSpan(0, n);
-            RowUpdate.Subtract(x.Span<T>(), y.Span<T>(), dst);
-            T p = T.CreateTruncating(param), half = T.CreateTruncating(0.5);
-            switch (kind)
-            {
-                case Kind.Mse: RowUpdate.Square(dst); break;
-                case Kind.SmoothL1:
-                    for (int i = 0; i < n; i++) { T z = T.Abs(dst[i]); dst[i] = z < p ? half * z * z / p : z - half * p; }
-                    break;
-                default:
-                    for (int i = 0; i < n; i++) { T z = T.Abs(dst[i]); dst[i] = z < p ? half * z * z : p * (z - half * p); }
-                    break;
-            }
-            if (rented is null) return;
-            T s = RowMath.Sum<T>(dst);
-            System.Buffers.ArrayPool<T>.Shared.Return(rented);
-            r.Buffer<T>()[0] = red == Reduction.Mean ? s / T.CreateTruncating(n) : s;
-        }
-
         /// <summary>d/dd of smooth_l1 (clamp(d/β, −1, 1)) or huber (clamp(d, −δ, δ)) as a no-grad tensor.</summary>
         static Tensor PointwiseDerivative(Tensor d, Kind kind, double p)
         {
             var dc = d.detach().contiguous_nograd();
             var r = Tensor.Empty(dc._shape, dc.dtype);
-            var action = new DerivativeAction(dc, r, kind, p);
-            Dispatch.Floating(dc.dtype, ref action, kind == Kind.SmoothL1 ? "smooth_l1_backward" : "huber_backward");
+            LossKernels.PointwiseDerivative(dc.dtype, dc._storage.RawArray, dc._offset, r._storage.RawArray, dc.Numel, kind, p, kind == Kind.SmoothL1 ? "smooth_l1_backward" : "huber_backward");
             return r;
-        }
-
-        readonly struct DerivativeAction(Tensor d, Tensor r, Kind kind, double param) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Derivative<T>(d.Span<T>(), r.Span<T>(), kind, param);
-
-            static void Derivative<T>(ReadOnlySpan<T> d, Span<T> r, Kind kind, double param) where T : unmanaged, IFloatingPointIeee754<T>
-            {
-                T p = T.CreateTruncating(param);
-                if (kind == Kind.SmoothL1)
-                    for (int i = 0; i < d.Length; i++) r[i] = d[i] <= -p ? -T.One : d[i] >= p ? T.One : d[i] / p;
-                else
-                    for (int i = 0; i < d.Length; i++) r[i] = d[i] <= -p ? -p : d[i] >= p ? p : d[i];
-            }
         }
 
         internal static Tensor L1(Tensor input, Tensor target, Reduction red, string who)
@@ -198,9 +153,7 @@ namespace Torchlet
             var x = input.to_nograd(ct, false).contiguous_nograd();
             var y = target.to_nograd(ct, false).contiguous_nograd();
             var r = Tensor.Empty(input._shape, ct);
-            var forward = new BceForwardAction(x, y, r);
-            Dispatch.Floating(ct, ref forward, "binary_cross_entropy");
-            if (!forward.Ok)
+            if (!LossKernels.BceForward(ct, x._storage.RawArray, x._offset, y._storage.RawArray, y._offset, r._storage.RawArray, r.Numel, "binary_cross_entropy"))
             {
                 var bad = x.ToArray<double>().First(v => !(v >= 0 && v <= 1));
                 throw new ArgumentException($"{who}: all elements of input should be between 0 and 1 (found {bad.ToString(System.Globalization.CultureInfo.InvariantCulture)}; apply sigmoid first, or use binary_cross_entropy_with_logits / BCEWithLogitsLoss on raw scores)");
@@ -247,25 +200,6 @@ namespace Torchlet
             _ => g.GradExpand(shape),
         };
 
-        /// <summary>Runs <see cref="BceForward"/>; <see cref="Ok"/> is false when an input lies outside [0, 1].</summary>
-        struct BceForwardAction(Tensor x, Tensor y, Tensor r) : IFloatingAction
-        {
-            public bool Ok;
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Ok = BceForward<T>(x.Span<T>(), y.Span<T>(), r.Span<T>());
-        }
-
-        static bool BceForward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> r) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            T lo = T.CreateTruncating(-100);
-            for (int i = 0; i < x.Length; i++)
-            {
-                T xv = x[i], yv = y[i];
-                if (!(xv >= T.Zero && xv <= T.One)) return false;
-                r[i] = (yv - T.One) * T.Max(T.CreateTruncating(AccurateMath.Log1p(-double.CreateTruncating(xv))), lo) - yv * T.Max(T.Log(xv), lo);
-            }
-            return true;
-        }
-
         internal static Tensor BceWithLogits(Tensor input, Tensor target, Tensor? weight, Tensor? posWeight, Reduction red, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
@@ -277,8 +211,10 @@ namespace Torchlet
             // weight and pos_weight are applied in place in PyTorch, so they take the loss's dtype.
             Tensor Dense(Tensor t) => t.to_nograd(ct, false).contiguous_nograd();
             var loss = Tensor.Empty(input._shape, ct);
-            var forward = new BceLogitsForwardAction(Dense(input), Dense(target), w is null ? null : Dense(w), pw is null ? null : Dense(pw), loss);
-            Dispatch.Floating(ct, ref forward, "binary_cross_entropy_with_logits");
+            Tensor x = Dense(input), y = Dense(target);
+            Tensor? wd = w is null ? null : Dense(w), pwd = pw is null ? null : Dense(pw);
+            LossKernels.BceLogitsForward(ct, x._storage.RawArray, x._offset, y._storage.RawArray, y._offset, wd?._storage.RawArray, wd?._offset ?? 0,
+                pwd?._storage.RawArray, pwd?._offset ?? 0, loss._storage.RawArray, loss.Numel, "binary_cross_entropy_with_logits");
             var reduced = ReduceNoGrad(loss, red);
             RecordElementwiseLoss(reduced, input, target, red, "BinaryCrossEntropyWithLogitsBackward0", (xi, ti, ge) =>
             {
@@ -300,29 +236,6 @@ namespace Torchlet
                 return (gx, gt);
             });
             return reduced;
-        }
-
-        /// <summary>
-        /// PyTorch 1.13's formula in one pass: with m = max(−x, 0), (1 − y)·x + lw·(log(exp(−m) + exp(−x − m)) + m)
-        /// where lw = 1 + (pos_weight − 1)·y (1 without pos_weight), times weight; exp never overflows.
-        /// </summary>
-        readonly struct BceLogitsForwardAction(Tensor x, Tensor y, Tensor? w, Tensor? pw, Tensor r) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => BceLogitsForward<T>(x, y, w, pw, r);
-        }
-
-        static void BceLogitsForward<T>(Tensor xt, Tensor yt, Tensor? wt, Tensor? pwt, Tensor r) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            ReadOnlySpan<T> x = xt.Span<T>(), y = yt.Span<T>();
-            ReadOnlySpan<T> w = wt is null ? default : wt.Span<T>(), pw = pwt is null ? default : pwt.Span<T>();
-            var d = r.Span<T>();
-            for (int i = 0; i < d.Length; i++)
-            {
-                T xv = x[i], yv = y[i], m = T.Max(-xv, T.Zero);
-                T logTerm = T.Log(T.Exp(-m) + T.Exp(-xv - m)) + m;
-                T v = (T.One - yv) * xv + (pwt is null ? logTerm : ((pw[i] - T.One) * yv + T.One) * logTerm);
-                d[i] = wt is null ? v : v * w[i];
-            }
         }
 
         // ---------------------------------------------------------------- nll_loss / cross_entropy
@@ -391,9 +304,9 @@ namespace Torchlet
             var wc = weight?.contiguous_nograd();
             int[] outShape = red != Reduction.None ? Shape.Scalar : target._shape;
             var r = Tensor.Empty(outShape, input.dtype);
-            var forward = new NllForwardAction(x, tc, wc, r, n, c, s, ignoreIndex, red);
-            Dispatch.Floating(input.dtype, ref forward, "nll_loss");
-            double totalWeight = forward.TotalWeight;
+            long[] tb = tc.Buffer<long>();
+            double totalWeight = LossKernels.NllForward(input.dtype, x._storage.RawArray, x._offset, tb, tc._offset, wc?._storage.RawArray, wc?._offset ?? 0,
+                r._storage.RawArray, n, c, s, ignoreIndex, red, "nll_loss");
             if (Tensor.NeedsGrad(input))
             {
                 string name = input._shape.Length > 2 ? "NllLoss2DBackward0" : "NllLossBackward0";
@@ -405,66 +318,12 @@ namespace Torchlet
                     st.Get(); sw?.Get();
                     var gi = Tensor.Empty(shape, dt, clear: true);
                     var gc = g.to_nograd(dt, false).contiguous_nograd();
-                    var backward = new NllBackwardAction(gc, tc, wc, gi, n, c, s, ignoreIndex, red, totalWeight);
-                    Dispatch.Floating(dt, ref backward, "nll_loss_backward");
+                    LossKernels.NllBackward(dt, gc._storage.RawArray, gc._offset, tb, tc._offset, wc?._storage.RawArray, wc?._offset ?? 0,
+                        gi._storage.RawArray, n, c, s, ignoreIndex, red, totalWeight, "nll_loss_backward");
                     return gi;
                 }, false, input);
             }
             return r;
-        }
-
-        struct NllForwardAction(Tensor x, Tensor t, Tensor? w, Tensor r, int n, int c, int s, long ignore, Reduction red) : IFloatingAction
-        {
-            public double TotalWeight;
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => TotalWeight = NllForward<T>(x, t, w, r, n, c, s, ignore, red);
-        }
-
-        readonly struct NllBackwardAction(Tensor g, Tensor t, Tensor? w, Tensor gi, int n, int c, int s, long ignore, Reduction red, double total) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => NllBackward<T>(g, t, w, gi, n, c, s, ignore, red, total);
-        }
-
-        static double NllForward<T>(Tensor x, Tensor t, Tensor? w, Tensor r, int n, int c, int s, long ignore, Reduction red) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            T[] xb = x.Buffer<T>(); int xo = x._offset;
-            var tb = t.Span<long>();
-            T[]? wb = w?.Buffer<T>(); int wo = w?._offset ?? 0;
-            var rb = r.Buffer<T>();
-            double sum = 0, total = 0;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < s; j++)
-                {
-                    long cls = tb[i * s + j];
-                    T v = T.Zero, wv = T.Zero;
-                    if (cls != ignore)
-                    {
-                        wv = wb is null ? T.One : wb[wo + (int)cls];
-                        v = -wv * xb[xo + (i * c + (int)cls) * s + j];
-                    }
-                    if (red == Reduction.None) rb[i * s + j] = v;
-                    sum += double.CreateTruncating(v); total += double.CreateTruncating(wv);
-                }
-            if (red == Reduction.Sum) rb[0] = T.CreateTruncating(sum);
-            else if (red == Reduction.Mean) rb[0] = T.CreateTruncating(sum / total);
-            return total;
-        }
-
-        static void NllBackward<T>(Tensor g, Tensor t, Tensor? w, Tensor gi, int n, int c, int s, long ignore, Reduction red, double total) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var tb = t.Span<long>();
-            T[]? wb = w?.Buffer<T>(); int wo = w?._offset ?? 0;
-            T[] gb = g.Buffer<T>(); int go = g._offset;
-            var rb = gi.Buffer<T>();
-            T scale = red == Reduction.Mean ? T.CreateTruncating(1 / total) : T.One;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < s; j++)
-                {
-                    long cls = tb[i * s + j];
-                    if (cls == ignore) continue;
-                    T wv = wb is null ? T.One : wb[wo + (int)cls];
-                    T gv = red == Reduction.None ? gb[go + i * s + j] : gb[go];
-                    rb[(i * c + (int)cls) * s + j] = -wv * gv * scale;
-                }
         }
 
         internal static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, Reduction red, double labelSmoothing, string who)
@@ -546,9 +405,9 @@ namespace Torchlet
             var w = weight?.contiguous_nograd();
             var r = Tensor.Empty(red == Reduction.None ? target._shape : Shape.Scalar, input.dtype);
             var lse = new double[n];
-            var forward = new CeForwardAction(x, t, w, r, lse, n, c, ignoreIndex, red);
-            Dispatch.Floating(input.dtype, ref forward, "cross_entropy");
-            double total = forward.Total;
+            long[] tb = t.Buffer<long>();
+            double total = LossKernels.CeForward(input.dtype, x._storage.RawArray, x._offset, tb, t._offset, w?._storage.RawArray, w?._offset ?? 0,
+                r._storage.RawArray, lse, n, c, ignoreIndex, red, "cross_entropy");
             if (Tensor.NeedsGrad(input))
             {
                 var sx = new SavedTensor(input); var st = new SavedTensor(target);
@@ -559,81 +418,12 @@ namespace Torchlet
                     var xi = sx.Get().contiguous_nograd();
                     var gi = Tensor.Empty(input._shape, input.dtype);
                     var gc = g.to_nograd(input.dtype, false).contiguous_nograd();
-                    var backward = new CeBackwardAction(xi, t, w, gc, gi, lse, n, c, ignoreIndex, red, total);
-                    Dispatch.Floating(input.dtype, ref backward, "nll_loss_backward");
+                    LossKernels.CeBackward(input.dtype, xi._storage.RawArray, xi._offset, tb, t._offset, w?._storage.RawArray, w?._offset ?? 0,
+                        gc._storage.RawArray, gc._offset, gi._storage.RawArray, lse, n, c, ignoreIndex, red, total, "nll_loss_backward");
                     return gi;
                 }, true, input);
             }
             return r;
-        }
-
-        static double CeForward<T>(Tensor x, Tensor t, Tensor? w, Tensor r, double[] lse, int n, int c, long ignore, Reduction red) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            T[] xb = x.Buffer<T>(); int xo = x._offset;
-            long[] tb = t.Buffer<long>(); int to = t._offset;
-            T[]? wb = w?.Buffer<T>(); int wo = w?._offset ?? 0;
-            T[] rb = r.Buffer<T>();
-            var rowLoss = new double[n];
-            var rowWeight = new double[n];
-            Threading.For(n, (long)c * 4, (i0, i1) =>
-            {
-                var tmp = ReduceScratch<T>.Get(c).AsSpan(0, c);
-                for (int i = i0; i < i1; i++)
-                {
-                    long cls = tb[to + i];
-                    if (cls == ignore) continue;
-                    var row = xb.AsSpan(xo + i * c, c);
-                    T l = SoftmaxKernels.LogSumExp<T>(row, tmp);
-                    lse[i] = double.CreateTruncating(l);
-                    T wv = wb is null ? T.One : wb[wo + (int)cls];
-                    rowLoss[i] = double.CreateTruncating(wv * (l - row[(int)cls]));
-                    rowWeight[i] = double.CreateTruncating(wv);
-                }
-            });
-            double sum = 0, total = 0;
-            for (int i = 0; i < n; i++) { sum += rowLoss[i]; total += rowWeight[i]; }
-            if (red == Reduction.None) for (int i = 0; i < n; i++) rb[i] = T.CreateTruncating(rowLoss[i]);
-            else rb[0] = T.CreateTruncating(red == Reduction.Mean ? sum / total : sum);
-            return total;
-        }
-
-        struct CeForwardAction(Tensor x, Tensor t, Tensor? w, Tensor r, double[] lse, int n, int c, long ignore, Reduction red) : IFloatingAction
-        {
-            public double Total;
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Total = CeForward<T>(x, t, w, r, lse, n, c, ignore, red);
-        }
-
-        readonly struct CeBackwardAction(Tensor x, Tensor t, Tensor? w, Tensor g, Tensor gi, double[] lse, int n, int c, long ignore, Reduction red, double total) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => CeBackward<T>(x, t, w, g, gi, lse, n, c, ignore, red, total);
-        }
-
-        static void CeBackward<T>(Tensor x, Tensor t, Tensor? w, Tensor g, Tensor gi, double[] lse, int n, int c, long ignore, Reduction red, double total) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            T[] xb = x.Buffer<T>(); int xo = x._offset;
-            long[] tb = t.Buffer<long>(); int to = t._offset;
-            T[]? wb = w?.Buffer<T>(); int wo = w?._offset ?? 0;
-            T[] gb = g.Buffer<T>(); int go = g._offset;
-            T[] rb = gi.Buffer<T>();
-            Threading.For(n, (long)c * 4, (i0, i1) =>
-            {
-                for (int i = i0; i < i1; i++)
-                {
-                    var ri = rb.AsSpan(i * c, c);
-                    long cls = tb[to + i];
-                    if (cls == ignore) { ri.Clear(); continue; }
-                    T wv = wb is null ? T.One : wb[wo + (int)cls];
-                    T gv = red == Reduction.None ? gb[go + i] : gb[go];
-                    T coef = red == Reduction.Mean ? T.CreateTruncating(double.CreateTruncating(wv * gv) / total) : wv * gv;
-                    var xi = xb.AsSpan(xo + i * c, c);
-                    T l = T.CreateTruncating(lse[i]);
-                    if (c < 16)
-                        for (int j = 0; j < c; j++) ri[j] = T.Exp(xi[j] - l);
-                    else RowUpdate.ExpShifted(xi, l, ri);
-                    ri[(int)cls] -= T.One;
-                    RowUpdate.Scale(ri, coef);
-                }
-            });
         }
 
         // ---------------------------------------------------------------- kl_div

@@ -225,18 +225,9 @@ namespace Torchlet
                         if (x.Numel > 0) Affine2(gc, x, gx, Nk, Ck, S, k1, k2, k3);
                         dx = gx;
                     }
-                    if (needW)
-                    {
-                        var gw = new double[C];
-                        for (int i = 0; i < Ck; i++) gw[i % C] += sumGX[i] * invstd[i];
-                        dw = FromDoubles(gw, w0!);
-                    }
-                    if (needB)
-                    {
-                        var gb = new double[C];
-                        for (int i = 0; i < Ck; i++) gb[i % C] += sumG[i];
-                        db = FromDoubles(gb, b0!);
-                    }
+                    // One invstd per row: G = C, D = 1.
+                    if (needW) dw = FromDoubles(NormKernels.ChannelFold(sumGX, Ck, C, invstd, C, 1), w0!);
+                    if (needB) db = FromDoubles(NormKernels.ChannelFold(sumG, Ck, C, null, C, 1), b0!);
                     return (dx, dw, db);
                 }, true, input, weight, bias);
             }
@@ -452,18 +443,8 @@ namespace Torchlet
                         if (x.Numel > 0) Affine2(gc, x, gx, 1, NC, S, k1, k2, k3);
                         dx = gx;
                     }
-                    if (needW)
-                    {
-                        var gw = new double[C];
-                        for (int i = 0; i < NC; i++) gw[i % C] += sumGX[i] * rstd[i / C * G + i % C / D];
-                        dw = FromDoubles(gw, w0!);
-                    }
-                    if (needB)
-                    {
-                        var gb = new double[C];
-                        for (int i = 0; i < NC; i++) gb[i % C] += sumG[i];
-                        db = FromDoubles(gb, b0!);
-                    }
+                    if (needW) dw = FromDoubles(NormKernels.ChannelFold(sumGX, NC, C, rstd, G, D), w0!);
+                    if (needB) db = FromDoubles(NormKernels.ChannelFold(sumG, NC, C, null, G, D), b0!);
                     return (dx, dw, db);
                 }, true, input, weight, bias);
             }

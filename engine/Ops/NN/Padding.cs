@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet
@@ -167,7 +166,7 @@ namespace Torchlet
 
             var x = input.contiguous_nograd();
             var result = Tensor.Empty(outShape, input.dtype);
-            Gather(x, result, k, maps);
+            PadKernels.Gather(x.dtype, x._storage.RawArray, x._offset, x._shape, result._storage.RawArray, result._offset, k, maps);
             if (Tensor.NeedsGrad(input))
             {
                 string name = BackwardName(mode, k, "Backward0");
@@ -189,15 +188,16 @@ namespace Torchlet
         {
             var gc = g.contiguous_nograd();
             var r = Tensor.Empty(inShape, g.dtype, clear: true);
-            Scatter(gc, r, k, maps);
+            PadKernels.ScatterAdd(g.dtype, gc._storage.RawArray, gc._offset, r._storage.RawArray, r._offset, inShape, k, maps, "pad_backward");
             if (Tensor.NeedsGrad(g))
             {
                 string name = BackwardName(mode, k, "BackwardBackward0");
                 var outShape = g._shape;
                 Tensor.Record(r, name, gg =>
                 {
+                    var ggc = gg.contiguous_nograd();
                     var res = Tensor.Empty(outShape, gg.dtype);
-                    Gather(gg.contiguous_nograd(), res, k, maps);
+                    PadKernels.Gather(ggc.dtype, ggc._storage.RawArray, ggc._offset, ggc._shape, res._storage.RawArray, res._offset, k, maps);
                     return res;
                 }, false, g);
             }
@@ -266,82 +266,6 @@ namespace Torchlet
                     : Math.Clamp(j, 0, size - 1);
             }
             return map;
-        }
-
-        // ---------------------------------------------------------------- kernels
-
-        /// <summary>dst[plane, o…] = src[plane, map(o)…] over the last k dims; planes split over threads.</summary>
-        static void Gather(Tensor src, Tensor dst, int k, int[][] maps)
-        {
-            switch (src.dtype)
-            {
-                case ScalarType.Float32: Walk<float>(src, dst, k, maps, false); break;
-                case ScalarType.Float64: Walk<double>(src, dst, k, maps, false); break;
-                case ScalarType.Int64: Walk<long>(src, dst, k, maps, false); break;
-                case ScalarType.Int32: Walk<int>(src, dst, k, maps, false); break;
-                case ScalarType.Byte: Walk<byte>(src, dst, k, maps, false); break;
-                case ScalarType.Bool: WalkCopy<bool>(src, dst, k, maps); break;
-            }
-        }
-
-        /// <summary>src is the padded gradient, dst the (cleared) input gradient: dst[map(o)] += src[o].</summary>
-        static void Scatter(Tensor src, Tensor dst, int k, int[][] maps)
-        {
-            Dispatch.Floating(src.dtype, "pad_backward", () => Walk<float>(dst, src, k, maps, true), () => Walk<double>(dst, src, k, maps, true));
-        }
-
-        static void WalkCopy<T>(Tensor small, Tensor big, int k, int[][] maps) where T : unmanaged
-        {
-            // bool has no arithmetic: a plain gather.
-            var (planes, inPlane, outPlane, mD, mH, mW, xh, xw) = Layout(small, big, k, maps);
-            var s = small.Buffer<T>(); var d = big.Buffer<T>(); int so = small._offset;
-            for (int p = 0; p < planes; p++)
-                for (int a = 0, o = p * outPlane; a < mD.Length; a++)
-                    for (int b = 0; b < mH.Length; b++)
-                    {
-                        int row = so + p * inPlane + (mD[a] * xh + mH[b]) * xw;
-                        for (int c = 0; c < mW.Length; c++) d[o++] = s[row + mW[c]];
-                    }
-        }
-
-        static (int planes, int inPlane, int outPlane, int[] mD, int[] mH, int[] mW, int xh, int xw) Layout(Tensor small, Tensor big, int k, int[][] maps)
-        {
-            int nd = small.dim();
-            int[] one = [0];
-            var mD = k >= 3 ? maps[k - 3] : one;
-            var mH = k >= 2 ? maps[k - 2] : one;
-            var mW = maps[k - 1];
-            int xw = small._shape[nd - 1], xh = k >= 2 ? small._shape[nd - 2] : 1, xd = k >= 3 ? small._shape[nd - 3] : 1;
-            int inPlane = xd * xh * xw, outPlane = mD.Length * mH.Length * mW.Length;
-            int planes = 1;
-            for (int i = 0; i < nd - k; i++) planes *= small._shape[i];
-            return (planes, inPlane, outPlane, mD, mH, mW, xh, xw);
-        }
-
-        /// <summary>
-        /// The one loop for both directions: small is the unpadded tensor, big the padded one (both contiguous).
-        /// Forward copies small[map] into big; backward adds big into small[map] (a plane's rows are
-        /// walked in order, so the sums do not depend on threads).
-        /// </summary>
-        static void Walk<T>(Tensor small, Tensor big, int k, int[][] maps, bool backward) where T : unmanaged, INumber<T>
-        {
-            var (planes, inPlane, outPlane, mD, mH, mW, xh, xw) = Layout(small, big, k, maps);
-            var s = small.Buffer<T>(); var d = big.Buffer<T>();
-            int so = small._offset, bo = big._offset;
-            Threading.For(planes, outPlane, (p0, p1) =>
-            {
-                for (int p = p0; p < p1; p++)
-                {
-                    int o = bo + p * outPlane;
-                    for (int a = 0; a < mD.Length; a++)
-                        for (int b = 0; b < mH.Length; b++)
-                        {
-                            int row = so + p * inPlane + (mD[a] * xh + mH[b]) * xw;
-                            if (backward) for (int c = 0; c < mW.Length; c++) s[row + mW[c]] += d[o++];
-                            else for (int c = 0; c < mW.Length; c++) d[o++] = s[row + mW[c]];
-                        }
-                }
-            });
         }
     }
 }

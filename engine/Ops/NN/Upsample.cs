@@ -1,13 +1,12 @@
-using System.Numerics;
 using Torchlet.Kernels;
 using Torchlet.Modules;
 
 namespace Torchlet
 {
     /// <summary>
-    /// Interpolation as PyTorch 1.13's upsample kernels compute it: per-dim source indices and
-    /// weights (UpSample.h), then a separable weighted sum (Kernels/Upsample.cs); backward is the
-    /// adjoint (scatter of the weighted gradient).
+    /// Interpolation as PyTorch 1.13's upsample kernels compute it (Kernels/Upsample.cs): per-dim source
+    /// indices and weights (UpSample.h), then a separable weighted sum; backward is the adjoint (scatter
+    /// of the weighted gradient). Here: the mode, size and scale arguments, their checks, and the node.
     /// </summary>
     internal static class UpsampleOps
     {
@@ -123,28 +122,13 @@ namespace Torchlet
                 InterpolationMode.Bicubic => "UpsampleBicubic2DBackward1",
                 _ => "UpsampleTrilinear3DBackward1",
             };
-            return Dispatch.Floating(input.dtype, "interpolate",
-                () => Run<float>(input, nd, inSp, o, scales, mode, ac, node),
-                () => Run<double>(input, nd, inSp, o, scales, mode, ac, node));
-        }
-
-        static Tensor Run<T>(Tensor input, int nd, int[] inSp, int[] o, double[]? scales, InterpolationMode mode, bool ac, string node)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var dims = new InterpDim<T>[nd];
-            for (int i = 0; i < nd; i++) dims[i] = Table<T>(inSp[i], o[i], scales?[i], mode, ac);
-            var (dd, dh, dw) = nd switch
-            {
-                1 => (InterpDim<T>.Unit(), InterpDim<T>.Unit(), dims[0]),
-                2 => (InterpDim<T>.Unit(), dims[0], dims[1]),
-                _ => (dims[0], dims[1], dims[2]),
-            };
+            var plan = Interp.Plan(input.dtype, inSp, o, scales, mode, ac, "interpolate");
             var xc = input.contiguous_nograd();
             var outShape = (int[])input._shape.Clone();
             for (int i = 0; i < nd; i++) outShape[2 + i] = o[i];
             int planes = input._shape[0] * input._shape[1];
             var y = Tensor.Empty(outShape, input.dtype);
-            Interp.Forward(xc.Buffer<T>(), xc._offset, y.Buffer<T>(), planes, dd, dh, dw);
+            Interp.Forward(input.dtype, plan, xc._storage.RawArray, xc._offset, y._storage.RawArray, planes, "interpolate");
             if (Tensor.NeedsGrad(input))
             {
                 int[] inShape = input._shape;
@@ -154,97 +138,11 @@ namespace Torchlet
                 {
                     var gc = PoolOps.As(g, dt).contiguous_nograd();
                     var gx = Tensor.Empty(inShape, g.dtype, clear: true);
-                    Interp.Backward(gc.Buffer<T>(), gc._offset, gx.Buffer<T>(), planes, dd, dh, dw);
+                    Interp.Backward(dt, plan, gc._storage.RawArray, gc._offset, gx._storage.RawArray, planes, "interpolate_backward");
                     return gx;
                 }, false, input);
             }
             return y;
-        }
-
-        /// <summary>PyTorch's compute_scales_value: 1/scale when a positive scale was given, else in/out.</summary>
-        static T ScaleValue<T>(double? scale, int input, int output) where T : unmanaged, IFloatingPointIeee754<T> =>
-            scale is > 0 ? T.CreateTruncating(1.0 / scale.Value) : T.CreateTruncating(input) / T.CreateTruncating(output);
-
-        static T AreaScale<T>(int input, int output, bool ac, double? scale) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (ac) return output > 1 ? T.CreateTruncating(input - 1) / T.CreateTruncating(output - 1) : T.Zero;
-            return ScaleValue<T>(scale, input, output);
-        }
-
-        static T SourceIndex<T>(T scale, int dst, bool ac, bool cubic) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (ac) return scale * T.CreateTruncating(dst);
-            T half = T.CreateTruncating(0.5);
-            T src = scale * (T.CreateTruncating(dst) + half) - half;
-            return !cubic && src < T.Zero ? T.Zero : src;
-        }
-
-        static InterpDim<T> Table<T>(int input, int output, double? scale, InterpolationMode mode, bool ac) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            switch (mode)
-            {
-                case InterpolationMode.Nearest:
-                case InterpolationMode.NearestExact:
-                {
-                    var d = new InterpDim<T>(input, output, 1);
-                    // The nearest kernels compute their scale in float whatever the dtype.
-                    float s = scale is > 0 ? (float)(1.0 / scale.Value) : (float)input / output;
-                    for (int i = 0; i < output; i++)
-                    {
-                        int src;
-                        // No same-size or 2× shortcut: with a scale factor given, PyTorch 1.13 maps 5 → 5 by 1/1.09.
-                        if (mode == InterpolationMode.Nearest)
-                            src = (int)Math.Min((long)MathF.Floor(i * s), input - 1);
-                        else
-                            src = (int)Math.Min((long)MathF.Floor((float)((i + 0.5) * s)), input - 1);
-                        d.Idx[i] = src; d.W[i] = T.One;
-                    }
-                    return d;
-                }
-                case InterpolationMode.Bicubic:
-                {
-                    var d = new InterpDim<T>(input, output, 4);
-                    T s = AreaScale<T>(input, output, ac, scale);
-                    for (int i = 0; i < output; i++)
-                    {
-                        T real = SourceIndex(s, i, ac, cubic: true);
-                        int i0 = (int)MathF.Floor(float.CreateTruncating(real));
-                        T t = real - T.CreateTruncating(i0);
-                        Cubic(t, d.W.AsSpan(i * 4, 4));
-                        for (int k = 0; k < 4; k++) d.Idx[i * 4 + k] = Math.Clamp(i0 - 1 + k, 0, input - 1);
-                    }
-                    return d;
-                }
-                default:
-                {
-                    var d = new InterpDim<T>(input, output, 2);
-                    T s = AreaScale<T>(input, output, ac, scale);
-                    for (int i = 0; i < output; i++)
-                    {
-                        if (output == input) { d.Idx[2 * i] = i; d.Idx[2 * i + 1] = i; d.W[2 * i] = T.One; d.W[2 * i + 1] = T.Zero; continue; }
-                        T real = SourceIndex(s, i, ac, cubic: false);
-                        int i0 = int.CreateTruncating(real);
-                        int off = i0 < input - 1 ? 1 : 0;
-                        T l1 = T.Clamp(real - T.CreateTruncating(i0), T.Zero, T.One);
-                        d.Idx[2 * i] = i0; d.Idx[2 * i + 1] = i0 + off;
-                        d.W[2 * i] = T.One - l1; d.W[2 * i + 1] = l1;
-                    }
-                    return d;
-                }
-            }
-        }
-
-        /// <summary>Keys' cubic convolution weights with A = −0.75 (PyTorch's get_cubic_upsample_coefficients).</summary>
-        static void Cubic<T>(T t, Span<T> c) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            T A = T.CreateTruncating(-0.75), one = T.One;
-            static T C1(T x, T A) => ((A + T.CreateTruncating(2)) * x - (A + T.CreateTruncating(3))) * x * x + T.One;
-            static T C2(T x, T A) => ((A * x - T.CreateTruncating(5) * A) * x + T.CreateTruncating(8) * A) * x - T.CreateTruncating(4) * A;
-            c[0] = C2(t + one, A);
-            c[1] = C1(t, A);
-            T x2 = one - t;
-            c[2] = C1(x2, A);
-            c[3] = C2(x2 + one, A);
         }
     }
 }
