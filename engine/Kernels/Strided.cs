@@ -139,6 +139,41 @@ internal static class Strided
         }
     }
 
+    /// <summary>
+    /// Tensor.to's copy: the n elements of a source of dtype <paramref name="from"/> (contiguous from offset, or walked
+    /// by shape and strides) converted into a fresh contiguous destination of dtype <paramref name="to"/>.
+    /// </summary>
+    public static void ToCopy(ScalarType from, Array src, int offset, int[] shape, int[] strides, bool contiguous, ScalarType to, Array dst, int n)
+    {
+        var action = new ToCopyAction(src, offset, shape, strides, contiguous, to, dst, n);
+        Dispatch.Any(from, ref action);
+    }
+
+    // Source type first, then the destination type inside it.
+    readonly struct ToCopyAction(Array src, int offset, int[] shape, int[] strides, bool contiguous, ScalarType to, Array dst, int n) : IAnyAction
+    {
+        public void Run<TS>() where TS : unmanaged
+        {
+            var into = new ToCopyAction<TS>((TS[])src, offset, shape, strides, contiguous, dst, n);
+            Dispatch.Any(to, ref into);
+        }
+    }
+
+    readonly struct ToCopyAction<TS>(TS[] src, int offset, int[] shape, int[] strides, bool contiguous, Array dst, int n) : IAnyAction where TS : unmanaged
+    {
+        public void Run<TD>() where TD : unmanaged
+        {
+            var d = ((TD[])dst).AsSpan(0, n);
+            if (contiguous)
+            {
+                var s = src.AsSpan(offset, n);
+                if (typeof(TS) == typeof(TD)) System.Runtime.InteropServices.MemoryMarshal.Cast<TS, TD>(s).CopyTo(d);
+                else ConvertSpan(s, d);
+            }
+            else Copy(src, offset, shape, strides, d);
+        }
+    }
+
     public static void ConvertSpan<TS, TD>(ReadOnlySpan<TS> src, Span<TD> dst) where TS : unmanaged where TD : unmanaged
     {
         if (typeof(TS) == typeof(float) && typeof(TD) == typeof(double))

@@ -157,41 +157,8 @@ public partial class Tensor
     /// out[p] = self[p with dim ← idx[p]] for every position p of the index, walked row-major;
     /// <paramref name="ish"/> is the index shape (0-dim as [1]), <paramref name="outT"/> is contiguous.
     /// </summary>
-    static void DimGather(Tensor self, int d, long[] idx, int[] ish, Tensor outT)
-    {
-        switch (self.dtype)
-        {
-            case ScalarType.Float32: DimGatherT(self.Buffer<float>(), self._offset, NonEmptyStrides(self), idx, ish, d, outT.Buffer<float>()); break;
-            case ScalarType.Float64: DimGatherT(self.Buffer<double>(), self._offset, NonEmptyStrides(self), idx, ish, d, outT.Buffer<double>()); break;
-            case ScalarType.Int64: DimGatherT(self.Buffer<long>(), self._offset, NonEmptyStrides(self), idx, ish, d, outT.Buffer<long>()); break;
-            case ScalarType.Int32: DimGatherT(self.Buffer<int>(), self._offset, NonEmptyStrides(self), idx, ish, d, outT.Buffer<int>()); break;
-            case ScalarType.Byte: DimGatherT(self.Buffer<byte>(), self._offset, NonEmptyStrides(self), idx, ish, d, outT.Buffer<byte>()); break;
-            case ScalarType.Bool: DimGatherT(self.Buffer<bool>(), self._offset, NonEmptyStrides(self), idx, ish, d, outT.Buffer<bool>()); break;
-        }
-    }
-
-    static void DimGatherT<T>(T[] a, int aOff, int[] aSt, long[] idx, int[] ish, int dim, T[] dst) where T : unmanaged
-    {
-        int n = idx.Length;
-        if (n == 0) return;
-        int nd = ish.Length, last = nd - 1, inner = ish[last];
-        int aInner = last == dim ? 0 : aSt[last], aDim = aSt[dim];
-        Span<int> c = stackalloc int[nd];
-        c.Clear();
-        int ao = aOff;
-        for (int p0 = 0; p0 < n; p0 += inner)
-        {
-            for (int j = 0; j < inner; j++) dst[p0 + j] = a[ao + j * aInner + (int)idx[p0 + j] * aDim];
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                int s = k == dim ? 0 : aSt[k];
-                ao += s;
-                if (++c[k] < ish[k]) break;
-                ao -= s * ish[k];
-                c[k] = 0;
-            }
-        }
-    }
+    static void DimGather(Tensor self, int d, long[] idx, int[] ish, Tensor outT) =>
+        GatherKernels.Dim(self.dtype, self._storage.RawArray, self._offset, NonEmptyStrides(self), idx, ish, d, outT._storage.RawArray);
 
     /// <summary>dst[p with dim ← idx[p]] (+)= src[p] for every index position p; src may be a 0-dim value.</summary>
     static void DimScatter(Tensor dst, int d, long[] idx, int[] ish, Tensor src, bool add)
@@ -199,41 +166,7 @@ public partial class Tensor
         if (src.dtype != dst.dtype) src = src.to_nograd(dst.dtype, false);
         // A 0-dim value broadcasts over all index positions: stride 0 everywhere.
         int[] sSt = src._shape.Length == 0 ? new int[ish.Length] : src._strides;
-        int[] dSt = NonEmptyStrides(dst);
-        switch (dst.dtype)
-        {
-            case ScalarType.Float32: if (add) DimScatterT<float, AddWrite<float>>(dst, dSt, idx, ish, d, src, sSt); else DimScatterT<float, AssignWrite<float>>(dst, dSt, idx, ish, d, src, sSt); break;
-            case ScalarType.Float64: if (add) DimScatterT<double, AddWrite<double>>(dst, dSt, idx, ish, d, src, sSt); else DimScatterT<double, AssignWrite<double>>(dst, dSt, idx, ish, d, src, sSt); break;
-            case ScalarType.Int64: if (add) DimScatterT<long, AddWrite<long>>(dst, dSt, idx, ish, d, src, sSt); else DimScatterT<long, AssignWrite<long>>(dst, dSt, idx, ish, d, src, sSt); break;
-            case ScalarType.Int32: if (add) DimScatterT<int, AddWrite<int>>(dst, dSt, idx, ish, d, src, sSt); else DimScatterT<int, AssignWrite<int>>(dst, dSt, idx, ish, d, src, sSt); break;
-            case ScalarType.Byte: if (add) DimScatterT<byte, AddWrite<byte>>(dst, dSt, idx, ish, d, src, sSt); else DimScatterT<byte, AssignWrite<byte>>(dst, dSt, idx, ish, d, src, sSt); break;
-            case ScalarType.Bool: if (add) DimScatterT<bool, OrWrite>(dst, dSt, idx, ish, d, src, sSt); else DimScatterT<bool, AssignWrite<bool>>(dst, dSt, idx, ish, d, src, sSt); break;
-        }
-    }
-
-    static void DimScatterT<T, TW>(Tensor dstT, int[] dSt, long[] idx, int[] ish, int dim, Tensor srcT, int[] sSt) where T : unmanaged where TW : IWrite<T>
-    {
-        int n = idx.Length;
-        if (n == 0) return;
-        T[] dst = dstT.Buffer<T>(), src = srcT.Buffer<T>();
-        int nd = ish.Length, last = nd - 1, inner = ish[last];
-        int dInner = last == dim ? 0 : dSt[last], dDim = dSt[dim], sInner = sSt[last];
-        Span<int> c = stackalloc int[nd];
-        c.Clear();
-        int doff = dstT._offset, soff = srcT._offset;
-        for (int p0 = 0; p0 < n; p0 += inner)
-        {
-            for (int j = 0; j < inner; j++)
-                TW.Apply(ref dst[doff + j * dInner + (int)idx[p0 + j] * dDim], src[soff + j * sInner]);
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                int ds = k == dim ? 0 : dSt[k];
-                doff += ds; soff += sSt[k];
-                if (++c[k] < ish[k]) break;
-                doff -= ds * ish[k]; soff -= sSt[k] * ish[k];
-                c[k] = 0;
-            }
-        }
+        ScatterKernels.Dim(dst.dtype, dst._storage.RawArray, dst._offset, NonEmptyStrides(dst), idx, ish, d, src._storage.RawArray, src._offset, sSt, add);
     }
 
     // ---------------------------------------------------------------- index_select / index_add / index_fill

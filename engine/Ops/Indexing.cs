@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -231,28 +229,7 @@ public partial class Tensor
     internal int[][] NonzeroCoords()
     {
         var m = (dtype == ScalarType.Bool ? this : ne(0)).contiguous_nograd();
-        var flags = m.Span<bool>();
-        int n = flags.Length - flags.Count(false);
-        int nd = _shape.Length;
-        var cols = new int[nd][];
-        for (int d = 0; d < nd; d++) cols[d] = new int[n];
-        if (n == 0) return cols;
-        Span<int> coord = stackalloc int[Math.Max(nd, 1)];
-        coord.Clear();
-        for (int i = 0, k = 0; i < flags.Length; i++)
-        {
-            if (flags[i])
-            {
-                for (int d = 0; d < nd; d++) cols[d][k] = coord[d];
-                k++;
-            }
-            for (int d = nd - 1; d >= 0; d--)
-            {
-                if (++coord[d] < _shape[d]) break;
-                coord[d] = 0;
-            }
-        }
-        return cols;
+        return GatherKernels.NonzeroCoords(m.Span<bool>(), _shape);
     }
 
     /// <summary>Indices of the non-zero elements as an int64 tensor [n, ndim] (torch.nonzero).</summary>
@@ -261,9 +238,7 @@ public partial class Tensor
         var cols = NonzeroCoords();
         int nd = _shape.Length, n = nd == 0 ? (ne(0).item<bool>() ? 1 : 0) : cols[0].Length;
         var r = Empty([n, nd], ScalarType.Int64);
-        var d = r.Span<long>();
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < nd; k++) d[i * nd + k] = cols[k][i];
+        GatherKernels.InterleaveCoords(cols, n, r.Span<long>());
         return r;
     }
 
@@ -276,120 +251,6 @@ public partial class Tensor
     }
 
     public Tensor argwhere() => nonzero();
-}
-
-/// <summary>How scattered elements combine with the destination.</summary>
-internal interface IWrite<T> where T : unmanaged
-{
-    static abstract void Apply(ref T dst, T value);
-}
-
-internal struct AssignWrite<T> : IWrite<T> where T : unmanaged
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Apply(ref T dst, T value) => dst = value;
-}
-
-internal struct AddWrite<T> : IWrite<T> where T : unmanaged, INumberBase<T>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Apply(ref T dst, T value) => dst += value;
-}
-
-internal struct OrWrite : IWrite<bool>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Apply(ref bool dst, bool value) => dst |= value;
-}
-
-/// <summary>
-/// A strided block of elements (the dims an indexing op copies whole), coalesced once so the
-/// per-row copy is a span copy whenever the memory allows.
-/// </summary>
-internal sealed class StridedBlock
-{
-    readonly int[] _sh, _st;
-    readonly int _nd;
-    public readonly int Numel;
-
-    public StridedBlock(int[] shape, int[] strides)
-    {
-        _sh = (int[])shape.Clone(); _st = (int[])strides.Clone();
-        Numel = Shape.Numel(shape);
-        _nd = Strided.Coalesce(_sh, _st);
-    }
-
-    /// <summary>True when the block is Numel consecutive elements.</summary>
-    public bool Dense => _nd == 0 || (_nd == 1 && _st[0] == 1);
-
-    public void Read<T>(T[] src, int off, Span<T> dst) where T : unmanaged
-    {
-        if (Numel == 0) return;
-        if (_nd == 0) { dst[0] = src[off]; return; }
-        int inner = _sh[_nd - 1], ist = _st[_nd - 1];
-        if (_nd == 1) { ReadRow(src, off, inner, ist, dst); return; }
-        Span<int> idx = stackalloc int[_nd];
-        idx.Clear();
-        int rows = Numel / inner;
-        for (int r = 0, d = 0; r < rows; r++, d += inner)
-        {
-            ReadRow(src, off, inner, ist, dst.Slice(d, inner));
-            for (int k = _nd - 2; k >= 0; k--)
-            {
-                off += _st[k];
-                if (++idx[k] < _sh[k]) break;
-                off -= _st[k] * _sh[k];
-                idx[k] = 0;
-            }
-        }
-    }
-
-    static void ReadRow<T>(T[] src, int off, int n, int stride, Span<T> dst) where T : unmanaged
-    {
-        if (stride == 1) src.AsSpan(off, n).CopyTo(dst);
-        else for (int i = 0; i < n; i++, off += stride) dst[i] = src[off];
-    }
-
-    public void Write<T, TW>(ReadOnlySpan<T> src, T[] dst, int off) where T : unmanaged where TW : IWrite<T>
-    {
-        if (Numel == 0) return;
-        if (_nd == 0) { TW.Apply(ref dst[off], src[0]); return; }
-        int inner = _sh[_nd - 1], ist = _st[_nd - 1];
-        if (_nd == 1) { WriteRow<T, TW>(src, dst, off, inner, ist); return; }
-        Span<int> idx = stackalloc int[_nd];
-        idx.Clear();
-        int rows = Numel / inner;
-        for (int r = 0, s = 0; r < rows; r++, s += inner)
-        {
-            WriteRow<T, TW>(src.Slice(s, inner), dst, off, inner, ist);
-            for (int k = _nd - 2; k >= 0; k--)
-            {
-                off += _st[k];
-                if (++idx[k] < _sh[k]) break;
-                off -= _st[k] * _sh[k];
-                idx[k] = 0;
-            }
-        }
-    }
-
-    static void WriteRow<T, TW>(ReadOnlySpan<T> src, T[] dst, int off, int n, int stride) where T : unmanaged where TW : IWrite<T>
-    {
-        if (stride == 1)
-        {
-            if (typeof(TW) == typeof(AssignWrite<T>)) { src.Slice(0, n).CopyTo(dst.AsSpan(off, n)); return; }
-            if (typeof(TW) == typeof(AddWrite<float>))
-            {
-                RowUpdate.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dst.AsSpan(off, n)), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(src.Slice(0, n)));
-                return;
-            }
-            if (typeof(TW) == typeof(AddWrite<double>))
-            {
-                RowUpdate.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(dst.AsSpan(off, n)), System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(src.Slice(0, n)));
-                return;
-            }
-        }
-        for (int i = 0; i < n; i++, off += stride) TW.Apply(ref dst[off], src[i]);
-    }
 }
 
 /// <summary>
@@ -520,38 +381,8 @@ internal sealed class AdvIndex
     {
         Check(src);
         var r = Tensor.Empty(ResultShape, src.dtype);
-        var gather = new GatherAction(this, src, r);
-        Dispatch.Any(src.dtype, ref gather);
+        GatherKernels.Index(src.dtype, src._storage.RawArray, src._offset, PreOffsets(src._strides), IndexOffsets(src._strides), PostBlock(src._strides), r._storage.RawArray);
         return r;
-    }
-
-    readonly struct GatherAction(AdvIndex index, Tensor src, Tensor r) : IAnyAction
-    {
-        public void Run<T>() where T : unmanaged => index.GatherT(src.Buffer<T>(), src, r.Buffer<T>());
-    }
-
-    void GatherT<T>(T[] src, Tensor s, T[] dst) where T : unmanaged
-    {
-        var pre = PreOffsets(s._strides);
-        var bo = IndexOffsets(s._strides);
-        var blk = PostBlock(s._strides);
-        int post = blk.Numel, nb = _nb, baseOff = s._offset;
-        int rows = pre.Length * nb;
-        if (rows == 0 || post == 0) return;
-        bool dense = blk.Dense;
-        Threading.For(rows, post == 1 ? 2 : post, (a, e) =>
-        {
-            // rows are (pre position p, index position b) pairs in row-major order
-            int p = a / nb, b = a % nb;
-            for (int r = a; r < e; r++)
-            {
-                int off = baseOff + pre[p] + bo[b];
-                if (post == 1) dst[r] = src[off];
-                else if (dense) src.AsSpan(off, post).CopyTo(dst.AsSpan(r * post, post));
-                else blk.Read(src, off, dst.AsSpan(r * post, post));
-                if (++b == nb) { b = 0; p++; }
-            }
-        });
     }
 
     /// <summary>Writes <paramref name="values"/> (contiguous, <see cref="ResultShape"/>, dst's dtype) into dst at the indices.</summary>
@@ -560,34 +391,8 @@ internal sealed class AdvIndex
         Check(dst);
         if (!Shape.SameShape(values._shape, ResultShape)) values = values.expand_nograd(ResultShape);
         values = values.contiguous_nograd();
-        switch (dst.dtype)
-        {
-            case ScalarType.Float32: if (accumulate) ScatterT<float, AddWrite<float>>(values, dst); else ScatterT<float, AssignWrite<float>>(values, dst); break;
-            case ScalarType.Float64: if (accumulate) ScatterT<double, AddWrite<double>>(values, dst); else ScatterT<double, AssignWrite<double>>(values, dst); break;
-            case ScalarType.Int64: if (accumulate) ScatterT<long, AddWrite<long>>(values, dst); else ScatterT<long, AssignWrite<long>>(values, dst); break;
-            case ScalarType.Int32: if (accumulate) ScatterT<int, AddWrite<int>>(values, dst); else ScatterT<int, AssignWrite<int>>(values, dst); break;
-            case ScalarType.Byte: if (accumulate) ScatterT<byte, AddWrite<byte>>(values, dst); else ScatterT<byte, AssignWrite<byte>>(values, dst); break;
-            case ScalarType.Bool: if (accumulate) ScatterT<bool, OrWrite>(values, dst); else ScatterT<bool, AssignWrite<bool>>(values, dst); break;
-        }
-    }
-
-    // Sequential on purpose: with repeated indices the order of writes (and of float additions) must not depend on threads.
-    void ScatterT<T, TW>(Tensor values, Tensor d) where T : unmanaged where TW : IWrite<T>
-    {
-        var pre = PreOffsets(d._strides);
-        var bo = IndexOffsets(d._strides);
-        var blk = PostBlock(d._strides);
-        int post = blk.Numel, nb = _nb, baseOff = d._offset;
-        var src = values.Span<T>();
-        var dst = d.Buffer<T>();
-        for (int p = 0, r = 0; p < pre.Length; p++)
-        {
-            int off = baseOff + pre[p];
-            if (post == 1)
-                for (int b = 0; b < nb; b++, r++) TW.Apply(ref dst[off + bo[b]], src[r]);
-            else
-                for (int b = 0; b < nb; b++, r++) blk.Write<T, TW>(src.Slice(r * post, post), dst, off + bo[b]);
-        }
+        ScatterKernels.Index(dst.dtype, values._storage.RawArray, values._offset, dst._storage.RawArray, dst._offset,
+            PreOffsets(dst._strides), IndexOffsets(dst._strides), PostBlock(dst._strides), accumulate);
     }
 }
 

@@ -92,27 +92,8 @@ public partial class Tensor
     static bool IsLegacyEmpty(Tensor t) => t._shape.Length == 1 && t._shape[0] == 0;
 
     /// <summary>Block copy of a contiguous source into rows of a contiguous destination: outer × len elements.</summary>
-    static void CopyRows(Tensor src, Tensor dst, int outer, int len, int rowLen, int at)
-    {
-        switch (src.dtype)
-        {
-            case ScalarType.Float32: CopyRows(src.Buffer<float>(), src._offset, dst.Buffer<float>(), outer, len, rowLen, at); break;
-            case ScalarType.Float64: CopyRows(src.Buffer<double>(), src._offset, dst.Buffer<double>(), outer, len, rowLen, at); break;
-            case ScalarType.Int64: CopyRows(src.Buffer<long>(), src._offset, dst.Buffer<long>(), outer, len, rowLen, at); break;
-            case ScalarType.Int32: CopyRows(src.Buffer<int>(), src._offset, dst.Buffer<int>(), outer, len, rowLen, at); break;
-            case ScalarType.Byte: CopyRows(src.Buffer<byte>(), src._offset, dst.Buffer<byte>(), outer, len, rowLen, at); break;
-            case ScalarType.Bool: CopyRows(src.Buffer<bool>(), src._offset, dst.Buffer<bool>(), outer, len, rowLen, at); break;
-        }
-    }
-
-    static void CopyRows<T>(T[] s, int so, T[] d, int outer, int len, int rowLen, int at) where T : unmanaged
-    {
-        if (outer == 1) { s.AsSpan(so, len).CopyTo(d.AsSpan(at, len)); return; }
-        Threading.For(outer, len, (a, e) =>
-        {
-            for (int o = a; o < e; o++) s.AsSpan(so + o * len, len).CopyTo(d.AsSpan(o * rowLen + at, len));
-        });
-    }
+    static void CopyRows(Tensor src, Tensor dst, int outer, int len, int rowLen, int at) =>
+        GatherKernels.CopyRows(src.dtype, src._storage.RawArray, src._offset, dst._storage.RawArray, outer, len, rowLen, at);
 
     internal static Tensor Cat(IList<Tensor> tensors, long dim)
     {

@@ -93,21 +93,8 @@ public partial class Tensor
     }
 
     /// <summary>r[i] = v where m[i], for a contiguous r and a contiguous bool mask of the same shape.</summary>
-    static void FillWhere(Tensor r, Tensor m, Tensor v)
-    {
-        var fill = new FillWhereAction(r, m, v);
-        Dispatch.Any(r.dtype, ref fill);
-    }
-
-    readonly struct FillWhereAction(Tensor r, Tensor m, Tensor v) : IAnyAction
-    {
-        public void Run<T>() where T : unmanaged => FillWhereT(r.Span<T>(), m.Span<bool>(), v.item<T>());
-    }
-
-    static void FillWhereT<T>(Span<T> r, ReadOnlySpan<bool> m, T v) where T : unmanaged
-    {
-        for (int i = 0; i < r.Length; i++) if (m[i]) r[i] = v;
-    }
+    static void FillWhere(Tensor r, Tensor m, Tensor v) =>
+        ScatterKernels.FillWhere(r.dtype, r._storage.RawArray, r._offset, m.Buffer<bool>(), m._offset, r.Numel, v._storage.RawArray, v._offset);
 
     /// <summary>The elements of <paramref name="mask"/>-selected positions as a 1-D tensor (self and mask broadcast).</summary>
     public Tensor masked_select(Tensor mask)
@@ -136,36 +123,17 @@ public partial class Tensor
         int n = mask.Length - mask.Count(false);
         var src = x.contiguous_nograd();
         var r = Empty([n], x.dtype);
-        var pick = new PickAction(src, m, r);
-        Dispatch.Any(x.dtype, ref pick);
+        GatherKernels.MaskedPick(x.dtype, src._storage.RawArray, src._offset, m.Buffer<bool>(), m._offset, mask.Length, r._storage.RawArray);
         return r;
-    }
-
-    readonly struct PickAction(Tensor src, Tensor m, Tensor r) : IAnyAction
-    {
-        public void Run<T>() where T : unmanaged => PickT(src.Span<T>(), m.Span<bool>(), r.Span<T>());
-    }
-
-    static void PickT<T>(ReadOnlySpan<T> x, ReadOnlySpan<bool> m, Span<T> r) where T : unmanaged
-    {
-        for (int i = 0, k = 0; i < m.Length; i++) if (m[i]) r[k++] = x[i];
     }
 
     /// <summary>The inverse of MaskedPick: writes the values of v, in order, at the true positions of m.</summary>
     static void MaskedPut(Tensor z, Tensor m, Tensor v)
     {
-        var mask = m.Span<bool>();
-        switch (z.dtype)
-        {
-            case ScalarType.Float32: PutT(z.Span<float>(), mask, v.Span<float>()); break;
-            case ScalarType.Float64: PutT(z.Span<double>(), mask, v.Span<double>()); break;
-            default: throw new ArgumentException($"masked_select backward: unsupported gradient dtype {z.dtype.TorchName()}");
-        }
-    }
-
-    static void PutT<T>(Span<T> z, ReadOnlySpan<bool> m, ReadOnlySpan<T> v) where T : unmanaged
-    {
-        for (int i = 0, k = 0; i < m.Length; i++) if (m[i]) z[i] = v[k++];
+        // Only a gradient comes here (masked_select's backward).
+        if (!z.dtype.IsFloating())
+            throw new ArgumentException($"masked_select backward: unsupported gradient dtype {z.dtype.TorchName()}");
+        ScatterKernels.MaskedPut(z.dtype, z._storage.RawArray, z._offset, m.Buffer<bool>(), m._offset, z.Numel, v._storage.RawArray, v._offset);
     }
 }
 

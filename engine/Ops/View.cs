@@ -385,39 +385,8 @@ public partial class Tensor
     {
         if (type == dtype && !forceCopy) return this;
         var r = Empty(_shape, type);
-        var convert = new ConvertToAction(this, r);
-        Dispatch.Any(dtype, ref convert);
+        Strided.ToCopy(dtype, _storage.RawArray, _offset, _shape, _strides, _contiguous, type, r._storage.RawArray, r.Numel);
         return r;
-    }
-
-    readonly struct ConvertToAction(Tensor src, Tensor dst) : IAnyAction
-    {
-        public void Run<T>() where T : unmanaged => src.ConvertTo<T>(dst);
-    }
-
-    void ConvertTo<TS>(Tensor dst) where TS : unmanaged
-    {
-        var src = Buffer<TS>();
-        switch (dst.dtype)
-        {
-            case ScalarType.Float32: CopyOrConvert(src, dst.Span<float>()); break;
-            case ScalarType.Float64: CopyOrConvert(src, dst.Span<double>()); break;
-            case ScalarType.Int64: CopyOrConvert(src, dst.Span<long>()); break;
-            case ScalarType.Int32: CopyOrConvert(src, dst.Span<int>()); break;
-            case ScalarType.Byte: CopyOrConvert(src, dst.Span<byte>()); break;
-            case ScalarType.Bool: CopyOrConvert(src, dst.Span<bool>()); break;
-        }
-    }
-
-    void CopyOrConvert<TS, TD>(TS[] src, Span<TD> dst) where TS : unmanaged where TD : unmanaged
-    {
-        if (_contiguous)
-        {
-            var s = src.AsSpan(_offset, dst.Length);
-            if (typeof(TS) == typeof(TD)) System.Runtime.InteropServices.MemoryMarshal.Cast<TS, TD>(s).CopyTo(dst);
-            else Strided.ConvertSpan(s, dst);
-        }
-        else Strided.Copy(src, _offset, _shape, _strides, dst);
     }
 
     /// <summary>Sums a broadcast gradient back to <paramref name="shape"/> (the inverse of expand).</summary>

@@ -21,12 +21,9 @@ namespace Torchlet
             Array.Copy(indices._shape, outShape, indices.dim());
             outShape[^1] = dimE;
             var r = Empty(outShape, weight.dtype);
-            switch (weight.dtype)
-            {
-                case ScalarType.Float32: GatherRows(w.Buffer<float>(), w._offset, idx, dimE, r.Buffer<float>()); break;
-                case ScalarType.Float64: GatherRows(w.Buffer<double>(), w._offset, idx, dimE, r.Buffer<double>()); break;
-                default: throw new ArgumentException($"embedding: expected a floating point weight, got {weight.dtype.TorchName()}");
-            }
+            if (!weight.dtype.IsFloating())
+                throw new ArgumentException($"embedding: expected a floating point weight, got {weight.dtype.TorchName()}");
+            GatherKernels.Rows(weight.dtype, w._storage.RawArray, w._offset, idx, dimE, r._storage.RawArray);
             if (!NeedsGrad(weight)) return r;
             // Out of [0, num) no row is padding (PyTorch compares in int64); the int cast could have picked a real row.
             int pad = padding_idx >= 0 && padding_idx < num ? (int)padding_idx : -1;
@@ -35,7 +32,7 @@ namespace Torchlet
             {
                 var gc = g.to_nograd(weight.dtype, false).contiguous_nograd();
                 var gw = Empty(wShape, gc.dtype, clear: true);
-                Dispatch.Floating(gc.dtype, "embedding_backward", () => ScatterRows(gc.Buffer<float>(), gc._offset, idx, dimE, gw.Buffer<float>(), pad, scale_grad_by_freq, num), () => ScatterRows(gc.Buffer<double>(), gc._offset, idx, dimE, gw.Buffer<double>(), pad, scale_grad_by_freq, num));
+                ScatterKernels.Rows(gc.dtype, gc._storage.RawArray, gc._offset, idx, dimE, gw._storage.RawArray, pad, scale_grad_by_freq, num, "embedding_backward");
                 return gw;
             }, false, weight);
         }
@@ -60,32 +57,6 @@ namespace Torchlet
                 idx[i] = (int)v;
             }
             return idx;
-        }
-
-        static void GatherRows<T>(T[] w, int off, int[] idx, int dim, T[] dst) where T : unmanaged
-        {
-            for (int i = 0; i < idx.Length; i++)
-                w.AsSpan(off + idx[i] * dim, dim).CopyTo(dst.AsSpan(i * dim, dim));
-        }
-
-        static void ScatterRows<T>(T[] g, int off, int[] idx, int dim, T[] gw, int pad, bool byFreq, int num)
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            int[]? counts = null;
-            if (byFreq)
-            {
-                counts = new int[num];
-                foreach (var i in idx) counts[i]++;
-            }
-            for (int i = 0; i < idx.Length; i++)
-            {
-                int row = idx[i];
-                if (row == pad) continue;
-                var src = g.AsSpan(off + i * dim, dim);
-                var dst = gw.AsSpan(row * dim, dim);
-                if (counts is null) RowUpdate.Add(dst, src);
-                else RowUpdate.Axpy(T.One / T.CreateTruncating(counts[row]), src, dst);
-            }
         }
 
         /// <summary>
