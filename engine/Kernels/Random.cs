@@ -22,6 +22,19 @@ internal static class RandomKernels
         for (int i = 0; i < d.Length; i++) d[i] = UniformInt<T>(wide ? g.Random64() : g.Random());
     }
 
+    /// <summary>
+    /// d[i] = 1 with probability p[i], else 0, as ATen's bernoulli_distribution&lt;T&gt; draws it for probabilities of type T:
+    /// a uniform of T's precision (24 bits for float, 53 for double) compared with p[i] rounded to T.
+    /// </summary>
+    public static void Bernoulli<T>(Span<double> d, double[] p, torch.Generator g) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < d.Length; i++)
+        {
+            T u = typeof(T) == typeof(float) ? T.CreateTruncating(g.Uniform24()) : T.CreateTruncating(g.Uniform53());
+            d[i] = u < T.CreateTruncating(p[i]) ? 1 : 0;
+        }
+    }
+
     /// <summary>ATen's transformation::uniform_int: bool keeps the low bit, integers the draw modulo max + 1, floating types modulo 2^digits + 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static T UniformInt<T>(ulong v) where T : unmanaged

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -588,13 +589,16 @@ public partial class Tensor
             if (!(probs[i] >= 0 && probs[i] <= 1))
                 throw new ArgumentException($"bernoulli: every probability must be in [0, 1] (Expected p_in >= 0 && p_in <= 1 to be true, but got false): found p={probs[i]}");
         var g = Gen(generator);
-        lock (g.Sync)
+        var fill = new BernoulliAction(this, probs, g);
+        lock (g.Sync) Dispatch.Floating(p.dtype, ref fill, "bernoulli_");
+    }
+
+    readonly struct BernoulliAction(Tensor t, double[] probs, torch.Generator g) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            // float probabilities use a 24-bit uniform, double ones a 53-bit one, as ATen's bernoulli_distribution<T>.
-            if (p.dtype == ScalarType.Float64)
-                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < probs[i] ? 1 : 0; });
-            else
-                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform24() < (float)probs[i] ? 1 : 0; });
+            var (p, gen) = (probs, g);
+            t.FillInOrder<double>(d => RandomKernels.Bernoulli<T>(d, p, gen));
         }
     }
 
