@@ -62,16 +62,11 @@ public readonly struct Scalar
         }
         else bad = t.IsIntegral() && (_l < MinOf(t) || _l > MaxOf(t));
         if (bad)
-            throw new ArgumentException($"value cannot be converted to type {CTypeName(t)} without overflow (value {this}, dtype {t.TorchName()})");
+            throw new ArgumentException($"value cannot be converted to type {t.CTypedefName()} without overflow (value {this}, dtype {t.TorchName()})");
     }
 
     static long MinOf(ScalarType t) => t switch { ScalarType.Byte => -255, ScalarType.Int32 => int.MinValue, _ => long.MinValue };
     static long MaxOf(ScalarType t) => t switch { ScalarType.Byte => 255, ScalarType.Int32 => int.MaxValue, _ => long.MaxValue };
-    static string CTypeName(ScalarType t) => t switch
-    {
-        ScalarType.Byte => "uint8_t", ScalarType.Int32 => "int", ScalarType.Int64 => "int64_t",
-        ScalarType.Float32 => "float", ScalarType.Float64 => "double", _ => "bool",
-    };
 
     public override string ToString() => kind switch
     {

@@ -193,14 +193,7 @@ public static partial class torch
         return t;
     }
 
-    // ---------------------------------------------------------------- ranges
-    //
-    // Values are computed as PyTorch 1.13's CPU kernels compute them (RangeFactoriesKernel.cpp with
-    // its AVX2 build, single-threaded below 32768 elements), so they agree bit for bit: vector
-    // chunks of 32 bytes start from a fused multiply-add and step inside the chunk, the tail is
-    // element by element. Elements past the halfway point of linspace count back from the end.
-
-    const int VectorBytes = 32;
+    // ---------------------------------------------------------------- ranges (filled as PyTorch 1.13 fills them: see RangeKernels)
 
     static void CheckRangeEnds(double s, double e)
     {
@@ -226,32 +219,21 @@ public static partial class torch
         double size = Math.Ceiling((e - s) / st);
         if (!(size >= 0) || size > Array.MaxLength) throw new ArgumentException($"invalid size, possible overflow? (arange({start}, {end}, {step}) would have {size} elements)");
         int n = (int)size;
-        var t = Tensor.Empty([n], dt);
-        switch (dt)
+        Tensor t;
+        if (integral)
         {
-            case ScalarType.Float32: ArangeFloat(t.Span<float>(), s, st, VectorBytes / 4); break;
-            case ScalarType.Float64: ArangeFloat(t.Span<double>(), s, st, VectorBytes / 8); break;
-            default:
-                long ls = start.ToInt64(), lst = step.ToInt64();
-                var d = Tensor.Empty([n], ScalarType.Int64);
-                var dl = d.Span<long>();
-                for (int i = 0; i < n; i++) dl[i] = unchecked(ls + lst * i);
-                t = d.to_nograd(dt, false);
-                break;
+            // Integers are counted in int64, their accumulate type, then converted.
+            var d = Tensor.Empty([n], ScalarType.Int64);
+            RangeKernels.ArangeInt64(d.Span<long>(), start.ToInt64(), step.ToInt64());
+            t = d.to_nograd(dt, false);
+        }
+        else
+        {
+            t = Tensor.Empty([n], dt);
+            RangeKernels.Arange(dt, t._storage.RawArray, n, s, st);
         }
         if (requires_grad) RequireGrad(t);
         return t;
-    }
-
-    static void ArangeFloat<T>(Span<T> d, double start, double step, int lanes) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        int n = d.Length, vec = n / (2 * lanes) * 2 * lanes, i = 0;
-        for (; i < vec; i += lanes)
-        {
-            double b = double.CreateTruncating(T.CreateTruncating(Math.FusedMultiplyAdd(step, i, start)));
-            for (int k = 0; k < lanes; k++) d[i + k] = T.CreateTruncating(Math.FusedMultiplyAdd(k, step, b));
-        }
-        for (; i < n; i++) d[i] = T.CreateTruncating(Math.FusedMultiplyAdd(step, i, start));
     }
 
     public static Tensor arange(Scalar end, ScalarType? dtype = null, bool requires_grad = false) => arange(end.IsFloating ? (Scalar)0.0 : (Scalar)0, end, 1, dtype, requires_grad);
@@ -276,8 +258,7 @@ public static partial class torch
             throw new ArgumentException($"upper bound and lower bound inconsistent with step sign (start={start}, end={end}, step={stp})");
         int n = (int)((e - s) / st + 1);
         var t = Tensor.Empty([n], ScalarType.Float64);
-        var d = t.Span<double>();
-        for (int i = 0; i < n; i++) d[i] = s + i * st;
+        RangeKernels.Range(t.Span<double>(), s, st);
         var r = t.to_nograd(dt, false);
         if (requires_grad) RequireGrad(r);
         return r;
@@ -291,48 +272,19 @@ public static partial class torch
         if (dt == ScalarType.Bool) throw new ArgumentException("\"linspace_cpu\" not implemented for 'Bool'");
         int n = Shape.FromLong([steps])[0];   // steps past int: the size error, not an OverflowException
         Tensor t;
-        if (dt == ScalarType.Float32) { t = Tensor.Empty([n], dt); LinspaceFloat(t.Span<float>(), (float)start, (float)end, VectorBytes / 4); }
-        else if (dt == ScalarType.Float64) { t = Tensor.Empty([n], dt); LinspaceFloat(t.Span<double>(), start, end, VectorBytes / 8); }
+        if (dt.IsFloating())
+        {
+            t = Tensor.Empty([n], dt);
+            RangeKernels.Linspace(dt, t._storage.RawArray, n, start, end);
+        }
         else
         {
             var l = Tensor.Empty([n], ScalarType.Int64);
-            LinspaceInt(l.Span<long>(), (long)start, (long)end, VectorBytes / dt.ElementSize());
+            RangeKernels.LinspaceInt64(dt, l.Span<long>(), (long)start, (long)end);
             t = l.to_nograd(dt, false);
         }
         if (requires_grad) RequireGrad(t);
         return t;
-    }
-
-    static void LinspaceFloat<T>(Span<T> d, T start, T end, int lanes) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        int n = d.Length;
-        if (n == 0) return;
-        if (n == 1) { d[0] = start; return; }
-        T step = (end - start) / T.CreateTruncating(n - 1);
-        int half = n / 2, vec = n / (2 * lanes) * 2 * lanes, i = 0;
-        T At(int j) => j < half ? T.FusedMultiplyAdd(step, T.CreateTruncating(j), start) : T.FusedMultiplyAdd(-step, T.CreateTruncating(n - j - 1), end);
-        for (; i < vec; i += lanes)
-        {
-            T b = At(i);
-            for (int k = 0; k < lanes; k++) d[i + k] = b + T.CreateTruncating(k) * step;
-        }
-        for (; i < n; i++) d[i] = At(i);
-    }
-
-    static void LinspaceInt(Span<long> d, long start, long end, int lanes)
-    {
-        int n = d.Length;
-        if (n == 0) return;
-        if (n == 1) { d[0] = start; return; }
-        double step = ((double)end - start) / (n - 1);
-        int half = n / 2, vec = n / (2 * lanes) * 2 * lanes, i = 0;
-        long At(int j) => (long)(j < half ? Math.FusedMultiplyAdd(step, j, start) : Math.FusedMultiplyAdd(-step, n - j - 1, end));
-        for (; i < vec; i += lanes)
-        {
-            long b = At(i);
-            for (int k = 0; k < lanes; k++) d[i + k] = (long)(b + k * step);
-        }
-        for (; i < n; i++) d[i] = At(i);
     }
 
     /// <summary>base ** linspace(start, end, steps), the power taken in double as PyTorch does.</summary>
@@ -351,8 +303,7 @@ public static partial class torch
             double s = dt == ScalarType.Float32 ? (float)start : dt.IsFloating() ? start : (long)start;
             double e = dt == ScalarType.Float32 ? (float)end : dt.IsFloating() ? end : (long)end;
             double step = (dt == ScalarType.Float32 ? (float)e - (float)s : e - s) / (n - 1);
-            int half = n / 2;
-            for (int i = 0; i < n; i++) d[i] = Math.Pow(@base, i < half ? s + step * i : e - step * (n - i - 1));
+            RangeKernels.Logspace(d, @base, s, e, step);
         }
         var r = t.to_nograd(dt, false);
         if (requires_grad) RequireGrad(r);

@@ -1,16 +1,54 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 namespace Torchlet.Kernels;
 
 /// <summary>
-/// ATen's normal_fill. float32 follows the AVX2 kernel PyTorch's x86 builds dispatch to
+/// ATen's random_ and normal_fill. normal_fill's float32 follows the AVX2 kernel PyTorch's x86 builds dispatch to
 /// (normal_fill_16_AVX2 with avx_mathfun's log256_ps / sincos256_ps, including the multiply-adds
 /// GCC fuses there), so results match bit for bit; it runs 8-wide with AVX2+FMA and falls back to
 /// a scalar transcription that gives the same bits.
 /// </summary>
 internal static class RandomKernels
 {
+    /// <summary>
+    /// random_() over the dtype's natural range, drawn as ATen's random_kernel draws it (uniform_int_distribution&lt;T&gt;):
+    /// one draw per element, in order, 64 bits for int64 and float64 and 32 bits otherwise, reduced by <see cref="UniformInt{T}"/>.
+    /// </summary>
+    public static void FullRange<T>(Span<T> d, torch.Generator g) where T : unmanaged
+    {
+        bool wide = typeof(T) == typeof(long) || typeof(T) == typeof(double);
+        for (int i = 0; i < d.Length; i++) d[i] = UniformInt<T>(wide ? g.Random64() : g.Random());
+    }
+
+    /// <summary>
+    /// d[i] = 1 with probability p[i], else 0, as ATen's bernoulli_distribution&lt;T&gt; draws it for probabilities of type T:
+    /// a uniform of T's precision (24 bits for float, 53 for double) compared with p[i] rounded to T.
+    /// </summary>
+    public static void Bernoulli<T>(Span<double> d, double[] p, torch.Generator g) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < d.Length; i++)
+        {
+            T u = typeof(T) == typeof(float) ? T.CreateTruncating(g.Uniform24()) : T.CreateTruncating(g.Uniform53());
+            d[i] = u < T.CreateTruncating(p[i]) ? 1 : 0;
+        }
+    }
+
+    /// <summary>ATen's transformation::uniform_int: bool keeps the low bit, integers the draw modulo max + 1, floating types modulo 2^digits + 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T UniformInt<T>(ulong v) where T : unmanaged
+    {
+        // Each test folds to a constant for the T the JIT compiles, leaving one reduction and one conversion.
+        if (typeof(T) == typeof(bool)) return (T)(object)((v & 1) != 0);
+        if (typeof(T) == typeof(byte)) return (T)(object)(byte)(v % ((ulong)byte.MaxValue + 1));
+        if (typeof(T) == typeof(int)) return (T)(object)(int)(v % ((ulong)int.MaxValue + 1));
+        if (typeof(T) == typeof(long)) return (T)(object)(long)(v % ((ulong)long.MaxValue + 1));
+        if (typeof(T) == typeof(float)) return (T)(object)(float)(v % ((1UL << 24) + 1));
+        if (typeof(T) == typeof(double)) return (T)(object)(double)(v % ((1UL << 53) + 1));
+        throw new NotSupportedException($"random_: no uniform_int for the element type {typeof(T).Name}");
+    }
+
     public static void NormalFillFloat(Span<float> d, float mean, float std, torch.Generator g)
     {
         int n = d.Length;

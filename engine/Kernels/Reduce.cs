@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Torchlet.Kernels;
 
@@ -46,10 +45,15 @@ internal static class RowMath
 
     /// <summary>Sum of a row (of its squares with <paramref name="squares"/>). Long float rows are summed in blocks whose
     /// partial sums add up in double, which keeps the error near PyTorch's cascade sum instead of growing with the row length.</summary>
+    /// <remarks>
+    /// The blocks are summed by TensorPrimitives, which vectorises at the width the hardware accelerates
+    /// (<see cref="Simd.HardwareWidth"/>), not at <see cref="Simd.Width"/> (TORCHLET_VECTOR_WIDTH does not reach it):
+    /// the double fallback is keyed on the former, the one that says whether TensorPrimitives adds element by element.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum<T>(ReadOnlySpan<T> x, bool squares = false) where T : unmanaged, INumber<T>
     {
-        if (typeof(T) == typeof(float) && !Vector128.IsHardwareAccelerated) return T.CreateTruncating(SumInDouble(MemoryMarshal.Cast<T, float>(x), squares));
+        if (typeof(T) == typeof(float) && Simd.HardwareWidth == 0) return T.CreateTruncating(SumInDouble(MemoryMarshal.Cast<T, float>(x), squares));
         if (typeof(T) != typeof(float) || x.Length <= Block) return BlockSum(x, squares);
         double acc = 0;
         for (int i = 0; i < x.Length; i += Block)
@@ -95,12 +99,10 @@ internal struct ProdReducer<T> : IReducer<T> where T : unmanaged, INumber<T>
 }
 
 /// <summary>Maximum (<see cref="Greater"/>) or minimum (<see cref="Less"/>); NaN propagates (TensorPrimitives.Max/Min and T.Max/Min follow IEEE 754).</summary>
-internal struct ExtremumReducer<T, TOrder> : IReducer<T> where T : unmanaged, INumber<T>, IMinMaxValue<T> where TOrder : IExtremumOrder
+internal struct ExtremumReducer<T, TOrder> : IReducer<T> where T : unmanaged, INumber<T> where TOrder : IExtremumOrder
 {
-    // The identity is the far end on the other side: -inf for a maximum, +inf for a minimum (integers: MinValue / MaxValue).
-    public readonly T Identity => typeof(T) == typeof(float) ? T.CreateTruncating(TOrder.IsMax ? float.NegativeInfinity : float.PositiveInfinity)
-        : typeof(T) == typeof(double) ? T.CreateTruncating(TOrder.IsMax ? double.NegativeInfinity : double.PositiveInfinity)
-        : TOrder.IsMax ? T.MinValue : T.MaxValue;
+    // The identity is the far end on the other side: -inf for a maximum, +inf for a minimum (integers saturate to MinValue / MaxValue).
+    public readonly T Identity => T.CreateSaturating(TOrder.IsMax ? double.NegativeInfinity : double.PositiveInfinity);
     public readonly T Row(ReadOnlySpan<T> x, int c) => TOrder.IsMax ? TensorPrimitives.Max(x) : TensorPrimitives.Min(x);
     public readonly T Combine(T a, T b) => ExtremumOp<TOrder>.Scalar(a, b);
     public readonly void Accumulate(Span<T> acc, ReadOnlySpan<T> x, int c0) => ExtremumOp<TOrder>.Span<T>(acc, x, acc);

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -187,8 +186,7 @@ public partial class Tensor
         if (_shape[0] != other._shape[0])
             throw new ArgumentException($"inconsistent tensor size, expected tensor [{_shape[0]}] and src [{other._shape[0]}] to have the same number of elements, but got {_shape[0]} and {other._shape[0]} elements respectively");
         var r = Empty(Shape.Scalar, dtype);
-        var run = new DotAction(this, other, r);
-        Dispatch.Numeric(dtype, ref run, "dot");
+        MatmulKernels.Dot(dtype, _shape[0], _storage.RawArray, _offset, _strides[0], other._storage.RawArray, other._offset, other._strides[0], r._storage.RawArray);
         if (NeedsGrad(this, other))
         {
             Tensor a = this, b = other;
@@ -198,17 +196,6 @@ public partial class Tensor
             Record(r, "DotBackward0", g => (ga ? g.mul(sb.Get()) : null, gb ? g.mul(sa.Get()) : null), true, a, b);
         }
         return r;
-    }
-
-    readonly struct DotAction(Tensor a, Tensor b, Tensor r) : INumericAction
-    {
-        public void Run<T>() where T : unmanaged, INumber<T> => DotInto<T>(a, b, r);
-    }
-
-    static unsafe void DotInto<T>(Tensor a, Tensor b, Tensor r) where T : unmanaged, INumber<T>
-    {
-        fixed (T* pa = a.Buffer<T>(), pb = b.Buffer<T>())
-            r.Buffer<T>()[0] = Gemm.Dot(a._shape[0], pa + a._offset, a._strides[0], pb + b._offset, b._strides[0]);
     }
 
     /// <summary>Outer product of two 1-D tensors: [n] ⊗ [m] → [n, m]. PyTorch computes it as <c>self.reshape(-1, 1) * vec2</c>, so dtypes promote.</summary>
@@ -332,7 +319,7 @@ public partial class Tensor
             throw new ArgumentException($"{op}: self of shape {Shape.Str(input._shape)} cannot be broadcast to the product's shape {Shape.Str(shape)}");
     }
 
-    // ---------------------------------------------------------------- GEMM dispatch
+    // ---------------------------------------------------------------- GEMM
 
     /// <summary>
     /// c[i] = alpha·a[i]·b[i] + beta·c[i] for <paramref name="batch"/> products, c contiguous [batch, n, m]
@@ -340,44 +327,11 @@ public partial class Tensor
     /// </summary>
     static void GemmInto(Tensor c, int batch, Tensor a, Tensor b, int aBatchStride, int bBatchStride, Scalar beta, Scalar alpha)
     {
-        switch (c.dtype)
-        {
-            case ScalarType.Float32: GemmInto<float>(c, batch, a, b, aBatchStride, bBatchStride, beta, alpha); break;
-            case ScalarType.Float64: GemmInto<double>(c, batch, a, b, aBatchStride, bBatchStride, beta, alpha); break;
-            case ScalarType.Int64: GemmInto<long>(c, batch, a, b, aBatchStride, bBatchStride, beta, alpha); break;
-            case ScalarType.Int32: GemmInto<int>(c, batch, a, b, aBatchStride, bBatchStride, beta, alpha); break;
-            case ScalarType.Byte: GemmInto<byte>(c, batch, a, b, aBatchStride, bBatchStride, beta, alpha); break;
-        }
-    }
-
-    static unsafe void GemmInto<T>(Tensor c, int batch, Tensor a, Tensor b, int aBatchStride, int bBatchStride, Scalar beta, Scalar alpha)
-        where T : unmanaged, INumber<T>
-    {
-        int nd = a.dim();
-        int m = a._shape[nd - 2], k = a._shape[nd - 1], n = b._shape[b.dim() - 1];
-        int rsa = a._strides[nd - 2], csa = a._strides[nd - 1];
-        int rsb = b._strides[b.dim() - 2], csb = b._strides[b.dim() - 1];
-        T al = alpha.As<T>(), be = beta.As<T>();
-        if (batch == 0 || m == 0 || n == 0) return;
-        fixed (T* pa0 = a.Buffer<T>(), pb0 = b.Buffer<T>(), pc0 = c.Buffer<T>())
-        {
-            T* pa = pa0 + a._offset, pb = pb0 + b._offset, pc = pc0 + c._offset;
-            long cBatch = (long)m * n;
-            if (batch == 1) { Gemm.Run(m, n, k, al, pa, rsa, csa, pb, rsb, csb, be, pc, n, parallel: true); return; }
-            // Many small products: one product per thread at a time. Large ones: each uses every thread.
-            if ((long)m * n * k < Gemm.ParallelMinWork * 8)
-            {
-                nint xa = (nint)pa, xb = (nint)pb, xc = (nint)pc;
-                Threading.For(batch, 2L * m * n * k, (s, e) =>
-                {
-                    for (int i = s; i < e; i++)
-                        Gemm.Run(m, n, k, al, (T*)xa + (long)i * aBatchStride, rsa, csa, (T*)xb + (long)i * bBatchStride, rsb, csb, be, (T*)xc + i * cBatch, n, parallel: false);
-                });
-            }
-            else
-                for (int i = 0; i < batch; i++)
-                    Gemm.Run(m, n, k, al, pa + (long)i * aBatchStride, rsa, csa, pb + (long)i * bBatchStride, rsb, csb, be, pc + i * cBatch, n, parallel: true);
-        }
+        int nd = a.dim(), bd = b.dim();
+        int m = a._shape[nd - 2], k = a._shape[nd - 1], n = b._shape[bd - 1];
+        var ma = new StridedMatrix(a._storage.RawArray, a._offset, a._strides[nd - 2], a._strides[nd - 1], aBatchStride);
+        var mb = new StridedMatrix(b._storage.RawArray, b._offset, b._strides[bd - 2], b._strides[bd - 1], bBatchStride);
+        MatmulKernels.Batched(c.dtype, batch, m, n, k, alpha, ma, mb, beta, c._storage.RawArray, c._offset);
     }
 }
 

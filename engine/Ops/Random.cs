@@ -1,3 +1,4 @@
+using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -420,19 +421,18 @@ public partial class Tensor
     {
         CheckRandomInplace("random_", false);
         var g = Gen(generator);
-        lock (g.Sync)
-        {
-            switch (dtype)
-            {
-                case ScalarType.Int64: FillInOrder<long>(d => { for (int i = 0; i < d.Length; i++) d[i] = (long)(g.Random64() & long.MaxValue); }); break;
-                case ScalarType.Float64: FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Random64() % ((1UL << 53) + 1); }); break;
-                case ScalarType.Float32: FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Random() % ((1u << 24) + 1); }); break;
-                case ScalarType.Int32: FillInOrder<int>(d => { for (int i = 0; i < d.Length; i++) d[i] = (int)(g.Random() & int.MaxValue); }); break;
-                case ScalarType.Byte: FillInOrder<byte>(d => { for (int i = 0; i < d.Length; i++) d[i] = (byte)g.Random(); }); break;
-                case ScalarType.Bool: FillInOrder<bool>(d => { for (int i = 0; i < d.Length; i++) d[i] = (g.Random() & 1) != 0; }); break;
-            }
-        }
+        var fill = new FullRangeAction(this, g);
+        lock (g.Sync) Dispatch.Any(dtype, ref fill);
         return RandomInplaceDone("RandomBackward2");
+    }
+
+    readonly struct FullRangeAction(Tensor t, torch.Generator g) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged
+        {
+            var gen = g;
+            t.FillInOrder<T>(d => RandomKernels.FullRange(d, gen));
+        }
     }
 
     /// <summary>Fills with integers uniform on [0, to).</summary>
@@ -536,11 +536,7 @@ public partial class Tensor
 
     void CheckFromToInRange(long from, long toInc)
     {
-        string cname = dtype switch
-        {
-            ScalarType.Byte => "unsigned char", ScalarType.Int32 => "int", ScalarType.Int64 => "long int",
-            ScalarType.Bool => "bool", ScalarType.Float32 => "float", _ => "double",
-        };
+        string cname = dtype.CDemangledName();
         if (dtype.IsFloating())
         {
             int digits = MantissaDigits;
@@ -593,13 +589,16 @@ public partial class Tensor
             if (!(probs[i] >= 0 && probs[i] <= 1))
                 throw new ArgumentException($"bernoulli: every probability must be in [0, 1] (Expected p_in >= 0 && p_in <= 1 to be true, but got false): found p={probs[i]}");
         var g = Gen(generator);
-        lock (g.Sync)
+        var fill = new BernoulliAction(this, probs, g);
+        lock (g.Sync) Dispatch.Floating(p.dtype, ref fill, "bernoulli_");
+    }
+
+    readonly struct BernoulliAction(Tensor t, double[] probs, torch.Generator g) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            // float probabilities use a 24-bit uniform, double ones a 53-bit one, as ATen's bernoulli_distribution<T>.
-            if (p.dtype == ScalarType.Float64)
-                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < probs[i] ? 1 : 0; });
-            else
-                FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform24() < (float)probs[i] ? 1 : 0; });
+            var (p, gen) = (probs, g);
+            t.FillInOrder<double>(d => RandomKernels.Bernoulli<T>(d, p, gen));
         }
     }
 

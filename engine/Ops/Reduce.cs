@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using Torchlet.Kernels;
 
@@ -91,17 +90,15 @@ public partial class Tensor
         return (rows, 1, outer, k);
     }
 
-    internal enum Reducer { Sum, Prod, Max, Min, SumSq }
-
     /// <summary>
     /// Reduces this tensor, already in the result dtype, over <paramref name="dims"/>. Empty
     /// reductions give the identity (sum 0, prod 1); callers reject them for max/min first.
     /// </summary>
-    internal Tensor ReduceKernel(int[] dims, bool keepdim, Reducer op)
+    internal Tensor ReduceKernel(int[] dims, bool keepdim, ReduceOp op)
     {
         if (dtype == ScalarType.Bool)
         {
-            if (op is Reducer.Max or Reducer.Min)
+            if (op is ReduceOp.Max or ReduceOp.Min)
                 return to_nograd(ScalarType.Byte, false).ReduceKernel(dims, keepdim, op).to_nograd(ScalarType.Bool, false);
             throw new ArgumentException($"{op.ToString().ToLowerInvariant()}: bool tensors are reduced after conversion to an integer dtype; got torch.bool");
         }
@@ -109,33 +106,12 @@ public partial class Tensor
         if (r.Numel == 0) return r;
         if (Numel == 0)
         {
-            r.CopyFrom(ScalarTensor(op == Reducer.Prod ? 1 : 0, dtype));
+            r.CopyFrom(ScalarTensor(op == ReduceOp.Prod ? 1 : 0, dtype));
             return r;
         }
-        var plan = ReducePlan(dims);
-        switch (dtype)
-        {
-            case ScalarType.Float32: RunReduce<float>(plan, r, op); break;
-            case ScalarType.Float64: RunReduce<double>(plan, r, op); break;
-            case ScalarType.Int64: RunReduce<long>(plan, r, op); break;
-            case ScalarType.Int32: RunReduce<int>(plan, r, op); break;
-            case ScalarType.Byte: RunReduce<byte>(plan, r, op); break;
-        }
+        var (src, A, C, B) = ReducePlan(dims);
+        ReduceKernels.Reduce(dtype, src._storage.RawArray, src._offset, A, C, B, r._storage.RawArray, op);
         return r;
-    }
-
-    static void RunReduce<T>((Tensor src, int A, int C, int B) p, Tensor r, Reducer op) where T : unmanaged, INumber<T>, IMinMaxValue<T>
-    {
-        T[] src = p.src.Buffer<T>(), dst = r.Buffer<T>();
-        int off = p.src._offset;
-        switch (op)
-        {
-            case Reducer.Sum: Reduction.Run(src, off, p.A, p.C, p.B, dst, new SumReducer<T>()); break;
-            case Reducer.Prod: Reduction.Run(src, off, p.A, p.C, p.B, dst, new ProdReducer<T>()); break;
-            case Reducer.Max: Reduction.Run(src, off, p.A, p.C, p.B, dst, new ExtremumReducer<T, Greater>()); break;
-            case Reducer.Min: Reduction.Run(src, off, p.A, p.C, p.B, dst, new ExtremumReducer<T, Less>()); break;
-            case Reducer.SumSq: Reduction.Run(src, off, p.A, p.C, p.B, dst, new SumSqReducer<T>()); break;
-        }
     }
 
     /// <summary>The incoming gradient of a reduction viewed with size-1 reduced dims, so it broadcasts against the input.</summary>
@@ -165,7 +141,7 @@ public partial class Tensor
     }
 
     internal Tensor SumKernel(int[] dims, bool keepdim, ScalarType outType) =>
-        (dtype == outType ? this : to_nograd(outType, false)).ReduceKernel(dims, keepdim, Reducer.Sum);
+        (dtype == outType ? this : to_nograd(outType, false)).ReduceKernel(dims, keepdim, ReduceOp.Sum);
 
     [OverloadResolutionPriority(-1)]
     public Tensor mean(ScalarType? dtype = null) => mean((long[]?)null, false, dtype);
@@ -212,20 +188,10 @@ public partial class Tensor
             v.CopyFrom(ScalarTensor(double.NaN, dtype)); m.CopyFrom(ScalarTensor(double.NaN, dtype));
             return (v, m);
         }
-        var plan = ReducePlan(dims);
+        var (src, A, C, B) = ReducePlan(dims);
         double denom = Math.Max(0, k - correction);
-        Dispatch.Floating(dtype, "var_mean", () => VarMeanRun<float>(plan, k, denom, v, m), () => VarMeanRun<double>(plan, k, denom, v, m));
+        ReduceKernels.VarMean(dtype, src._storage.RawArray, src._offset, A, C, B, k, denom, v._storage.RawArray, m._storage.RawArray);
         return (v, m);
-    }
-
-    static void VarMeanRun<T>((Tensor src, int A, int C, int B) p, int k, double denom, Tensor v, Tensor m) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T[] src = p.src.Buffer<T>(), mean = m.Buffer<T>(), var = v.Buffer<T>();
-        int off = p.src._offset;
-        Reduction.Run(src, off, p.A, p.C, p.B, mean, new SumReducer<T>());
-        RowUpdate.Divide(mean.AsSpan(0, p.C), T.CreateTruncating(k));
-        Reduction.Run(src, off, p.A, p.C, p.B, var, new CenteredSumReducer<T, CenteredSquare>(mean));
-        RowUpdate.Divide(var.AsSpan(0, p.C), T.CreateTruncating(denom));
     }
 
     /// <summary>d var / dx = 2 (x − mean) / (K − correction), times the incoming gradient.</summary>
@@ -351,7 +317,7 @@ public partial class Tensor
         string op = isMax ? "max" : "min";
         var dims = ReduceDims(null, op);
         CheckExtremeDims(dims, true, op);
-        var r = ReduceKernel(dims, false, isMax ? Reducer.Max : Reducer.Min);
+        var r = ReduceKernel(dims, false, isMax ? ReduceOp.Max : ReduceOp.Min);
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var sr = new SavedTensor(r);
@@ -397,15 +363,7 @@ public partial class Tensor
         var x = (dtype == ScalarType.Bool ? to_nograd(ScalarType.Byte, false) : this).contiguous_nograd();
         var vals = wantValues ? Empty(outShape, x.dtype) : null;
         var (A, K, I) = SplitAroundDim(_shape, d);
-        var ib = idx.Buffer<long>();
-        switch (x.dtype)
-        {
-            case ScalarType.Float32: Reduction.ArgExtreme(x.Buffer<float>(), x._offset, A, K, I, vals?.Buffer<float>(), ib, isMax); break;
-            case ScalarType.Float64: Reduction.ArgExtreme(x.Buffer<double>(), x._offset, A, K, I, vals?.Buffer<double>(), ib, isMax); break;
-            case ScalarType.Int64: Reduction.ArgExtreme(x.Buffer<long>(), x._offset, A, K, I, vals?.Buffer<long>(), ib, isMax); break;
-            case ScalarType.Int32: Reduction.ArgExtreme(x.Buffer<int>(), x._offset, A, K, I, vals?.Buffer<int>(), ib, isMax); break;
-            case ScalarType.Byte: Reduction.ArgExtreme(x.Buffer<byte>(), x._offset, A, K, I, vals?.Buffer<byte>(), ib, isMax); break;
-        }
+        ReduceKernels.ArgExtreme(x.dtype, x._storage.RawArray, x._offset, A, K, I, vals?._storage.RawArray, idx.Buffer<long>(), isMax, op);
         if (vals is not null && dtype == ScalarType.Bool) vals = vals.to_nograd(ScalarType.Bool, false);
         return (vals, idx, d);
     }
@@ -418,7 +376,7 @@ public partial class Tensor
         var (A, K, I) = SplitAroundDim(shape, d);
         var gc = g.to_nograd(dt, false).contiguous_nograd();
         var ic = idx.contiguous_nograd();
-        Dispatch.Floating(dt, "scatter_along_dim", () => Reduction.ScatterAlong(gc.Buffer<float>(), gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z.Buffer<float>()), () => Reduction.ScatterAlong(gc.Buffer<double>(), gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z.Buffer<double>()));
+        ReduceKernels.ScatterAlong(dt, gc._storage.RawArray, gc._offset, ic.Buffer<long>(), ic._offset, A, K, I, z._storage.RawArray);
         return z;
     }
 
@@ -435,7 +393,7 @@ public partial class Tensor
         string op = isMax ? "amax" : "amin";
         var dims = ReduceDims(dim, op);
         CheckExtremeDims(dims, dim is null || dim.Length == 0, op);
-        var r = ReduceKernel(dims, keepdim, isMax ? Reducer.Max : Reducer.Min);
+        var r = ReduceKernel(dims, keepdim, isMax ? ReduceOp.Max : ReduceOp.Min);
         if (NeedsGrad(this))
         {
             var sx = new SavedTensor(this); var sr = new SavedTensor(r); var kept = ReducedShape(dims, true);
@@ -477,7 +435,7 @@ public partial class Tensor
     {
         var dims = ReduceDims(dim is { } d0 ? [d0] : null, "prod");
         var outType = dtype ?? (this.dtype.IsFloating() ? this.dtype : ScalarType.Int64);
-        var r = (this.dtype == outType ? this : to_nograd(outType, false)).ReduceKernel(dims, keepdim, Reducer.Prod);
+        var r = (this.dtype == outType ? this : to_nograd(outType, false)).ReduceKernel(dims, keepdim, ReduceOp.Prod);
         if (NeedsGrad(this) && outType.IsFloating())
         {
             var sx = new SavedTensor(this); var sr = new SavedTensor(r); var self = this;
@@ -500,7 +458,7 @@ public partial class Tensor
         var gc = g.contiguous_nograd();
         var (A, K, I) = dims.Length == 1 ? SplitAroundDim(x._shape, dims[0]) : (1, x.Numel, 1);
         var dx = Empty(x._shape, x.dtype);
-        Dispatch.Floating(x.dtype, "prod_backward", () => Reduction.ProdBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>()), () => Reduction.ProdBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>()));
+        ReduceKernels.ProdBackward(x.dtype, xc._storage.RawArray, xc._offset, gc._storage.RawArray, gc._offset, A, K, I, dx._storage.RawArray, cumulative: false);
         return dx;
     }
 
@@ -548,19 +506,19 @@ public partial class Tensor
         var x = detach();
         if (p == 2)
         {
-            var r = x.ReduceKernel(dims, keepdim, Reducer.SumSq);
+            var r = x.ReduceKernel(dims, keepdim, ReduceOp.SumSq);
             return r.Numel == 0 ? r : r.SqrtInPlace();
         }
-        if (p == 0) return x.ne(0).to_nograd(dtype, false).ReduceKernel(dims, keepdim, Reducer.Sum);
+        if (p == 0) return x.ne(0).to_nograd(dtype, false).ReduceKernel(dims, keepdim, ReduceOp.Sum);
         var a = x.abs();
-        if (p == 1) return a.ReduceKernel(dims, keepdim, Reducer.Sum);
+        if (p == 1) return a.ReduceKernel(dims, keepdim, ReduceOp.Sum);
         if (double.IsInfinity(p))
         {
             if (Numel == 0 && Shape.Numel(ReducedShape(dims, keepdim)) > 0)
                 throw new ArgumentException($"{op}: cannot compute the {(p > 0 ? "inf" : "-inf")} norm of an empty tensor because the operation has no identity");
-            return a.ReduceKernel(dims, keepdim, p > 0 ? Reducer.Max : Reducer.Min);
+            return a.ReduceKernel(dims, keepdim, p > 0 ? ReduceOp.Max : ReduceOp.Min);
         }
-        return a.pow(p).ReduceKernel(dims, keepdim, Reducer.Sum).pow(1 / p);
+        return a.pow(p).ReduceKernel(dims, keepdim, ReduceOp.Sum).pow(1 / p);
     }
 
     /// <summary>PyTorch's norm_backward: g is already broadcastable (kept dims), as is the norm n.</summary>
@@ -609,21 +567,9 @@ public partial class Tensor
         var r = Empty(ReducedShape(dims, keepdim), dtype);
         if (r.Numel == 0) return r;
         if (Numel == 0) { r.CopyFrom(ScalarTensor(double.NegativeInfinity, dtype)); return r; }
-        var plan = ReducePlan(dims);
-        Dispatch.Floating(dtype, "logsumexp", () => LogsumexpRun<float>(plan, r.Buffer<float>()), () => LogsumexpRun<double>(plan, r.Buffer<double>()));
+        var (src, A, C, B) = ReducePlan(dims);
+        ReduceKernels.Logsumexp(dtype, src._storage.RawArray, src._offset, A, C, B, r._storage.RawArray);
         return r;
-    }
-
-    static void LogsumexpRun<T>((Tensor src, int A, int C, int B) p, T[] dst) where T : unmanaged, IFloatingPointIeee754<T>, IMinMaxValue<T>
-    {
-        T[] src = p.src.Buffer<T>();
-        var m = new T[p.C];
-        Reduction.Run(src, p.src._offset, p.A, p.C, p.B, m, new ExtremumReducer<T, Greater>());
-        // An infinite max would give inf − inf = NaN; PyTorch shifts by 0 there instead.
-        for (int c = 0; c < p.C; c++) if (T.IsInfinity(m[c])) m[c] = T.Zero;
-        Reduction.Run(src, p.src._offset, p.A, p.C, p.B, dst, new CenteredSumReducer<T, CenteredExp>(m));
-        var d = dst.AsSpan(0, p.C);
-        RowUpdate.LogPlus<T>(d, m);
     }
 
     // ---------------------------------------------------------------- cumsum / cumprod
@@ -666,17 +612,10 @@ public partial class Tensor
     /// <summary>Inclusive cumulative sum/product of a contiguous tensor along d (reverse: from the end).</summary>
     static Tensor CumulativeKernel(Tensor x, int d, bool product, bool reverse)
     {
+        if (x.dtype == ScalarType.Bool) throw new ArgumentException($"cumulative ops need a numeric dtype, got {x.dtype.TorchName()}");
         var r = Empty(x._shape, x.dtype);
         var (A, K, I) = SplitAroundDim(x._shape, d);
-        switch (x.dtype)
-        {
-            case ScalarType.Float32: Reduction.Cumulative(x.Buffer<float>(), x._offset, A, K, I, r.Buffer<float>(), product, reverse); break;
-            case ScalarType.Float64: Reduction.Cumulative(x.Buffer<double>(), x._offset, A, K, I, r.Buffer<double>(), product, reverse); break;
-            case ScalarType.Int64: Reduction.Cumulative(x.Buffer<long>(), x._offset, A, K, I, r.Buffer<long>(), product, reverse); break;
-            case ScalarType.Int32: Reduction.Cumulative(x.Buffer<int>(), x._offset, A, K, I, r.Buffer<int>(), product, reverse); break;
-            case ScalarType.Byte: Reduction.Cumulative(x.Buffer<byte>(), x._offset, A, K, I, r.Buffer<byte>(), product, reverse); break;
-            default: throw new ArgumentException($"cumulative ops need a numeric dtype, got {x.dtype.TorchName()}");
-        }
+        ReduceKernels.Cumulative(x.dtype, x._storage.RawArray, x._offset, A, K, I, r._storage.RawArray, product, reverse);
         return r;
     }
 
@@ -685,7 +624,7 @@ public partial class Tensor
         var xc = x.contiguous_nograd(); var gc = g.contiguous_nograd();
         var (A, K, I) = SplitAroundDim(x._shape, d);
         var dx = Empty(x._shape, x.dtype);
-        Dispatch.Floating(x.dtype, "cumprod_backward", () => Reduction.CumprodBackward(xc.Buffer<float>(), xc._offset, gc.Buffer<float>(), gc._offset, A, K, I, dx.Buffer<float>()), () => Reduction.CumprodBackward(xc.Buffer<double>(), xc._offset, gc.Buffer<double>(), gc._offset, A, K, I, dx.Buffer<double>()));
+        ReduceKernels.ProdBackward(x.dtype, xc._storage.RawArray, xc._offset, gc._storage.RawArray, gc._offset, A, K, I, dx._storage.RawArray, cumulative: true);
         return dx;
     }
 
@@ -707,7 +646,7 @@ public partial class Tensor
             r = Empty(ReducedShape(dims, keepdim), ScalarType.Byte);
             if (r.Numel > 0) r.CopyFrom(ScalarTensor(isAll ? 1 : 0, ScalarType.Byte));
         }
-        else r = ne(0).to_nograd(ScalarType.Byte, false).ReduceKernel(dims, keepdim, isAll ? Reducer.Min : Reducer.Max);
+        else r = ne(0).to_nograd(ScalarType.Byte, false).ReduceKernel(dims, keepdim, isAll ? ReduceOp.Min : ReduceOp.Max);
         return dtype == ScalarType.Byte ? r : r.to_nograd(ScalarType.Bool, false);
     }
 
@@ -716,7 +655,7 @@ public partial class Tensor
     public Tensor count_nonzero(long[]? dims)
     {
         var ds = ReduceDims(dims, "count_nonzero");
-        return ne(0).to_nograd(ScalarType.Int64, false).ReduceKernel(ds, false, Reducer.Sum);
+        return ne(0).to_nograd(ScalarType.Int64, false).ReduceKernel(ds, false, ReduceOp.Sum);
     }
 }
 

@@ -1,3 +1,5 @@
+using Torchlet.Kernels;
+
 namespace Torchlet;
 
 public static partial class torch
@@ -12,16 +14,7 @@ public static partial class torch
         var c = condition.to_nograd(ScalarType.Bool, false).expand_nograd(shape).contiguous_nograd();
         var r = y.to_nograd(ct, false).expand_nograd(shape).clone_nograd();
         var xv = x.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
-        var mask = c.Span<bool>();
-        switch (ct)
-        {
-            case ScalarType.Float32: Pick(mask, xv.Span<float>(), r.Span<float>()); break;
-            case ScalarType.Float64: Pick(mask, xv.Span<double>(), r.Span<double>()); break;
-            case ScalarType.Int64: Pick(mask, xv.Span<long>(), r.Span<long>()); break;
-            case ScalarType.Int32: Pick(mask, xv.Span<int>(), r.Span<int>()); break;
-            case ScalarType.Byte: Pick(mask, xv.Span<byte>(), r.Span<byte>()); break;
-            case ScalarType.Bool: Pick(mask, xv.Span<bool>(), r.Span<bool>()); break;
-        }
+        WhereKernels.Pick(ct, c.Buffer<bool>(), c._offset, xv._storage.RawArray, xv._offset, r._storage.RawArray, r._offset, r.Numel);
         return Tensor.NeedsGrad(x, y) ? RecordWhere(r, c, x, y) : r;
     }
 
@@ -46,10 +39,5 @@ public static partial class torch
     {
         var dt = ScalarTypes.Promote(x.DefaultDType, y.DefaultDType);
         return where(condition, Tensor.ScalarTensor(x, dt), Tensor.ScalarTensor(y, dt));
-    }
-
-    static void Pick<T>(ReadOnlySpan<bool> mask, ReadOnlySpan<T> x, Span<T> r) where T : unmanaged
-    {
-        for (int i = 0; i < r.Length; i++) if (mask[i]) r[i] = x[i];
     }
 }

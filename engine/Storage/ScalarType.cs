@@ -53,6 +53,24 @@ internal static class ScalarTypes
         _ => t.ToString(),
     };
 
+    /// <summary>
+    /// The C++ type behind a dtype, as PyTorch's messages spell it: c10's fixed-width typedef (uint8_t, int64_t, for
+    /// checked_convert's overflow error) or GCC's demangled name (unsigned char, long int, where a message prints typeid).
+    /// </summary>
+    static (string Typedef, string Demangled) CType(ScalarType t) => t switch
+    {
+        ScalarType.Byte => ("uint8_t", "unsigned char"),
+        ScalarType.Int32 => ("int", "int"),
+        ScalarType.Int64 => ("int64_t", "long int"),
+        ScalarType.Float32 => ("float", "float"),
+        ScalarType.Float64 => ("double", "double"),
+        ScalarType.Bool => ("bool", "bool"),
+        _ => (t.ToString(), t.ToString()),
+    };
+
+    public static string CTypedefName(this ScalarType t) => CType(t).Typedef;
+    public static string CDemangledName(this ScalarType t) => CType(t).Demangled;
+
     public static int ElementSize(this ScalarType t) => t switch
     {
         ScalarType.Byte or ScalarType.Bool => 1,
