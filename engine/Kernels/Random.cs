@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -26,13 +27,88 @@ internal static class RandomKernels
     /// d[i] = 1 with probability p[i], else 0, as ATen's bernoulli_distribution&lt;T&gt; draws it for probabilities of type T:
     /// a uniform of T's precision (24 bits for float, 53 for double) compared with p[i] rounded to T.
     /// </summary>
-    public static void Bernoulli<T>(Span<double> d, double[] p, torch.Generator g) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    public static void Bernoulli<T>(Span<double> d, double[] p, torch.Generator g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < d.Length; i++)
         {
             T u = typeof(T) == typeof(float) ? T.CreateTruncating(g.Uniform24()) : T.CreateTruncating(g.Uniform53());
             d[i] = u < T.CreateTruncating(p[i]) ? 1 : 0;
         }
+    }
+
+    // ---------------------------------------------------------------- multinomial (p: nDist rows of nCat weights, in float64)
+
+    /// <summary>
+    /// Without replacement, PyTorch's exponential race: per row, the <paramref name="ns"/> categories with the largest
+    /// p / q (q ~ Exp(1), same layout), ties to the lower index; p / q is rounded in the tensor's dtype, as div_out computes it.
+    /// </summary>
+    public static void MultinomialRace(ScalarType dtype, double[] p, double[] q, int nDist, int nCat, int ns, long[] dst) =>
+        Dispatch.Floating(dtype, "multinomial", () => Race<float>(p, q, nDist, nCat, ns, dst), () => Race<double>(p, q, nDist, nCat, ns, dst));
+
+    static void Race<T>(double[] p, double[] q, int nDist, int nCat, int ns, long[] dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var key = new double[nCat];
+        var order = new int[nCat];
+        for (int r = 0; r < nDist; r++)
+        {
+            for (int j = 0; j < nCat; j++)
+            {
+                key[j] = double.CreateTruncating(T.CreateTruncating(p[r * nCat + j]) / T.CreateTruncating(q[r * nCat + j]));
+                order[j] = j;
+            }
+            Array.Sort(order, (a, b) => key[b].CompareTo(key[a]) is var c && c != 0 ? c : a.CompareTo(b));
+            for (int k = 0; k < ns; k++) dst[r * ns + k] = order[k];
+        }
+    }
+
+    /// <summary>Each row's sum accumulated in the tensor's dtype (checked before anything is drawn).</summary>
+    public static double[] MultinomialRowSums(ScalarType dtype, double[] p, int nDist, int nCat) =>
+        Dispatch.Floating(dtype, "multinomial", () => RowSums<float>(p, nDist, nCat), () => RowSums<double>(p, nDist, nCat));
+
+    static double[] RowSums<T>(double[] p, int nDist, int nCat) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var cum = new double[nCat];
+        var sums = new double[nDist];
+        for (int r = 0; r < nDist; r++) sums[r] = CumSum<T>(p.AsSpan(r * nCat, nCat), cum);
+        return sums;
+    }
+
+    /// <summary>
+    /// With replacement: per row, the cumulative sums in the tensor's dtype divided by the row's sum, the last bucket
+    /// forced to 1; each sample is the first bucket not below a 53-bit uniform (binary search). Call under g's lock.
+    /// </summary>
+    public static void MultinomialSearch(ScalarType dtype, double[] p, double[] sums, int nDist, int nCat, int ns, torch.Generator g, long[] dst) =>
+        Dispatch.Floating(dtype, "multinomial", () => Search<float>(p, sums, nDist, nCat, ns, g, dst), () => Search<double>(p, sums, nDist, nCat, ns, g, dst));
+
+    static void Search<T>(double[] p, double[] sums, int nDist, int nCat, int ns, torch.Generator g, long[] dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var cum = new double[nCat];
+        for (int r = 0; r < nDist; r++)
+        {
+            T s = T.CreateTruncating(sums[r]);
+            CumSum<T>(p.AsSpan(r * nCat, nCat), cum);
+            for (int j = 0; j < nCat; j++) cum[j] = double.CreateTruncating(T.CreateTruncating(cum[j]) / s);
+            cum[nCat - 1] = 1;
+            for (int k = 0; k < ns; k++)
+            {
+                double u = g.Uniform53();
+                int lo = 0, hi = nCat;
+                while (hi - lo > 0)
+                {
+                    int mid = lo + (hi - lo) / 2;
+                    if (cum[mid] < u) lo = mid + 1; else hi = mid;
+                }
+                dst[r * ns + k] = lo;
+            }
+        }
+    }
+
+    /// <summary>cum[j] = p[0] + … + p[j] accumulated in T; returns the total.</summary>
+    static double CumSum<T>(ReadOnlySpan<double> p, double[] cum) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T s = T.Zero;
+        for (int j = 0; j < p.Length; j++) { s += T.CreateTruncating(p[j]); cum[j] = double.CreateTruncating(s); }
+        return double.CreateTruncating(s);
     }
 
     /// <summary>ATen's transformation::uniform_int: bool keeps the low bit, integers the draw modulo max + 1, floating types modulo 2^digits + 1.</summary>

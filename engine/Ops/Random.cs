@@ -645,7 +645,6 @@ public partial class Tensor
         if (result.Numel == 0) return result;
         var p = to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>().ToArray();
         var g = Gen(generator);
-        var outv = result.Span<long>();
 
         if (!replacement)
         {
@@ -663,21 +662,8 @@ public partial class Tensor
             // q ~ Exp(1) per entry (same layout rules as empty_like); the winners maximise p / q.
             var q = EmptyLike(this, dtype);
             q.ExponentialFill(1.0, generator);
-            var qv = q.to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>();
-            var key = new double[nCat];
-            var order = new int[nCat];
-            for (int r = 0; r < nDist; r++)
-            {
-                for (int j = 0; j < nCat; j++)
-                {
-                    // p / q in the tensor's dtype, as div_out computes it.
-                    double pj = p[r * nCat + j], qj = qv[r * nCat + j];
-                    key[j] = dtype == ScalarType.Float32 ? (float)pj / (float)qj : pj / qj;
-                    order[j] = j;
-                }
-                Array.Sort(order, (a, b) => key[b].CompareTo(key[a]) is var c && c != 0 ? c : a.CompareTo(b));
-                for (int k = 0; k < ns; k++) outv[r * ns + k] = order[k];
-            }
+            var qv = q.to_nograd(ScalarType.Float64, false).contiguous_nograd().Span<double>().ToArray();
+            RandomKernels.MultinomialRace(dtype, p, qv, nDist, nCat, ns, result.Buffer<long>());
             return result;
         }
 
@@ -688,58 +674,10 @@ public partial class Tensor
                 if (!(v >= 0)) throw new ArgumentException($"invalid multinomial distribution (encountering probability entry < 0): found {v} in row {r}");
                 if (double.IsInfinity(v)) throw new ArgumentException($"invalid multinomial distribution (encountering probability entry = infinity or NaN) in row {r}");
             }
-        var cum = new double[nCat];
-        var sums = new double[nDist];
+        var sums = RandomKernels.MultinomialRowSums(dtype, p, nDist, nCat);
         for (int r = 0; r < nDist; r++)
-        {
-            sums[r] = dtype == ScalarType.Float32 ? CumSumF32(p.AsSpan(r * nCat, nCat), cum) : CumSumF64(p.AsSpan(r * nCat, nCat), cum);
             if (!(sums[r] > 0)) throw new ArgumentException($"invalid multinomial distribution (sum of probabilities <= 0) in row {r}");
-        }
-        lock (g.Sync)
-        {
-            for (int r = 0; r < nDist; r++)
-            {
-                // Cumulative sums in the tensor's dtype, normalised, the last bucket forced to 1.
-                if (dtype == ScalarType.Float32)
-                {
-                    float s = (float)sums[r];
-                    CumSumF32(p.AsSpan(r * nCat, nCat), cum);
-                    for (int j = 0; j < nCat; j++) cum[j] = (float)cum[j] / s;
-                }
-                else
-                {
-                    double s = sums[r];
-                    CumSumF64(p.AsSpan(r * nCat, nCat), cum);
-                    for (int j = 0; j < nCat; j++) cum[j] /= s;
-                }
-                cum[nCat - 1] = 1;
-                for (int k = 0; k < ns; k++)
-                {
-                    double u = g.Uniform53();
-                    int lo = 0, hi = nCat;
-                    while (hi - lo > 0)
-                    {
-                        int mid = lo + (hi - lo) / 2;
-                        if (cum[mid] < u) lo = mid + 1; else hi = mid;
-                    }
-                    outv[r * ns + k] = lo;
-                }
-            }
-        }
+        lock (g.Sync) RandomKernels.MultinomialSearch(dtype, p, sums, nDist, nCat, ns, g, result.Buffer<long>());
         return result;
-    }
-
-    static double CumSumF32(ReadOnlySpan<double> p, double[] cum)
-    {
-        float s = 0;
-        for (int j = 0; j < p.Length; j++) { s += (float)p[j]; cum[j] = s; }
-        return s;
-    }
-
-    static double CumSumF64(ReadOnlySpan<double> p, double[] cum)
-    {
-        double s = 0;
-        for (int j = 0; j < p.Length; j++) { s += p[j]; cum[j] = s; }
-        return s;
     }
 }
