@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Torchlet.Kernels;
 
@@ -299,7 +297,7 @@ internal static unsafe class ConvKernels
     static void WalkPatches<T, TRow>(ConvGeom g, T* img, T* col, int ld) where T : unmanaged, INumber<T> where TRow : IPatchRow
     {
         int x = g.X, Yw = g.Yw, Sw = g.Sw;
-        float* end = (float*)(img + (long)g.Cg * x);
+        T* end = img + (long)g.Cg * x;
         for (int c = 0; c < g.Cg; c++)
         {
             T* im = img + (long)c * x;
@@ -330,20 +328,21 @@ internal static unsafe class ConvKernels
     /// </summary>
     interface IPatchRow
     {
-        static abstract void Row<T>(T* colRow, T* im, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>;
+        static abstract void Row<T>(T* colRow, T* im, int lo, int hi, int Sw, int Yw, T* end) where T : unmanaged, INumber<T>;
     }
 
     /// <summary>Im2col: copies the image row into the column row, zeros where it reads padding.</summary>
     struct Im2colRow : IPatchRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Row<T>(T* dst, T* src, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>
+        public static void Row<T>(T* dst, T* src, int lo, int hi, int Sw, int Yw, T* end) where T : unmanaged, INumber<T>
         {
             if (src is null) { new Span<T>(dst, Yw).Clear(); return; }
             if (lo > 0) new Span<T>(dst, lo).Clear();
             if (hi < Yw) new Span<T>(dst + hi, Yw - hi).Clear();
             if (Sw == 1) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
-            else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, end);
+            else if (Sw == 2 && typeof(T) == typeof(float)) Gather2((float*)src, (float*)dst, lo, hi, (float*)end);
+            else if (Sw == 2 && typeof(T) == typeof(double)) Gather2((double*)src, (double*)dst, lo, hi, (double*)end);
             else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * Sw];
         }
     }
@@ -352,7 +351,7 @@ internal static unsafe class ConvKernels
     struct Col2imRow : IPatchRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Row<T>(T* src, T* dst, int lo, int hi, int Sw, int Yw, float* end) where T : unmanaged, INumber<T>
+        public static void Row<T>(T* src, T* dst, int lo, int hi, int Sw, int Yw, T* end) where T : unmanaged, INumber<T>
         {
             if (dst is null) return;
             if (Sw == 1)
@@ -360,64 +359,76 @@ internal static unsafe class ConvKernels
                 var d = new Span<T>(dst + lo, hi - lo);
                 TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
             }
-            else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, end);
+            else if (Sw == 2 && typeof(T) == typeof(float)) Scatter2((float*)src, (float*)dst, lo, hi, (float*)end);
+            else if (Sw == 2 && typeof(T) == typeof(double)) Scatter2((double*)src, (double*)dst, lo, hi, (double*)end);
             else for (int ow = lo; ow < hi; ow++) dst[ow * Sw] += src[ow];
         }
     }
 
     /// <summary>
-    /// dst[o] = src[2·o] for o in [lo, hi): even lanes of two vectors per step. The vectors may read
+    /// dst[o] = src[2·o] for o in [lo, hi): the even elements of two vectors per step. The vectors may read
     /// past the row (never past <paramref name="end"/>, the end of the image block), so that the short
     /// rows of small feature maps (8 wide in a DCGAN discriminator) are vectorised too.
     /// </summary>
-    static void Gather2(float* src, float* dst, int lo, int hi, float* end)
+    [MethodImpl(MethodImplOptions.NoInlining)]   // a root for the JIT's inlining budget, as Pool.Max2x2Plane
+    static void Gather2<T>(T* src, T* dst, int lo, int hi, T* end) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int o = lo;
-        if (Simd.Width >= 512 && Avx512F.IsSupported)
+        // A step at o reads src[2·o, 2·o + 2·Count) (the scalar one src[2·o + 1] too).
+        int n = Pairs(src, end, hi) - lo, o = lo;
+        if (n > 0)
         {
-            var idx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            for (; o + 16 <= hi && src + 2 * o + 32 <= end; o += 16)
-            {
-                var a = Vector512.Load(src + 2 * o);
-                var b = Vector512.Load(src + 2 * o + 16);
-                Avx512F.PermuteVar16x32x2(a, idx, b).Store(dst + o);
-            }
-        }
-        if (Simd.Width >= 256 && Avx2.IsSupported)
-        {
-            var idx = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-            for (; o + 8 <= hi && src + 2 * o + 16 <= end; o += 8)
-            {
-                var a = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o), idx);
-                var b = Avx2.PermuteVar8x32(Vector256.Load(src + 2 * o + 8), idx);
-                // Low halves of a and b hold their even lanes.
-                Avx.Permute2x128(a, b, 0x20).Store(dst + o);
-            }
+            var op = new Gather2Op<T>(ref src[2 * lo], ref dst[lo]);
+            Simd.ForOverlapping<T, Gather2Op<T>>(n, ref op);
+            o += n;
         }
         for (; o < hi; o++) dst[o] = src[2 * o];
     }
 
+    /// <summary>The outputs below <paramref name="hi"/> whose pair p[2·o], p[2·o + 1] lies before <paramref name="end"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int Pairs<T>(T* p, T* end, int hi) where T : unmanaged =>
+        (int)Math.Min((nuint)hi, (nuint)((byte*)end - (byte*)p) / (nuint)(2 * sizeof(T)));
+
+    /// <summary>Gather2's step at o: dst[o, o + Count) from src[2·o, 2·o + 2·Count).</summary>
+    internal ref struct Gather2Op<T>(ref T src, ref T dst) : IVecLoop<T> where T : unmanaged
+    {
+        readonly ref T _src = ref src, _dst = ref dst;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint o) where TV : struct, ILanes<TV, T> =>
+            TV.Store(TV.Even(TV.Load(ref _src, 2 * o), TV.Load(ref _src, 2 * o + (nuint)TV.Count)), ref _dst, o);
+    }
+
     /// <summary>
     /// dst[2·o] += src[o] for o in [lo, hi): src interleaved with zeros and added to two vectors of dst
-    /// per step (the odd lanes get +0, so they keep their values); bounded by <paramref name="end"/>.
+    /// per step (the odd elements get +0, so they keep their values); bounded by <paramref name="end"/>.
     /// </summary>
-    static void Scatter2(float* src, float* dst, int lo, int hi, float* end)
+    [MethodImpl(MethodImplOptions.NoInlining)]   // a root for the JIT's inlining budget, as Pool.Max2x2Plane
+    static void Scatter2<T>(T* src, T* dst, int lo, int hi, T* end) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int o = lo;
-        if (Simd.Width >= 256 && Avx.IsSupported)
+        int n = Pairs(dst, end, hi) - lo, o = lo;
+        if (n > 0)
         {
-            var z = Vector256<float>.Zero;
-            for (; o + 8 <= hi && dst + 2 * o + 16 <= end; o += 8)
-            {
-                var s = Vector256.Load(src + o);
-                var l = Avx.UnpackLow(s, z);    // s0 0 s1 0 | s4 0 s5 0
-                var h = Avx.UnpackHigh(s, z);   // s2 0 s3 0 | s6 0 s7 0
-                float* d = dst + 2 * o;
-                (Vector256.Load(d) + Avx.Permute2x128(l, h, 0x20)).Store(d);
-                (Vector256.Load(d + 8) + Avx.Permute2x128(l, h, 0x31)).Store(d + 8);
-            }
+            // 256 bits at most: unaligned 64-byte read-modify-writes split a cache line every time (slower on long rows).
+            var op = new Scatter2Op<T>(ref src[lo], ref dst[2 * lo]);
+            o += Simd.ForNarrowing<T, Scatter2Op<T>>(n, ref op, widest: 256);
         }
         for (; o < hi; o++) dst[2 * o] += src[o];
+    }
+
+    /// <summary>Scatter2's step at o: src[o, o + Count) added to the even elements of dst[2·o, 2·o + 2·Count).</summary>
+    internal ref struct Scatter2Op<T>(ref T src, ref T dst) : IVecLoop<T> where T : unmanaged
+    {
+        readonly ref T _src = ref src, _dst = ref dst;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint o) where TV : struct, ILanes<TV, T>
+        {
+            TV s = TV.Load(ref _src, o), z = TV.C(0);
+            nuint d = 2 * o, w = (nuint)TV.Count;
+            TV.Store(TV.Load(ref _dst, d) + TV.ZipLow(s, z), ref _dst, d);
+            TV.Store(TV.Load(ref _dst, d + w) + TV.ZipHigh(s, z), ref _dst, d + w);
+        }
     }
 
     /// <summary>The adjoint of <see cref="Im2col"/>: image[c, pos] += col[(c, k), o] for every (k, o) reading pos (col rows <paramref name="ld"/> apart). Image must be cleared first.</summary>

@@ -1,6 +1,6 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Torchlet.Kernels;
 
@@ -86,12 +86,11 @@ internal static class Pool
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
-        if (typeof(T) == typeof(float) && pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2 && Simd.Width >= 256 && Avx2.IsSupported)
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2)
         {
-            var xf = (float[])(object)x; var yf = (float[])(object)y;
             Threading.For(planes, outPlane * 4L, (p0, p1) =>
             {
-                for (int p = p0; p < p1; p++) Max2x2Plane(xf, xOff + p * inPlane, yf, idx, p * outPlane, ph.In, pw.In, ph.Out, pw.Out);
+                for (int p = p0; p < p1; p++) Max2x2Plane(x, xOff + p * inPlane, y, idx, p * outPlane, pw.In, ph.Out, pw.Out);
             });
             return;
         }
@@ -150,63 +149,50 @@ internal static class Pool
     }
 
     /// <summary>
-    /// The common 2×2 stride-2 max pool, 8 outputs at a time: each pair of input rows is
+    /// The common 2×2 stride-2 max pool, a vector of outputs at a time: each pair of input rows is
     /// de-interleaved into the four window corners, which are compared in PyTorch's scan order.
     /// </summary>
-    static void Max2x2Plane(float[] x, int xo, float[] y, long[]? idx, int yo, int IH, int IW, int OH, int OW)
+    // Not inlined: a root of its own for the JIT's inlining budget, which the steps of every width use up
+    // (inlined into a caller that inlines more, as MaxForward's delegate, lane operations were left as calls).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void Max2x2Plane<T>(T[] x, int xo, T[] y, long[]? idx, int yo, int IW, int OH, int OW)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int oh = 0; oh < OH; oh++)
         {
-            int r0 = xo + 2 * oh * IW, o = yo + oh * OW, rowIdx = 2 * oh * IW;
-            if (OW >= 8)
-            {
-                // Rows are short (14 outputs for 28×28): the last vector overlaps the one before
-                // instead of leaving a scalar tail (rewriting an output with its own value is harmless).
-                for (int start = 0; ; start += 8)
-                {
-                    int ow = Math.Min(start, OW - 8);
-                    Max2x2Vector(x, r0, IW, ow, y, idx, o, rowIdx);
-                    if (ow == OW - 8) break;
-                }
-                continue;
-            }
-            for (int ow = 0; ow < OW; ow++)
-            {
-                int i0 = 2 * ow, r1 = r0 + IW;
-                float m = x[r0 + i0]; int mi = rowIdx + i0;
-                float v = x[r0 + i0 + 1]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + i0 + 1; }
-                v = x[r1 + i0]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + IW + i0; }
-                v = x[r1 + i0 + 1]; if (v > m || float.IsNaN(v)) { m = v; mi = rowIdx + IW + i0 + 1; }
-                y[o + ow] = m;
-                if (idx is not null) idx[o + ow] = mi;
-            }
+            // Rows are short (14 outputs for 28×28): the last vector overlaps the one before instead of
+            // leaving a scalar tail (rewriting an output with its own value is harmless).
+            var row = new Max2x2Row<T>(x, xo + 2 * oh * IW, IW, y, yo + oh * OW, idx, 2 * oh * IW);
+            Simd.ForOverlapping<T, Max2x2Row<T>>(OW, ref row);
         }
     }
 
-    /// <summary>Outputs ow..ow+7 of one output row: input rows r0 and r0 + IW, columns 2·ow..2·ow+15.</summary>
-    static void Max2x2Vector(float[] x, int r0, int IW, int ow, float[] y, long[]? idx, int o, int rowIdx)
+    /// <summary>One output row: input rows r0 and r0 + IW; a step at j makes outputs [j, j + Count) from columns [2·j, 2·j + 2·Count).</summary>
+    internal ref struct Max2x2Row<T>(T[] x, int r0, int IW, T[] y, int o, long[]? idx, int rowIdx) : IVecLoop<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int r1 = r0 + IW;
-        var a0 = Vector256.Create(x, r0 + 2 * ow); var a1 = Vector256.Create(x, r0 + 2 * ow + 8);
-        var b0 = Vector256.Create(x, r1 + 2 * ow); var b1 = Vector256.Create(x, r1 + 2 * ow + 8);
-        // De-interleave even/odd columns (the shuffle works per 128-bit lane; the permute restores order).
-        var a = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0x88).AsDouble(), 0xD8).AsSingle();
-        var b = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0xDD).AsDouble(), 0xD8).AsSingle();
-        var c = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0x88).AsDouble(), 0xD8).AsSingle();
-        var d = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0xDD).AsDouble(), 0xD8).AsSingle();
-        // PyTorch's scan order a, b, c, d: replace when greater or NaN.
-        var m = a; var off = Vector256<int>.Zero;
-        var t = Vector256.GreaterThan(b, m) | ~Vector256.Equals(b, b);
-        m = Vector256.ConditionalSelect(t, b, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256<int>.One, off);
-        t = Vector256.GreaterThan(c, m) | ~Vector256.Equals(c, c);
-        m = Vector256.ConditionalSelect(t, c, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256.Create(IW), off);
-        t = Vector256.GreaterThan(d, m) | ~Vector256.Equals(d, d);
-        m = Vector256.ConditionalSelect(t, d, m); off = Vector256.ConditionalSelect(t.AsInt32(), Vector256.Create(IW + 1), off);
-        m.CopyTo(y, o + ow);
-        if (idx is null) return;
-        var i32 = off + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(rowIdx + 2 * ow);
-        var (lo, hi) = Vector256.Widen(i32);
-        lo.CopyTo(idx, o + ow); hi.CopyTo(idx, o + ow + 4);
+        readonly ref T _r0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), r0);
+        readonly ref T _r1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), r0 + IW);
+        readonly ref T _y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), o);
+        readonly ref long _idx = ref idx is null ? ref Unsafe.NullRef<long>() : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(idx), o);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step<TV>(nuint j) where TV : struct, ILanes<TV, T>
+        {
+            nuint k = 2 * j, w = (nuint)TV.Count;
+            TV a0 = TV.Load(ref _r0, k), a1 = TV.Load(ref _r0, k + w), b0 = TV.Load(ref _r1, k), b1 = TV.Load(ref _r1, k + w);
+            TV a = TV.Even(a0, a1), b = TV.Odd(a0, a1), c = TV.Even(b0, b1), d = TV.Odd(b0, b1);
+            // PyTorch's scan order a, b, c, d: replace when greater or NaN; index lanes follow (offsets from column 2·j).
+            TV m = a, at = TV.Iota(0, 2);
+            TV t = TV.Or(TV.Gt(b, m), TV.IsNaN(b));
+            m = TV.Select(t, b, m); at = TV.Select(t, TV.Iota(1, 2), at);
+            t = TV.Or(TV.Gt(c, m), TV.IsNaN(c));
+            m = TV.Select(t, c, m); at = TV.Select(t, TV.Iota(IW, 2), at);
+            t = TV.Or(TV.Gt(d, m), TV.IsNaN(d));
+            m = TV.Select(t, d, m); at = TV.Select(t, TV.Iota(IW + 1, 2), at);
+            TV.Store(m, ref _y, j);
+            if (!Unsafe.IsNullRef(ref _idx)) TV.StoreIndices(at, rowIdx + (long)k, ref _idx, j);
+        }
     }
 
     /// <summary>gx[plane, idx[o]] += gy[o] (max-pool backward); gx must be zeroed. Planes own disjoint parts of gx.</summary>
