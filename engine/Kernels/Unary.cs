@@ -67,6 +67,12 @@ internal static class UnaryKernels
     /// <summary>abs / sign / relu over n contiguous elements, in their own numeric dtype.</summary>
     public static void MapSame(ScalarType dtype, Array x, int offset, Array d, int n, SameMap op)
     {
+        // sign and relu of false/true are themselves (abs refuses bool before getting here, as PyTorch does).
+        if (dtype == ScalarType.Bool)
+        {
+            Array.Copy(x, offset, d, 0, n);
+            return;
+        }
         var action = new SameAction(x, offset, d, n, op);
         Dispatch.Numeric(dtype, ref action, op.ToString().ToLowerInvariant());
     }
@@ -99,6 +105,8 @@ internal static class UnaryKernels
     /// <summary>d = f(x) over n contiguous elements of a float32 or float64 buffer, split over threads by <see cref="Threading"/>'s rule.</summary>
     public static void Map<TFn>(ScalarType dtype, Array x, int offset, Array d, int n, string op) where TFn : IFloatMap
     {
+        // TensorPrimitives refuses empty spans in some functions (Sigmoid); an empty input has an empty result.
+        if (n == 0) return;
         var action = new MapAction<TFn>(x, offset, d, n);
         Dispatch.Floating(dtype, ref action, op);
     }

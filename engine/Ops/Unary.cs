@@ -14,8 +14,7 @@ public partial class Tensor
     {
         var x = (dtype.IsFloating() ? this : to_nograd(ScalarType.Float32, false)).contiguous_nograd();
         var r = Empty(x._shape, x.dtype);
-        // TensorPrimitives refuses empty spans in some functions (Sigmoid); an empty input has an empty result.
-        if (r.Numel > 0) UnaryKernels.Map<TFn>(x.dtype, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op);
+        UnaryKernels.Map<TFn>(x.dtype, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op);
         return r;
     }
 
@@ -87,8 +86,7 @@ public partial class Tensor
     {
         var x = contiguous_nograd();
         var r = Empty(_shape, dtype);
-        if (dtype == ScalarType.Bool) x.Span<bool>().CopyTo(r.Span<bool>());
-        else UnaryKernels.MapSame(dtype, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op);
+        UnaryKernels.MapSame(dtype, x._storage.RawArray, x._offset, r._storage.RawArray, r.Numel, op);
         return r;
     }
 
