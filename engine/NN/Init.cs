@@ -1,4 +1,5 @@
 using Torchlet.Kernels;
+
 namespace Torchlet;
 
 public static partial class torch
