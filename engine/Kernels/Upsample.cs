@@ -213,4 +213,76 @@ internal static class Interp
         c[2] = C1(x2, A);
         c[3] = C2(x2 + one, A);
     }
+
+    // ---------------------------------------------------------------- antialiased resize (torchvision)
+
+    /// <summary>
+    /// The out × in weight matrix (row-major) of one dim of an antialiased resize, computed in the image's precision as
+    /// PyTorch computes it in scalar_t; float32 weights are exact as doubles.
+    /// </summary>
+    public static double[] AntialiasWeights(ScalarType dtype, int input, int output, bool cubic) =>
+        Dispatch.Floating(dtype, "resize", () => AntialiasWeights<float>(input, output, cubic), () => AntialiasWeights<double>(input, output, cubic));
+
+    /// <summary>
+    /// PyTorch 1.13's <c>_compute_indices_weights_aa</c> / <c>_compute_weights_aa</c> (align_corners=False, no scale
+    /// given), with C++'s mix of scalar_t and double arithmetic kept step by step: output i is centred at
+    /// scale·(i + ½) and reads the inputs within the filter's support (scaled by the ratio when downsampling),
+    /// weighted by the filter and normalised to sum to 1.
+    /// </summary>
+    static double[] AntialiasWeights<T>(int input, int output, bool cubic) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static T Of(double v) => T.CreateTruncating(v);
+        static double D(T v) => double.CreateTruncating(v);
+
+        T scale = T.CreateTruncating(input) / T.CreateTruncating(output);
+        double sd = D(scale);
+        int interpSize = cubic ? 4 : 2;
+        T support = sd >= 1.0 ? Of(interpSize * 0.5 * sd) : Of(interpSize * 0.5);
+        T invscale = sd >= 1.0 ? Of(1.0 / sd) : T.One;
+        var result = new double[(long)output * input];
+        var wt = new T[input];
+        for (int i = 0; i < output; i++)
+        {
+            T center = Of(sd * (i + 0.5));
+            long xmin = Math.Max((long)(D(center - support) + 0.5), 0);
+            long xsize = Math.Min((long)(D(center + support) + 0.5), input) - xmin;
+            T total = T.Zero;
+            for (long j = 0; j < xsize; j++)
+            {
+                T arg = Of((D(T.CreateTruncating(j + xmin) - center) + 0.5) * D(invscale));
+                T v = cubic ? CubicFilter(arg) : LinearFilter(arg);
+                wt[j] = v;
+                total += v;
+            }
+            for (long j = 0; j < xsize; j++)
+            {
+                T v = total != T.Zero ? wt[j] / total : wt[j];
+                result[(long)i * input + xmin + j] = D(v);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>PIL's triangle filter (HelperInterpLinear::aa_filter).</summary>
+    static T LinearFilter<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x < T.Zero) x = -x;
+        return x < T.One ? T.CreateTruncating(1.0 - double.CreateTruncating(x)) : T.Zero;
+    }
+
+    /// <summary>PIL's cubic filter with a = −0.5 (HelperInterpCubic::aa_filter; plain bicubic uses −0.75).</summary>
+    static T CubicFilter<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const double a = -0.5;
+        if (x < T.Zero) x = -x;
+        double xd = double.CreateTruncating(x);
+        if (x < T.One) return T.CreateTruncating(((a + 2.0) * xd - (a + 3.0)) * xd * xd + 1);
+        if (x < T.CreateTruncating(2))
+        {
+            // (((x - 5) * x + 8) * x - 4) runs in scalar_t; only the final "* a" is in double.
+            T inner = ((x - T.CreateTruncating(5)) * x + T.CreateTruncating(8)) * x - T.CreateTruncating(4);
+            return T.CreateTruncating(double.CreateTruncating(inner) * a);
+        }
+        return T.Zero;
+    }
 }
