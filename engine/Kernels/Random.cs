@@ -13,26 +13,156 @@ namespace Torchlet.Kernels;
 /// </summary>
 internal static class RandomKernels
 {
+    // Entry points: d is the buffer a sampler writes in TensorIterator order (offset o, n elements), the tensor itself
+    // when contiguous, else a scratch the op writes back. Each draws in order from g; callers hold g's lock.
+
+    /// <summary>uniform_: x·(to − from) + from, the range computed in the dtype; false (nothing drawn) when it overflows there.</summary>
+    public static bool Uniform(ScalarType dtype, Array d, int o, int n, double from, double to, torch.Generator g)
+    {
+        var action = new UniformAction(d, o, n, from, to, g);
+        Dispatch.Floating(dtype, ref action, "uniform_");
+        return action.Finite;
+    }
+
+    // Not readonly: Run reports through Finite, and Dispatch runs the action by reference.
+    struct UniformAction(Array d, int o, int n, double from, double to, torch.Generator g) : IFloatingAction
+    {
+        public bool Finite;
+
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T f = T.CreateTruncating(from), range = T.CreateTruncating(to) - f;
+            if (!(Finite = T.IsFinite(range))) return;
+            var s = ((T[])d).AsSpan(o, n);
+            if (typeof(T) == typeof(float)) g.UniformFloats(MemoryMarshal.Cast<T, float>(s), Unsafe.BitCast<T, float>(f), Unsafe.BitCast<T, float>(range));
+            else g.UniformDoubles(MemoryMarshal.Cast<T, double>(s), Unsafe.BitCast<T, double>(f), Unsafe.BitCast<T, double>(range));
+        }
+    }
+
+    /// <summary>
+    /// normal_: a contiguous buffer of 16 or more goes through ATen's normal_fill (<paramref name="blocks"/>); otherwise
+    /// one normal_distribution&lt;double&gt; draw per element (Box–Muller with its cached second sample), rounded to the dtype.
+    /// </summary>
+    public static void Normal(ScalarType dtype, Array d, int o, int n, double mean, double std, bool blocks, torch.Generator g)
+    {
+        var action = new NormalAction(d, o, n, mean, std, blocks, g);
+        Dispatch.Floating(dtype, ref action, "normal_");
+    }
+
+    readonly struct NormalAction(Array d, int o, int n, double mean, double std, bool blocks, torch.Generator g) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var s = ((T[])d).AsSpan(o, n);
+            if (blocks) NormalFill(s, T.CreateTruncating(mean), T.CreateTruncating(std), g);
+            else for (int i = 0; i < s.Length; i++) s[i] = T.CreateTruncating(g.Normal(mean, std));
+        }
+    }
+
+    /// <summary>exponential_: −log(1 − u) / λ on 53-bit uniforms, computed in double and rounded to the dtype.</summary>
+    public static void Exponential(ScalarType dtype, Array d, int o, int n, double lambd, torch.Generator g)
+    {
+        var action = new ExponentialAction(d, o, n, -1.0 / lambd, g);
+        Dispatch.Floating(dtype, ref action, "exponential_");
+    }
+
+    readonly struct ExponentialAction(Array d, int o, int n, double k, torch.Generator g) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var s = ((T[])d).AsSpan(o, n);
+            for (int i = 0; i < s.Length; i++) s[i] = T.CreateTruncating(k * Math.Log(1.0 - g.Uniform53()));
+        }
+    }
+
     /// <summary>
     /// random_() over the dtype's natural range, drawn as ATen's random_kernel draws it (uniform_int_distribution&lt;T&gt;):
     /// one draw per element, in order, 64 bits for int64 and float64 and 32 bits otherwise, reduced by <see cref="UniformInt{T}"/>.
     /// </summary>
-    public static void FullRange<T>(Span<T> d, torch.Generator g) where T : unmanaged
+    public static void FullRange(ScalarType dtype, Array d, int o, int n, torch.Generator g)
     {
-        bool wide = typeof(T) == typeof(long) || typeof(T) == typeof(double);
-        for (int i = 0; i < d.Length; i++) d[i] = UniformInt<T>(wide ? g.Random64() : g.Random());
+        var action = new FullRangeAction(d, o, n, g);
+        Dispatch.Any(dtype, ref action);
+    }
+
+    readonly struct FullRangeAction(Array d, int o, int n, torch.Generator g) : IAnyAction
+    {
+        public void Run<T>() where T : unmanaged
+        {
+            var s = ((T[])d).AsSpan(o, n);
+            bool wide = typeof(T) == typeof(long) || typeof(T) == typeof(double);
+            for (int i = 0; i < s.Length; i++) s[i] = UniformInt<T>(wide ? g.Random64() : g.Random());
+        }
+    }
+
+    /// <summary>random_(from=int64 min, to=None) on a 64-bit dtype: one 64-bit draw per element reinterpreted as signed.</summary>
+    public static void Random64(Span<long> d, torch.Generator g)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = unchecked((long)g.Random64());
+    }
+
+    /// <summary>d[i] = 1 with probability p, else 0: a 53-bit uniform compared with p (bernoulli_(double p)).</summary>
+    public static void Bernoulli(Span<double> d, double p, torch.Generator g)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < p ? 1 : 0;
     }
 
     /// <summary>
-    /// d[i] = 1 with probability p[i], else 0, as ATen's bernoulli_distribution&lt;T&gt; draws it for probabilities of type T:
-    /// a uniform of T's precision (24 bits for float, 53 for double) compared with p[i] rounded to T.
+    /// d[i] = 1 with probability p[i], else 0, as ATen's bernoulli_distribution&lt;T&gt; draws it for probabilities of
+    /// dtype <paramref name="pDtype"/>: a uniform of T's precision (24 bits for float, 53 for double) compared with p[i] rounded to T.
     /// </summary>
-    public static void Bernoulli<T>(Span<double> d, double[] p, torch.Generator g) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Bernoulli(ScalarType pDtype, double[] d, int o, int n, double[] p, torch.Generator g)
     {
-        for (int i = 0; i < d.Length; i++)
+        var action = new BernoulliAction(d, o, n, p, g);
+        Dispatch.Floating(pDtype, ref action, "bernoulli_");
+    }
+
+    readonly struct BernoulliAction(double[] d, int o, int n, double[] p, torch.Generator g) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            T u = typeof(T) == typeof(float) ? T.CreateTruncating(g.Uniform24()) : T.CreateTruncating(g.Uniform53());
-            d[i] = u < T.CreateTruncating(p[i]) ? 1 : 0;
+            var s = d.AsSpan(o, n);
+            for (int i = 0; i < s.Length; i++)
+            {
+                T u = typeof(T) == typeof(float) ? T.CreateTruncating(g.Uniform24()) : T.CreateTruncating(g.Uniform53());
+                s[i] = u < T.CreateTruncating(p[i]) ? 1 : 0;
+            }
+        }
+    }
+
+    /// <summary>randperm's CPU shuffle: r = 0..n−1, then for each i &lt; n − 1 swap r[i] with r[i + draw % (n − i)] (32-bit draws).</summary>
+    public static void Randperm(Span<long> r, torch.Generator g)
+    {
+        long n = r.Length;
+        for (int i = 0; i < r.Length; i++) r[i] = i;
+        for (int i = 0; i < n - 1; i++)
+        {
+            int z = (int)(g.Random() % (n - i));
+            (r[i], r[z + i]) = (r[z + i], r[i]);
+        }
+    }
+
+    /// <summary>
+    /// rrelu_with_noise's training draw over n contiguous elements: r = x·a with a ~ U(lower, upper) where x ≤ 0 (the bounds
+    /// rounded to the dtype first, the sample drawn in double and rounded, as PyTorch's CPU kernel), else r = x; a goes to noise.
+    /// </summary>
+    public static void RreluWithNoise(ScalarType dtype, Array x, int xo, Array r, Array noise, int n, double lower, double upper, torch.Generator g)
+    {
+        var action = new RreluAction(x, xo, r, noise, n, lower, upper, g);
+        Dispatch.Floating(dtype, ref action, "rrelu_with_noise");
+    }
+
+    readonly struct RreluAction(Array x, int xo, Array r, Array noise, int n, double lower, double upper, torch.Generator g) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double lo = double.CreateTruncating(T.CreateTruncating(lower)), hi = double.CreateTruncating(T.CreateTruncating(upper));
+            var xs = ((T[])x).AsSpan(xo, n); var rs = ((T[])r).AsSpan(0, n); var ns = ((T[])noise).AsSpan(0, n);
+            for (int i = 0; i < xs.Length; i++)
+            {
+                if (xs[i] <= T.Zero) { T s = T.CreateTruncating(g.Uniform53() * (hi - lo) + lo); rs[i] = xs[i] * s; ns[i] = s; }
+                else { rs[i] = xs[i]; ns[i] = T.One; }
+            }
         }
     }
 
@@ -125,33 +255,46 @@ internal static class RandomKernels
         throw new NotSupportedException($"random_: no uniform_int for the element type {typeof(T).Name}");
     }
 
-    public static void NormalFillFloat(Span<float> d, float mean, float std, torch.Generator g)
+    /// <summary>
+    /// ATen's normal_fill on a contiguous buffer of at least 16: all uniforms first (24-bit for float, 53-bit for double),
+    /// Box–Muller in blocks of 16 (u1 from the first 8, u2 from the next 8), the tail redone on the last 16 with fresh draws.
+    /// </summary>
+    static void NormalFill<T>(Span<T> d, T mean, T std, torch.Generator g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = d.Length;
-        g.UniformFloats(d, 0, 1);
-        int blocks = n / 16;
-        TransformBlocks(d[..(blocks * 16)], mean, std);
+        if (typeof(T) == typeof(float)) g.UniformFloats(MemoryMarshal.Cast<T, float>(d), 0, 1);
+        else g.UniformDoubles(MemoryMarshal.Cast<T, double>(d), 0, 1);
+        TransformBlocks(d[..(n / 16 * 16)], mean, std);
         if (n % 16 != 0)
         {
             var tail = d[(n - 16)..];
-            for (int i = 0; i < 16; i++) tail[i] = g.Uniform24();
+            for (int i = 0; i < 16; i++) tail[i] = typeof(T) == typeof(float) ? T.CreateTruncating(g.Uniform24()) : T.CreateTruncating(g.Uniform53());
             Transform16(tail, mean, std);
         }
     }
 
-    static unsafe void TransformBlocks(Span<float> d, float mean, float std)
+    static unsafe void TransformBlocks<T>(Span<T> d, T mean, T std) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int blocks = d.Length / 16;
-        fixed (float* p = d)
+        // Cost per block: double's libm log/sin/cos weigh more than float's 8-wide transcription.
+        int grain = typeof(T) == typeof(float) ? 400 : 1500;
+        fixed (T* p = d)
         {
             var ptr = (nint)p;
             // Pure per-block math: splitting it over threads cannot change any value.
-            Threading.For(blocks, 400, (b0, b1) =>
+            Threading.For(blocks, grain, (b0, b1) =>
             {
-                var span = new Span<float>((float*)ptr + b0 * 16, (b1 - b0) * 16);
+                var span = new Span<T>((T*)ptr + b0 * 16, (b1 - b0) * 16);
                 for (int b = 0; b < b1 - b0; b++) Transform16(span.Slice(b * 16, 16), mean, std);
             });
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transform16<T>(Span<T> d, T mean, T std) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) Transform16(MemoryMarshal.Cast<T, float>(d), Unsafe.BitCast<T, float>(mean), Unsafe.BitCast<T, float>(std));
+        else Transform16(MemoryMarshal.Cast<T, double>(d), Unsafe.BitCast<T, double>(mean), Unsafe.BitCast<T, double>(std));
     }
 
     // PyTorch takes this path on CPUs with AVX2 and FMA; a width forced below 256 (TORCHLET_VECTOR_WIDTH) stands for a CPU without them.
@@ -342,34 +485,7 @@ internal static class RandomKernels
         cos = Avx.Xor(Avx.Add(yc, ys), signCos);
     }
 
-    /// <summary>normal_fill&lt;double&gt;: the scalar kernel, with the final multiply-add fused as GCC compiles it.</summary>
-    public static void NormalFillDouble(Span<double> d, double mean, double std, torch.Generator g)
-    {
-        int n = d.Length;
-        g.UniformDoubles(d, 0, 1);
-        TransformBlocks(d[..(n / 16 * 16)], mean, std);
-        if (n % 16 != 0)
-        {
-            var tail = d[(n - 16)..];
-            for (int i = 0; i < 16; i++) tail[i] = g.Uniform53();
-            Transform16(tail, mean, std);
-        }
-    }
-
-    static unsafe void TransformBlocks(Span<double> d, double mean, double std)
-    {
-        int blocks = d.Length / 16;
-        fixed (double* p = d)
-        {
-            var ptr = (nint)p;
-            Threading.For(blocks, 1500, (b0, b1) =>
-            {
-                var span = new Span<double>((double*)ptr + b0 * 16, (b1 - b0) * 16);
-                for (int b = 0; b < b1 - b0; b++) Transform16(span.Slice(b * 16, 16), mean, std);
-            });
-        }
-    }
-
+    /// <summary>normal_fill&lt;double&gt;'s block: the scalar kernel, with the final multiply-add fused as GCC compiles it.</summary>
     static void Transform16(Span<double> d, double mean, double std)
     {
         for (int j = 0; j < 8; j++)

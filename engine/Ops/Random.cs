@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet;
@@ -107,7 +106,7 @@ public static partial class torch
             r = Tensor.Empty(shape, dt).NormalFill(0, 1, generator);
             r.mul_(std).add_(mean);
         }
-        return Tensor.NeedsGrad(mean, std) ? Tensor.RecordZeroGrad(r, "NormalBackward3", [mean, std]) : r;
+        return Tensor.NeedsGrad(mean, std) ? Tensor.RecordZeroGrad(r, "NormalBackward3", mean, std) : r;
     }
 
     /// <summary>N(mean[i], std) per element.</summary>
@@ -121,7 +120,7 @@ public static partial class torch
             r = Tensor.Empty(mean._shape, dt).NormalFill(0, std, generator);
             r.add_(mean);
         }
-        return Tensor.NeedsGrad(mean) ? Tensor.RecordZeroGrad(r, "NormalBackward1", [mean]) : r;
+        return Tensor.NeedsGrad(mean) ? Tensor.RecordZeroGrad(r, "NormalBackward1", mean) : r;
     }
 
     /// <summary>N(mean, std[i]) per element.</summary>
@@ -135,7 +134,7 @@ public static partial class torch
             r = Tensor.Empty(std._shape, dt).NormalFill(0, 1, generator);
             r.mul_(std).add_(mean);
         }
-        return Tensor.NeedsGrad(std) ? Tensor.RecordZeroGrad(r, "NormalBackward2", [std]) : r;
+        return Tensor.NeedsGrad(std) ? Tensor.RecordZeroGrad(r, "NormalBackward2", std) : r;
     }
 
     // ---------------------------------------------------------------- randint / randperm
@@ -179,15 +178,7 @@ public static partial class torch
             throw new ArgumentException($"Only Tensors of floating point dtype can require gradients; randperm makes {dt.TorchName()}");
         var g = generator ?? default_generator;
         var r = new long[Shape.Numel(shape)];   // past an array's length: the size error (n = 2^31 - 1 ran out of memory)
-        lock (g.Sync)
-        {
-            for (int i = 0; i < r.Length; i++) r[i] = i;
-            for (long i = 0; i < n - 1; i++)
-            {
-                long z = g.Random() % (n - i);
-                (r[i], r[z + i]) = (r[z + i], r[i]);
-            }
-        }
+        lock (g.Sync) RandomKernels.Randperm(r, g);
         var t = new Tensor(new Storage<long>(r), shape);
         return Leaf(dt == int64 ? t : t.to_nograd(dt, false), requires_grad);
     }
@@ -207,8 +198,6 @@ public static partial class torch
 
 public partial class Tensor
 {
-    delegate void SpanFill<T>(Span<T> dst);
-
     static torch.Generator Gen(torch.Generator? g) => g ?? torch.default_generator;
 
     // ---------------------------------------------------------------- layout helpers
@@ -256,22 +245,16 @@ public partial class Tensor
     }
 
     /// <summary>
-    /// Runs <paramref name="fill"/> over a buffer of Numel values, visited in TensorIterator order, and
-    /// stores them (converted) in this tensor. Contiguous tensors of type T are filled in place.
+    /// The contiguous buffer a sampler writes this tensor's Numel values into, in TensorIterator order: the tensor
+    /// itself when it is contiguous of dtype <paramref name="t"/>, else a scratch <see cref="FillDone"/> stores back (converted).
     /// </summary>
-    void FillInOrder<T>(SpanFill<T> fill) where T : unmanaged
-    {
-        var t = ScalarTypes.FromClr(typeof(T));
-        if (_contiguous && dtype == t) { fill(Span<T>()); return; }
-        var tmp = Empty([Numel], t);
-        fill(tmp.Span<T>());
-        WriteInIterationOrder(tmp);
-    }
+    Tensor FillTarget(ScalarType t) => _contiguous && dtype == t ? this : Empty([Numel], t);
 
-    void WriteInIterationOrder(Tensor values)
+    void FillDone(Tensor filled)
     {
+        if (ReferenceEquals(filled, this)) return;
         var dst = _contiguous ? this : Permuted(this, IterationPerm());
-        dst.CopyFrom(values.reshape_nograd(dst._shape));
+        dst.CopyFrom(filled.reshape_nograd(dst._shape));
     }
 
     /// <summary>Values of <paramref name="t"/> (broadcast to this tensor's shape) as doubles, in this tensor's iteration order.</summary>
@@ -285,11 +268,13 @@ public partial class Tensor
     // ---------------------------------------------------------------- autograd for random ops
 
     /// <summary>Random outputs carry no gradient to their parameters: PyTorch records zeros.</summary>
-    internal static Tensor RecordZeroGrad(Tensor r, string name, Tensor[] inputs)
-    {
-        var shapes = inputs.Select(i => i.shape).ToArray();
-        return Record(r, name, g => shapes.Select(s => (Tensor?)torch.zeros(s, dtype: g.dtype)).ToArray(), false, inputs);
-    }
+    internal static Tensor RecordZeroGrad(Tensor r, string name, Tensor input) => Record(r, name, ZerosGrad(input.shape), false, input);
+
+    internal static Tensor RecordZeroGrad(Tensor r, string name, Tensor a, Tensor b) => Record(r, name, ZerosGrad(a.shape, b.shape), false, a, b);
+
+    static Func<Tensor, Tensor?> ZerosGrad(long[] shape) => g => torch.zeros(shape, dtype: g.dtype);
+
+    static Func<Tensor, (Tensor?, Tensor?)> ZerosGrad(long[] a, long[] b) => g => (torch.zeros(a, dtype: g.dtype), torch.zeros(b, dtype: g.dtype));
 
     /// <summary>
     /// Finishes an in-place random op: bumps the version and, for a non-leaf that requires grad
@@ -301,9 +286,8 @@ public partial class Tensor
         bool selfGrad = _requiresGrad, pGrad = p is not null && p._requiresGrad;
         if (GradMode.Enabled && (selfGrad || pGrad))
         {
-            var next = p is null ? new[] { GradEdge } : new[] { GradEdge, p.GradEdge };
-            var shapes = p is null ? new[] { shape } : new[] { shape, p.shape };
-            _gradFn = new Node(gradFn, g => shapes.Select(s => (Tensor?)torch.zeros(s, dtype: g.dtype)).ToArray(), next);
+            _gradFn = p is null ? new Node(gradFn, ZerosGrad(shape), GradEdge, false)
+                : new Node(gradFn, ZerosGrad(shape, p.shape), GradEdge, p.GradEdge, false);
             _requiresGrad = true;
         }
         return this;
@@ -341,22 +325,14 @@ public partial class Tensor
         CheckFloat(this, "uniform_");
         if (!(from <= to)) throw new ArgumentException($"uniform_ expects to return a [from, to) range, but found from={from} > to={to}");
         var g = Gen(generator);
-        Dispatch.Floating(dtype, "uniform_", () =>
-        {
-            float f = (float)from, t = (float)to, range = t - f;
-            if (!float.IsFinite(range)) throw UniformRangeError("Float", from, to);
-            lock (g.Sync) FillInOrder<float>(d => g.UniformFloats(d, f, range));
-        }, () =>
-        {
-            double range = to - from;
-            if (!double.IsFinite(range)) throw UniformRangeError("Double", from, to);
-            lock (g.Sync) FillInOrder<double>(d => g.UniformDoubles(d, from, range));
-        });
+        var d = FillTarget(dtype);
+        bool finite;
+        lock (g.Sync) finite = RandomKernels.Uniform(dtype, d._storage.RawArray, d._offset, Numel, from, to, g);
+        if (!finite)
+            throw new ArgumentException($"uniform_ expects to-from <= std::numeric_limits<{dtype.CName()}>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
+        FillDone(d);
         return this;
     }
-
-    static ArgumentException UniformRangeError(string limits, double from, double to) =>
-        new($"uniform_ expects to-from <= std::numeric_limits<{limits}>::max(), but found to={to} and from={from} which result in to-from to exceed the limit");
 
     // ---------------------------------------------------------------- normal_
 
@@ -372,19 +348,10 @@ public partial class Tensor
     {
         CheckFloat(this, "normal_");
         var g = Gen(generator);
-        lock (g.Sync)
-        {
-            if (Numel >= 16 && _contiguous)
-            {
-                // ATen's normal_fill: all uniforms first, Box–Muller in blocks of 16, the tail redone on the last 16.
-                Dispatch.Floating(dtype, "normal_", () => RandomKernels.NormalFillFloat(Span<float>(), (float)mean, (float)std, g),
-                    () => RandomKernels.NormalFillDouble(Span<double>(), mean, std, g));
-            }
-            else
-                Dispatch.Floating(dtype, "normal_",
-                    () => FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)g.Normal(mean, std); }),
-                    () => FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Normal(mean, std); }));
-        }
+        var d = FillTarget(dtype);
+        // ATen takes normal_fill (Box–Muller in blocks of 16) for a contiguous output of 16 or more, else draws per element.
+        lock (g.Sync) RandomKernels.Normal(dtype, d._storage.RawArray, d._offset, Numel, mean, std, Numel >= 16 && _contiguous, g);
+        FillDone(d);
         return this;
     }
 
@@ -401,13 +368,9 @@ public partial class Tensor
     Tensor ExponentialFill(double lambd, torch.Generator? generator)
     {
         var g = Gen(generator);
-        double k = -1.0 / lambd;
-        lock (g.Sync)
-        {
-            Dispatch.Floating(dtype, "exponential_",
-                () => FillInOrder<float>(d => { for (int i = 0; i < d.Length; i++) d[i] = (float)(k * Math.Log(1.0 - g.Uniform53())); }),
-                () => FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = k * Math.Log(1.0 - g.Uniform53()); }));
-        }
+        var d = FillTarget(dtype);
+        lock (g.Sync) RandomKernels.Exponential(dtype, d._storage.RawArray, d._offset, Numel, lambd, g);
+        FillDone(d);
         return this;
     }
 
@@ -421,18 +384,10 @@ public partial class Tensor
     {
         CheckRandomInplace("random_", false);
         var g = Gen(generator);
-        var fill = new FullRangeAction(this, g);
-        lock (g.Sync) Dispatch.Any(dtype, ref fill);
+        var d = FillTarget(dtype);
+        lock (g.Sync) RandomKernels.FullRange(dtype, d._storage.RawArray, d._offset, Numel, g);
+        FillDone(d);
         return RandomInplaceDone("RandomBackward2");
-    }
-
-    readonly struct FullRangeAction(Tensor t, torch.Generator g) : IAnyAction
-    {
-        public void Run<T>() where T : unmanaged
-        {
-            var gen = g;
-            t.FillInOrder<T>(d => RandomKernels.FullRange(d, gen));
-        }
     }
 
     /// <summary>Fills with integers uniform on [0, to).</summary>
@@ -473,7 +428,9 @@ public partial class Tensor
         {
             // The full 64-bit range: one 64-bit draw reinterpreted as signed.
             var g = Gen(generator);
-            lock (g.Sync) FillInOrder<long>(d => { for (int i = 0; i < d.Length; i++) d[i] = unchecked((long)g.Random64()); });
+            var d = FillTarget(ScalarType.Int64);
+            lock (g.Sync) RandomKernels.Random64(d.Span<long>(), g);
+            FillDone(d);
             return;
         }
         long toInc;
@@ -494,8 +451,9 @@ public partial class Tensor
     {
         var g = Gen(generator);
         bool wide = range >= 1UL << 32 && dtype is ScalarType.Int64 or ScalarType.Float32 or ScalarType.Float64;
-        ulong b = unchecked((ulong)from);
-        lock (g.Sync) FillInOrder<long>(d => g.IntsFromTo(d, range, b, wide));
+        var d = FillTarget(ScalarType.Int64);
+        lock (g.Sync) g.IntsFromTo(d.Span<long>(), range, unchecked((ulong)from), wide);
+        FillDone(d);
     }
 
     // ATen's update_from / update_to: move a bound that the float dtype cannot represent inside the range.
@@ -563,10 +521,17 @@ public partial class Tensor
     public Tensor bernoulli_(double p = 0.5, torch.Generator? generator = null)
     {
         CheckRandomInplace("bernoulli_", false);
+        BernoulliFill(p, generator);
+        return RandomInplaceDone("BernoulliBackward2");
+    }
+
+    void BernoulliFill(double p, torch.Generator? generator)
+    {
         if (!(p >= 0 && p <= 1)) throw new ArgumentException($"bernoulli_ expects p to be in [0, 1], but got p={p}");
         var g = Gen(generator);
-        lock (g.Sync) FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < p ? 1 : 0; });
-        return RandomInplaceDone("BernoulliBackward2");
+        var d = FillTarget(ScalarType.Float64);
+        lock (g.Sync) RandomKernels.Bernoulli(d.Span<double>(), p, g);
+        FillDone(d);
     }
 
     /// <summary>Fills element i with 1 with probability p[i] (p broadcast to this shape), else 0.</summary>
@@ -580,7 +545,7 @@ public partial class Tensor
     void BernoulliFill(Tensor p, torch.Generator? generator)
     {
         if (!p.dtype.IsFloating())
-            throw new ArgumentException($"\"bernoulli_tensor_cpu_p_\" not implemented for '{p.dtype.LegacyName()[6..^6]}': bernoulli needs floating point probabilities, got p of dtype {p.dtype.TorchName()}");
+            throw new ArgumentException($"\"bernoulli_tensor_cpu_p_\" not implemented for '{p.dtype.CName()}': bernoulli needs floating point probabilities, got p of dtype {p.dtype.TorchName()}");
         if (p._shape.Length > _shape.Length)
             throw new ArgumentException($"bernoulli_: p of shape {Shape.Str(p._shape)} has more dimensions than the tensor of shape {Shape.Str(_shape)} it fills; p must broadcast to that shape");
         if (!Shape.SameShape(p._shape, _shape)) Shape.ExpandStrides(p._shape, p._strides, _shape);
@@ -589,17 +554,9 @@ public partial class Tensor
             if (!(probs[i] >= 0 && probs[i] <= 1))
                 throw new ArgumentException($"bernoulli: every probability must be in [0, 1] (Expected p_in >= 0 && p_in <= 1 to be true, but got false): found p={probs[i]}");
         var g = Gen(generator);
-        var fill = new BernoulliAction(this, probs, g);
-        lock (g.Sync) Dispatch.Floating(p.dtype, ref fill, "bernoulli_");
-    }
-
-    readonly struct BernoulliAction(Tensor t, double[] probs, torch.Generator g) : IFloatingAction
-    {
-        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var (p, gen) = (probs, g);
-            t.FillInOrder<double>(d => RandomKernels.Bernoulli<T>(d, p, gen));
-        }
+        var d = FillTarget(ScalarType.Float64);
+        lock (g.Sync) RandomKernels.Bernoulli(p.dtype, d.Buffer<double>(), d._offset, Numel, probs, g);
+        FillDone(d);
     }
 
     /// <summary>torch.bernoulli(self): 0/1 samples with P(1) = self[i], same dtype and shape.</summary>
@@ -607,16 +564,14 @@ public partial class Tensor
     {
         var r = Empty(_shape, dtype);
         r.BernoulliFill(this, generator);
-        return NeedsGrad(this) ? RecordZeroGrad(r, "BernoulliBackward0", [this]) : r;
+        return NeedsGrad(this) ? RecordZeroGrad(r, "BernoulliBackward0", this) : r;
     }
 
     /// <summary>0/1 samples with P(1) = p, shaped like this tensor.</summary>
     public Tensor bernoulli(double p, torch.Generator? generator = null)
     {
-        if (!(p >= 0 && p <= 1)) throw new ArgumentException($"bernoulli_ expects p to be in [0, 1], but got p={p}");
         var r = Empty(_shape, dtype);
-        var g = Gen(generator);
-        lock (g.Sync) r.FillInOrder<double>(d => { for (int i = 0; i < d.Length; i++) d[i] = g.Uniform53() < p ? 1 : 0; });
+        r.BernoulliFill(p, generator);
         return r; // not differentiable in PyTorch either: the result does not depend on this tensor's values
     }
 
@@ -634,7 +589,7 @@ public partial class Tensor
         if (_shape.Length is < 1 or > 2)
             throw new ArgumentException($"prob_dist must be 1 or 2 dim, got a tensor of shape {Shape.Str(_shape)}");
         if (!dtype.IsFloating())
-            throw new ArgumentException($"multinomial only supports floating-point dtypes for input, got: {dtype.LegacyName()[6..^6]} ({dtype.TorchName()})");
+            throw new ArgumentException($"multinomial only supports floating-point dtypes for input, got: {dtype.CName()} ({dtype.TorchName()})");
         if (num_samples <= 0) throw new ArgumentException($"cannot sample n_sample <= 0 samples (got num_samples={num_samples})");
         int nCat = _shape[^1], nDist = _shape.Length == 2 ? _shape[0] : 1;
         if (!replacement && num_samples > nCat)
@@ -656,7 +611,7 @@ public partial class Tensor
                 int nonzero = 0;
                 for (int j = 0; j < nCat; j++) if (p[r * nCat + j] != 0) nonzero++;
                 if (nonzero == 0) throw new ArgumentException($"invalid multinomial distribution (sum of probabilities <= 0) in row {r}");
-                if (!replacement && nonzero < ns)
+                if (nonzero < ns)
                     throw new ArgumentException($"invalid multinomial distribution (with replacement=False, not enough non-negative category to sample): row {r} has {nonzero} nonzero probabilities, {ns} samples requested");
             }
             // q ~ Exp(1) per entry (same layout rules as empty_like); the winners maximise p / q.

@@ -41,17 +41,8 @@ internal static class ScalarTypes
         _ => t.ToString(),
     };
 
-    /// <summary>Legacy type name used in PyTorch's autograd errors: torch.FloatTensor, ...</summary>
-    public static string LegacyName(this ScalarType t) => t switch
-    {
-        ScalarType.Byte => "torch.ByteTensor",
-        ScalarType.Int32 => "torch.IntTensor",
-        ScalarType.Int64 => "torch.LongTensor",
-        ScalarType.Float32 => "torch.FloatTensor",
-        ScalarType.Float64 => "torch.DoubleTensor",
-        ScalarType.Bool => "torch.BoolTensor",
-        _ => t.ToString(),
-    };
+    /// <summary>Legacy type name used in PyTorch's autograd errors: torch.FloatTensor, ... (c10's short name inside).</summary>
+    public static string LegacyName(this ScalarType t) => Enum.IsDefined(t) ? $"torch.{t.CName()}Tensor" : t.ToString();
 
     /// <summary>
     /// The C++ type behind a dtype, as PyTorch's messages spell it: c10's fixed-width typedef (uint8_t, int64_t, for

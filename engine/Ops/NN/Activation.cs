@@ -126,33 +126,13 @@ namespace Torchlet
             var x = contiguous_nograd();
             var r = Empty(_shape, dtype);
             var noise = Empty(_shape, dtype);
-            int n = r.Numel;
             var gen = Gen(generator);
             lock (gen.Sync)
-            {
-                Dispatch.Floating(dtype, "rrelu_with_noise", () => RreluNoise<float>(x, r, noise, gen, lower, upper),
-                    () => RreluNoise<double>(x, r, noise, gen, lower, upper));
-            }
+                RandomKernels.RreluWithNoise(dtype, x._storage.RawArray, x._offset, r._storage.RawArray, noise._storage.RawArray, r.Numel, lower, upper, gen);
             if (!NeedsGrad(this)) return r;
             if (upper - lower > 1e-6) return Record(r, node, g => g.mul(noise), false, this);
             var sx2 = new SavedTensor(this);
             return Record(r, node, g => ActBackward(g, sx2.Get(), new LeakyReluAct(mean)), true, this);
-        }
-
-        /// <summary>
-        /// rrelu's training-mode draw: x·a with a ~ U(lower, upper) where x ≤ 0 (the bounds rounded to T first, the
-        /// sample drawn in double and rounded to T, as PyTorch's CPU kernel), else x; the factors go to <paramref name="noise"/>.
-        /// </summary>
-        static void RreluNoise<T>(Tensor x, Tensor r, Tensor noise, torch.Generator gen, double lower, double upper)
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            double lo = double.CreateTruncating(T.CreateTruncating(lower)), hi = double.CreateTruncating(T.CreateTruncating(upper));
-            var xs = x.Span<T>(); var rs = r.Span<T>(); var ns = noise.Span<T>();
-            for (int i = 0; i < xs.Length; i++)
-            {
-                if (xs[i] <= T.Zero) { T s = T.CreateTruncating(gen.Uniform53() * (hi - lo) + lo); rs[i] = xs[i] * s; ns[i] = s; }
-                else { rs[i] = xs[i]; ns[i] = T.One; }
-            }
         }
 
         internal static readonly double SeluAlpha = 1.6732632423543772848170429916717;
