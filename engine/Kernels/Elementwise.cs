@@ -365,26 +365,8 @@ internal static class Elementwise
     {
         int nd = sh.Length;
         if (nd == 0) { d[0] = TOp.Scalar(a[aOff], b[bOff]); return; }
-        int inner = sh[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1];
-        Span<int> idx = stackalloc int[nd];
-        int oa = aOff, ob = bOff;
-        // Start the odometer at row r0.
-        for (int k = nd - 2, r = r0; k >= 0; k--) { idx[k] = r % sh[k]; r /= sh[k]; oa += idx[k] * sa[k]; ob += idx[k] * sb[k]; }
-        for (int row = r0, od = r0 * inner; row < r1; row++, od += inner)
-        {
-            var dr = d.AsSpan(od, inner);
-            if (ia == 1 && ib == 1) TOp.Span<T>(a.AsSpan(oa, inner), b.AsSpan(ob, inner), dr);
-            else if (ia == 1 && ib == 0) TOp.SpanScalar<T>(a.AsSpan(oa, inner), b[ob], dr);
-            else if (ia == 0 && ib == 1) TOp.ScalarSpan<T>(a[oa], b.AsSpan(ob, inner), dr);
-            else for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) dr[i] = TOp.Scalar(a[pa], b[pb]);
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                oa += sa[k]; ob += sb[k];
-                if (++idx[k] < sh[k]) break;
-                oa -= sa[k] * sh[k]; ob -= sb[k] * sh[k];
-                idx[k] = 0;
-            }
-        }
+        var row = new BinaryRow<T, TOp>(a, b, d, sh[nd - 1], sa[nd - 1], sb[nd - 1]);
+        WalkRows(sh, sa, sb, aOff, bOff, r0, r1, ref row);
     }
 
     static void Compare<T, TOp>(T[] a, int aOff, int[] aShape, int[] aStr, T[] b, int bOff, int[] bShape, int[] bStr, Span<bool> d, int[] shape)
@@ -395,13 +377,30 @@ internal static class Elementwise
         if (g.Rows == 0) return;
         int nd = g.Nd;
         if (nd == 0) { d[0] = TOp.Scalar(a[aOff], b[bOff]); return; }
-        ReadOnlySpan<int> sh = g.Shape, sa = g.A, sb = g.B;
-        int inner = g.Inner, ia = sa[nd - 1], ib = sb[nd - 1];
+        var row = new CompareRow<T, TOp>(a, b, d, g.Inner, g.A[nd - 1], g.B[nd - 1]);
+        WalkRows(g.Shape[..nd], g.A, g.B, aOff, bOff, 0, g.Rows, ref row);
+    }
+
+    /// <summary>One output row of a broadcast walk: the operands' rows start at oa and ob, the output's at od.</summary>
+    interface IPairRow
+    {
+        void Row(int oa, int ob, int od);
+    }
+
+    /// <summary>
+    /// Rows [r0, r1) of a coalesced broadcast walk (rank ≥ 1, no empty dim): the odometer over the outer dims
+    /// moves both operands' offsets by their strides; the output is contiguous, <c>inner</c> elements a row.
+    /// </summary>
+    static void WalkRows<TRow>(scoped ReadOnlySpan<int> sh, scoped ReadOnlySpan<int> sa, scoped ReadOnlySpan<int> sb, int oa, int ob, int r0, int r1, ref TRow row)
+        where TRow : struct, IPairRow, allows ref struct
+    {
+        int nd = sh.Length, inner = sh[nd - 1];
         Span<int> idx = stackalloc int[nd];
-        int oa = aOff, ob = bOff;
-        for (int row = 0, od = 0; row < g.Rows; row++, od += inner)
+        // Start the odometer at row r0.
+        for (int k = nd - 2, r = r0; k >= 0 && r > 0; k--) { idx[k] = r % sh[k]; r /= sh[k]; oa += idx[k] * sa[k]; ob += idx[k] * sb[k]; }
+        for (int i = r0, od = r0 * inner; i < r1; i++, od += inner)
         {
-            for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) d[od + i] = TOp.Scalar(a[pa], b[pb]);
+            row.Row(oa, ob, od);
             for (int k = nd - 2; k >= 0; k--)
             {
                 oa += sa[k]; ob += sb[k];
@@ -409,6 +408,33 @@ internal static class Elementwise
                 oa -= sa[k] * sh[k]; ob -= sb[k] * sh[k];
                 idx[k] = 0;
             }
+        }
+    }
+
+    /// <summary>A binary op's row: inner strides of 1 or 0 take the span kernels.</summary>
+    readonly struct BinaryRow<T, TOp>(T[] a, T[] b, T[] d, int inner, int ia, int ib) : IPairRow
+        where T : unmanaged, INumber<T> where TOp : IBinaryOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Row(int oa, int ob, int od)
+        {
+            var dr = d.AsSpan(od, inner);
+            if (ia == 1 && ib == 1) TOp.Span<T>(a.AsSpan(oa, inner), b.AsSpan(ob, inner), dr);
+            else if (ia == 1 && ib == 0) TOp.SpanScalar<T>(a.AsSpan(oa, inner), b[ob], dr);
+            else if (ia == 0 && ib == 1) TOp.ScalarSpan<T>(a[oa], b.AsSpan(ob, inner), dr);
+            else for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) dr[i] = TOp.Scalar(a[pa], b[pb]);
+        }
+    }
+
+    readonly ref struct CompareRow<T, TOp>(T[] a, T[] b, Span<bool> d, int inner, int ia, int ib) : IPairRow
+        where T : unmanaged, INumber<T> where TOp : ICompareOp
+    {
+        readonly Span<bool> d = d;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Row(int oa, int ob, int od)
+        {
+            for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += ia, pb += ib) d[od + i] = TOp.Scalar(a[pa], b[pb]);
         }
     }
 

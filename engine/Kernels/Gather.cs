@@ -30,25 +30,9 @@ internal static class GatherKernels
 
     static void DimT<T>(T[] a, int aOff, int[] aSt, long[] idx, int[] ish, int dim, T[] dst) where T : unmanaged
     {
-        int n = idx.Length;
-        if (n == 0) return;
-        int nd = ish.Length, last = nd - 1, inner = ish[last];
-        int aInner = last == dim ? 0 : aSt[last], aDim = aSt[dim];
-        Span<int> c = stackalloc int[nd];
-        c.Clear();
-        int ao = aOff;
-        for (int p0 = 0; p0 < n; p0 += inner)
-        {
-            for (int j = 0; j < inner; j++) dst[p0 + j] = a[ao + j * aInner + (int)idx[p0 + j] * aDim];
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                int s = k == dim ? 0 : aSt[k];
-                ao += s;
-                if (++c[k] < ish[k]) break;
-                ao -= s * ish[k];
-                c[k] = 0;
-            }
-        }
+        Span<int> dSt = stackalloc int[ish.Length];   // dst is contiguous over the index shape
+        for (int k = ish.Length - 1, s = 1; k >= 0; s *= ish[k--]) dSt[k] = s;
+        Strided.DimWalk<T, GatherRow<T>>(a, aOff, aSt, idx, ish, dim, dst, 0, dSt);
     }
 
     // ---------------------------------------------------------------- advanced indexing
@@ -274,5 +258,15 @@ internal sealed class StridedBlock
             }
         }
         for (int i = 0; i < n; i++, off += stride) TW.Apply(ref dst[off], src[i]);
+    }
+}
+
+/// <summary>Gather along a dim, one index row: dst (contiguous) ← the source at each index.</summary>
+internal readonly struct GatherRow<T> : Strided.IDimRow<T> where T : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Row(T[] a, int t, int tInner, int tDim, long[] idx, int p0, T[] dst, int o, int oInner, int inner)
+    {
+        for (int j = 0; j < inner; j++) dst[o + j] = a[t + j * tInner + (int)idx[p0 + j] * tDim];
     }
 }

@@ -88,26 +88,16 @@ internal static class ScatterKernels
         public void Run<T, TW>() where T : unmanaged where TW : IWrite<T> => DimT<T, TW>((T[])dst, dOff, dSt, idx, ish, dim, (T[])src, sOff, sSt);
     }
 
-    static void DimT<T, TW>(T[] dst, int doff, int[] dSt, long[] idx, int[] ish, int dim, T[] src, int soff, int[] sSt) where T : unmanaged where TW : IWrite<T>
+    static void DimT<T, TW>(T[] dst, int doff, int[] dSt, long[] idx, int[] ish, int dim, T[] src, int soff, int[] sSt) where T : unmanaged where TW : IWrite<T> =>
+        Strided.DimWalk<T, DimRow<T, TW>>(dst, doff, dSt, idx, ish, dim, src, soff, sSt);
+
+    /// <summary>Scatter along a dim, one index row: the destination at each index (+)= src.</summary>
+    readonly struct DimRow<T, TW> : Strided.IDimRow<T> where T : unmanaged where TW : IWrite<T>
     {
-        int n = idx.Length;
-        if (n == 0) return;
-        int nd = ish.Length, last = nd - 1, inner = ish[last];
-        int dInner = last == dim ? 0 : dSt[last], dDim = dSt[dim], sInner = sSt[last];
-        Span<int> c = stackalloc int[nd];
-        c.Clear();
-        for (int p0 = 0; p0 < n; p0 += inner)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row(T[] dst, int t, int tInner, int tDim, long[] idx, int p0, T[] src, int o, int oInner, int inner)
         {
-            for (int j = 0; j < inner; j++)
-                TW.Apply(ref dst[doff + j * dInner + (int)idx[p0 + j] * dDim], src[soff + j * sInner]);
-            for (int k = nd - 2; k >= 0; k--)
-            {
-                int ds = k == dim ? 0 : dSt[k];
-                doff += ds; soff += sSt[k];
-                if (++c[k] < ish[k]) break;
-                doff -= ds * ish[k]; soff -= sSt[k] * ish[k];
-                c[k] = 0;
-            }
+            for (int j = 0; j < inner; j++) TW.Apply(ref dst[t + j * tInner + (int)idx[p0 + j] * tDim], src[o + j * oInner]);
         }
     }
 

@@ -90,6 +90,41 @@ internal static class Strided
         }
     }
 
+    /// <summary>
+    /// One row of a <see cref="DimWalk"/>: index positions p0 + j (j &lt; inner) against the indexed buffer at
+    /// t + j·tInner + idx[p0 + j]·tDim and the other buffer at o + j·oInner.
+    /// </summary>
+    public interface IDimRow<T> where T : unmanaged
+    {
+        static abstract void Row(T[] tgt, int t, int tInner, int tDim, long[] idx, int p0, T[] other, int o, int oInner, int inner);
+    }
+
+    /// <summary>
+    /// gather / scatter along <paramref name="dim"/>: walks the index shape <paramref name="ish"/> row-major; the indexed
+    /// buffer moves by its strides with dim's taken as 0 (idx picks the position there), the other by all of its strides.
+    /// </summary>
+    public static void DimWalk<T, TRow>(T[] tgt, int t, int[] tSt, long[] idx, int[] ish, int dim, T[] other, int o, ReadOnlySpan<int> oSt)
+        where T : unmanaged where TRow : IDimRow<T>
+    {
+        int n = idx.Length;
+        if (n == 0) return;
+        int nd = ish.Length, last = nd - 1, inner = ish[last];
+        int tInner = last == dim ? 0 : tSt[last], tDim = tSt[dim], oInner = oSt[last];
+        Span<int> c = stackalloc int[nd];
+        for (int p0 = 0; p0 < n; p0 += inner)
+        {
+            TRow.Row(tgt, t, tInner, tDim, idx, p0, other, o, oInner, inner);
+            for (int k = nd - 2; k >= 0; k--)
+            {
+                int ts = k == dim ? 0 : tSt[k];
+                t += ts; o += oSt[k];
+                if (++c[k] < ish[k]) break;
+                t -= ts * ish[k]; o -= oSt[k] * ish[k];
+                c[k] = 0;
+            }
+        }
+    }
+
     /// <summary>Copies (and converts) a strided source into a contiguous destination span.</summary>
     public static void Copy<TS, TD>(TS[] src, int srcOffset, int[] shape, int[] strides, Span<TD> dst)
         where TS : unmanaged where TD : unmanaged

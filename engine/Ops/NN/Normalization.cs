@@ -42,6 +42,27 @@ namespace Torchlet
             t.BumpVersion();
         }
 
+        /// <summary>Which of input, weight and bias want a gradient.</summary>
+        readonly record struct Needs(bool X, bool W, bool B);
+
+        /// <summary>The gradients a norm's backward must produce, or null when nothing is recorded (grad mode off, or none requires grad).</summary>
+        static Needs? GradNeeds(Tensor input, Tensor? weight, Tensor? bias)
+        {
+            var need = new Needs(input._requiresGrad, weight is { _requiresGrad: true }, bias is { _requiresGrad: true });
+            return GradMode.Enabled && (need.X || need.W || need.B) ? need : null;
+        }
+
+        /// <summary>
+        /// Records a norm's backward on <paramref name="y"/>, saving input and weight: when it runs, both are
+        /// version-checked and <paramref name="backward"/> gets g and the saved weight.
+        /// </summary>
+        static void RecordNorm(Tensor y, string name, Tensor input, Tensor? weight, Tensor? bias, Func<Tensor, Tensor?, (Tensor?, Tensor?, Tensor?)> backward)
+        {
+            var sIn = new SavedTensor(input);
+            SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
+            Tensor.RecordOptional(y, name, g => { sIn.Get(); return backward(g, sW?.Get()); }, true, input, weight, bias);
+        }
+
         // ---------------------------------------------------------------- validation (messages shared by functional forms and modules)
 
         static string? ParamError(Tensor input, Tensor? t, string name, int count)
@@ -192,24 +213,18 @@ namespace Torchlet
             var y = Tensor.Empty(yShape, x.dtype);
             if (x.Numel > 0) Affine(x, y, Nk, Ck, S, a, sh);
 
-            bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
-            if (GradMode.Enabled && (needX || needW || needB))
+            if (GradNeeds(input, weight, bias) is { } need)
             {
-                var sIn = new SavedTensor(input);
-                SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
-                Tensor? w0 = weight, b0 = bias;
-                Tensor.RecordOptional(y, "NativeBatchNormBackward0", g =>
+                RecordNorm(y, "NativeBatchNormBackward0", input, weight, bias, (g, wg) =>
                 {
-                    sIn.Get();
-                    var wg = sW?.Get();
                     if (GradMode.Enabled)   // create_graph: the same gradient from ordinary ops, so it can be differentiated again
-                        return ChannelNormGradGraph(g, input, wg, b0, needX, needW, needB, useInputStats, mean, invstd, C, eps, instance);
+                        return ChannelNormGradGraph(g, input, wg, bias, need, useInputStats, mean, invstd, C, eps, instance);
                     var gc = g.contiguous_nograd();
                     var sumG = new double[Ck];
                     var sumGX = new double[Ck];
                     if (x.Numel > 0) GradSums(gc, x, Nk, Ck, S, mean, sumG, sumGX);
                     Tensor? dx = null, dw = null, db = null;
-                    if (needX)
+                    if (need.X)
                     {
                         var wgv = Values(wg);
                         double[] k1 = new double[Ck], k2 = new double[Ck], k3 = new double[Ck];
@@ -226,10 +241,10 @@ namespace Torchlet
                         dx = gx;
                     }
                     // One invstd per row: G = C, D = 1.
-                    if (needW) dw = FromDoubles(NormKernels.ChannelFold(sumGX, Ck, C, invstd, C, 1), w0!);
-                    if (needB) db = FromDoubles(NormKernels.ChannelFold(sumG, Ck, C, null, C, 1), b0!);
+                    if (need.W) dw = FromDoubles(NormKernels.ChannelFold(sumGX, Ck, C, invstd, C, 1), weight!);
+                    if (need.B) db = FromDoubles(NormKernels.ChannelFold(sumG, Ck, C, null, C, 1), bias!);
                     return (dx, dw, db);
-                }, true, input, weight, bias);
+                });
             }
             return instance ? y.view(input.shape) : y;
         }
@@ -266,12 +281,37 @@ namespace Torchlet
             return (centered.mul(istd), istd);
         }
 
+        /// <summary><paramref name="t"/> as <paramref name="shape"/>, without a view node when it has that shape already.</summary>
+        static Tensor As(Tensor t, long[] shape) => t.shape.SequenceEqual(shape) ? t : t.reshape(shape);
+
+        /// <summary>
+        /// A norm's backward from ordinary ops, for double backward. <paramref name="xhat"/> and <paramref name="istd"/> are in
+        /// the statistics' layout <paramref name="statShape"/> (the input's, or group norm's [N, G, rest]); gx takes g·w (w
+        /// broadcast as <paramref name="wShape"/>) through <see cref="NormalizedInputGrad"/> over <paramref name="statDims"/>, or
+        /// just scales it by istd when they are null (running statistics are constants); gw = Σ g·x̂ and gb = Σ g over
+        /// <paramref name="paramDims"/>.
+        /// </summary>
+        static (Tensor?, Tensor?, Tensor?) NormGradGraph(Tensor g, Tensor xhat, Tensor istd, long[] statShape, long[]? statDims,
+            Tensor? w, long[]? wShape, Tensor? b, long[] paramDims, Needs need)
+        {
+            var shape = g.shape;
+            Tensor? gx = null, gw = null, gb = null;
+            if (need.X)
+            {
+                var gy = As(w is null ? g : g.mul(As(w, wShape!)), statShape);
+                gx = As(statDims is null ? gy.mul(istd) : NormalizedInputGrad(gy, xhat, istd, statDims), shape);
+            }
+            // No paramDims (layer norm over the whole input): nothing to sum, and sum([]) would sum everything.
+            if (need.W) { gw = g.mul(As(xhat, shape)); gw = As(paramDims.Length > 0 ? gw.sum(paramDims) : gw, w!.shape); }
+            if (need.B) gb = As(paramDims.Length > 0 ? g.sum(paramDims) : g.mul(1.0), b!.shape);   // a copy, never g itself
+            return (gx, gw, gb);
+        }
+
         /// <summary>Batch/instance norm's backward from ordinary ops, for double backward.</summary>
-        static (Tensor?, Tensor?, Tensor?) ChannelNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB,
+        static (Tensor?, Tensor?, Tensor?) ChannelNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, Needs need,
             bool useInputStats, double[] mean, double[] invstd, int C, double eps, bool instance)
         {
             int rank = x.dim();
-            g = g.reshape(x.shape);
             long[] paramDims = Dims(2, rank, 0);
             long[] statDims = instance ? Dims(2, rank) : paramDims;
             var bshape = ChannelShape(C, rank);
@@ -283,47 +323,7 @@ namespace Torchlet
                 istd = torch.tensor(invstd[..C], dtype: x.dtype).view(bshape);
                 xhat = x.sub(mu).mul(istd);
             }
-            Tensor? gx = null;
-            if (needX)
-            {
-                var gy = w is null ? g : g.mul(w.reshape(bshape));
-                gx = useInputStats ? NormalizedInputGrad(gy, xhat, istd, statDims) : gy.mul(istd);
-            }
-            var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
-            var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
-            return (gx, gw, gb);
-        }
-
-        static (Tensor?, Tensor?, Tensor?) LayerNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int k, double eps)
-        {
-            int rank = x.dim();
-            long[] dims = Dims(rank - k, rank), lead = Dims(0, rank - k);
-            var (xhat, istd) = Standardize(x, dims, eps);
-            Tensor? gx = needX ? NormalizedInputGrad(w is null ? g : g.mul(w), xhat, istd, dims) : null;
-            Tensor? gw = null, gb = null;
-            if (needW) { gw = g.mul(xhat); if (lead.Length > 0) gw = gw.sum(lead); }
-            if (needB) gb = lead.Length > 0 ? g.sum(lead) : g.mul(1.0);
-            return (gx, gw, gb);
-        }
-
-        static (Tensor?, Tensor?, Tensor?) GroupNormGradGraph(Tensor g, Tensor x, Tensor? w, Tensor? b, bool needX, bool needW, bool needB, int G, double eps)
-        {
-            int rank = x.dim();
-            long N = x.shape[0], C = x.shape[1];
-            long[] grouped = [N, G, x.numel() / Math.Max(1, N * G)];
-            var (xhg, istd) = Standardize(x.reshape(grouped), [2], eps);
-            var xhat = xhg.reshape(x.shape);
-            long[] paramDims = Dims(2, rank, 0);
-            var bshape = ChannelShape((int)C, rank);
-            Tensor? gx = null;
-            if (needX)
-            {
-                var gy = w is null ? g : g.mul(w.reshape(bshape));
-                gx = NormalizedInputGrad(gy.reshape(grouped), xhg, istd, [2]).reshape(x.shape);
-            }
-            var gw = needW ? g.mul(xhat).sum(paramDims).reshape(w!.shape) : null;
-            var gb = needB ? g.sum(paramDims).reshape(b!.shape) : null;
-            return (gx, gw, gb);
+            return NormGradGraph(g.reshape(x.shape), xhat, istd, x.shape, useInputStats ? statDims : null, w, bshape, b, paramDims, need);
         }
 
         // ---------------------------------------------------------------- layer norm
@@ -348,27 +348,27 @@ namespace Torchlet
                     wc?._storage.RawArray, wc?._offset ?? 0, bc?._storage.RawArray, bc?._offset ?? 0, Op);
             }
 
-            bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
-            if (GradMode.Enabled && (needX || needW || needB))
+            if (GradNeeds(input, weight, bias) is { } need)
             {
-                var sIn = new SavedTensor(input);
-                SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
-                Tensor? w0 = weight, b0 = bias;
-                Tensor.RecordOptional(y, "NativeLayerNormBackward0", g =>
+                RecordNorm(y, "NativeLayerNormBackward0", input, weight, bias, (g, w) =>
                 {
-                    sIn.Get();
                     if (GradMode.Enabled)
-                        return LayerNormGradGraph(g, input, sW?.Get(), b0, needX, needW, needB, normalized_shape.Length, eps);
-                    var wg = sW?.Get().contiguous_nograd();
+                    {
+                        int rank = input.dim(), k = normalized_shape.Length;
+                        long[] dims = Dims(rank - k, rank);
+                        var (xhat, istd) = Standardize(input, dims, eps);
+                        return NormGradGraph(g, xhat, istd, input.shape, dims, w, w?.shape, bias, Dims(0, rank - k), need);
+                    }
+                    var wg = w?.contiguous_nograd();
                     var gc = g.contiguous_nograd();
-                    Tensor? gx = needX ? Tensor.Empty(input._shape, x.dtype) : null;
-                    Tensor? gw = needW ? Tensor.Empty(w0!._shape, x.dtype, clear: true) : null;
-                    Tensor? gb = needB ? Tensor.Empty(b0!._shape, x.dtype, clear: true) : null;
+                    Tensor? gx = need.X ? Tensor.Empty(input._shape, x.dtype) : null;
+                    Tensor? gw = need.W ? Tensor.Empty(weight!._shape, x.dtype, clear: true) : null;
+                    Tensor? gb = need.B ? Tensor.Empty(bias!._shape, x.dtype, clear: true) : null;
                     if (x.Numel > 0)
                         NormDispatch.LayerNormBackward(x.dtype, gc._storage.RawArray, gc._offset, x._storage.RawArray, x._offset, M, K, mean, rstd,
                             wg?._storage.RawArray, wg?._offset ?? 0, gx?._storage.RawArray, gw?._storage.RawArray, gb?._storage.RawArray, Op);
                     return (gx, gw, gb);
-                }, true, input, weight, bias);
+                });
             }
             return y;
         }
@@ -401,24 +401,23 @@ namespace Torchlet
             var y = Tensor.Empty(shp, x.dtype);
             if (x.Numel > 0) Affine(x, y, 1, NC, S, a, sh);
 
-            bool needX = input._requiresGrad, needW = weight is { _requiresGrad: true }, needB = bias is { _requiresGrad: true };
-            if (GradMode.Enabled && (needX || needW || needB))
+            if (GradNeeds(input, weight, bias) is { } need)
             {
-                var sIn = new SavedTensor(input);
-                SavedTensor? sW = weight is null ? null : new SavedTensor(weight);
-                Tensor? w0 = weight, b0 = bias;
-                Tensor.RecordOptional(y, "NativeGroupNormBackward0", g =>
+                RecordNorm(y, "NativeGroupNormBackward0", input, weight, bias, (g, w) =>
                 {
-                    sIn.Get();
                     if (GradMode.Enabled)
-                        return GroupNormGradGraph(g, input, sW?.Get(), b0, needX, needW, needB, G, eps);
-                    var wgv = Values(sW?.Get());
+                    {
+                        long[] grouped = [N, G, input.numel() / Math.Max(1, (long)N * G)];
+                        var (xhg, istd) = Standardize(input.reshape(grouped), [2], eps);
+                        return NormGradGraph(g, xhg, istd, grouped, [2], w, ChannelShape(C, input.dim()), bias, Dims(2, input.dim(), 0), need);
+                    }
+                    var wgv = Values(w);
                     var gc = g.contiguous_nograd();
                     var sumG = new double[NC];
                     var sumGX = new double[NC];
                     if (x.Numel > 0) GradSums(gc, x, 1, NC, S, rowMean, sumG, sumGX);
                     Tensor? dx = null, dw = null, db = null;
-                    if (needX)
+                    if (need.X)
                     {
                         // With u = g·w: gx = rstd·u − rstd³·(x − mean)·Σu(x − mean)/M − rstd·Σu/M over the group.
                         var su = new double[NG];
@@ -443,10 +442,10 @@ namespace Torchlet
                         if (x.Numel > 0) Affine2(gc, x, gx, 1, NC, S, k1, k2, k3);
                         dx = gx;
                     }
-                    if (needW) dw = FromDoubles(NormKernels.ChannelFold(sumGX, NC, C, rstd, G, D), w0!);
-                    if (needB) db = FromDoubles(NormKernels.ChannelFold(sumG, NC, C, null, G, D), b0!);
+                    if (need.W) dw = FromDoubles(NormKernels.ChannelFold(sumGX, NC, C, rstd, G, D), weight!);
+                    if (need.B) db = FromDoubles(NormKernels.ChannelFold(sumG, NC, C, null, G, D), bias!);
                     return (dx, dw, db);
-                }, true, input, weight, bias);
+                });
             }
             return y;
         }
