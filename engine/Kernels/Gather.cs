@@ -54,13 +54,22 @@ internal static class GatherKernels
 
     static void IndexT<T>(T[] src, int baseOff, int[] pre, int[] bo, StridedBlock blk, T[] dst) where T : unmanaged
     {
-        int post = blk.Numel, nb = bo.Length;
-        int rows = pre.Length * nb;
+        int post = blk.Numel, rows = pre.Length * bo.Length;
         if (rows == 0 || post == 0) return;
-        bool dense = blk.Dense;
-        Threading.For(rows, post == 1 ? 2 : post, (a, e) =>
+        var copy = new IndexRows<T>(src, baseOff, pre, bo, blk, dst);
+        long cost = post == 1 ? 2 : post;
+        // Serial first, so that a small x[idx] allocates no delegate.
+        if (Threading.Serial(rows, cost)) copy.Run(0, rows);
+        else Threading.For(rows, cost, copy.Run);
+    }
+
+    /// <summary>Rows [a, e) of x[idx]: rows are (pre position p, index position b) pairs in row-major order.</summary>
+    readonly struct IndexRows<T>(T[] src, int baseOff, int[] pre, int[] bo, StridedBlock blk, T[] dst) where T : unmanaged
+    {
+        public void Run(int a, int e)
         {
-            // rows are (pre position p, index position b) pairs in row-major order
+            int post = blk.Numel, nb = bo.Length;
+            bool dense = blk.Dense;
             int p = a / nb, b = a % nb;
             for (int r = a; r < e; r++)
             {
@@ -70,7 +79,7 @@ internal static class GatherKernels
                 else blk.Read(src, off, dst.AsSpan(r * post, post));
                 if (++b == nb) { b = 0; p++; }
             }
-        });
+        }
     }
 
     // ---------------------------------------------------------------- row copies
@@ -86,17 +95,21 @@ internal static class GatherKernels
     {
         public void Run<T>() where T : unmanaged
         {
-            if (outer == 1) ((T[])src).AsSpan(offset, len).CopyTo(((T[])dst).AsSpan(at, len));
-            else SplitRows((T[])src, offset, (T[])dst, outer, len, rowLen, at);
+            if (outer == 1) { ((T[])src).AsSpan(offset, len).CopyTo(((T[])dst).AsSpan(at, len)); return; }
+            var rows = new RowCopy<T>((T[])src, offset, (T[])dst, len, rowLen, at);
+            // Serial first, so that a small cat allocates no delegate.
+            if (Threading.Serial(outer, len)) rows.Run(0, outer);
+            else Threading.For(outer, len, rows.Run);
         }
     }
 
-    // Apart, so that a one-row copy allocates no closure.
-    static void SplitRows<T>(T[] s, int so, T[] d, int outer, int len, int rowLen, int at) where T : unmanaged =>
-        Threading.For(outer, len, (a, e) =>
+    readonly struct RowCopy<T>(T[] s, int so, T[] d, int len, int rowLen, int at) where T : unmanaged
+    {
+        public void Run(int a, int e)
         {
             for (int o = a; o < e; o++) s.AsSpan(so + o * len, len).CopyTo(d.AsSpan(o * rowLen + at, len));
-        });
+        }
+    }
 
     /// <summary>Embedding's gather: row i of dst (contiguous from 0) is row idx[i] of the [*, dim] table at offset.</summary>
     public static void Rows(ScalarType dtype, Array table, int offset, int[] idx, int dim, Array dst)

@@ -37,16 +37,25 @@ internal static class MatmulKernels
             // Many small products: one product per thread at a time. Large ones: each uses every thread.
             if ((long)m * n * k < Gemm.ParallelMinWork * 8)
             {
-                nint xa = (nint)pa, xb = (nint)pb, xc = (nint)pc;
-                Threading.For(batch, 2L * m * n * k, (s, e) =>
-                {
-                    for (int i = s; i < e; i++)
-                        Gemm.Run(m, n, k, alpha, (T*)xa + (long)i * aBatchStride, rsa, csa, (T*)xb + (long)i * bBatchStride, rsb, csb, beta, (T*)xc + i * cBatch, n, parallel: false);
-                });
+                var products = new SmallProducts<T>(m, n, k, alpha, pa, rsa, csa, aBatchStride, pb, rsb, csb, bBatchStride, beta, pc, cBatch);
+                // Serial first, so that a small batch allocates no delegate.
+                if (Threading.Serial(batch, 2L * m * n * k)) products.Run(0, batch);
+                else Threading.For(batch, 2L * m * n * k, products.Run);
             }
             else
                 for (int i = 0; i < batch; i++)
                     Gemm.Run(m, n, k, alpha, pa + (long)i * aBatchStride, rsa, csa, pb + (long)i * bBatchStride, rsb, csb, beta, pc + i * cBatch, n, parallel: true);
+        }
+    }
+
+    /// <summary>Products [s, e) of a batch of small ones, each on one thread; the buffers stay pinned while they run.</summary>
+    readonly unsafe struct SmallProducts<T>(int m, int n, int k, T alpha, T* pa, int rsa, int csa, int aBatchStride, T* pb, int rsb, int csb, int bBatchStride,
+        T beta, T* pc, long cBatch) where T : unmanaged, INumber<T>
+    {
+        public void Run(int s, int e)
+        {
+            for (int i = s; i < e; i++)
+                Gemm.Run(m, n, k, alpha, pa + (long)i * aBatchStride, rsa, csa, pb + (long)i * bBatchStride, rsb, csb, beta, pc + i * cBatch, n, parallel: false);
         }
     }
 

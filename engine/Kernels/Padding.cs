@@ -55,6 +55,8 @@ internal static class PadKernels
         }
     }
 
+    static readonly int[] s_one = [0];   // the map of a dim that is not padded (fewer than 3 padded dims)
+
     /// <summary>
     /// The one loop for both directions, planes split over threads. The backward's sums do not depend on threads:
     /// a plane is one thread's, and its rows are walked in order.
@@ -62,15 +64,23 @@ internal static class PadKernels
     static void Walk<T, TRow>(T[] s, int so, int[] shape, T[] d, int bo, int k, int[][] maps) where T : unmanaged where TRow : IPadRow<T>
     {
         int nd = shape.Length;
-        int[] one = [0];
-        var mD = k >= 3 ? maps[k - 3] : one;
-        var mH = k >= 2 ? maps[k - 2] : one;
+        var mD = k >= 3 ? maps[k - 3] : s_one;
+        var mH = k >= 2 ? maps[k - 2] : s_one;
         var mW = maps[k - 1];
         int xw = shape[nd - 1], xh = k >= 2 ? shape[nd - 2] : 1, xd = k >= 3 ? shape[nd - 3] : 1;
         int inPlane = xd * xh * xw, outPlane = mD.Length * mH.Length * mW.Length;
         int planes = 1;
         for (int i = 0; i < nd - k; i++) planes *= shape[i];
-        Threading.For(planes, outPlane, (p0, p1) =>
+        var walk = new Planes<T, TRow>(s, so, d, bo, mD, mH, mW, xh, xw, inPlane, outPlane);
+        // Serial first, so that a small pad allocates no delegate.
+        if (Threading.Serial(planes, outPlane)) walk.Run(0, planes);
+        else Threading.For(planes, outPlane, walk.Run);
+    }
+
+    readonly struct Planes<T, TRow>(T[] s, int so, T[] d, int bo, int[] mD, int[] mH, int[] mW, int xh, int xw, int inPlane, int outPlane)
+        where T : unmanaged where TRow : IPadRow<T>
+    {
+        public void Run(int p0, int p1)
         {
             for (int p = p0; p < p1; p++)
             {
@@ -79,6 +89,6 @@ internal static class PadKernels
                     for (int b = 0; b < mH.Length; b++, o += mW.Length)
                         TRow.Row(s, so + p * inPlane + (mD[a] * xh + mH[b]) * xw, mW, d, o);
             }
-        });
+        }
     }
 }

@@ -20,26 +20,67 @@ internal static class SoftmaxKernels
         }
     }
 
-    public static void Forward<T>(T[] x, int xo, T[] y, int outer, int k, int inner, bool log)
+    /// <summary>softmax (log_softmax if <paramref name="log"/>) of x seen as [outer, k, inner] along k, into y (contiguous from 0).</summary>
+    public static void Forward(ScalarType dtype, Array x, int xo, Array y, int outer, int k, int inner, bool log, string op)
+    {
+        var a = new ForwardAction(x, xo, y, outer, k, inner, log);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>The input gradient of <see cref="Forward(ScalarType, Array, int, Array, int, int, int, bool, string)"/> from g and its output y, into r (contiguous from 0).</summary>
+    public static void Backward(ScalarType dtype, Array g, int go, Array y, int yo, Array r, int outer, int k, int inner, bool log, string op)
+    {
+        var a = new BackwardAction(g, go, y, yo, r, outer, k, inner, log);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    readonly struct ForwardAction(Array x, int xo, Array y, int outer, int k, int inner, bool log) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Forward((T[])x, xo, (T[])y, outer, k, inner, log);
+    }
+
+    readonly struct BackwardAction(Array g, int go, Array y, int yo, Array r, int outer, int k, int inner, bool log) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Backward((T[])g, go, (T[])y, yo, (T[])r, outer, k, inner, log);
+    }
+
+    // Each checks Threading.Serial first, so that a small softmax allocates no delegate.
+    static void Forward<T>(T[] x, int xo, T[] y, int outer, int k, int inner, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (inner == 1)
         {
-            Threading.For(outer, (long)k * 8, (r0, r1) =>
-            {
-                for (int r = r0; r < r1; r++) ForwardRow(x.AsSpan(xo + r * k, k), y.AsSpan(r * k, k), log);
-            });
+            var rows = new ForwardRows<T>(x, xo, y, k, log);
+            if (Threading.Serial(outer, (long)k * 8)) rows.Run(0, outer);
+            else Threading.For(outer, (long)k * 8, rows.Run);
             return;
         }
         int chunks = (inner + InnerChunk - 1) / InnerChunk;
-        Threading.For(outer * chunks, (long)k * Math.Min(inner, InnerChunk) * 8, (t0, t1) =>
+        long cost = (long)k * Math.Min(inner, InnerChunk) * 8;
+        var blocks = new ForwardChunks<T>(x, xo, y, k, inner, chunks, log);
+        if (Threading.Serial(outer * chunks, cost)) blocks.Run(0, outer * chunks);
+        else Threading.For(outer * chunks, cost, blocks.Run);
+    }
+
+    readonly struct ForwardRows<T>(T[] x, int xo, T[] y, int k, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int r0, int r1)
+        {
+            for (int r = r0; r < r1; r++) ForwardRow(x.AsSpan(xo + r * k, k), y.AsSpan(r * k, k), log);
+        }
+    }
+
+    /// <summary>Tasks [t0, t1): task t is columns [j0, j0 + InnerChunk) of block o = t / chunks.</summary>
+    readonly struct ForwardChunks<T>(T[] x, int xo, T[] y, int k, int inner, int chunks, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int t0, int t1)
         {
             for (int t = t0; t < t1; t++)
             {
                 int o = t / chunks, j0 = t % chunks * InnerChunk, n = Math.Min(InnerChunk, inner - j0);
                 ForwardStrided(x, xo + o * k * inner + j0, y, o * k * inner + j0, k, inner, n, log);
             }
-        });
+        }
     }
 
     // Rows shorter than this run a scalar loop: per-call overhead of the vector routines dominates
@@ -130,35 +171,50 @@ internal static class SoftmaxKernels
         for (int i = 0; i < k; i++) { var yi = y.AsSpan(yb + i * inner, n); TensorPrimitives.Subtract<T>(yi, sum, yi); }
     }
 
-    public static void Backward<T>(T[] g, int go, T[] y, int yo, T[] r, int outer, int k, int inner, bool log)
+    static void Backward<T>(T[] g, int go, T[] y, int yo, T[] r, int outer, int k, int inner, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (inner == 1)
         {
-            Threading.For(outer, (long)k * 6, (r0, r1) =>
-            {
-                for (int i = r0; i < r1; i++)
-                {
-                    ReadOnlySpan<T> gi = g.AsSpan(go + i * k, k), yi = y.AsSpan(yo + i * k, k);
-                    var ri = r.AsSpan(i * k, k);
-                    if (log)
-                    {
-                        T s = RowMath.Sum(gi);
-                        TensorPrimitives.Exp(yi, ri);
-                        TensorPrimitives.MultiplyAdd(ri, -s, gi, ri);
-                    }
-                    else
-                    {
-                        T dot = TensorPrimitives.Dot(gi, yi);
-                        TensorPrimitives.Subtract(gi, dot, ri);
-                        TensorPrimitives.Multiply(ri, yi, ri);
-                    }
-                }
-            });
+            var rows = new BackwardRows<T>(g, go, y, yo, r, k, log);
+            if (Threading.Serial(outer, (long)k * 6)) rows.Run(0, outer);
+            else Threading.For(outer, (long)k * 6, rows.Run);
             return;
         }
         int chunks = (inner + InnerChunk - 1) / InnerChunk;
-        Threading.For(outer * chunks, (long)k * Math.Min(inner, InnerChunk) * 6, (t0, t1) =>
+        long cost = (long)k * Math.Min(inner, InnerChunk) * 6;
+        var blocks = new BackwardChunks<T>(g, go, y, yo, r, k, inner, chunks, log);
+        if (Threading.Serial(outer * chunks, cost)) blocks.Run(0, outer * chunks);
+        else Threading.For(outer * chunks, cost, blocks.Run);
+    }
+
+    readonly struct BackwardRows<T>(T[] g, int go, T[] y, int yo, T[] r, int k, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int r0, int r1)
+        {
+            for (int i = r0; i < r1; i++)
+            {
+                ReadOnlySpan<T> gi = g.AsSpan(go + i * k, k), yi = y.AsSpan(yo + i * k, k);
+                var ri = r.AsSpan(i * k, k);
+                if (log)
+                {
+                    T s = RowMath.Sum(gi);
+                    TensorPrimitives.Exp(yi, ri);
+                    TensorPrimitives.MultiplyAdd(ri, -s, gi, ri);
+                }
+                else
+                {
+                    T dot = TensorPrimitives.Dot(gi, yi);
+                    TensorPrimitives.Subtract(gi, dot, ri);
+                    TensorPrimitives.Multiply(ri, yi, ri);
+                }
+            }
+        }
+    }
+
+    readonly struct BackwardChunks<T>(T[] g, int go, T[] y, int yo, T[] r, int k, int inner, int chunks, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int t0, int t1)
         {
             for (int t = t0; t < t1; t++)
             {
@@ -194,6 +250,6 @@ internal static class SoftmaxKernels
                     }
                 }
             }
-        });
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace Torchlet
             {
                 /// <summary>Mean squared error (x − y)², reduced by <paramref name="reduction"/> ("none", "mean", "sum").</summary>
                 public static Tensor mse_loss(Tensor input, Tensor target, string reduction = "mean") =>
-                    Losses.Pointwise(input, target, Losses.Parse(reduction, "mse_loss"), Losses.Kind.Mse, 0, "mse_loss");
+                    Losses.Pointwise(input, target, Losses.Parse(reduction, "mse_loss"), PointwiseLoss.Mse, 0, "mse_loss");
 
                 /// <summary>Mean absolute error |x − y|.</summary>
                 public static Tensor l1_loss(Tensor input, Tensor target, string reduction = "mean") =>
@@ -84,7 +84,7 @@ namespace Torchlet.Modules
     /// </summary>
     public abstract class Loss : torch.nn.Layer<Tensor, Tensor, Tensor>
     {
-        internal readonly Losses.Reduction _reduction;
+        internal readonly LossReduction _reduction;
 
         /// <summary>"none", "mean" or "sum" ("batchmean" too for KLDivLoss).</summary>
         public string reduction { get; }
@@ -107,7 +107,7 @@ namespace Torchlet.Modules
     public sealed class MSELoss : Loss
     {
         public MSELoss(string reduction = "mean") : base(nameof(MSELoss), reduction) { }
-        protected override Tensor Forward(Tensor input, Tensor target) => Losses.Pointwise(input, target, _reduction, Losses.Kind.Mse, 0, Who);
+        protected override Tensor Forward(Tensor input, Tensor target) => Losses.Pointwise(input, target, _reduction, PointwiseLoss.Mse, 0, Who);
     }
 
     /// <summary>torch.nn.L1Loss: |x − y|, reduced.</summary>

@@ -9,22 +9,19 @@ namespace Torchlet
     /// </summary>
     internal static class Losses
     {
-        internal enum Reduction { None, Mean, Sum, BatchMean }
-        internal enum Kind { Mse, SmoothL1, Huber }
-
-        internal static Reduction Parse(string reduction, string who, bool allowBatchMean = false) => reduction switch
+        internal static LossReduction Parse(string reduction, string who, bool allowBatchMean = false) => reduction switch
         {
-            "none" => Reduction.None,
-            "mean" => Reduction.Mean,
-            "sum" => Reduction.Sum,
-            "batchmean" when allowBatchMean => Reduction.BatchMean,
+            "none" => LossReduction.None,
+            "mean" => LossReduction.Mean,
+            "sum" => LossReduction.Sum,
+            "batchmean" when allowBatchMean => LossReduction.BatchMean,
             _ => throw new ArgumentException($"{who}: {reduction} is not a valid value for reduction (expected {(allowBatchMean ? "'none', 'batchmean', 'sum' or 'mean'" : "'none', 'mean' or 'sum'")})"),
         };
 
-        static Tensor Reduce(Tensor loss, Reduction r) => r switch
+        static Tensor Reduce(Tensor loss, LossReduction r) => r switch
         {
-            Reduction.Mean => loss.mean(),
-            Reduction.Sum => loss.sum(),
+            LossReduction.Mean => loss.mean(),
+            LossReduction.Sum => loss.sum(),
             _ => loss,
         };
 
@@ -65,30 +62,30 @@ namespace Torchlet
         /// Elementwise loss of d = x − y, reduced in the same pass. The backward recomputes d from the
         /// saved inputs (no [N]-sized temporaries are kept alive) and gives both input and target a gradient.
         /// </summary>
-        internal static Tensor Pointwise(Tensor input, Tensor target, Reduction red, Kind kind, double param, string who)
+        internal static Tensor Pointwise(Tensor input, Tensor target, LossReduction red, PointwiseLoss kind, double param, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
-            string kernel = kind switch { Kind.Mse => "mse_cpu", Kind.SmoothL1 => "smooth_l1_cpu", _ => "huber_cpu" };
+            string kernel = kind switch { PointwiseLoss.Mse => "mse_cpu", PointwiseLoss.SmoothL1 => "smooth_l1_cpu", _ => "huber_cpu" };
             var ct = FloatType(input, target, kernel, who);
             var shape = BroadcastTarget(input, target, who);
             var x = input.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
             var y = target.to_nograd(ct, false).expand_nograd(shape).contiguous_nograd();
-            var r = Tensor.Empty(red == Reduction.None ? shape : Shape.Scalar, ct);
+            var r = Tensor.Empty(red == LossReduction.None ? shape : Shape.Scalar, ct);
             LossKernels.PointwiseForward(ct, x._storage.RawArray, x._offset, y._storage.RawArray, y._offset, r._storage.RawArray, x.Numel, red, kind, param, kernel);
             if (Tensor.NeedsGrad(input, target))
             {
                 var sx = new SavedTensor(input); var st = new SavedTensor(target);
-                string name = kind switch { Kind.Mse => "MseLossBackward0", Kind.SmoothL1 => "SmoothL1LossBackward0", _ => "HuberLossBackward0" };
+                string name = kind switch { PointwiseLoss.Mse => "MseLossBackward0", PointwiseLoss.SmoothL1 => "SmoothL1LossBackward0", _ => "HuberLossBackward0" };
                 Tensor.Record(r, name, g =>
                 {
                     Tensor xi = sx.Get(), ti = st.Get();
                     var d = xi.sub(ti);
                     Tensor gd = kind switch
                     {
-                        Kind.Mse => d.mul(2.0),
+                        PointwiseLoss.Mse => d.mul(2.0),
                         _ => PointwiseDerivative(d, kind, param),
                     };
-                    if (red == Reduction.Mean) gd = gd.div((double)Math.Max(Shape.Numel(shape), 0));
+                    if (red == LossReduction.Mean) gd = gd.div((double)Math.Max(Shape.Numel(shape), 0));
                     gd = gd.mul(g);
                     return (xi._requiresGrad ? Tensor.GradFor(gd, xi) : null, ti._requiresGrad ? Tensor.GradFor(gd.neg(), ti) : null);
                 }, true, input, target);
@@ -97,15 +94,15 @@ namespace Torchlet
         }
 
         /// <summary>d/dd of smooth_l1 (clamp(d/β, −1, 1)) or huber (clamp(d, −δ, δ)) as a no-grad tensor.</summary>
-        static Tensor PointwiseDerivative(Tensor d, Kind kind, double p)
+        static Tensor PointwiseDerivative(Tensor d, PointwiseLoss kind, double p)
         {
             var dc = d.detach().contiguous_nograd();
             var r = Tensor.Empty(dc._shape, dc.dtype);
-            LossKernels.PointwiseDerivative(dc.dtype, dc._storage.RawArray, dc._offset, r._storage.RawArray, dc.Numel, kind, p, kind == Kind.SmoothL1 ? "smooth_l1_backward" : "huber_backward");
+            LossKernels.PointwiseDerivative(dc.dtype, dc._storage.RawArray, dc._offset, r._storage.RawArray, dc.Numel, kind, p, kind == PointwiseLoss.SmoothL1 ? "smooth_l1_backward" : "huber_backward");
             return r;
         }
 
-        internal static Tensor L1(Tensor input, Tensor target, Reduction red, string who)
+        internal static Tensor L1(Tensor input, Tensor target, LossReduction red, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
             FloatType(input, target, "abs_cpu", who);
@@ -114,17 +111,17 @@ namespace Torchlet
             return Reduce(input.sub(target).abs(), red);
         }
 
-        internal static Tensor SmoothL1(Tensor input, Tensor target, Reduction red, double beta, string who)
+        internal static Tensor SmoothL1(Tensor input, Tensor target, LossReduction red, double beta, string who)
         {
             if (beta < 0) throw new ArgumentException($"{who}: smooth_l1_loss does not support negative values for beta. (got beta={Args.Py(beta)})");
             // beta = 0 is l1_loss; PyTorch still records SmoothL1LossBackward0 for it, as this does.
-            return Pointwise(input, target, red, Kind.SmoothL1, beta, who);
+            return Pointwise(input, target, red, PointwiseLoss.SmoothL1, beta, who);
         }
 
-        internal static Tensor Huber(Tensor input, Tensor target, Reduction red, double delta, string who)
+        internal static Tensor Huber(Tensor input, Tensor target, LossReduction red, double delta, string who)
         {
             if (!(delta > 0)) throw new ArgumentException($"{who}: huber_loss does not support non-positive values for delta. (got delta={Args.Py(delta)})");
-            return Pointwise(input, target, red, Kind.Huber, delta, who);
+            return Pointwise(input, target, red, PointwiseLoss.Huber, delta, who);
         }
 
         // ---------------------------------------------------------------- binary cross entropy
@@ -140,7 +137,7 @@ namespace Torchlet
             return weight.expand(Shape.ToLong(shape));
         }
 
-        internal static Tensor Bce(Tensor input, Tensor target, Tensor? weight, Reduction red, string who)
+        internal static Tensor Bce(Tensor input, Tensor target, Tensor? weight, LossReduction red, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
             if (!Shape.SameShape(input._shape, target._shape))
@@ -177,7 +174,7 @@ namespace Torchlet
         /// Records the single backward node of an elementwise loss over (input, target):
         /// <paramref name="grads"/> gets the saved input and target and the gradient spread back over the elements.
         /// </summary>
-        static void RecordElementwiseLoss(Tensor loss, Tensor input, Tensor target, Reduction red, string name,
+        static void RecordElementwiseLoss(Tensor loss, Tensor input, Tensor target, LossReduction red, string name,
             Func<Tensor, Tensor, Tensor, (Tensor?, Tensor?)> grads)
         {
             if (!Tensor.NeedsGrad(input, target)) return;
@@ -186,21 +183,21 @@ namespace Torchlet
         }
 
         /// <summary>The reduction of an elementwise loss whose single backward node is recorded by the caller.</summary>
-        static Tensor ReduceNoGrad(Tensor elementwise, Reduction red)
+        static Tensor ReduceNoGrad(Tensor elementwise, LossReduction red)
         {
             using var _ = torch.no_grad();
             return Reduce(elementwise, red);
         }
 
         /// <summary>The gradient of a reduced loss spread back over the elements.</summary>
-        static Tensor ExpandGrad(Tensor g, Reduction red, int[] shape) => red switch
+        static Tensor ExpandGrad(Tensor g, LossReduction red, int[] shape) => red switch
         {
-            Reduction.None => g,
-            Reduction.Mean => g.div((double)Shape.Numel(shape)).GradExpand(shape),
+            LossReduction.None => g,
+            LossReduction.Mean => g.div((double)Shape.Numel(shape)).GradExpand(shape),
             _ => g.GradExpand(shape),
         };
 
-        internal static Tensor BceWithLogits(Tensor input, Tensor target, Tensor? weight, Tensor? posWeight, Reduction red, string who)
+        internal static Tensor BceWithLogits(Tensor input, Tensor target, Tensor? weight, Tensor? posWeight, LossReduction red, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
             if (!Shape.SameShape(input._shape, target._shape))
@@ -294,7 +291,7 @@ namespace Torchlet
             }
         }
 
-        internal static Tensor Nll(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, Reduction red, string who)
+        internal static Tensor Nll(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, LossReduction red, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
             var (n, c, s) = ClassGeometry(input, target, weight, who);
@@ -302,7 +299,7 @@ namespace Torchlet
             CheckTargets(tc.Span<long>(), c, ignoreIndex, who);
             var x = input.contiguous_nograd();
             var wc = weight?.contiguous_nograd();
-            int[] outShape = red != Reduction.None ? Shape.Scalar : target._shape;
+            int[] outShape = red != LossReduction.None ? Shape.Scalar : target._shape;
             var r = Tensor.Empty(outShape, input.dtype);
             long[] tb = tc.Buffer<long>();
             double totalWeight = LossKernels.NllForward(input.dtype, x._storage.RawArray, x._offset, tb, tc._offset, wc?._storage.RawArray, wc?._offset ?? 0,
@@ -326,7 +323,7 @@ namespace Torchlet
             return r;
         }
 
-        internal static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, Reduction red, double labelSmoothing, string who)
+        internal static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, LossReduction red, double labelSmoothing, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
             if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
@@ -343,7 +340,7 @@ namespace Torchlet
             CheckTargets(target.contiguous_nograd().Span<long>(), c, ignoreIndex, who);
             if (labelSmoothing == 0)
             {
-                if (input._shape.Length <= 2) return CrossEntropyFused(input, target, weight, ignoreIndex, red, who);
+                if (input._shape.Length <= 2) return CrossEntropyFused(input, target, weight, ignoreIndex, red);
                 return Nll(input.log_softmax(classDim), target, weight, ignoreIndex, red, who);
             }
             // PyTorch 1.13's cross_entropy_loss_label_smoothing, op for op.
@@ -354,9 +351,9 @@ namespace Torchlet
             smooth = smooth.masked_fill(ignoreMask, 0.0);
             Tensor ret = red switch
             {
-                Reduction.Mean when weight is not null => smooth.sum().div(weight.gather(0, target.masked_select(ignoreMask.logical_not()).flatten()).sum()),
-                Reduction.Mean => smooth.sum().div(ignoreMask.logical_not().sum()),
-                Reduction.Sum => smooth.sum(),
+                LossReduction.Mean when weight is not null => smooth.sum().div(weight.gather(0, target.masked_select(ignoreMask.logical_not()).flatten()).sum()),
+                LossReduction.Mean => smooth.sum().div(ignoreMask.logical_not().sum()),
+                LossReduction.Sum => smooth.sum(),
                 _ => smooth,
             };
             return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / c));
@@ -370,7 +367,7 @@ namespace Torchlet
             return s;
         }
 
-        static Tensor CrossEntropyProbs(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, Reduction red, double ls, int classDim, int c, string who)
+        static Tensor CrossEntropyProbs(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, LossReduction red, double ls, int classDim, int c, string who)
         {
             if (ignoreIndex != -100)
                 throw new ArgumentException($"{who}: ignore_index is not supported for floating point target (got ignore_index={ignoreIndex} with a {target.dtype.TorchName()} target of class probabilities)");
@@ -384,9 +381,9 @@ namespace Torchlet
             if (weight is not null) prod = prod.mul(weight.view(ClassBroadcastShape(input._shape.Length, c)));
             return red switch
             {
-                Reduction.Mean when input.Numel == 0 => prod.sum().neg().mul(double.NaN),
-                Reduction.Mean => prod.sum().neg().div((long)(input.Numel / c)),
-                Reduction.Sum => prod.sum().neg(),
+                LossReduction.Mean when input.Numel == 0 => prod.sum().neg().mul(double.NaN),
+                LossReduction.Mean => prod.sum().neg().div((long)(input.Numel / c)),
+                LossReduction.Sum => prod.sum().neg(),
                 _ => prod.sum(classDim).neg(),
             };
         }
@@ -397,13 +394,13 @@ namespace Torchlet
         /// recomputing softmax from the saved input and per-row logsumexp. The node keeps PyTorch's
         /// grad_fn name (NllLossBackward0), but links straight to the input (no LogSoftmaxBackward0 in between).
         /// </summary>
-        static Tensor CrossEntropyFused(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, Reduction red, string who)
+        static Tensor CrossEntropyFused(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, LossReduction red)
         {
             int n = input._shape.Length == 1 ? 1 : input._shape[0], c = input._shape[^1];
             var x = input.contiguous_nograd();
             var t = target.contiguous_nograd();
             var w = weight?.contiguous_nograd();
-            var r = Tensor.Empty(red == Reduction.None ? target._shape : Shape.Scalar, input.dtype);
+            var r = Tensor.Empty(red == LossReduction.None ? target._shape : Shape.Scalar, input.dtype);
             var lse = new double[n];
             long[] tb = t.Buffer<long>();
             double total = LossKernels.CeForward(input.dtype, x._storage.RawArray, x._offset, tb, t._offset, w?._storage.RawArray, w?._offset ?? 0,
@@ -428,12 +425,12 @@ namespace Torchlet
 
         // ---------------------------------------------------------------- kl_div
 
-        internal static Tensor KlDiv(Tensor input, Tensor target, Reduction red, bool logTarget, string who)
+        internal static Tensor KlDiv(Tensor input, Tensor target, LossReduction red, bool logTarget, string who)
         {
             NotNull(input, "input", who); NotNull(target, "target", who);
             FloatType(input, target, "kl_div", who);
             BroadcastTarget(input, target, who, warn: false);
-            if (red == Reduction.Mean)
+            if (red == LossReduction.Mean)
                 Warnings.Warn("reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' divides only by the batch size, and aligns with the KL div math definition.'mean' will be changed to behave the same as 'batchmean' in the next major release.");
             // PyTorch 1.13's composite: exp(y)·(y − x), or xlogy(y, y) − y·x (0 where y = 0).
             Tensor loss;
@@ -445,7 +442,7 @@ namespace Torchlet
             }
             return red switch
             {
-                Reduction.BatchMean => input._shape.Length == 0 ? loss.sum() : loss.sum().div((long)input._shape[0]),
+                LossReduction.BatchMean => input._shape.Length == 0 ? loss.sum() : loss.sum().div((long)input._shape[0]),
                 _ => Reduce(loss, red),
             };
         }

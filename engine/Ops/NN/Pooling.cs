@@ -1,3 +1,4 @@
+using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet
@@ -164,19 +165,22 @@ namespace Torchlet
         static PlaneKernel ScatterKernel(Tensor idx, int nd) => (g, gx) =>
         {
             int planes = Planes(gx._shape, nd), inPlane = PlaneSize(gx._shape, nd), outPlane = PlaneSize(g._shape, nd);
-            Dispatch.Floating(g.dtype, "max_pool_backward", () => Pool.ScatterAdd(g.Buffer<float>(), g._offset, idx.Buffer<long>(), gx.Buffer<float>(), planes, inPlane, outPlane), () => Pool.ScatterAdd(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, inPlane, outPlane));
+            var a = new IndexedPlanes(PlaneIndexOp.ScatterAdd, g._storage.RawArray, g._offset, idx.Buffer<long>(), gx._storage.RawArray, planes, inPlane, outPlane);
+            Dispatch.Floating(g.dtype, ref a, "max_pool_backward");
         };
 
         static PlaneKernel Tiled2x2Kernel(Tensor idx, PoolDim ph, PoolDim pw) => (g, gx) =>
         {
             int planes = Planes(gx._shape, 2);
-            Dispatch.Floating(g.dtype, "max_pool_backward", () => Pool.Scatter2x2(g.Buffer<float>(), g._offset, idx.Buffer<long>(), gx.Buffer<float>(), planes, ph.In, pw.In, ph.Out, pw.Out), () => Pool.Scatter2x2(g.Buffer<double>(), g._offset, idx.Buffer<long>(), gx.Buffer<double>(), planes, ph.In, pw.In, ph.Out, pw.Out));
+            var a = new Scatter2x2Action(g._storage.RawArray, g._offset, idx.Buffer<long>(), gx._storage.RawArray, planes, ph, pw);
+            Dispatch.Floating(g.dtype, ref a, "max_pool_backward");
         };
 
         static PlaneKernel GatherKernel(Tensor idx, int nd) => (x, y) =>
         {
             int planes = Planes(y._shape, nd), inPlane = PlaneSize(x._shape, nd), outPlane = PlaneSize(y._shape, nd);
-            Dispatch.Floating(x.dtype, "max_pool", () => Pool.Gather(x.Buffer<float>(), x._offset, idx.Buffer<long>(), y.Buffer<float>(), planes, inPlane, outPlane), () => Pool.Gather(x.Buffer<double>(), x._offset, idx.Buffer<long>(), y.Buffer<double>(), planes, inPlane, outPlane));
+            var a = new IndexedPlanes(PlaneIndexOp.Gather, x._storage.RawArray, x._offset, idx.Buffer<long>(), y._storage.RawArray, planes, inPlane, outPlane);
+            Dispatch.Floating(x.dtype, ref a, "max_pool");
         };
 
         /// <summary>Max over windows with indices; backward scatters the gradient to the argmax positions.</summary>
@@ -191,7 +195,8 @@ namespace Torchlet
             var idx = indices || Tensor.NeedsGrad(x) ? Tensor.Empty(outShape, ScalarType.Int64) : null;
             var (pd, ph, pw) = Dims3(dims);
             int planes = Planes(x._shape, nd);
-            Dispatch.Floating(x.dtype, "max_pool", () => Pool.MaxForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), idx?.Buffer<long>(), planes, pd, ph, pw), () => Pool.MaxForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), idx?.Buffer<long>(), planes, pd, ph, pw));
+            var max = new MaxAction(xc._storage.RawArray, xc._offset, y._storage.RawArray, idx?.Buffer<long>(), planes, pd, ph, pw);
+            Dispatch.Floating(x.dtype, ref max, "max_pool");
             if (idx is null) return (y, null!);
             if (Tensor.NeedsGrad(x))
             {
@@ -282,12 +287,14 @@ namespace Torchlet
             PlaneKernel f = (xc, y) =>
             {
                 int planes = Planes(xc._shape, nd);
-                Dispatch.Floating(xc.dtype, "avg_pool", () => Pool.AvgForward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), planes, pd, ph, pw, divisor), () => Pool.AvgForward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), planes, pd, ph, pw, divisor));
+                var a = new AvgAction(xc._storage.RawArray, xc._offset, y._storage.RawArray, planes, pd, ph, pw, divisor, backward: false);
+                Dispatch.Floating(xc.dtype, ref a, "avg_pool");
             };
             PlaneKernel fT = (g, gx) =>
             {
                 int planes = Planes(g._shape, nd);
-                Dispatch.Floating(g.dtype, "avg_pool_backward", () => Pool.AvgBackward(g.Buffer<float>(), g._offset, gx.Buffer<float>(), planes, pd, ph, pw, divisor), () => Pool.AvgBackward(g.Buffer<double>(), g._offset, gx.Buffer<double>(), planes, pd, ph, pw, divisor));
+                var a = new AvgAction(g._storage.RawArray, g._offset, gx._storage.RawArray, planes, pd, ph, pw, divisor, backward: true);
+                Dispatch.Floating(g.dtype, ref a, "avg_pool_backward");
             };
             return Linear(x, outShape, f, false, x._shape, fT, true, $"{op}Backward0", $"{op}BackwardBackward0");
         }
@@ -429,9 +436,9 @@ namespace Torchlet
             int planes = Planes(x._shape, nd), inPlane = PlaneSize(x._shape, nd), outPlane = PlaneSize(outShape, nd);
             var xc = x.contiguous_nograd();
             var y = Tensor.Empty(outShape, x.dtype, clear: true);
-            long bad = Dispatch.Floating(x.dtype, "max_unpool",
-                () => Pool.Unpool(xc.Buffer<float>(), xc._offset, idx.Buffer<long>(), y.Buffer<float>(), planes, inPlane, outPlane),
-                () => Pool.Unpool(xc.Buffer<double>(), xc._offset, idx.Buffer<long>(), y.Buffer<double>(), planes, inPlane, outPlane));
+            var unpool = new IndexedPlanes(PlaneIndexOp.Unpool, xc._storage.RawArray, xc._offset, idx.Buffer<long>(), y._storage.RawArray, planes, inPlane, outPlane);
+            Dispatch.Floating(x.dtype, ref unpool, "max_unpool");
+            long bad = unpool.Bad;
             if (bad != long.MinValue)
                 throw new ArgumentException(Msg(layer, $"Found an invalid max index: {bad} (output volumes are of size {Sizes(outSp)}"));
             if (Tensor.NeedsGrad(x))
@@ -443,6 +450,45 @@ namespace Torchlet
                     g => Linear(As(g, dt), inShape, gather, false, outShape, scatter, true, $"MaxUnpool{nd}DBackwardBackward0", $"MaxUnpool{nd}DBackward0"), false, x);
             }
             return y;
+        }
+
+        // ------------------------------------------------------------------ the Pool kernels by dtype (struct actions: no closure per call)
+
+        enum PlaneIndexOp { ScatterAdd, Gather, Unpool }
+
+        /// <summary>The index-driven plane kernels: src (from srcOff) → dst through idx; Unpool's first invalid index goes to Bad.</summary>
+        struct IndexedPlanes(PlaneIndexOp op, Array src, int srcOff, long[] idx, Array dst, int planes, int inPlane, int outPlane) : IFloatingAction
+        {
+            public long Bad;
+
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                T[] s = (T[])src, d = (T[])dst;
+                if (op == PlaneIndexOp.ScatterAdd) Pool.ScatterAdd(s, srcOff, idx, d, planes, inPlane, outPlane);
+                else if (op == PlaneIndexOp.Gather) Pool.Gather(s, srcOff, idx, d, planes, inPlane, outPlane);
+                else Bad = Pool.Unpool(s, srcOff, idx, d, planes, inPlane, outPlane);
+            }
+        }
+
+        readonly struct Scatter2x2Action(Array gy, int gyOff, long[] idx, Array gx, int planes, PoolDim ph, PoolDim pw) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+                Pool.Scatter2x2((T[])gy, gyOff, idx, (T[])gx, planes, ph.In, pw.In, ph.Out, pw.Out);
+        }
+
+        readonly struct MaxAction(Array x, int xOff, Array y, long[]? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Pool.MaxForward((T[])x, xOff, (T[])y, idx, planes, pd, ph, pw);
+        }
+
+        /// <summary>avg_pool forward (a = input, b = output) or its backward (a = output gradient, b = input gradient).</summary>
+        readonly struct AvgAction(Array a, int aOff, Array b, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward) : IFloatingAction
+        {
+            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                if (backward) Pool.AvgBackward((T[])a, aOff, (T[])b, planes, pd, ph, pw, divisor);
+                else Pool.AvgForward((T[])a, aOff, (T[])b, planes, pd, ph, pw, divisor);
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ namespace Torchlet
             var y = Empty(x._shape, x.dtype);
             if (y.Numel == 0) return y;
             var (outer, k, inner) = SoftmaxGeometry(x._shape, d);
-            Dispatch.Floating(x.dtype, "softmax", () => SoftmaxKernels.Forward(xc.Buffer<float>(), xc._offset, y.Buffer<float>(), outer, k, inner, log), () => SoftmaxKernels.Forward(xc.Buffer<double>(), xc._offset, y.Buffer<double>(), outer, k, inner, log));
+            SoftmaxKernels.Forward(x.dtype, xc._storage.RawArray, xc._offset, y._storage.RawArray, outer, k, inner, log, "softmax");
             return y;
         }
 
@@ -60,7 +60,7 @@ namespace Torchlet
             var r = Empty(y._shape, y.dtype);
             if (r.Numel == 0) return r;
             var (outer, k, inner) = SoftmaxGeometry(y._shape, d);
-            Dispatch.Floating(y.dtype, "softmax_backward", () => SoftmaxKernels.Backward(gc.Buffer<float>(), gc._offset, y.Buffer<float>(), y._offset, r.Buffer<float>(), outer, k, inner, log), () => SoftmaxKernels.Backward(gc.Buffer<double>(), gc._offset, y.Buffer<double>(), y._offset, r.Buffer<double>(), outer, k, inner, log));
+            SoftmaxKernels.Backward(y.dtype, gc._storage.RawArray, gc._offset, y._storage.RawArray, y._offset, r._storage.RawArray, outer, k, inner, log, "softmax_backward");
             return r;
         }
     }
