@@ -300,3 +300,247 @@ internal static class RecurrentKernels
         for (int r = 0; r < rows; r++) TensorPrimitives.Add<T>(acc, m.Slice(r * n, n), acc);
     }
 }
+
+/// <summary>
+/// The sizes of one direction of one recurrent layer: <see cref="T"/> steps of <see cref="B"/> rows,
+/// input size <see cref="I"/>, hidden size <see cref="H"/>, output size <see cref="P"/> (H, or the
+/// projection size), <see cref="G"/> gate blocks per step; <see cref="Reverse"/> runs time backwards.
+/// </summary>
+internal readonly record struct RnnLayerGeom(RnnMode Mode, int T, int B, int I, int H, int P, int G, bool Reverse)
+{
+    /// <summary>Time index of step s, and of the step before it.</summary>
+    public int Time(int s) => Reverse ? T - 1 - s : s;
+    public int Prev(int t) => Reverse ? t + 1 : t - 1;
+}
+
+/// <summary>A contiguous buffer and the index of its first element; no <see cref="Data"/>: the tensor is absent.</summary>
+internal readonly record struct RnnBuffer(Array? Data, int Offset);
+
+/// <summary>
+/// The forward and backward of one direction of one recurrent layer over raw contiguous buffers
+/// (the layer's inputs by role in <see cref="LayerSlots{T}"/>): see <see cref="RecurrentKernels"/>
+/// for the gate math and the GEMMs around it. <see cref="Forward"/> picks the dtype through
+/// <see cref="Dispatch"/>.Floating and returns the run, which the autograd node keeps for
+/// <see cref="Backward"/> (in the same dtype).
+/// </summary>
+internal abstract class RecurrentLayerRun
+{
+    /// <summary>
+    /// Runs the recurrence, writing the result ([y, c_n] packed flat for LSTM, else y: T·B·P
+    /// elements) to <paramref name="result"/>; the returned run holds what backward needs.
+    /// </summary>
+    public static RecurrentLayerRun Forward(ScalarType dtype, string op, in RnnLayerGeom geom, in LayerSlots<RnnBuffer> inputs, RnnBuffer result)
+    {
+        var action = new ForwardAction(geom, inputs, result);
+        Dispatch.Floating(dtype, ref action, op);
+        return action.Made!;
+    }
+
+    /// <summary>
+    /// Back-propagation through time from the gradient of the result (contiguous, the forward's
+    /// dtype). Writes the gradient of each input whose slot in <paramref name="grads"/> has a
+    /// buffer (zeroed, of the input's size); the others are skipped.
+    /// </summary>
+    public abstract void Backward(RnnBuffer gResult, in LayerSlots<RnnBuffer> grads);
+
+    // Not readonly: Run<T> hands the typed run back through the field (Dispatch takes the action by ref).
+    struct ForwardAction(RnnLayerGeom geom, LayerSlots<RnnBuffer> inputs, RnnBuffer result) : IFloatingAction
+    {
+        public RecurrentLayerRun? Made;
+
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var run = new RecurrentLayerRun<T>(geom, inputs);
+            run.Forward(result);
+            Made = run;
+        }
+    }
+}
+
+/// <summary>
+/// <see cref="RecurrentLayerRun"/> in element type E. Keeps what backward needs: the activated gates
+/// (LSTM, GRU), the pre-activations (RNN), c and tanh(c) (LSTM), h·W_hhᵀ + b_hh (GRU), the
+/// un-projected h (LSTM with proj_size) and a private copy of every step's h (so in-place changes
+/// to the returned output cannot corrupt the gradients).
+/// </summary>
+internal sealed unsafe class RecurrentLayerRun<E> : RecurrentLayerRun where E : unmanaged, IFloatingPointIeee754<E>
+{
+    readonly RnnLayerGeom _g;
+    readonly LayerSlots<RnnBuffer> _in;
+    readonly E[] _gates;     // [T, B, G·H]
+    readonly E[] _hs;        // [T, B, P]
+    readonly E[]? _hg;       // GRU: [T, B, 3H]
+    readonly E[]? _c, _tc;   // LSTM: [T, B, H]
+    readonly E[]? _hfull;    // LSTM with projections: [T, B, H]
+
+    public RecurrentLayerRun(in RnnLayerGeom geom, in LayerSlots<RnnBuffer> inputs)
+    {
+        _g = geom; _in = inputs;
+        int tb = geom.T * geom.B, H = geom.H;
+        _gates = new E[tb * geom.G * H];
+        _hs = new E[tb * geom.P];
+        if (geom.Mode == RnnMode.Gru) _hg = new E[tb * 3 * H];
+        if (geom.Mode == RnnMode.Lstm) { _c = new E[tb * H]; _tc = new E[tb * H]; }
+        if (inputs.Whr.Data is not null) _hfull = new E[tb * H];
+    }
+
+    static E[]? Arr(RnnBuffer b) => (E[]?)b.Data;
+
+    /// <summary>The first element of <paramref name="b"/> given its pinned array (null when absent).</summary>
+    static E* At(E* p, RnnBuffer b) => p is null ? null : p + b.Offset;
+
+    public void Forward(RnnBuffer result)
+    {
+        int T = _g.T, B = _g.B, I = _g.I, H = _g.H, P = _g.P, G = _g.G, GH = G * H, tb = T * B;
+        var mode = _g.Mode;
+        fixed (E* x0 = Arr(_in.X), wih0 = Arr(_in.Wih), whh0 = Arr(_in.Whh), h00 = Arr(_in.H0))
+        fixed (E* bih0 = Arr(_in.Bih), bhh0 = Arr(_in.Bhh), whr0 = Arr(_in.Whr), c00 = Arr(_in.C0))
+        fixed (E* gates = _gates, hs = _hs, hg = _hg, c = _c, tc = _tc, hfull = _hfull)
+        {
+            E* x = At(x0, _in.X), wih = At(wih0, _in.Wih), whh = At(whh0, _in.Whh), h0 = At(h00, _in.H0);
+            E* bih = At(bih0, _in.Bih), bhh = At(bhh0, _in.Bhh), whr = At(whr0, _in.Whr), c0 = At(c00, _in.C0);
+
+            // Input projection for every step at once; LSTM and RNN fold both biases in here,
+            // GRU only b_ih (b_hn sits inside r·(W_hn·h + b_hn)).
+            E beta = E.Zero;
+            // Not with an empty batch: the gate buffer is then empty and `gates` null, the bias copy wrote through it.
+            if (bih is not null && tb > 0)
+            {
+                var bias = new Span<E>(gates, GH);
+                new ReadOnlySpan<E>(bih, GH).CopyTo(bias);
+                if (mode != RnnMode.Gru) RowUpdate.Add<E>(bias, new ReadOnlySpan<E>(bhh, GH));
+                for (int r = 1; r < tb; r++) bias.CopyTo(new Span<E>(gates + (long)r * GH, GH));
+                beta = E.One;
+            }
+            Gemm.Run(tb, GH, I, E.One, x, I, 1, wih, 1, I, beta, gates, GH);
+
+            for (int s = 0; s < T; s++)
+            {
+                int t = _g.Time(s);
+                E* hPrev = s == 0 ? h0 : hs + (long)_g.Prev(t) * B * P;
+                E* g = gates + (long)t * B * GH;
+                E* hOut = hs + (long)t * B * P;
+                switch (mode)
+                {
+                    case RnnMode.Lstm:
+                    {
+                        Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, GH);
+                        E* cPrev = s == 0 ? c0 : c + (long)_g.Prev(t) * B * H;
+                        E* hCell = whr is null ? hOut : hfull + (long)t * B * H;
+                        RecurrentKernels.LstmForwardRows(B, H, g, cPrev, c + (long)t * B * H, tc + (long)t * B * H, hCell);
+                        if (whr is not null) Gemm.Run(B, P, H, E.One, hCell, H, 1, whr, 1, H, E.Zero, hOut, P);
+                        break;
+                    }
+                    case RnnMode.Gru:
+                    {
+                        E* hgt = hg + (long)t * B * GH;
+                        E hb = E.Zero;
+                        if (bhh is not null)
+                        {
+                            for (int r = 0; r < B; r++) new ReadOnlySpan<E>(bhh, GH).CopyTo(new Span<E>(hgt + (long)r * GH, GH));
+                            hb = E.One;
+                        }
+                        Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, hb, hgt, GH);
+                        RecurrentKernels.GruForwardRows(B, H, g, hgt, hPrev, hOut);
+                        break;
+                    }
+                    default:
+                        Gemm.Run(B, H, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, H);
+                        RecurrentKernels.RnnForwardRows(mode == RnnMode.RnnRelu, B, H, g, hOut);
+                        break;
+                }
+            }
+        }
+        var dst = ((E[])result.Data!).AsSpan(result.Offset);
+        _hs.AsSpan().CopyTo(dst);
+        if (mode == RnnMode.Lstm) _c.AsSpan(_g.Time(T - 1) * B * H, B * H).CopyTo(dst[(tb * P)..]);
+    }
+
+    public override void Backward(RnnBuffer gResult, in LayerSlots<RnnBuffer> grads)
+    {
+        int T = _g.T, B = _g.B, I = _g.I, H = _g.H, P = _g.P, G = _g.G, GH = G * H, tb = T * B;
+        var mode = _g.Mode;
+        var dG = new E[tb * GH];
+        var dGhArr = mode == RnnMode.Gru ? new E[tb * GH] : dG;
+        var dhA = new E[B * P];
+        var dhB = new E[B * P];
+        var dc = mode == RnnMode.Lstm ? new E[B * H] : null;
+        var dhf = _in.Whr.Data is not null ? new E[B * H] : null;
+        var dHs = _in.Whr.Data is not null ? new E[tb * P] : null;
+        if (dc is not null) Arr(gResult)!.AsSpan(gResult.Offset + tb * P, B * H).CopyTo(dc);
+
+        fixed (E* gz0 = Arr(gResult), x0 = Arr(_in.X), wih0 = Arr(_in.Wih), whh0 = Arr(_in.Whh), h00 = Arr(_in.H0))
+        fixed (E* whr0 = Arr(_in.Whr), c00 = Arr(_in.C0))
+        fixed (E* gates = _gates, hs = _hs, hg = _hg, c = _c, tc = _tc, hfull = _hfull)
+        fixed (E* dGp = dG, dGh = dGhArr, pa = dhA, pb = dhB, dcp = dc, dhfp = dhf, dHsp = dHs)
+        {
+            E* dY = At(gz0, gResult), x = At(x0, _in.X), wih = At(wih0, _in.Wih), whh = At(whh0, _in.Whh), h0 = At(h00, _in.H0);
+            E* whr = At(whr0, _in.Whr), c0 = At(c00, _in.C0);
+            E* dh = pa, dhNext = pb;   // dh: gradient w.r.t. the current step's h (accumulated)
+            for (int s = T - 1; s >= 0; s--)
+            {
+                int t = _g.Time(s);
+                E* hPrev = s == 0 ? h0 : hs + (long)_g.Prev(t) * B * P;
+                var dhSpan = new Span<E>(dh, B * P);
+                RowUpdate.Add<E>(dhSpan, new ReadOnlySpan<E>(dY + (long)t * B * P, B * P));
+                E* g = gates + (long)t * B * GH, dGt = dGp + (long)t * B * GH;
+                switch (mode)
+                {
+                    case RnnMode.Lstm:
+                    {
+                        E* cPrev = s == 0 ? c0 : c + (long)_g.Prev(t) * B * H;
+                        E* dhCell = dh;
+                        if (whr is not null)
+                        {
+                            dhSpan.CopyTo(new Span<E>(dHsp + (long)t * B * P, B * P));
+                            Gemm.Run(B, H, P, E.One, dh, P, 1, whr, H, 1, E.Zero, dhfp, H);
+                            dhCell = dhfp;
+                        }
+                        RecurrentKernels.LstmBackwardRows(B, H, g, cPrev, tc + (long)t * B * H, dhCell, dcp, dGt);
+                        Gemm.Run(B, P, GH, E.One, dGt, GH, 1, whh, P, 1, E.Zero, dh, P);
+                        break;
+                    }
+                    case RnnMode.Gru:
+                    {
+                        E* dGht = dGh + (long)t * B * GH;
+                        RecurrentKernels.GruBackwardRows(B, H, g, hg + (long)t * B * GH, hPrev, dh, dhNext, dGt, dGht);
+                        Gemm.Run(B, H, GH, E.One, dGht, GH, 1, whh, H, 1, E.One, dhNext, H);
+                        var swap = dh; dh = dhNext; dhNext = swap;
+                        break;
+                    }
+                    default:
+                        RecurrentKernels.RnnBackwardRows(mode == RnnMode.RnnRelu, B, H, hs + (long)t * B * P, dh, dGt);
+                        Gemm.Run(B, H, H, E.One, dGt, H, 1, whh, H, 1, E.Zero, dh, H);
+                        break;
+                }
+            }
+
+            if (Arr(grads.X) is { } gx)
+                fixed (E* p = gx) Gemm.Run(tb, I, GH, E.One, dGp, GH, 1, wih, I, 1, E.Zero, p + grads.X.Offset, I);
+            if (Arr(grads.Wih) is { } gwih)
+                fixed (E* p = gwih) Gemm.Run(GH, I, tb, E.One, dGp, 1, GH, x, I, 1, E.Zero, p + grads.Wih.Offset, I);
+            if (Arr(grads.Whh) is { } gwhh)
+            {
+                // Step t's h_prev is h0 for the first step and the previous step's output otherwise:
+                // two GEMMs over contiguous row blocks instead of one per step.
+                fixed (E* p0 = gwhh)
+                {
+                    E* p = p0 + grads.Whh.Offset;
+                    Gemm.Run(GH, P, B, E.One, dGh + (long)_g.Time(0) * B * GH, 1, GH, h0, P, 1, E.Zero, p, P);
+                    if (T > 1)
+                    {
+                        E* dRows = _g.Reverse ? dGh : dGh + (long)B * GH;
+                        E* hRows = _g.Reverse ? hs + (long)B * P : hs;
+                        Gemm.Run(GH, P, (T - 1) * B, E.One, dRows, 1, GH, hRows, P, 1, E.One, p, P);
+                    }
+                }
+            }
+            if (Arr(grads.Bih) is { } gbih) RecurrentKernels.AddColumnSums(new ReadOnlySpan<E>(dGp, tb * GH), tb, GH, gbih.AsSpan(grads.Bih.Offset, GH));
+            if (Arr(grads.Bhh) is { } gbhh) RecurrentKernels.AddColumnSums(new ReadOnlySpan<E>(dGh, tb * GH), tb, GH, gbhh.AsSpan(grads.Bhh.Offset, GH));
+            if (Arr(grads.Whr) is { } gwhr)
+                fixed (E* p = gwhr) Gemm.Run(P, H, tb, E.One, dHsp, 1, P, hfull, H, 1, E.Zero, p + grads.Whr.Offset, H);
+            if (Arr(grads.H0) is { } gh0) new ReadOnlySpan<E>(dh, B * P).CopyTo(gh0.AsSpan(grads.H0.Offset, B * P));
+            if (Arr(grads.C0) is { } gc0) dc.AsSpan().CopyTo(gc0.AsSpan(grads.C0.Offset, B * H));
+        }
+    }
+}

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet
@@ -24,7 +23,8 @@ namespace Torchlet
     /// (<see cref="RecurrentKernels"/>). Each direction of each layer records ONE autograd node whose
     /// backward runs back-propagation through time with the same kernels: per step the fused gate
     /// backward and one GEMM for the gradient of h_prev, then one GEMM each for dX, dW_ih and dW_hh
-    /// over all steps. Multi-layer stacking, bidirectional concatenation (CatBackward0), dropout
+    /// over all steps. <see cref="RecurrentLayerRun"/> runs both over raw buffers; this class keeps the
+    /// checks, the node and the tensors. Multi-layer stacking, bidirectional concatenation (CatBackward0), dropout
     /// between layers and the final h_n/c_n (StackBackward0) are ordinary differentiable ops.
     /// </summary>
     internal static class RecurrentImpl
@@ -54,16 +54,18 @@ namespace Torchlet
             foreach (var t in inputs) grad |= t._requiresGrad;
             grad &= GradMode.Enabled;
 
-            int T = x._shape[0], B = x._shape[1], P = h0._shape[1];
+            int T = x._shape[0], B = x._shape[1], P = h0._shape[1], G = Gates(mode), H = wih._shape[0] / G;
             yShape ??= [T, B, P];
-            Tensor result;
-            Func<Tensor, Tensor?[]>? backward = null;
-            (result, backward) = Dispatch.Floating(x.dtype, NodeName(mode),
-                () => Run(new LayerRun<float>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse)),
-                () => Run(new LayerRun<double>(mode, x, wih, whh, bih, bhh, whr, h0, c0, reverse)));
-
-            (Tensor, Func<Tensor, Tensor?[]>?) Run<T>(LayerRun<T> run) where T : unmanaged, IFloatingPointIeee754<T> =>
-                (run.Forward(yShape), grad ? Backward(run, layer, inputs) : null);
+            // The kernel reads contiguous buffers; it keeps them (and its saved activations) for backward.
+            var contiguous = new LayerSlots<Tensor?>
+            {
+                X = x.contiguous_nograd(), Wih = wih.contiguous_nograd(), Whh = whh.contiguous_nograd(), Bih = bih?.contiguous_nograd(),
+                Bhh = bhh?.contiguous_nograd(), Whr = whr?.contiguous_nograd(), H0 = h0.contiguous_nograd(), C0 = c0?.contiguous_nograd(),
+            };
+            var result = Tensor.Empty(mode == RnnMode.Lstm ? [T * B * P + B * H] : yShape, x.dtype);
+            var run = RecurrentLayerRun.Forward(x.dtype, NodeName(mode), new RnnLayerGeom(mode, T, B, x._shape[2], H, P, G, reverse),
+                Buffers(contiguous), Buffer(result));
+            var backward = grad ? Backward(run, layer, inputs) : null;
             if (backward is not null) Tensor.Record(result, NodeName(mode), backward, true, inputs);
 
             Tensor y = result; Tensor? cN = null;
@@ -78,7 +80,7 @@ namespace Torchlet
             return (y, hN, cN);
         }
 
-        static Func<Tensor, Tensor?[]> Backward<E>(LayerRun<E> run, LayerSlots<Tensor?> layer, Tensor[] inputs) where E : unmanaged, IFloatingPointIeee754<E>
+        static Func<Tensor, Tensor?[]> Backward(RecurrentLayerRun run, LayerSlots<Tensor?> layer, Tensor[] inputs)
         {
             var saved = inputs.Select(t => new SavedTensor(t)).ToArray();
             var needs = new LayerSlots<bool>
@@ -86,6 +88,7 @@ namespace Torchlet
                 X = Needs(layer.X), Wih = Needs(layer.Wih), Whh = Needs(layer.Whh), Bih = Needs(layer.Bih), Bhh = Needs(layer.Bhh),
                 Whr = Needs(layer.Whr), H0 = Needs(layer.H0), C0 = Needs(layer.C0),
             };
+            var dtype = layer.X!.dtype;
             return g =>
             {
                 foreach (var s in saved) s.Get();   // PyTorch's error if an input was changed in place since forward
@@ -93,9 +96,28 @@ namespace Torchlet
                 // silently miss the second-order terms, so refuse instead.
                 if (GradMode.Enabled)
                     throw new InvalidOperationException($"{Engine.Current?.name()}: double backward (create_graph=True) through a recurrent layer is not supported: its fused backward records no graph of the gradients");
-                return run.Backward(g, needs).InputOrder(layer);
+                var gz = g.dtype == dtype ? g.contiguous_nograd() : g.to_nograd(dtype, false).contiguous_nograd();
+                // Each gradient has its input's shape; zeroed, as the bias gradients accumulate into theirs.
+                var grads = new LayerSlots<Tensor?>
+                {
+                    X = GradFor(needs.X, layer.X), Wih = GradFor(needs.Wih, layer.Wih), Whh = GradFor(needs.Whh, layer.Whh),
+                    Bih = GradFor(needs.Bih, layer.Bih), Bhh = GradFor(needs.Bhh, layer.Bhh), Whr = GradFor(needs.Whr, layer.Whr),
+                    H0 = GradFor(needs.H0, layer.H0), C0 = GradFor(needs.C0, layer.C0),
+                };
+                run.Backward(Buffer(gz), Buffers(grads));
+                return grads.InputOrder(layer);
             };
         }
+
+        static Tensor? GradFor(bool needed, Tensor? t) => needed ? Tensor.Empty(t!._shape, t.dtype, clear: true) : null;
+
+        static RnnBuffer Buffer(Tensor? t) => t is null ? default : new(t._storage.RawArray, t._offset);
+
+        static LayerSlots<RnnBuffer> Buffers(in LayerSlots<Tensor?> t) => new()
+        {
+            X = Buffer(t.X), Wih = Buffer(t.Wih), Whh = Buffer(t.Whh), Bih = Buffer(t.Bih),
+            Bhh = Buffer(t.Bhh), Whr = Buffer(t.Whr), H0 = Buffer(t.H0), C0 = Buffer(t.C0),
+        };
 
         static bool Needs(Tensor? t) => t is { _requiresGrad: true };
 
@@ -271,235 +293,6 @@ namespace Torchlet
             r[k++] = H0;
             if (layer.C0 is not null) r[k] = C0;
             return r;
-        }
-    }
-
-    /// <summary>
-    /// The forward and backward of one direction of one recurrent layer over raw buffers. Keeps what
-    /// backward needs: the activated gates (LSTM, GRU), the pre-activations (RNN), c and tanh(c)
-    /// (LSTM), h·W_hhᵀ + b_hh (GRU), the un-projected h (LSTM with proj_size) and a private copy
-    /// of every step's h (so in-place changes to the returned output cannot corrupt the gradients).
-    /// </summary>
-    internal sealed unsafe class LayerRun<E> where E : unmanaged, IFloatingPointIeee754<E>
-    {
-        readonly RnnMode _mode;
-        readonly int _T, _B, _I, _H, _P, _G;
-        readonly bool _reverse;
-        readonly Tensor _x, _wih, _whh, _h0;
-        readonly Tensor? _bih, _bhh, _whr, _c0;
-        readonly E[] _gates;     // [T, B, G·H]
-        readonly E[] _hs;        // [T, B, P]
-        readonly E[]? _hg;       // GRU: [T, B, 3H]
-        readonly E[]? _c, _tc;   // LSTM: [T, B, H]
-        readonly E[]? _hfull;    // LSTM with projections: [T, B, H]
-
-        public LayerRun(RnnMode mode, Tensor x, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh, Tensor? whr, Tensor h0, Tensor? c0, bool reverse)
-        {
-            _mode = mode; _reverse = reverse;
-            _x = x.contiguous_nograd(); _wih = wih.contiguous_nograd(); _whh = whh.contiguous_nograd();
-            _bih = bih?.contiguous_nograd(); _bhh = bhh?.contiguous_nograd(); _whr = whr?.contiguous_nograd();
-            _h0 = h0.contiguous_nograd(); _c0 = c0?.contiguous_nograd();
-            _T = x._shape[0]; _B = x._shape[1]; _I = x._shape[2];
-            _G = RecurrentImpl.Gates(mode);
-            _H = wih._shape[0] / _G; _P = h0._shape[1];
-            int tb = _T * _B;
-            _gates = new E[tb * _G * _H];
-            _hs = new E[tb * _P];
-            if (mode == RnnMode.Gru) _hg = new E[tb * 3 * _H];
-            if (mode == RnnMode.Lstm) { _c = new E[tb * _H]; _tc = new E[tb * _H]; }
-            if (whr is not null) _hfull = new E[tb * _H];
-        }
-
-        /// <summary>Time index of step s, and of the step before it.</summary>
-        int Time(int s) => _reverse ? _T - 1 - s : s;
-        int Prev(int t) => _reverse ? t + 1 : t - 1;
-
-        /// <summary>Runs the recurrence; returns the result tensor ([y, c_n] packed flat for LSTM, else y shaped <paramref name="yShape"/>).</summary>
-        public Tensor Forward(int[] yShape)
-        {
-            int T = _T, B = _B, I = _I, H = _H, P = _P, G = _G, GH = G * H, tb = T * B;
-            var result = _mode == RnnMode.Lstm
-                ? new Tensor(new Storage<E>(new E[tb * P + B * H]), [tb * P + B * H])
-                : new Tensor(new Storage<E>(new E[tb * P]), yShape);
-            fixed (E* x0 = _x.Buffer<E>(), wih0 = _wih.Buffer<E>(), whh0 = _whh.Buffer<E>(), h00 = _h0.Buffer<E>())
-            fixed (E* bih0 = _bih is null ? null : _bih.Buffer<E>(), bhh0 = _bhh is null ? null : _bhh.Buffer<E>())
-            fixed (E* whr0 = _whr is null ? null : _whr.Buffer<E>(), c00 = _c0 is null ? null : _c0.Buffer<E>())
-            fixed (E* gates = _gates, hs = _hs, hg = _hg, c = _c, tc = _tc, hfull = _hfull)
-            {
-                E* x = x0 + _x._offset, wih = wih0 + _wih._offset, whh = whh0 + _whh._offset, h0 = h00 + _h0._offset;
-                E* bih = bih0 is null ? null : bih0 + _bih!._offset, bhh = bhh0 is null ? null : bhh0 + _bhh!._offset;
-                E* whr = whr0 is null ? null : whr0 + _whr!._offset, c0 = c00 is null ? null : c00 + _c0!._offset;
-
-                // Input projection for every step at once; LSTM and RNN fold both biases in here,
-                // GRU only b_ih (b_hn sits inside r·(W_hn·h + b_hn)).
-                E beta = E.Zero;
-                // Not with an empty batch: the gate buffer is then empty and `gates` null, the bias copy wrote through it.
-                if (bih is not null && tb > 0)
-                {
-                    var bias = new Span<E>(gates, GH);
-                    new ReadOnlySpan<E>(bih, GH).CopyTo(bias);
-                    if (_mode != RnnMode.Gru) RowUpdate.Add<E>(bias, new ReadOnlySpan<E>(bhh, GH));
-                    for (int r = 1; r < tb; r++) bias.CopyTo(new Span<E>(gates + (long)r * GH, GH));
-                    beta = E.One;
-                }
-                Gemm.Run(tb, GH, I, E.One, x, I, 1, wih, 1, I, beta, gates, GH);
-
-                for (int s = 0; s < T; s++)
-                {
-                    int t = Time(s);
-                    E* hPrev = s == 0 ? h0 : hs + (long)Prev(t) * B * P;
-                    E* g = gates + (long)t * B * GH;
-                    E* hOut = hs + (long)t * B * P;
-                    switch (_mode)
-                    {
-                        case RnnMode.Lstm:
-                        {
-                            Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, GH);
-                            E* cPrev = s == 0 ? c0 : c + (long)Prev(t) * B * H;
-                            E* hCell = whr is null ? hOut : hfull + (long)t * B * H;
-                            RecurrentKernels.LstmForwardRows(B, H, g, cPrev, c + (long)t * B * H, tc + (long)t * B * H, hCell);
-                            if (whr is not null) Gemm.Run(B, P, H, E.One, hCell, H, 1, whr, 1, H, E.Zero, hOut, P);
-                            break;
-                        }
-                        case RnnMode.Gru:
-                        {
-                            E* hgt = hg + (long)t * B * GH;
-                            E hb = E.Zero;
-                            if (bhh is not null)
-                            {
-                                for (int r = 0; r < B; r++) new ReadOnlySpan<E>(bhh, GH).CopyTo(new Span<E>(hgt + (long)r * GH, GH));
-                                hb = E.One;
-                            }
-                            Gemm.Run(B, GH, P, E.One, hPrev, P, 1, whh, 1, P, hb, hgt, GH);
-                            RecurrentKernels.GruForwardRows(B, H, g, hgt, hPrev, hOut);
-                            break;
-                        }
-                        default:
-                            Gemm.Run(B, H, P, E.One, hPrev, P, 1, whh, 1, P, E.One, g, H);
-                            RecurrentKernels.RnnForwardRows(_mode == RnnMode.RnnRelu, B, H, g, hOut);
-                            break;
-                    }
-                }
-            }
-            var dst = result.Buffer<E>();
-            _hs.AsSpan().CopyTo(dst);
-            if (_mode == RnnMode.Lstm) _c.AsSpan(Time(T - 1) * B * H, B * H).CopyTo(dst.AsSpan(tb * P));
-            return result;
-        }
-
-        /// <summary>
-        /// Back-propagation through time from the gradient of the result. Returns the gradient of
-        /// each input by role (null where not needed).
-        /// </summary>
-        public LayerSlots<Tensor?> Backward(Tensor gResult, in LayerSlots<bool> needs)
-        {
-            int T = _T, B = _B, I = _I, H = _H, P = _P, G = _G, GH = G * H, tb = T * B;
-            var gz = gResult.dtype == _x.dtype ? gResult.contiguous_nograd() : gResult.to_nograd(_x.dtype, false).contiguous_nograd();
-            var dG = new E[tb * GH];
-            var dGhArr = _mode == RnnMode.Gru ? new E[tb * GH] : dG;
-            var dhA = new E[B * P];
-            var dhB = new E[B * P];
-            var dc = _mode == RnnMode.Lstm ? new E[B * H] : null;
-            var dhf = _whr is not null ? new E[B * H] : null;
-            var dHs = _whr is not null ? new E[tb * P] : null;
-            if (dc is not null) gz.Buffer<E>().AsSpan(gz._offset + tb * P, B * H).CopyTo(dc);
-
-            var grads = new LayerSlots<Tensor?>();
-
-            fixed (E* gz0 = gz.Buffer<E>(), x0 = _x.Buffer<E>(), wih0 = _wih.Buffer<E>(), whh0 = _whh.Buffer<E>(), h00 = _h0.Buffer<E>())
-            fixed (E* whr0 = _whr is null ? null : _whr.Buffer<E>(), c00 = _c0 is null ? null : _c0.Buffer<E>())
-            fixed (E* gates = _gates, hs = _hs, hg = _hg, c = _c, tc = _tc, hfull = _hfull)
-            fixed (E* dGp = dG, dGh = dGhArr, pa = dhA, pb = dhB, dcp = dc, dhfp = dhf, dHsp = dHs)
-            {
-                E* dY = gz0 + gz._offset, x = x0 + _x._offset, wih = wih0 + _wih._offset, whh = whh0 + _whh._offset, h0 = h00 + _h0._offset;
-                E* whr = whr0 is null ? null : whr0 + _whr!._offset, c0 = c00 is null ? null : c00 + _c0!._offset;
-                E* dh = pa, dhNext = pb;   // dh: gradient w.r.t. the current step's h (accumulated)
-                for (int s = T - 1; s >= 0; s--)
-                {
-                    int t = Time(s);
-                    E* hPrev = s == 0 ? h0 : hs + (long)Prev(t) * B * P;
-                    var dhSpan = new Span<E>(dh, B * P);
-                    RowUpdate.Add<E>(dhSpan, new ReadOnlySpan<E>(dY + (long)t * B * P, B * P));
-                    E* g = gates + (long)t * B * GH, dGt = dGp + (long)t * B * GH;
-                    switch (_mode)
-                    {
-                        case RnnMode.Lstm:
-                        {
-                            E* cPrev = s == 0 ? c0 : c + (long)Prev(t) * B * H;
-                            E* dhCell = dh;
-                            if (whr is not null)
-                            {
-                                dhSpan.CopyTo(new Span<E>(dHsp + (long)t * B * P, B * P));
-                                Gemm.Run(B, H, P, E.One, dh, P, 1, whr, H, 1, E.Zero, dhfp, H);
-                                dhCell = dhfp;
-                            }
-                            RecurrentKernels.LstmBackwardRows(B, H, g, cPrev, tc + (long)t * B * H, dhCell, dcp, dGt);
-                            Gemm.Run(B, P, GH, E.One, dGt, GH, 1, whh, P, 1, E.Zero, dh, P);
-                            break;
-                        }
-                        case RnnMode.Gru:
-                        {
-                            E* dGht = dGh + (long)t * B * GH;
-                            RecurrentKernels.GruBackwardRows(B, H, g, hg + (long)t * B * GH, hPrev, dh, dhNext, dGt, dGht);
-                            Gemm.Run(B, H, GH, E.One, dGht, GH, 1, whh, H, 1, E.One, dhNext, H);
-                            var swap = dh; dh = dhNext; dhNext = swap;
-                            break;
-                        }
-                        default:
-                            RecurrentKernels.RnnBackwardRows(_mode == RnnMode.RnnRelu, B, H, hs + (long)t * B * P, dh, dGt);
-                            Gemm.Run(B, H, H, E.One, dGt, H, 1, whh, H, 1, E.Zero, dh, H);
-                            break;
-                    }
-                }
-
-                if (needs.X)
-                {
-                    var dx = new E[tb * I];
-                    fixed (E* p = dx) Gemm.Run(tb, I, GH, E.One, dGp, GH, 1, wih, I, 1, E.Zero, p, I);
-                    grads.X = new Tensor(new Storage<E>(dx), _x._shape);
-                }
-                if (needs.Wih)
-                {
-                    var dw = new E[GH * I];
-                    fixed (E* p = dw) Gemm.Run(GH, I, tb, E.One, dGp, 1, GH, x, I, 1, E.Zero, p, I);
-                    grads.Wih = new Tensor(new Storage<E>(dw), _wih._shape);
-                }
-                if (needs.Whh)
-                {
-                    // Step t's h_prev is h0 for the first step and the previous step's output otherwise:
-                    // two GEMMs over contiguous row blocks instead of one per step.
-                    var dw = new E[GH * P];
-                    fixed (E* p = dw)
-                    {
-                        Gemm.Run(GH, P, B, E.One, dGh + (long)Time(0) * B * GH, 1, GH, h0, P, 1, E.Zero, p, P);
-                        if (T > 1)
-                        {
-                            E* dRows = _reverse ? dGh : dGh + (long)B * GH;
-                            E* hRows = _reverse ? hs + (long)B * P : hs;
-                            Gemm.Run(GH, P, (T - 1) * B, E.One, dRows, 1, GH, hRows, P, 1, E.One, p, P);
-                        }
-                    }
-                    grads.Whh = new Tensor(new Storage<E>(dw), _whh._shape);
-                }
-                if (needs.Bih) grads.Bih = ColumnSums(dGp, tb, GH);
-                if (needs.Bhh) grads.Bhh = ColumnSums(dGh, tb, GH);
-                if (needs.Whr)
-                {
-                    var dw = new E[P * H];
-                    fixed (E* p = dw) Gemm.Run(P, H, tb, E.One, dHsp, 1, P, hfull, H, 1, E.Zero, p, H);
-                    grads.Whr = new Tensor(new Storage<E>(dw), _whr!._shape);
-                }
-                if (needs.H0) grads.H0 = new Tensor(new Storage<E>(new ReadOnlySpan<E>(dh, B * P).ToArray()), [B, P]);
-                if (needs.C0) grads.C0 = new Tensor(new Storage<E>(dc!), [B, H]);
-            }
-            return grads;
-        }
-
-        static Tensor ColumnSums(E* m, int rows, int n)
-        {
-            var acc = new E[n];
-            RecurrentKernels.AddColumnSums(new ReadOnlySpan<E>(m, rows * n), rows, n, acc);
-            return new Tensor(new Storage<E>(acc), [n]);
         }
     }
 }
