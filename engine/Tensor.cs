@@ -184,6 +184,9 @@ public partial class Tensor
 
     internal T[] Buffer<T>() where T : unmanaged => ((Storage<T>)_storage).Data;
 
+    /// <summary>This tensor's buffer and offset, as kernel entry points take them.</summary>
+    internal Kernels.BufferAt At() => new(_storage.RawArray, _offset);
+
     /// <summary>This tensor as an elementwise kernel's operand: buffer, offset, shape, strides.</summary>
     internal Kernels.Operand<T> Operand<T>() where T : unmanaged => new(Buffer<T>(), _offset, _shape, _strides, Numel, _contiguous);
 

@@ -127,6 +127,59 @@ internal static unsafe class ConvKernels
         });
     }
 
+    // ---------------------------------------------------------------- entry points (dtype + buffers)
+
+    /// <summary>Lower (small = W ⊛ image) or its adjoint Raise (image = Wᵀ ⊛ small), in any numeric dtype; no bias: default.</summary>
+    public static void Product(ScalarType dtype, ConvGeom g, BufferAt image, BufferAt w, BufferAt bias, BufferAt small, bool raise)
+    {
+        var action = new ProductAction(g, image, w, bias, small, raise);
+        Dispatch.Numeric(dtype, ref action, "convolution");
+    }
+
+    readonly struct ProductAction(ConvGeom g, BufferAt image, BufferAt w, BufferAt b, BufferAt small, bool raise) : INumericAction
+    {
+        public void Run<T>() where T : unmanaged, INumber<T>
+        {
+            fixed (T* pi = (T[])image.Data!, pw = (T[])w.Data!, pb = (T[]?)b.Data, ps = (T[])small.Data!)
+            {
+                T* bias = pb is null ? null : pb + b.Offset;
+                if (raise) Raise(g, ps + small.Offset, pw + w.Offset, bias, pi + image.Offset);
+                else Lower(g, pi + image.Offset, pw + w.Offset, bias, ps + small.Offset);
+            }
+        }
+    }
+
+    /// <summary>gw = small ⊛ imageᵀ summed over the batch, in float32 or float64.</summary>
+    public static void WeightGrad(ScalarType dtype, ConvGeom g, BufferAt small, BufferAt image, BufferAt gw)
+    {
+        var action = new WeightGradAction(g, small, image, gw);
+        Dispatch.Floating(dtype, ref action, "conv_weight_grad");
+    }
+
+    readonly struct WeightGradAction(ConvGeom g, BufferAt small, BufferAt image, BufferAt gw) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            fixed (T* pi = (T[])image.Data!, ps = (T[])small.Data!, pg = (T[])gw.Data!)
+                WeightGrad(g, ps + small.Offset, pi + image.Offset, pg + gw.Offset);
+        }
+    }
+
+    /// <summary>gb[c] = Σ over n and the spatial positions of t[n, c, …], in float32 or float64.</summary>
+    public static void BiasGrad(ScalarType dtype, BufferAt t, int n, int c, int len, BufferAt gb)
+    {
+        var action = new BiasGradAction(t, n, c, len, gb);
+        Dispatch.Floating(dtype, ref action, "conv_bias_grad");
+    }
+
+    readonly struct BiasGradAction(BufferAt t, int n, int c, int len, BufferAt gb) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            fixed (T* pt = (T[])t.Data!, pb = (T[])gb.Data!) BiasGrad(pt + t.Offset, n, c, len, pb + gb.Offset);
+        }
+    }
+
     /// <summary>small = W ⊛ image (+ bias per small channel): a conv's forward.</summary>
     public static void Lower<T>(ConvGeom g, T* image, T* w, T* bias, T* small) where T : unmanaged, INumber<T>
     {

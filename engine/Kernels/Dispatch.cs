@@ -3,6 +3,9 @@ using System.Runtime.CompilerServices;
 
 namespace Torchlet.Kernels;
 
+/// <summary>A tensor's element buffer and where its elements start: what kernel entry points take (null: no tensor).</summary>
+internal readonly record struct BufferAt(Array? Data, int Offset);
+
 /// <summary>An operation written once for both floating dtypes; <see cref="Dispatch.Floating"/> picks T.</summary>
 internal interface IFloatingAction
 {

@@ -313,9 +313,6 @@ internal readonly record struct RnnLayerGeom(RnnMode Mode, int T, int B, int I, 
     public int Prev(int t) => Reverse ? t + 1 : t - 1;
 }
 
-/// <summary>A contiguous buffer and the index of its first element; no <see cref="Data"/>: the tensor is absent.</summary>
-internal readonly record struct RnnBuffer(Array? Data, int Offset);
-
 /// <summary>
 /// The forward and backward of one direction of one recurrent layer over raw contiguous buffers
 /// (the layer's inputs by role in <see cref="LayerSlots{T}"/>): see <see cref="RecurrentKernels"/>
@@ -329,7 +326,7 @@ internal abstract class RecurrentLayerRun
     /// Runs the recurrence, writing the result ([y, c_n] packed flat for LSTM, else y: T·B·P
     /// elements) to <paramref name="result"/>; the returned run holds what backward needs.
     /// </summary>
-    public static RecurrentLayerRun Forward(ScalarType dtype, string op, in RnnLayerGeom geom, in LayerSlots<RnnBuffer> inputs, RnnBuffer result)
+    public static RecurrentLayerRun Forward(ScalarType dtype, string op, in RnnLayerGeom geom, in LayerSlots<BufferAt> inputs, BufferAt result)
     {
         var action = new ForwardAction(geom, inputs, result);
         Dispatch.Floating(dtype, ref action, op);
@@ -341,10 +338,10 @@ internal abstract class RecurrentLayerRun
     /// dtype). Writes the gradient of each input whose slot in <paramref name="grads"/> has a
     /// buffer (zeroed, of the input's size); the others are skipped.
     /// </summary>
-    public abstract void Backward(RnnBuffer gResult, in LayerSlots<RnnBuffer> grads);
+    public abstract void Backward(BufferAt gResult, in LayerSlots<BufferAt> grads);
 
     // Not readonly: Run<T> hands the typed run back through the field (Dispatch takes the action by ref).
-    struct ForwardAction(RnnLayerGeom geom, LayerSlots<RnnBuffer> inputs, RnnBuffer result) : IFloatingAction
+    struct ForwardAction(RnnLayerGeom geom, LayerSlots<BufferAt> inputs, BufferAt result) : IFloatingAction
     {
         public RecurrentLayerRun? Made;
 
@@ -366,14 +363,14 @@ internal abstract class RecurrentLayerRun
 internal sealed unsafe class RecurrentLayerRun<E> : RecurrentLayerRun where E : unmanaged, IFloatingPointIeee754<E>
 {
     readonly RnnLayerGeom _g;
-    readonly LayerSlots<RnnBuffer> _in;
+    readonly LayerSlots<BufferAt> _in;
     readonly E[] _gates;     // [T, B, G·H]
     readonly E[] _hs;        // [T, B, P]
     readonly E[]? _hg;       // GRU: [T, B, 3H]
     readonly E[]? _c, _tc;   // LSTM: [T, B, H]
     readonly E[]? _hfull;    // LSTM with projections: [T, B, H]
 
-    public RecurrentLayerRun(in RnnLayerGeom geom, in LayerSlots<RnnBuffer> inputs)
+    public RecurrentLayerRun(in RnnLayerGeom geom, in LayerSlots<BufferAt> inputs)
     {
         _g = geom; _in = inputs;
         int tb = geom.T * geom.B, H = geom.H;
@@ -384,12 +381,12 @@ internal sealed unsafe class RecurrentLayerRun<E> : RecurrentLayerRun where E : 
         if (inputs.Whr.Data is not null) _hfull = new E[tb * H];
     }
 
-    static E[]? Arr(RnnBuffer b) => (E[]?)b.Data;
+    static E[]? Arr(BufferAt b) => (E[]?)b.Data;
 
     /// <summary>The first element of <paramref name="b"/> given its pinned array (null when absent).</summary>
-    static E* At(E* p, RnnBuffer b) => p is null ? null : p + b.Offset;
+    static E* At(E* p, BufferAt b) => p is null ? null : p + b.Offset;
 
-    public void Forward(RnnBuffer result)
+    public void Forward(BufferAt result)
     {
         int T = _g.T, B = _g.B, I = _g.I, H = _g.H, P = _g.P, G = _g.G, GH = G * H, tb = T * B;
         var mode = _g.Mode;
@@ -456,7 +453,7 @@ internal sealed unsafe class RecurrentLayerRun<E> : RecurrentLayerRun where E : 
         if (mode == RnnMode.Lstm) _c.AsSpan(_g.Time(T - 1) * B * H, B * H).CopyTo(dst[(tb * P)..]);
     }
 
-    public override void Backward(RnnBuffer gResult, in LayerSlots<RnnBuffer> grads)
+    public override void Backward(BufferAt gResult, in LayerSlots<BufferAt> grads)
     {
         int T = _g.T, B = _g.B, I = _g.I, H = _g.H, P = _g.P, G = _g.G, GH = G * H, tb = T * B;
         var mode = _g.Mode;

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet
@@ -133,46 +132,16 @@ namespace Torchlet
 
         static void Raise(ConvGeom g, Tensor small, Tensor w, Tensor? b, Tensor image) => Product(g, image, w, b, small, raise: true);
 
-        /// <summary>Lower (small = W ⊛ image) or its adjoint Raise (image = Wᵀ ⊛ small), in the input's dtype.</summary>
-        static void Product(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise)
-        {
-            var action = new ProductAction(g, image, w, b, small, raise);
-            Dispatch.Numeric((raise ? small : image).dtype, ref action, "convolution");
-        }
+        static void Product(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise) =>
+            ConvKernels.Product((raise ? small : image).dtype, g, image.At(), w.At(), b?.At() ?? default, small.At(), raise);
 
-        readonly struct ProductAction(ConvGeom g, Tensor image, Tensor w, Tensor? b, Tensor small, bool raise) : INumericAction
-        {
-            public unsafe void Run<T>() where T : unmanaged, INumber<T>
-            {
-                fixed (T* pi = image.Buffer<T>(), pw = w.Buffer<T>(), pb = b?.Buffer<T>(), ps = small.Buffer<T>())
-                {
-                    T* bias = b is null ? null : pb + b._offset;
-                    if (raise) ConvKernels.Raise(g, ps + small._offset, pw + w._offset, bias, pi + image._offset);
-                    else ConvKernels.Lower(g, pi + image._offset, pw + w._offset, bias, ps + small._offset);
-                }
-            }
-        }
+        static void WeightGrad(ConvGeom g, Tensor small, Tensor image, Tensor gw) =>
+            ConvKernels.WeightGrad(gw.dtype, g, small.At(), image.At(), gw.At());
 
-        static unsafe void WeightGrad(ConvGeom g, Tensor small, Tensor image, Tensor gw)
-        {
-            Dispatch.Floating(gw.dtype, "conv_weight_grad", () => WeightGrad<float>(g, small, image, gw), () => WeightGrad<double>(g, small, image, gw));
-        }
-
-        static unsafe void WeightGrad<T>(ConvGeom g, Tensor small, Tensor image, Tensor gw) where T : unmanaged, INumber<T>
-        {
-            fixed (T* pi = image.Buffer<T>(), ps = small.Buffer<T>(), pg = gw.Buffer<T>())
-                ConvKernels.WeightGrad(g, ps + small._offset, pi + image._offset, pg + gw._offset);
-        }
-
-        static unsafe void BiasGrad(Tensor g, Tensor gb)
+        static void BiasGrad(Tensor g, Tensor gb)
         {
             int n = g._shape[0], c = g._shape[1], len = n == 0 || c == 0 ? 0 : g.Numel / (n * c);
-            Dispatch.Floating(g.dtype, "conv_bias_grad", () => BiasGrad<float>(g, gb, n, c, len), () => BiasGrad<double>(g, gb, n, c, len));
-        }
-
-        static unsafe void BiasGrad<T>(Tensor g, Tensor gb, int n, int c, int len) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            fixed (T* pg = g.Buffer<T>(), pb = gb.Buffer<T>()) ConvKernels.BiasGrad(pg + g._offset, n, c, len, pb);
+            ConvKernels.BiasGrad(g.dtype, g.At(), n, c, len, gb.At());
         }
     }
 

@@ -111,9 +111,9 @@ namespace Torchlet
 
         static Tensor? GradFor(bool needed, Tensor? t) => needed ? Tensor.Empty(t!._shape, t.dtype, clear: true) : null;
 
-        static RnnBuffer Buffer(Tensor? t) => t is null ? default : new(t._storage.RawArray, t._offset);
+        static BufferAt Buffer(Tensor? t) => t is null ? default : t.At();
 
-        static LayerSlots<RnnBuffer> Buffers(in LayerSlots<Tensor?> t) => new()
+        static LayerSlots<BufferAt> Buffers(in LayerSlots<Tensor?> t) => new()
         {
             X = Buffer(t.X), Wih = Buffer(t.Wih), Whh = Buffer(t.Whh), Bih = Buffer(t.Bih),
             Bhh = Buffer(t.Bhh), Whr = Buffer(t.Whr), H0 = Buffer(t.H0), C0 = Buffer(t.C0),
