@@ -57,6 +57,26 @@ internal struct DivOp : IBinaryOp
     public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Divide(a, b, d);
 }
 
+/// <summary>
+/// Integer division rounded toward −∞ (torch.div(..., rounding_mode="floor") on integers); torchvision's
+/// dtype conversion divides by it, exactly, where a float quotient would round large int64 values.
+/// </summary>
+internal struct FloorDivideOp : IBinaryOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+    {
+        if (typeof(T) == typeof(float) || typeof(T) == typeof(double)) throw new NotSupportedException("floor division is implemented for integer dtypes only");
+        if (T.IsZero(b)) throw new DivideByZeroException("ZeroDivisionError: integer division by zero");
+        if (T.IsNegative(b) && T.IsZero(b + T.One)) return T.Zero - a;   // MinValue / -1 overflows in .NET
+        var q = a / b;
+        return !T.IsZero(a - q * b) && T.IsNegative(a) != T.IsNegative(b) ? q - T.One : q;
+    }
+    public static void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Scalar(a[i], b[i]); }
+    public static void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Scalar(a[i], b); }
+    public static void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> d) where T : unmanaged, INumber<T> { for (int i = 0; i < d.Length; i++) d[i] = Scalar(a, b[i]); }
+}
+
 /// <summary>Python's % (torch.remainder): the result has the sign of the divisor.</summary>
 internal struct RemainderOp : IBinaryOp
 {

@@ -1,3 +1,4 @@
+using Torchlet.Kernels;
 using Torchlet.Modules;
 
 namespace Torchlet.Vision;
@@ -107,17 +108,7 @@ internal static class ImageOps
     }
 
     /// <summary>Integer floor division by a positive factor (torch.div(..., rounding_mode="floor")), exact for int64.</summary>
-    static Tensor FloorDivide(Tensor image, long factor)
-    {
-        var v = image.ToArray<long>();
-        for (int i = 0; i < v.Length; i++)
-        {
-            long q = v[i] / factor;
-            if (v[i] % factor != 0 && v[i] < 0) q--;
-            v[i] = q;
-        }
-        return torch.tensor(v, image.shape, dtype: ScalarType.Int64);
-    }
+    static Tensor FloorDivide(Tensor image, long factor) => Tensor.ScalarKernel<FloorDivideOp>(image, factor, ScalarType.Int64, false);
 
     // ---------------------------------------------------------------- flips, crops
 
