@@ -78,24 +78,145 @@ internal sealed class PoolDim
 /// </summary>
 internal static class Pool
 {
+    // ---------------------------------------------------------------- entry points: dtype + raw buffers, one dispatch each
+
+    /// <summary>
+    /// Max pooling over [planes, pd.In, ph.In, pw.In] at <paramref name="xOff"/> into y (contiguous from 0),
+    /// with each window's flat argmax into <paramref name="idx"/> (an Int64 buffer from 0) unless null.
+    /// </summary>
+    public static void MaxForward(ScalarType dtype, Array x, int xOff, Array y, Array? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw, string op)
+    {
+        var a = new MaxAction(x, xOff, y, (long[]?)idx, planes, pd, ph, pw);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>avg_pool forward: x at <paramref name="xOff"/> → y (contiguous from 0); see the generic overload.</summary>
+    public static void AvgForward(ScalarType dtype, Array x, int xOff, Array y, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, string op)
+    {
+        var a = new AvgAction(x, xOff, y, planes, pd, ph, pw, divisor, backward: false);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>avg_pool backward: gy at <paramref name="gyOff"/> spread into a zeroed gx (contiguous from 0).</summary>
+    public static void AvgBackward(ScalarType dtype, Array gy, int gyOff, Array gx, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, string op)
+    {
+        var a = new AvgAction(gy, gyOff, gx, planes, pd, ph, pw, divisor, backward: true);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>Max-pool backward: gx[plane, idx[o]] += gy[o] into a zeroed gx (contiguous from 0).</summary>
+    public static void ScatterAdd(ScalarType dtype, Array gy, int gyOff, Array idx, Array gx, int planes, int inPlane, int outPlane, string op)
+    {
+        var a = new IndexedPlanes(PlaneIndexOp.ScatterAdd, gy, gyOff, (long[])idx, gx, planes, inPlane, outPlane);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>Max-pool backward for tiling 2×2 stride-2 windows: gx (contiguous from 0) needs no zeroing.</summary>
+    public static void Scatter2x2(ScalarType dtype, Array gy, int gyOff, Array idx, Array gx, int planes, PoolDim ph, PoolDim pw, string op)
+    {
+        var a = new Scatter2x2Action(gy, gyOff, (long[])idx, gx, planes, ph, pw);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>y[o] = x[plane, idx[o]] (max-unpool backward, max-pool double backward) into y (contiguous from 0).</summary>
+    public static void Gather(ScalarType dtype, Array x, int xOff, Array idx, Array y, int planes, int inPlane, int outPlane, string op)
+    {
+        var a = new IndexedPlanes(PlaneIndexOp.Gather, x, xOff, (long[])idx, y, planes, inPlane, outPlane);
+        Dispatch.Floating(dtype, ref a, op);
+    }
+
+    /// <summary>Max-unpool into a zeroed y (contiguous from 0); returns an invalid index, or long.MinValue if all are valid.</summary>
+    public static long Unpool(ScalarType dtype, Array x, int xOff, Array idx, Array y, int planes, int inPlane, int outPlane, string op)
+    {
+        var a = new IndexedPlanes(PlaneIndexOp.Unpool, x, xOff, (long[])idx, y, planes, inPlane, outPlane);
+        Dispatch.Floating(dtype, ref a, op);
+        return a.Bad;
+    }
+
+    enum PlaneIndexOp { ScatterAdd, Gather, Unpool }
+
+    /// <summary>The index-driven plane kernels: src (from srcOff) → dst through idx; Unpool's first invalid index goes to Bad.</summary>
+    struct IndexedPlanes(PlaneIndexOp op, Array src, int srcOff, long[] idx, Array dst, int planes, int inPlane, int outPlane) : IFloatingAction
+    {
+        public long Bad;
+
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T[] s = (T[])src, d = (T[])dst;
+            if (op == PlaneIndexOp.ScatterAdd) ScatterAdd(s, srcOff, idx, d, planes, inPlane, outPlane);
+            else if (op == PlaneIndexOp.Gather) Gather(s, srcOff, idx, d, planes, inPlane, outPlane);
+            else Bad = Unpool(s, srcOff, idx, d, planes, inPlane, outPlane);
+        }
+    }
+
+    readonly struct Scatter2x2Action(Array gy, int gyOff, long[] idx, Array gx, int planes, PoolDim ph, PoolDim pw) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+            Scatter2x2((T[])gy, gyOff, idx, (T[])gx, planes, ph.In, pw.In, ph.Out, pw.Out);
+    }
+
+    readonly struct MaxAction(Array x, int xOff, Array y, long[]? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => MaxForward((T[])x, xOff, (T[])y, idx, planes, pd, ph, pw);
+    }
+
+    /// <summary>avg_pool forward (a = input, b = output) or its backward (a = output gradient, b = input gradient).</summary>
+    readonly struct AvgAction(Array a, int aOff, Array b, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward) : IFloatingAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (backward) AvgBackward((T[])a, aOff, (T[])b, planes, pd, ph, pw, divisor);
+            else AvgForward((T[])a, aOff, (T[])b, planes, pd, ph, pw, divisor);
+        }
+    }
+
+    // ---------------------------------------------------------------- the plane split
+
+    /// <summary>Planes [p0, p1) of one kernel: a readonly struct holding its arguments.</summary>
+    interface IPlanes
+    {
+        void Run(int p0, int p1);
+    }
+
+    /// <summary>Planes split over the intra-op threads; serial first, so that a small pool allocates no delegate.</summary>
+    static void ForPlanes<TBody>(int planes, long cost, TBody body) where TBody : struct, IPlanes
+    {
+        if (Threading.Serial(planes, cost)) body.Run(0, planes);
+        else Threading.For(planes, cost, body.Run);
+    }
+
+    // ---------------------------------------------------------------- max pooling
+
     /// <summary>
     /// Max pooling with PyTorch's CPU rule: the running max is replaced when a value is greater
     /// or NaN, so ties keep the first max and a NaN (the last one) wins.
     /// </summary>
-    public static void MaxForward<T>(T[] x, int xOff, T[] y, long[]? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw)
+    static void MaxForward<T>(T[] x, int xOff, T[] y, long[]? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2)
         {
-            Threading.For(planes, outPlane * 4L, (p0, p1) =>
-            {
-                for (int p = p0; p < p1; p++) Max2x2Plane(x, xOff + p * inPlane, y, idx, p * outPlane, pw.In, ph.Out, pw.Out);
-            });
+            ForPlanes(planes, outPlane * 4L, new Max2x2Planes<T>(x, xOff, y, idx, inPlane, outPlane, pw.In, ph.Out, pw.Out));
             return;
         }
         long cost = (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw));
-        Threading.For(planes, cost, (p0, p1) => MaxPlanes(x, xOff, y, idx, p0, p1, pd, ph, pw));
+        ForPlanes(planes, cost, new MaxRange<T>(x, xOff, y, idx, pd, ph, pw));
+    }
+
+    readonly struct Max2x2Planes<T>(T[] x, int xOff, T[] y, long[]? idx, int inPlane, int outPlane, int IW, int OH, int OW) : IPlanes
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int p0, int p1)
+        {
+            for (int p = p0; p < p1; p++) Max2x2Plane(x, xOff + p * inPlane, y, idx, p * outPlane, IW, OH, OW);
+        }
+    }
+
+    readonly struct MaxRange<T>(T[] x, int xOff, T[] y, long[]? idx, PoolDim pd, PoolDim ph, PoolDim pw) : IPlanes
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int p0, int p1) => MaxPlanes(x, xOff, y, idx, p0, p1, pd, ph, pw);
     }
 
     // Window tables and steps in locals: the JIT keeps them in registers in the inner loops.
@@ -195,16 +316,23 @@ internal static class Pool
         }
     }
 
+
+    // ---------------------------------------------------------------- index-driven plane kernels
+
     /// <summary>gx[plane, idx[o]] += gy[o] (max-pool backward); gx must be zeroed. Planes own disjoint parts of gx.</summary>
     /// <remarks>
     /// A dilated window can lie wholly in the padding: its output is -inf whatever the input, and its index
     /// (PyTorch's: the first dilated position) can be past the plane. Such a gradient goes nowhere (PyTorch
     /// 1.13 adds it into the next plane, or past the end).
     /// </remarks>
-    public static void ScatterAdd<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int inPlane, int outPlane)
+    static void ScatterAdd<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int inPlane, int outPlane)
+        where T : unmanaged, INumber<T> =>
+        ForPlanes(planes, outPlane, new ScatterAddPlanes<T>(gy, gyOff, idx, gx, inPlane, outPlane));
+
+    readonly struct ScatterAddPlanes<T>(T[] gy, int gyOff, long[] idx, T[] gx, int inPlane, int outPlane) : IPlanes
         where T : unmanaged, INumber<T>
     {
-        Threading.For(planes, outPlane, (p0, p1) =>
+        public void Run(int p0, int p1)
         {
             for (int p = p0; p < p1; p++)
             {
@@ -215,7 +343,7 @@ internal static class Pool
                     if ((ulong)i < (ulong)inPlane) gx[ib + (int)i] += gy[gyOff + ob + o];
                 }
             }
-        });
+        }
     }
 
     /// <summary>
@@ -223,12 +351,16 @@ internal static class Pool
     /// gradients are written at once (g at the argmax, 0 elsewhere), and the odd last row/column
     /// no window covers is zeroed, so gx needs no zeroing pass and no read-modify-write.
     /// </summary>
-    public static void Scatter2x2<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int IH, int IW, int OH, int OW)
+    static void Scatter2x2<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int IH, int IW, int OH, int OW)
+        where T : unmanaged, INumber<T> =>
+        ForPlanes(planes, OH * OW * 4L, new Scatter2x2Planes<T>(gy, gyOff, idx, gx, IH, IW, OH, OW));
+
+    readonly struct Scatter2x2Planes<T>(T[] gy, int gyOff, long[] idx, T[] gx, int IH, int IW, int OH, int OW) : IPlanes
         where T : unmanaged, INumber<T>
     {
-        int inPlane = IH * IW, outPlane = OH * OW;
-        Threading.For(planes, outPlane * 4L, (p0, p1) =>
+        public void Run(int p0, int p1)
         {
+            int inPlane = IH * IW, outPlane = OH * OW;
             for (int p = p0; p < p1; p++)
             {
                 int ib = p * inPlane, ob = p * outPlane;
@@ -247,13 +379,16 @@ internal static class Pool
                 }
                 if (IH > 2 * OH) Array.Clear(gx, ib + (IH - 1) * IW, IW);
             }
-        });
+        }
     }
 
-    /// <summary>y[o] = x[plane, idx[o]] (the adjoint of <see cref="ScatterAdd"/>; max-unpool backward).</summary>
-    public static void Gather<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged
+    /// <summary>y[o] = x[plane, idx[o]] (the adjoint of <see cref="ScatterAdd{T}"/>; max-unpool backward).</summary>
+    static void Gather<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged =>
+        ForPlanes(planes, outPlane, new GatherPlanes<T>(x, xOff, idx, y, inPlane, outPlane));
+
+    readonly struct GatherPlanes<T>(T[] x, int xOff, long[] idx, T[] y, int inPlane, int outPlane) : IPlanes where T : unmanaged
     {
-        Threading.For(planes, outPlane, (p0, p1) =>
+        public void Run(int p0, int p1)
         {
             for (int p = p0; p < p1; p++)
             {
@@ -265,17 +400,32 @@ internal static class Pool
                     y[ob + o] = (ulong)i < (ulong)inPlane ? x[ib + (int)i] : default;
                 }
             }
-        });
+        }
     }
 
     /// <summary>
     /// Max-unpool: y[plane, idx[o]] = x[o] into a zeroed y. Returns an index outside
     /// [0, outPlane), or long.MinValue if all are valid; nothing is thrown from worker threads.
     /// </summary>
-    public static long Unpool<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged
+    static long Unpool<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged
     {
-        long bad = long.MinValue;
-        Threading.For(planes, inPlane, (p0, p1) =>
+        if (Threading.Serial(planes, inPlane)) return new UnpoolPlanes<T>(x, xOff, idx, y, inPlane, outPlane, null).Scan(0, planes);
+        // Parallel: the chunks report to a shared cell (the first report wins).
+        var bad = new StrongBox<long>(long.MinValue);
+        Threading.For(planes, inPlane, new UnpoolPlanes<T>(x, xOff, idx, y, inPlane, outPlane, bad).Run);
+        return bad.Value;
+    }
+
+    readonly struct UnpoolPlanes<T>(T[] x, int xOff, long[] idx, T[] y, int inPlane, int outPlane, StrongBox<long>? bad) where T : unmanaged
+    {
+        public void Run(int p0, int p1)
+        {
+            long k = Scan(p0, p1);
+            if (k != long.MinValue) Interlocked.CompareExchange(ref bad!.Value, k, long.MinValue);
+        }
+
+        /// <summary>Planes [p0, p1), stopping at the first invalid index, which is returned (long.MinValue if none).</summary>
+        public long Scan(int p0, int p1)
         {
             for (int p = p0; p < p1; p++)
             {
@@ -283,37 +433,44 @@ internal static class Pool
                 for (int i = 0; i < inPlane; i++)
                 {
                     long k = idx[ib + i];
-                    if ((ulong)k >= (ulong)outPlane) { Interlocked.CompareExchange(ref bad, k, long.MinValue); return; }
+                    if ((ulong)k >= (ulong)outPlane) return k;
                     y[ob + (int)k] = x[xOff + ib + i];
                 }
             }
-        });
-        return bad;
+            return long.MinValue;
+        }
     }
+
+    // ---------------------------------------------------------------- average pooling
 
     /// <summary>
     /// Average pooling: the window sum divided by divisor (if non-zero) or by the product of the
     /// dims' Count factors. An empty window gives 0 (PyTorch's rule).
     /// </summary>
-    public static void AvgForward<T>(T[] x, int xOff, T[] y, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
+    static void AvgForward<T>(T[] x, int xOff, T[] y, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         AvgWindows(x, xOff, y, 0, planes, pd, ph, pw, divisor, backward: false);
 
-    /// <summary>The adjoint of <see cref="AvgForward"/>: each output's gradient / divisor added over its window. gx must be zeroed.</summary>
-    public static void AvgBackward<T>(T[] gy, int gyOff, T[] gx, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
+    /// <summary>The adjoint of <see cref="AvgForward{T}"/>: each output's gradient / divisor added over its window. gx must be zeroed.</summary>
+    static void AvgBackward<T>(T[] gy, int gyOff, T[] gx, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         AvgWindows(gx, 0, gy, gyOff, planes, pd, ph, pw, divisor, backward: true);
+
+    static void AvgWindows<T>(T[] inp, int inOff, T[] outp, int outOff, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForPlanes(planes, (long)(pd.Out * ph.Out * pw.Out) * Math.Max(1, WindowVolume(pd, ph, pw)),
+            new AvgPlanes<T>(inp, inOff, outp, outOff, pd, ph, pw, divisor, backward));
 
     /// <summary>
     /// Walks every output's window once: forward sums the input plane over it into the output, backward spreads
     /// the output's gradient over it into the input plane (the same windows and divisors, so the two stay adjoint).
     /// </summary>
-    static void AvgWindows<T>(T[] inp, int inOff, T[] outp, int outOff, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward)
+    readonly struct AvgPlanes<T>(T[] inp, int inOff, T[] outp, int outOff, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward) : IPlanes
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
-        Threading.For(planes, (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw)), (p0, p1) =>
+        public void Run(int p0, int p1)
         {
+            int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
             int IH = ph.In, IW = pw.In;
             for (int p = p0; p < p1; p++)
             {
@@ -359,6 +516,6 @@ internal static class Pool
                     }
                 }
             }
-        });
+        }
     }
 }

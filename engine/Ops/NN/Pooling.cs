@@ -1,4 +1,3 @@
-using System.Numerics;
 using Torchlet.Kernels;
 
 namespace Torchlet
@@ -134,13 +133,11 @@ namespace Torchlet
             return n;
         }
 
-        delegate void PlaneKernel(Tensor xc, Tensor y);
-
-        static Tensor Apply(Tensor x, int[] outShape, bool clear, PlaneKernel k)
+        static Tensor Apply(Tensor x, int[] outShape, bool clear, PlaneOp k)
         {
             var xc = x.contiguous_nograd();
             var y = Tensor.Empty(outShape, x.dtype, clear);
-            k(xc, y);
+            k.Run(xc, y);
             return y;
         }
 
@@ -148,7 +145,7 @@ namespace Torchlet
         /// A linear op y = F(x) whose backward is its adjoint Fᵀ, itself recorded (named
         /// <paramref name="nameT"/>) so that double backward works as in PyTorch.
         /// </summary>
-        static Tensor Linear(Tensor x, int[] outShape, PlaneKernel f, bool fClear, int[] inShape, PlaneKernel fT, bool tClear, string name, string nameT)
+        static Tensor Linear(Tensor x, int[] outShape, PlaneOp f, bool fClear, int[] inShape, PlaneOp fT, bool tClear, string name, string nameT)
         {
             var y = Apply(x, outShape, fClear, f);
             if (Tensor.NeedsGrad(x))
@@ -162,27 +159,6 @@ namespace Torchlet
         /// <summary>The kernels read the gradient with the output's element type.</summary>
         internal static Tensor As(Tensor g, ScalarType dt) => g.dtype == dt ? g : g.to(dt);
 
-        static PlaneKernel ScatterKernel(Tensor idx, int nd) => (g, gx) =>
-        {
-            int planes = Planes(gx._shape, nd), inPlane = PlaneSize(gx._shape, nd), outPlane = PlaneSize(g._shape, nd);
-            var a = new IndexedPlanes(PlaneIndexOp.ScatterAdd, g._storage.RawArray, g._offset, idx.Buffer<long>(), gx._storage.RawArray, planes, inPlane, outPlane);
-            Dispatch.Floating(g.dtype, ref a, "max_pool_backward");
-        };
-
-        static PlaneKernel Tiled2x2Kernel(Tensor idx, PoolDim ph, PoolDim pw) => (g, gx) =>
-        {
-            int planes = Planes(gx._shape, 2);
-            var a = new Scatter2x2Action(g._storage.RawArray, g._offset, idx.Buffer<long>(), gx._storage.RawArray, planes, ph, pw);
-            Dispatch.Floating(g.dtype, ref a, "max_pool_backward");
-        };
-
-        static PlaneKernel GatherKernel(Tensor idx, int nd) => (x, y) =>
-        {
-            int planes = Planes(y._shape, nd), inPlane = PlaneSize(x._shape, nd), outPlane = PlaneSize(y._shape, nd);
-            var a = new IndexedPlanes(PlaneIndexOp.Gather, x._storage.RawArray, x._offset, idx.Buffer<long>(), y._storage.RawArray, planes, inPlane, outPlane);
-            Dispatch.Floating(x.dtype, ref a, "max_pool");
-        };
-
         /// <summary>Max over windows with indices; backward scatters the gradient to the argmax positions.</summary>
         /// <remarks>
         /// Without <paramref name="indices"/> and without a graph to record (inference), no indices are
@@ -195,18 +171,17 @@ namespace Torchlet
             var idx = indices || Tensor.NeedsGrad(x) ? Tensor.Empty(outShape, ScalarType.Int64) : null;
             var (pd, ph, pw) = Dims3(dims);
             int planes = Planes(x._shape, nd);
-            var max = new MaxAction(xc._storage.RawArray, xc._offset, y._storage.RawArray, idx?.Buffer<long>(), planes, pd, ph, pw);
-            Dispatch.Floating(x.dtype, ref max, "max_pool");
+            Pool.MaxForward(x.dtype, xc._storage.RawArray, xc._offset, y._storage.RawArray, idx?._storage.RawArray, planes, pd, ph, pw, "max_pool");
             if (idx is null) return (y, null!);
             if (Tensor.NeedsGrad(x))
             {
                 var saved = new SavedTensor(x);   // PyTorch saves self: an in-place change to it is reported
                 int[] inShape = x._shape;
                 var dt = x.dtype;
-                var gather = GatherKernel(idx, nd);
+                var gather = new PlaneOp(PlaneKind.Gather, nd, idx);
                 // Windows that tile the input (2×2, stride 2): every input gradient is written once, no zeroing pass.
                 bool tiled = pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2;
-                var scatter = tiled ? Tiled2x2Kernel(idx, ph, pw) : ScatterKernel(idx, nd);
+                var scatter = tiled ? new PlaneOp(PlaneKind.Scatter2x2, 2, idx, null, ph, pw) : new PlaneOp(PlaneKind.ScatterAdd, nd, idx);
                 Tensor.Record(y, name, g =>
                 {
                     saved.Get();
@@ -284,18 +259,9 @@ namespace Torchlet
         static Tensor AvgWindows(Tensor x, int nd, PoolDim[] dims, int[] outShape, int divisor, string op)
         {
             var (pd, ph, pw) = Dims3(dims);
-            PlaneKernel f = (xc, y) =>
-            {
-                int planes = Planes(xc._shape, nd);
-                var a = new AvgAction(xc._storage.RawArray, xc._offset, y._storage.RawArray, planes, pd, ph, pw, divisor, backward: false);
-                Dispatch.Floating(xc.dtype, ref a, "avg_pool");
-            };
-            PlaneKernel fT = (g, gx) =>
-            {
-                int planes = Planes(g._shape, nd);
-                var a = new AvgAction(g._storage.RawArray, g._offset, gx._storage.RawArray, planes, pd, ph, pw, divisor, backward: true);
-                Dispatch.Floating(g.dtype, ref a, "avg_pool_backward");
-            };
+            // Values, not closures: an avg_pool without grad allocates no delegate.
+            var f = new PlaneOp(PlaneKind.AvgForward, nd, null, pd, ph, pw, divisor);
+            var fT = new PlaneOp(PlaneKind.AvgBackward, nd, null, pd, ph, pw, divisor);
             return Linear(x, outShape, f, false, x._shape, fT, true, $"{op}Backward0", $"{op}BackwardBackward0");
         }
 
@@ -436,14 +402,12 @@ namespace Torchlet
             int planes = Planes(x._shape, nd), inPlane = PlaneSize(x._shape, nd), outPlane = PlaneSize(outShape, nd);
             var xc = x.contiguous_nograd();
             var y = Tensor.Empty(outShape, x.dtype, clear: true);
-            var unpool = new IndexedPlanes(PlaneIndexOp.Unpool, xc._storage.RawArray, xc._offset, idx.Buffer<long>(), y._storage.RawArray, planes, inPlane, outPlane);
-            Dispatch.Floating(x.dtype, ref unpool, "max_unpool");
-            long bad = unpool.Bad;
+            long bad = Pool.Unpool(x.dtype, xc._storage.RawArray, xc._offset, idx._storage.RawArray, y._storage.RawArray, planes, inPlane, outPlane, "max_unpool");
             if (bad != long.MinValue)
                 throw new ArgumentException(Msg(layer, $"Found an invalid max index: {bad} (output volumes are of size {Sizes(outSp)}"));
             if (Tensor.NeedsGrad(x))
             {
-                var gather = GatherKernel(idx, nd); var scatter = ScatterKernel(idx, nd);
+                var gather = new PlaneOp(PlaneKind.Gather, nd, idx); var scatter = new PlaneOp(PlaneKind.ScatterAdd, nd, idx);
                 int[] inShape = x._shape;
                 var dt = x.dtype;
                 Tensor.Record(y, $"MaxUnpool{nd}DBackward0",
@@ -452,42 +416,39 @@ namespace Torchlet
             return y;
         }
 
-        // ------------------------------------------------------------------ the Pool kernels by dtype (struct actions: no closure per call)
+        // ------------------------------------------------------------------ the linear plane maps as values
 
-        enum PlaneIndexOp { ScatterAdd, Gather, Unpool }
+        enum PlaneKind { Gather, ScatterAdd, Scatter2x2, AvgForward, AvgBackward }
 
-        /// <summary>The index-driven plane kernels: src (from srcOff) → dst through idx; Unpool's first invalid index goes to Bad.</summary>
-        struct IndexedPlanes(PlaneIndexOp op, Array src, int srcOff, long[] idx, Array dst, int planes, int inPlane, int outPlane) : IFloatingAction
+        /// <summary>
+        /// One direction of a linear pooling map (src → a fresh dst) as a value, not a closure: the Pool
+        /// kernel, the Int64 index tensor (max) or the windows and divisor (avg) it needs.
+        /// </summary>
+        readonly struct PlaneOp(PlaneKind kind, int nd, Tensor? idx, PoolDim? pd = null, PoolDim? ph = null, PoolDim? pw = null, int divisor = 0)
         {
-            public long Bad;
-
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            public void Run(Tensor src, Tensor dst)
             {
-                T[] s = (T[])src, d = (T[])dst;
-                if (op == PlaneIndexOp.ScatterAdd) Pool.ScatterAdd(s, srcOff, idx, d, planes, inPlane, outPlane);
-                else if (op == PlaneIndexOp.Gather) Pool.Gather(s, srcOff, idx, d, planes, inPlane, outPlane);
-                else Bad = Pool.Unpool(s, srcOff, idx, d, planes, inPlane, outPlane);
-            }
-        }
-
-        readonly struct Scatter2x2Action(Array gy, int gyOff, long[] idx, Array gx, int planes, PoolDim ph, PoolDim pw) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-                Pool.Scatter2x2((T[])gy, gyOff, idx, (T[])gx, planes, ph.In, pw.In, ph.Out, pw.Out);
-        }
-
-        readonly struct MaxAction(Array x, int xOff, Array y, long[]? idx, int planes, PoolDim pd, PoolDim ph, PoolDim pw) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Pool.MaxForward((T[])x, xOff, (T[])y, idx, planes, pd, ph, pw);
-        }
-
-        /// <summary>avg_pool forward (a = input, b = output) or its backward (a = output gradient, b = input gradient).</summary>
-        readonly struct AvgAction(Array a, int aOff, Array b, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward) : IFloatingAction
-        {
-            public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
-            {
-                if (backward) Pool.AvgBackward((T[])a, aOff, (T[])b, planes, pd, ph, pw, divisor);
-                else Pool.AvgForward((T[])a, aOff, (T[])b, planes, pd, ph, pw, divisor);
+                Array s = src._storage.RawArray, d = dst._storage.RawArray;
+                int planes = Planes(dst._shape, nd), srcPlane = PlaneSize(src._shape, nd), dstPlane = PlaneSize(dst._shape, nd);
+                switch (kind)
+                {
+                    case PlaneKind.Gather:
+                        Pool.Gather(src.dtype, s, src._offset, idx!._storage.RawArray, d, planes, srcPlane, dstPlane, "max_pool");
+                        break;
+                    case PlaneKind.ScatterAdd:
+                        // src is the output gradient and dst the input's: dst's planes are the pool's input planes.
+                        Pool.ScatterAdd(src.dtype, s, src._offset, idx!._storage.RawArray, d, planes, dstPlane, srcPlane, "max_pool_backward");
+                        break;
+                    case PlaneKind.Scatter2x2:
+                        Pool.Scatter2x2(src.dtype, s, src._offset, idx!._storage.RawArray, d, planes, ph!, pw!, "max_pool_backward");
+                        break;
+                    case PlaneKind.AvgForward:
+                        Pool.AvgForward(src.dtype, s, src._offset, d, planes, pd!, ph!, pw!, divisor, "avg_pool");
+                        break;
+                    default:
+                        Pool.AvgBackward(src.dtype, s, src._offset, d, planes, pd!, ph!, pw!, divisor, "avg_pool_backward");
+                        break;
+                }
             }
         }
     }
