@@ -12,11 +12,14 @@ internal enum ReduceOp { Sum, Prod, Max, Min, SumSq }
 /// </summary>
 internal static class ReduceKernels
 {
+    // Constant strings: the op name is passed on every call and only read when a dtype is refused.
+    static string Name(ReduceOp op) => op switch { ReduceOp.Sum => "sum", ReduceOp.Prod => "prod", ReduceOp.Max => "max", ReduceOp.Min => "min", _ => "sumsq" };
+
     /// <summary>dst[c] = op over A and B of src (every numeric dtype).</summary>
     public static void Reduce(ScalarType dtype, Array src, int off, int A, int C, int B, Array dst, ReduceOp op)
     {
         var action = new ReduceAction(src, off, A, C, B, dst, op);
-        Dispatch.Numeric(dtype, ref action, op.ToString().ToLowerInvariant());
+        Dispatch.Numeric(dtype, ref action, Name(op));
     }
 
     readonly struct ReduceAction(Array src, int off, int A, int C, int B, Array dst, ReduceOp op) : INumericAction

@@ -74,7 +74,7 @@ internal static class UnaryKernels
             return;
         }
         var action = new SameAction(x, offset, d, n, op);
-        Dispatch.Numeric(dtype, ref action, op.ToString().ToLowerInvariant());
+        Dispatch.Numeric(dtype, ref action, op switch { SameMap.Abs => "abs", SameMap.Sign => "sign", _ => "relu" });
     }
 
     readonly struct SameAction(Array x, int offset, Array d, int n, SameMap op) : INumericAction
