@@ -12,31 +12,66 @@ internal enum ReduceOp { Sum, Prod, Max, Min, SumSq }
 /// </summary>
 internal static class ReduceKernels
 {
-    // Constant strings: the op name is passed on every call and only read when a dtype is refused.
-    static string Name(ReduceOp op) => op switch { ReduceOp.Sum => "sum", ReduceOp.Prod => "prod", ReduceOp.Max => "max", ReduceOp.Min => "min", _ => "sumsq" };
-
     /// <summary>dst[c] = op over A and B of src (every numeric dtype).</summary>
     public static void Reduce(ScalarType dtype, Array src, int off, int A, int C, int B, Array dst, ReduceOp op)
     {
-        var action = new ReduceAction(src, off, A, C, B, dst, op);
-        Dispatch.Numeric(dtype, ref action, Name(op));
+        // One small action per reducer, so that the sum the notes' steps run compiles to a short path of its own.
+        switch (op)
+        {
+            case ReduceOp.Sum: Reduce<SumKind>(dtype, src, off, A, C, B, dst); break;
+            case ReduceOp.Prod: Reduce<ProdKind>(dtype, src, off, A, C, B, dst); break;
+            case ReduceOp.Max: Reduce<MaxKind>(dtype, src, off, A, C, B, dst); break;
+            case ReduceOp.Min: Reduce<MinKind>(dtype, src, off, A, C, B, dst); break;
+            case ReduceOp.SumSq: Reduce<SumSqKind>(dtype, src, off, A, C, B, dst); break;
+            default: throw new NotSupportedException($"reduction {op} is not one ReduceKernels runs");
+        }
     }
 
-    readonly struct ReduceAction(Array src, int off, int A, int C, int B, Array dst, ReduceOp op) : INumericAction
+    static void Reduce<TKind>(ScalarType dtype, Array src, int off, int A, int C, int B, Array dst) where TKind : IReducerKind
     {
-        public void Run<T>() where T : unmanaged, INumber<T>
-        {
-            T[] s = (T[])src, d = (T[])dst;
-            switch (op)
-            {
-                case ReduceOp.Sum: Reduction.Run(s, off, A, C, B, d, new SumReducer<T>()); break;
-                case ReduceOp.Prod: Reduction.Run(s, off, A, C, B, d, new ProdReducer<T>()); break;
-                case ReduceOp.Max: Reduction.Run(s, off, A, C, B, d, new ExtremumReducer<T, Greater>()); break;
-                case ReduceOp.Min: Reduction.Run(s, off, A, C, B, d, new ExtremumReducer<T, Less>()); break;
-                case ReduceOp.SumSq: Reduction.Run(s, off, A, C, B, d, new SumSqReducer<T>()); break;
-                default: throw new NotSupportedException($"reduction {op} is not one ReduceKernels runs");
-            }
-        }
+        var action = new ReduceAction<TKind>(src, off, A, C, B, dst);
+        Dispatch.Numeric(dtype, ref action, TKind.Name);
+    }
+
+    interface IReducerKind
+    {
+        static abstract string Name { get; }
+        static abstract void Run<T>(T[] s, int off, int A, int C, int B, T[] d) where T : unmanaged, INumber<T>;
+    }
+
+    struct SumKind : IReducerKind
+    {
+        public static string Name => "sum";
+        public static void Run<T>(T[] s, int off, int A, int C, int B, T[] d) where T : unmanaged, INumber<T> => Reduction.Run(s, off, A, C, B, d, new SumReducer<T>());
+    }
+
+    struct ProdKind : IReducerKind
+    {
+        public static string Name => "prod";
+        public static void Run<T>(T[] s, int off, int A, int C, int B, T[] d) where T : unmanaged, INumber<T> => Reduction.Run(s, off, A, C, B, d, new ProdReducer<T>());
+    }
+
+    struct MaxKind : IReducerKind
+    {
+        public static string Name => "max";
+        public static void Run<T>(T[] s, int off, int A, int C, int B, T[] d) where T : unmanaged, INumber<T> => Reduction.Run(s, off, A, C, B, d, new ExtremumReducer<T, Greater>());
+    }
+
+    struct MinKind : IReducerKind
+    {
+        public static string Name => "min";
+        public static void Run<T>(T[] s, int off, int A, int C, int B, T[] d) where T : unmanaged, INumber<T> => Reduction.Run(s, off, A, C, B, d, new ExtremumReducer<T, Less>());
+    }
+
+    struct SumSqKind : IReducerKind
+    {
+        public static string Name => "sumsq";
+        public static void Run<T>(T[] s, int off, int A, int C, int B, T[] d) where T : unmanaged, INumber<T> => Reduction.Run(s, off, A, C, B, d, new SumSqReducer<T>());
+    }
+
+    readonly struct ReduceAction<TKind>(Array src, int off, int A, int C, int B, Array dst) : INumericAction where TKind : IReducerKind
+    {
+        public void Run<T>() where T : unmanaged, INumber<T> => TKind.Run((T[])src, off, A, C, B, (T[])dst);
     }
 
     /// <summary>
