@@ -58,13 +58,11 @@ internal static class GatherKernels
         if (rows == 0 || post == 0) return;
         var copy = new IndexRows<T>(src, baseOff, pre, bo, blk, dst);
         long cost = post == 1 ? 2 : post;
-        // Serial first, so that a small x[idx] allocates no delegate.
-        if (Threading.Serial(rows, cost)) copy.Run(0, rows);
-        else Threading.For(rows, cost, copy.Run);
+        Threading.For(rows, cost, copy);
     }
 
     /// <summary>Rows [a, e) of x[idx]: rows are (pre position p, index position b) pairs in row-major order.</summary>
-    readonly struct IndexRows<T>(T[] src, int baseOff, int[] pre, int[] bo, StridedBlock blk, T[] dst) where T : unmanaged
+    readonly struct IndexRows<T>(T[] src, int baseOff, int[] pre, int[] bo, StridedBlock blk, T[] dst) : IRange where T : unmanaged
     {
         public void Run(int a, int e)
         {
@@ -97,13 +95,11 @@ internal static class GatherKernels
         {
             if (outer == 1) { ((T[])src).AsSpan(offset, len).CopyTo(((T[])dst).AsSpan(at, len)); return; }
             var rows = new RowCopy<T>((T[])src, offset, (T[])dst, len, rowLen, at);
-            // Serial first, so that a small cat allocates no delegate.
-            if (Threading.Serial(outer, len)) rows.Run(0, outer);
-            else Threading.For(outer, len, rows.Run);
+            Threading.For(outer, len, rows);
         }
     }
 
-    readonly struct RowCopy<T>(T[] s, int so, T[] d, int len, int rowLen, int at) where T : unmanaged
+    readonly struct RowCopy<T>(T[] s, int so, T[] d, int len, int rowLen, int at) : IRange where T : unmanaged
     {
         public void Run(int a, int e)
         {

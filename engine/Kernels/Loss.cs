@@ -217,9 +217,7 @@ internal static class LossKernels
             var rowLoss = new double[n];
             var rowWeight = new double[n];
             var rows = new CeForwardRows<T>((T[])x, xo, tb, to, (T[]?)w, wo, lse, c, ignore, rowLoss, rowWeight);
-            // Serial first, so that a small batch allocates no delegate.
-            if (Threading.Serial(n, (long)c * 4)) rows.Run(0, n);
-            else Threading.For(n, (long)c * 4, rows.Run);
+            Threading.For(n, (long)c * 4, rows);
             double sum = 0, total = 0;
             for (int i = 0; i < n; i++) { sum += rowLoss[i]; total += rowWeight[i]; }
             var rb = (T[])r;
@@ -234,13 +232,12 @@ internal static class LossKernels
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
             var rows = new CeBackwardRows<T>((T[])x, xo, tb, to, (T[]?)w, wo, (T[])g, go, (T[])gi, lse, c, ignore, red, total);
-            if (Threading.Serial(n, (long)c * 4)) rows.Run(0, n);
-            else Threading.For(n, (long)c * 4, rows.Run);
+            Threading.For(n, (long)c * 4, rows);
         }
     }
 
     /// <summary>Rows [i0, i1) of cross_entropy's forward: each counted row's loss, weight and logsumexp.</summary>
-    readonly struct CeForwardRows<T>(T[] xb, int xo, long[] tb, int to, T[]? wb, int wo, double[] lse, int c, long ignore, double[] rowLoss, double[] rowWeight)
+    readonly struct CeForwardRows<T>(T[] xb, int xo, long[] tb, int to, T[]? wb, int wo, double[] lse, int c, long ignore, double[] rowLoss, double[] rowWeight) : IRange
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int i0, int i1)
@@ -261,7 +258,7 @@ internal static class LossKernels
     }
 
     /// <summary>Rows [i0, i1) of cross_entropy's input gradient.</summary>
-    readonly struct CeBackwardRows<T>(T[] xb, int xo, long[] tb, int to, T[]? wb, int wo, T[] gb, int go, T[] rb, double[] lse, int c, long ignore, LossReduction red, double total)
+    readonly struct CeBackwardRows<T>(T[] xb, int xo, long[] tb, int to, T[]? wb, int wo, T[] gb, int go, T[] rb, double[] lse, int c, long ignore, LossReduction red, double total) : IRange
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int i0, int i1)

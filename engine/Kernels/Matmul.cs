@@ -38,9 +38,7 @@ internal static class MatmulKernels
             if ((long)m * n * k < Gemm.ParallelMinWork * 8)
             {
                 var products = new SmallProducts<T>(m, n, k, alpha, pa, rsa, csa, aBatchStride, pb, rsb, csb, bBatchStride, beta, pc, cBatch);
-                // Serial first, so that a small batch allocates no delegate.
-                if (Threading.Serial(batch, 2L * m * n * k)) products.Run(0, batch);
-                else Threading.For(batch, 2L * m * n * k, products.Run);
+                Threading.For(batch, 2L * m * n * k, products);
             }
             else
                 for (int i = 0; i < batch; i++)
@@ -50,7 +48,7 @@ internal static class MatmulKernels
 
     /// <summary>Products [s, e) of a batch of small ones, each on one thread; the buffers stay pinned while they run.</summary>
     readonly unsafe struct SmallProducts<T>(int m, int n, int k, T alpha, T* pa, int rsa, int csa, int aBatchStride, T* pb, int rsb, int csb, int bBatchStride,
-        T beta, T* pc, long cBatch) where T : unmanaged, INumber<T>
+        T beta, T* pc, long cBatch) : IRange where T : unmanaged, INumber<T>
     {
         public void Run(int s, int e)
         {

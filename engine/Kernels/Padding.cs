@@ -72,12 +72,10 @@ internal static class PadKernels
         int planes = 1;
         for (int i = 0; i < nd - k; i++) planes *= shape[i];
         var walk = new Planes<T, TRow>(s, so, d, bo, mD, mH, mW, xh, xw, inPlane, outPlane);
-        // Serial first, so that a small pad allocates no delegate.
-        if (Threading.Serial(planes, outPlane)) walk.Run(0, planes);
-        else Threading.For(planes, outPlane, walk.Run);
+        Threading.For(planes, outPlane, walk);
     }
 
-    readonly struct Planes<T, TRow>(T[] s, int so, T[] d, int bo, int[] mD, int[] mH, int[] mW, int xh, int xw, int inPlane, int outPlane)
+    readonly struct Planes<T, TRow>(T[] s, int so, T[] d, int bo, int[] mD, int[] mH, int[] mW, int xh, int xw, int inPlane, int outPlane) : IRange
         where T : unmanaged where TRow : IPadRow<T>
     {
         public void Run(int p0, int p1)

@@ -170,21 +170,6 @@ internal static class Pool
         }
     }
 
-    // ---------------------------------------------------------------- the plane split
-
-    /// <summary>Planes [p0, p1) of one kernel: a readonly struct holding its arguments.</summary>
-    interface IPlanes
-    {
-        void Run(int p0, int p1);
-    }
-
-    /// <summary>Planes split over the intra-op threads; serial first, so that a small pool allocates no delegate.</summary>
-    static void ForPlanes<TBody>(int planes, long cost, TBody body) where TBody : struct, IPlanes
-    {
-        if (Threading.Serial(planes, cost)) body.Run(0, planes);
-        else Threading.For(planes, cost, body.Run);
-    }
-
     // ---------------------------------------------------------------- max pooling
 
     /// <summary>
@@ -197,14 +182,14 @@ internal static class Pool
         int inPlane = pd.In * ph.In * pw.In, outPlane = pd.Out * ph.Out * pw.Out;
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && pd.Out == 1 && pd.In == 1 && ph.IsPlain2x2 && pw.IsPlain2x2)
         {
-            ForPlanes(planes, outPlane * 4L, new Max2x2Planes<T>(x, xOff, y, idx, inPlane, outPlane, pw.In, ph.Out, pw.Out));
+            Threading.For(planes, outPlane * 4L, new Max2x2Planes<T>(x, xOff, y, idx, inPlane, outPlane, pw.In, ph.Out, pw.Out));
             return;
         }
         long cost = (long)outPlane * Math.Max(1, WindowVolume(pd, ph, pw));
-        ForPlanes(planes, cost, new MaxRange<T>(x, xOff, y, idx, pd, ph, pw));
+        Threading.For(planes, cost, new MaxRange<T>(x, xOff, y, idx, pd, ph, pw));
     }
 
-    readonly struct Max2x2Planes<T>(T[] x, int xOff, T[] y, long[]? idx, int inPlane, int outPlane, int IW, int OH, int OW) : IPlanes
+    readonly struct Max2x2Planes<T>(T[] x, int xOff, T[] y, long[]? idx, int inPlane, int outPlane, int IW, int OH, int OW) : IRange
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int p0, int p1)
@@ -213,7 +198,7 @@ internal static class Pool
         }
     }
 
-    readonly struct MaxRange<T>(T[] x, int xOff, T[] y, long[]? idx, PoolDim pd, PoolDim ph, PoolDim pw) : IPlanes
+    readonly struct MaxRange<T>(T[] x, int xOff, T[] y, long[]? idx, PoolDim pd, PoolDim ph, PoolDim pw) : IRange
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int p0, int p1) => MaxPlanes(x, xOff, y, idx, p0, p1, pd, ph, pw);
@@ -327,9 +312,9 @@ internal static class Pool
     /// </remarks>
     static void ScatterAdd<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int inPlane, int outPlane)
         where T : unmanaged, INumber<T> =>
-        ForPlanes(planes, outPlane, new ScatterAddPlanes<T>(gy, gyOff, idx, gx, inPlane, outPlane));
+        Threading.For(planes, outPlane, new ScatterAddPlanes<T>(gy, gyOff, idx, gx, inPlane, outPlane));
 
-    readonly struct ScatterAddPlanes<T>(T[] gy, int gyOff, long[] idx, T[] gx, int inPlane, int outPlane) : IPlanes
+    readonly struct ScatterAddPlanes<T>(T[] gy, int gyOff, long[] idx, T[] gx, int inPlane, int outPlane) : IRange
         where T : unmanaged, INumber<T>
     {
         public void Run(int p0, int p1)
@@ -353,9 +338,9 @@ internal static class Pool
     /// </summary>
     static void Scatter2x2<T>(T[] gy, int gyOff, long[] idx, T[] gx, int planes, int IH, int IW, int OH, int OW)
         where T : unmanaged, INumber<T> =>
-        ForPlanes(planes, OH * OW * 4L, new Scatter2x2Planes<T>(gy, gyOff, idx, gx, IH, IW, OH, OW));
+        Threading.For(planes, OH * OW * 4L, new Scatter2x2Planes<T>(gy, gyOff, idx, gx, IH, IW, OH, OW));
 
-    readonly struct Scatter2x2Planes<T>(T[] gy, int gyOff, long[] idx, T[] gx, int IH, int IW, int OH, int OW) : IPlanes
+    readonly struct Scatter2x2Planes<T>(T[] gy, int gyOff, long[] idx, T[] gx, int IH, int IW, int OH, int OW) : IRange
         where T : unmanaged, INumber<T>
     {
         public void Run(int p0, int p1)
@@ -384,9 +369,9 @@ internal static class Pool
 
     /// <summary>y[o] = x[plane, idx[o]] (the adjoint of <see cref="ScatterAdd{T}"/>; max-unpool backward).</summary>
     static void Gather<T>(T[] x, int xOff, long[] idx, T[] y, int planes, int inPlane, int outPlane) where T : unmanaged =>
-        ForPlanes(planes, outPlane, new GatherPlanes<T>(x, xOff, idx, y, inPlane, outPlane));
+        Threading.For(planes, outPlane, new GatherPlanes<T>(x, xOff, idx, y, inPlane, outPlane));
 
-    readonly struct GatherPlanes<T>(T[] x, int xOff, long[] idx, T[] y, int inPlane, int outPlane) : IPlanes where T : unmanaged
+    readonly struct GatherPlanes<T>(T[] x, int xOff, long[] idx, T[] y, int inPlane, int outPlane) : IRange where T : unmanaged
     {
         public void Run(int p0, int p1)
         {
@@ -458,14 +443,14 @@ internal static class Pool
 
     static void AvgWindows<T>(T[] inp, int inOff, T[] outp, int outOff, int planes, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForPlanes(planes, (long)(pd.Out * ph.Out * pw.Out) * Math.Max(1, WindowVolume(pd, ph, pw)),
+        Threading.For(planes, (long)(pd.Out * ph.Out * pw.Out) * Math.Max(1, WindowVolume(pd, ph, pw)),
             new AvgPlanes<T>(inp, inOff, outp, outOff, pd, ph, pw, divisor, backward));
 
     /// <summary>
     /// Walks every output's window once: forward sums the input plane over it into the output, backward spreads
     /// the output's gradient over it into the input plane (the same windows and divisors, so the two stay adjoint).
     /// </summary>
-    readonly struct AvgPlanes<T>(T[] inp, int inOff, T[] outp, int outOff, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward) : IPlanes
+    readonly struct AvgPlanes<T>(T[] inp, int inOff, T[] outp, int outOff, PoolDim pd, PoolDim ph, PoolDim pw, int divisor, bool backward) : IRange
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int p0, int p1)

@@ -44,25 +44,22 @@ internal static class SoftmaxKernels
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => Backward((T[])g, go, (T[])y, yo, (T[])r, outer, k, inner, log);
     }
 
-    // Each checks Threading.Serial first, so that a small softmax allocates no delegate.
     static void Forward<T>(T[] x, int xo, T[] y, int outer, int k, int inner, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (inner == 1)
         {
             var rows = new ForwardRows<T>(x, xo, y, k, log);
-            if (Threading.Serial(outer, (long)k * 8)) rows.Run(0, outer);
-            else Threading.For(outer, (long)k * 8, rows.Run);
+            Threading.For(outer, (long)k * 8, rows);
             return;
         }
         int chunks = (inner + InnerChunk - 1) / InnerChunk;
         long cost = (long)k * Math.Min(inner, InnerChunk) * 8;
         var blocks = new ForwardChunks<T>(x, xo, y, k, inner, chunks, log);
-        if (Threading.Serial(outer * chunks, cost)) blocks.Run(0, outer * chunks);
-        else Threading.For(outer * chunks, cost, blocks.Run);
+        Threading.For(outer * chunks, cost, blocks);
     }
 
-    readonly struct ForwardRows<T>(T[] x, int xo, T[] y, int k, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    readonly struct ForwardRows<T>(T[] x, int xo, T[] y, int k, bool log) : IRange where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int r0, int r1)
         {
@@ -71,7 +68,7 @@ internal static class SoftmaxKernels
     }
 
     /// <summary>Tasks [t0, t1): task t is columns [j0, j0 + InnerChunk) of block o = t / chunks.</summary>
-    readonly struct ForwardChunks<T>(T[] x, int xo, T[] y, int k, int inner, int chunks, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    readonly struct ForwardChunks<T>(T[] x, int xo, T[] y, int k, int inner, int chunks, bool log) : IRange where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int t0, int t1)
         {
@@ -177,18 +174,16 @@ internal static class SoftmaxKernels
         if (inner == 1)
         {
             var rows = new BackwardRows<T>(g, go, y, yo, r, k, log);
-            if (Threading.Serial(outer, (long)k * 6)) rows.Run(0, outer);
-            else Threading.For(outer, (long)k * 6, rows.Run);
+            Threading.For(outer, (long)k * 6, rows);
             return;
         }
         int chunks = (inner + InnerChunk - 1) / InnerChunk;
         long cost = (long)k * Math.Min(inner, InnerChunk) * 6;
         var blocks = new BackwardChunks<T>(g, go, y, yo, r, k, inner, chunks, log);
-        if (Threading.Serial(outer * chunks, cost)) blocks.Run(0, outer * chunks);
-        else Threading.For(outer * chunks, cost, blocks.Run);
+        Threading.For(outer * chunks, cost, blocks);
     }
 
-    readonly struct BackwardRows<T>(T[] g, int go, T[] y, int yo, T[] r, int k, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    readonly struct BackwardRows<T>(T[] g, int go, T[] y, int yo, T[] r, int k, bool log) : IRange where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int r0, int r1)
         {
@@ -212,7 +207,7 @@ internal static class SoftmaxKernels
         }
     }
 
-    readonly struct BackwardChunks<T>(T[] g, int go, T[] y, int yo, T[] r, int k, int inner, int chunks, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    readonly struct BackwardChunks<T>(T[] g, int go, T[] y, int yo, T[] r, int k, int inner, int chunks, bool log) : IRange where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int t0, int t1)
         {

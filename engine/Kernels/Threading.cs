@@ -1,5 +1,11 @@
 namespace Torchlet.Kernels;
 
+/// <summary>A kernel's loop over items [start, end), kept in a struct with its arguments (see <see cref="Threading.For{TBody}"/>).</summary>
+internal interface IRange
+{
+    void Run(int start, int end);
+}
+
 /// <summary>The intra-op thread pool: how many threads kernels split work over (torch.set_num_threads).</summary>
 internal static class Threading
 {
@@ -37,6 +43,16 @@ internal static class Threading
     // The same answer as Threads(n, costPerItem) <= 1 (under two chunks' work, or one thread), without reading the
     // thread-static count for the small ops that make up most calls.
     public static bool Serial(long n, long costPerItem) => n * costPerItem < 2 * MinWorkPerThread || NumThreads <= 1 || n <= 1;
+
+    /// <summary>
+    /// <see cref="For(int, long, Action{int, int})"/> for a body held in a struct: run inline with no delegate when
+    /// <see cref="Serial"/> (small ops allocate nothing), handed over as a delegate only when the work is split.
+    /// </summary>
+    public static void For<TBody>(int n, long costPerItem, TBody body) where TBody : struct, IRange
+    {
+        if (Serial(n, costPerItem)) body.Run(0, n);
+        else For(n, costPerItem, body.Run);
+    }
 
     /// <summary>Runs <paramref name="body"/>(start, end) over [0, n) in at most NumThreads chunks, or inline when <see cref="Serial"/>.</summary>
     public static void For(int n, long costPerItem, Action<int, int> body)
